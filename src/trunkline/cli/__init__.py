@@ -1,0 +1,75 @@
+"""Command line interface: argument parsing, one call into the core, rendering.
+
+Each sub-command lives in its own module and adds itself to :data:`app` through ``register(app)``.
+:func:`main` turns :class:`~trunkline.errors.TrunklineError` into one line on stderr and its exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+import typer
+
+from trunkline import __version__
+from trunkline.errors import TrunklineError
+
+app = typer.Typer(
+    name="trunkline",
+    help="Replicate a vSphere network design on OpenShift Virtualization and see what crosses the trunk.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"trunkline {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    _state["debug"] = debug
+
+
+def _register_all() -> None:
+    from trunkline.cli import count, inventory, lab, plan, validate, verify
+
+    for module in (count, inventory, plan, validate, verify, lab):
+        module.register(app)
+
+
+_register_all()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI and exit with the code of ``docs/design.md`` (0, 1, 2 or 3)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=args, prog_name="trunkline", standalone_mode=False)
+    except TrunklineError as exc:
+        if _state["debug"] or "--debug" in args:
+            traceback.print_exc()
+        print(f"trunkline: error: {exc.message}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        print("trunkline: aborted", file=sys.stderr)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if exc.exit_code not in (0, 1) else exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

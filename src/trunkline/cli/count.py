@@ -1,0 +1,10 @@
+"""`trunkline count`: not yet implemented (see the issue that covers it)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `count` command to *app*."""
+    del app
