@@ -24,9 +24,11 @@ import contextlib
 import ctypes
 import errno
 import os
+import re
 import socket
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
@@ -52,6 +54,7 @@ TC_ATTACH_ENV = "TRUNKLINE_TC_ATTACH"
 """Environment variable: ``tcx`` or ``netlink`` forces how TC attaches (default: tcx, else netlink)."""
 
 # include/uapi/linux/pkt_sched.h: TC_H_CLSACT parent with TC_H_MIN_INGRESS / TC_H_MIN_EGRESS
+_NONZERO = re.compile(rb"[^\x00]+")
 _CLSACT_PARENT = {"rx": 0xFFFFFFF2, "tx": 0xFFFFFFF3}
 _ETH_P_ALL = 0x0003
 # include/uapi/linux/capability.h
@@ -119,6 +122,137 @@ def _rx_vlan_offload(interface: str) -> bool | None:
     return None if feature is None else bool(feature.enable)
 
 
+@dataclass(frozen=True)
+class Counts:
+    """The counts of one direction as the maps hold them (summed over CPUs, only non-zero rows)."""
+
+    vlans: dict[int | None, Cell]
+    protocols: dict[tuple[Family, int], Cell]
+    ethertypes: dict[int, Cell]
+    truncated: Cell
+
+
+class CounterObject:
+    """The loaded counter object (programs and maps), not attached anywhere.
+
+    :class:`Counter` attaches it to an interface; tests and benchmarks run its programs through
+    BPF_PROG_TEST_RUN (:meth:`prog_fd` with ``tl_count_xdp``, ``tl_count_tc_rx``, ``tl_count_tc_tx``).
+
+    Raises:
+        EnvironmentProblem: libbpf missing, missing privileges, the kernel rejected the program (the
+            message ends with the verifier's last lines).
+    """
+
+    def __init__(self, path: Path = OBJECT_PATH) -> None:
+        self._obj: int | None = None
+        self.maps: dict[str, int] = {}
+        self._buffers: dict[str, tuple[ctypes.Array[ctypes.c_uint32], ctypes.Array[tl_counter]]] = {}
+        self.ncpu = libbpf.libbpf_num_possible_cpus()
+        with libbpf.libbpf_set_print(libbpf.LIBBPF_WARN) as log:
+            try:
+                self._obj = libbpf.bpf_object__open_file(str(path))
+            except libbpf.LibbpfError as exc:
+                raise EnvironmentProblem(
+                    f"cannot open {path}: {exc.strerror}: reinstall trunkline") from None
+            try:
+                libbpf.bpf_object__load(self._obj)
+            except libbpf.LibbpfError as exc:
+                self.close()
+                if exc.errno == errno.EPERM:
+                    raise EnvironmentProblem(
+                        "the kernel refused to load eBPF (EPERM): run as root or with CAP_BPF + CAP_NET_ADMIN"
+                    ) from None
+                tail = " | ".join(line.strip() for line in log[-8:] if line.strip())
+                raise EnvironmentProblem(
+                    f"the kernel rejected the counter program ({exc.strerror}); needs a kernel >= 6.1 "
+                    f"with BPF and BTF; verifier: {tail}") from None
+        for name in ("tl_vlans", "tl_protocols", "tl_ethertypes", "tl_truncated"):
+            self.maps[name] = libbpf.bpf_map__fd(libbpf.bpf_object__find_map_by_name(self._obj, name))
+        # The EtherType hash's overflow slots exist from the start, so a full hash still counts.
+        zeros = (tl_counter * self.ncpu)()
+        for d in range(len(DIRECTIONS)):
+            key = tl_ethertype_key(TL_ETHERTYPE_OTHER, d)
+            libbpf.bpf_map_update_elem(self.maps["tl_ethertypes"], key, zeros)
+
+    def prog_fd(self, name: str) -> int:
+        """File descriptor of the program *name* (owned by this object)."""
+        if self._obj is None:
+            raise EnvironmentProblem("the counter object is closed")
+        return libbpf.bpf_program__fd(libbpf.bpf_object__find_program_by_name(self._obj, name))
+
+    def read(self, directions: int = 2) -> list[Counts]:
+        """Counts of the first *directions* directions (rx, then tx): one batch lookup per map."""
+        vlans = self._read_array("tl_vlans", directions * TL_VLAN_SLOTS)
+        protocols = self._read_array("tl_protocols", directions * TL_PROTOCOL_SLOTS)
+        truncated = self._read_array("tl_truncated", directions)
+        ethertypes = self._read_ethertypes()
+        out = []
+        for d in range(directions):
+            vbase, pbase = d * TL_VLAN_SLOTS, d * TL_PROTOCOL_SLOTS
+            out.append(Counts(
+                vlans={(None if i == TL_VLAN_UNTAGGED else i): cell
+                       for i, cell in enumerate(vlans[vbase:vbase + TL_VLAN_SLOTS]) if cell},
+                protocols={(FAMILIES[i // 256], i % 256): cell
+                           for i, cell in enumerate(protocols[pbase:pbase + TL_PROTOCOL_SLOTS]) if cell},
+                ethertypes={et: cell for (kd, et), cell in sorted(ethertypes.items()) if kd == d},
+                truncated=truncated[d],
+            ))
+        return out
+
+    def _read_array(self, name: str, count: int) -> list[Cell]:
+        """Per-CPU sums of the first *count* entries of a per-CPU array (one batch syscall).
+
+        Values arrive as [entry][cpu] of struct tl_counter; only entries with non-zero bytes (found by
+        a regular expression, in C) are summed, so a read costs little more than the syscall.
+        """
+        ncpu = self.ncpu
+        buffers = self._buffers.get(name)
+        if buffers is None or len(buffers[0]) < count:
+            buffers = ((ctypes.c_uint32 * count)(), (tl_counter * (count * ncpu))())
+            self._buffers[name] = buffers
+        keys, values = buffers
+        got, _ = libbpf.bpf_map_lookup_batch(self.maps[name], None, ctypes.c_uint32(), keys, values, count)
+        entry_size = ncpu * ctypes.sizeof(tl_counter)
+        raw = memoryview(values).cast("B")[:got * entry_size]
+        sums = [Cell()] * got
+        entries = {i for m in _NONZERO.finditer(raw) for i in range(m.start() // entry_size,
+                                                                    (m.end() - 1) // entry_size + 1)}
+        for i in entries:
+            words = raw[i * entry_size:(i + 1) * entry_size].cast("Q")
+            sums[i] = Cell(sum(words[0::2]), sum(words[1::2]))
+        return sums
+
+    def _read_ethertypes(self) -> dict[tuple[int, int], Cell]:
+        fd = self.maps["tl_ethertypes"]
+        ncpu = self.ncpu
+        count = TL_ETHERTYPE_ENTRIES
+        keys = (tl_ethertype_key * count)()
+        values = (tl_counter * (count * ncpu))()
+        out: dict[tuple[int, int], Cell] = {}
+        in_batch: ctypes.c_uint32 | None = None
+        while True:
+            out_batch = ctypes.c_uint32()
+            got, done = libbpf.bpf_map_lookup_batch(fd, in_batch, out_batch, keys, values, count)
+            for i in range(got):
+                cells = values[i * ncpu:(i + 1) * ncpu]
+                cell = Cell(sum(c.packets for c in cells), sum(c.bytes for c in cells))
+                if cell:
+                    out[(keys[i].direction, keys[i].ethertype)] = cell
+            if done or got == 0:
+                return out
+            in_batch = out_batch
+
+    def close(self) -> None:
+        """Release the programs and maps (idempotent)."""
+        if self._obj is not None:
+            libbpf.bpf_object__close(self._obj)
+            self._obj = None
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+
 class Counter:
     """A frame counter attached to one interface: per direction, VLAN ID, IP protocol and EtherType.
 
@@ -163,12 +297,10 @@ class Counter:
         self.ifindex = 0
         self.tc_attach: str | None = None
         self._requested_tc_attach = tc_attach
-        self._obj: int | None = None
+        self._obj: CounterObject | None = None
         self._links: list[int] = []
         self._filters: list[tuple[str, int]] = []  # (direction, prio) of our netlink filters
         self._ipr: object | None = None
-        self._ncpu = 0
-        self._maps: dict[str, int] = {}
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -186,8 +318,7 @@ class Counter:
             raise EnvironmentProblem(
                 "loading eBPF needs root or CAP_BPF and CAP_NET_ADMIN: run as root (sudo trunkline ...)")
         try:
-            self._load()
-            self._ncpu = libbpf.libbpf_num_possible_cpus()
+            self._obj = CounterObject()
             if self.hook == "xdp":
                 self._attach_xdp()
                 if _rx_vlan_offload(self.interface):
@@ -201,35 +332,9 @@ class Counter:
             raise
         return self
 
-    def _load(self) -> None:
-        with libbpf.libbpf_set_print(libbpf.LIBBPF_WARN) as log:
-            try:
-                self._obj = libbpf.bpf_object__open_file(str(OBJECT_PATH))
-            except libbpf.LibbpfError as exc:
-                raise EnvironmentProblem(
-                    f"cannot open {OBJECT_PATH}: {exc.strerror}: reinstall trunkline") from None
-            try:
-                libbpf.bpf_object__load(self._obj)
-            except libbpf.LibbpfError as exc:
-                if exc.errno == errno.EPERM:
-                    raise EnvironmentProblem(
-                        "the kernel refused to load eBPF (EPERM): run as root or with CAP_BPF + CAP_NET_ADMIN"
-                    ) from None
-                tail = " | ".join(line.strip() for line in log[-8:] if line.strip())
-                raise EnvironmentProblem(
-                    f"the kernel rejected the counter program ({exc.strerror}); needs a kernel >= 6.1 "
-                    f"with BPF and BTF; verifier: {tail}") from None
-        for name in ("tl_vlans", "tl_protocols", "tl_ethertypes", "tl_truncated"):
-            self._maps[name] = libbpf.bpf_map__fd(libbpf.bpf_object__find_map_by_name(self._obj, name))
-        # The EtherType hash's overflow slots exist from the start, so a full hash still counts.
-        zeros = (tl_counter * libbpf.libbpf_num_possible_cpus())()
-        for d in range(len(DIRECTIONS)):
-            key = tl_ethertype_key(TL_ETHERTYPE_OTHER, d)
-            libbpf.bpf_map_update_elem(self._maps["tl_ethertypes"], key, zeros)
-
     def _prog_fd(self, name: str) -> int:
         assert self._obj is not None
-        return libbpf.bpf_program__fd(libbpf.bpf_object__find_program_by_name(self._obj, name))
+        return self._obj.prog_fd(name)
 
     def _attach_xdp(self) -> None:
         flags = libbpf.XDP_FLAGS_SKB_MODE if self.mode == "generic" else libbpf.XDP_FLAGS_DRV_MODE
@@ -338,42 +443,6 @@ class Counter:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def _read_array(self, name: str, count: int) -> list[Cell]:
-        """Per-CPU sums of the first *count* entries of a per-CPU array (one batch syscall)."""
-        fd = self._maps[name]
-        ncpu = self._ncpu
-        keys = (ctypes.c_uint32 * count)()
-        values = (tl_counter * (count * ncpu))()
-        out_batch = ctypes.c_uint32()
-        got, _ = libbpf.bpf_map_lookup_batch(fd, None, out_batch, keys, values, count)
-        words = memoryview(values).cast("B").cast("Q")
-        stride = 2 * ncpu
-        packets = [words[c * 2::stride] for c in range(ncpu)]
-        nbytes = [words[c * 2 + 1::stride] for c in range(ncpu)]
-        totals_p = list(map(sum, zip(*packets, strict=True)))[:got]
-        totals_b = list(map(sum, zip(*nbytes, strict=True)))[:got]
-        return [Cell(p, b) for p, b in zip(totals_p, totals_b, strict=True)]
-
-    def _read_ethertypes(self) -> dict[tuple[int, int], Cell]:
-        fd = self._maps["tl_ethertypes"]
-        ncpu = self._ncpu
-        count = TL_ETHERTYPE_ENTRIES
-        keys = (tl_ethertype_key * count)()
-        values = (tl_counter * (count * ncpu))()
-        out: dict[tuple[int, int], Cell] = {}
-        in_batch: ctypes.c_uint32 | None = None
-        while True:
-            out_batch = ctypes.c_uint32()
-            got, done = libbpf.bpf_map_lookup_batch(fd, in_batch, out_batch, keys, values, count)
-            for i in range(got):
-                cells = values[i * ncpu:(i + 1) * ncpu]
-                cell = Cell(sum(c.packets for c in cells), sum(c.bytes for c in cells))
-                if cell:
-                    out[(keys[i].direction, keys[i].ethertype)] = cell
-            if done or got == 0:
-                return out
-            in_batch = out_batch
-
     def read(self) -> list[Snapshot]:
         """Cumulative counts since attaching, one :class:`Snapshot` per direction in :attr:`directions`.
 
@@ -386,25 +455,13 @@ class Counter:
         """
         if self._obj is None:
             raise EnvironmentProblem("the counter is not open: use it as a context manager or call open()")
-        ndir = len(self.directions)
         mono, now = time.monotonic_ns(), time.time()
-        vlans = self._read_array("tl_vlans", ndir * TL_VLAN_SLOTS)
-        protocols = self._read_array("tl_protocols", ndir * TL_PROTOCOL_SLOTS)
-        truncated = self._read_array("tl_truncated", ndir)
-        ethertypes = self._read_ethertypes()
-        snapshots = []
-        for d, direction in enumerate(self.directions):
-            vbase, pbase = d * TL_VLAN_SLOTS, d * TL_PROTOCOL_SLOTS
-            snapshots.append(Snapshot(
-                interface=self.interface, ifindex=self.ifindex, direction=direction, hook=self.hook,
-                mode=self.mode, monotonic_ns=mono, time=now,
-                vlans={(None if i == TL_VLAN_UNTAGGED else i): cell
-                       for i, cell in enumerate(vlans[vbase:vbase + TL_VLAN_SLOTS]) if cell},
-                protocols={(FAMILIES[i // 256], i % 256): cell
-                           for i, cell in enumerate(protocols[pbase:pbase + TL_PROTOCOL_SLOTS]) if cell},
-                ethertypes={et: cell for (kd, et), cell in sorted(ethertypes.items()) if kd == d},
-                truncated=truncated[d],
-            ))
+        snapshots = [
+            Snapshot(interface=self.interface, ifindex=self.ifindex, direction=direction, hook=self.hook,
+                     mode=self.mode, monotonic_ns=mono, time=now, vlans=counts.vlans,
+                     protocols=counts.protocols, ethertypes=counts.ethertypes, truncated=counts.truncated)
+            for direction, counts in zip(self.directions, self._obj.read(len(self.directions)), strict=True)
+        ]
         if not self._interface_present():
             raise InterfaceGone(
                 f"interface {self.interface} (ifindex {self.ifindex}) vanished while counting", snapshots)
@@ -441,7 +498,7 @@ class Counter:
                 self._ipr.close()  # type: ignore[attr-defined]
             self._ipr = None
         if self._obj is not None:
-            libbpf.bpf_object__close(self._obj)
+            self._obj.close()
             self._obj = None
 
     def __enter__(self) -> Counter:
