@@ -10,6 +10,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-pip            # the virtual environment trunkline runs in
   libbpf1 iproute2 ethtool iputils-ping       # runtime: libbpf.so.1, ip, tc, ethtool
   clang llvm libbpf-dev                       # rebuilding and checking the eBPF object
+  make                                        # `make bpf` (the eBPF object's build, checked by tests)
   golang-go golang-github-vmware-govmomi-dev golang-github-google-uuid-dev  # vcsim, VMware's simulator
   containernetworking-plugins                 # the real bridge CNI plugin
   dnsmasq-base                                # DHCP in the lab

@@ -30,6 +30,8 @@ BPF_TCX_EGRESS = 47
 # XDP attach flags (include/uapi/linux/if_link.h)
 XDP_FLAGS_SKB_MODE = 1 << 1  # generic
 XDP_FLAGS_DRV_MODE = 1 << 2  # native
+# BTF kinds (include/uapi/linux/btf.h)
+BTF_KIND_STRUCT = 4
 # enum libbpf_print_level
 LIBBPF_WARN, LIBBPF_INFO, LIBBPF_DEBUG = 0, 1, 2
 
@@ -109,6 +111,10 @@ def _declare(lib: ctypes.CDLL) -> None:
         "libbpf_set_print": (vp, [_PRINT_FN]),
         "libbpf_num_possible_cpus": (i, []),
         "bpf_obj_get_info_by_fd": (i, [i, vp, ctypes.POINTER(u32)]),
+        "btf__parse": (vp, [cp, vp]),
+        "btf__find_by_name_kind": (i, [vp, cp, u32]),
+        "btf__resolve_size": (ctypes.c_longlong, [vp, u32]),
+        "btf__free": (None, [vp]),
     }
     for name, (restype, argtypes) in sigs.items():
         fn = getattr(lib, name)
@@ -256,6 +262,22 @@ def bpf_obj_get_info_by_fd(fd: int, info: ctypes._CData) -> None:
     size = ctypes.c_uint32(ctypes.sizeof(info))
     _check_fd("bpf_obj_get_info_by_fd",
               library().bpf_obj_get_info_by_fd(fd, ctypes.byref(info), ctypes.byref(size)))
+
+
+def btf_struct_size(path: str, name: str) -> int:
+    """Size in bytes of ``struct name`` as the BTF of the ELF object at *path* describes it.
+
+    Uses btf__parse, btf__find_by_name_kind and btf__resolve_size.
+    """
+    lib = library()
+    ctypes.set_errno(0)
+    btf = _check_ptr("btf__parse", lib.btf__parse(os.fsencode(path), None))
+    try:
+        type_id = _check_fd("btf__find_by_name_kind",
+                            lib.btf__find_by_name_kind(btf, name.encode(), BTF_KIND_STRUCT))
+        return _check_fd("btf__resolve_size", lib.btf__resolve_size(btf, type_id))
+    finally:
+        lib.btf__free(btf)
 
 
 def libbpf_num_possible_cpus() -> int:
