@@ -18,7 +18,7 @@
  *  - Truncated: the frame ends inside a header the slot depends on: a VLAN tag (4 bytes), the IPv4
  *    fixed header (20 bytes), the IPv6 fixed header (40 bytes), or the first 8 bytes of an IPv6
  *    extension header being walked.
- *  - Bytes: the whole frame (XDP: bpf_xdp_get_buff_len, so all fragments of a multi-buffer frame;
+ *  - Bytes: the whole frame (XDP: bpf_xdp_get_buff_len, so all buffers of a multi-buffer frame;
  *    TC: skb->len, plus 4 per frame when the tag sits in metadata). A TC GSO/GRO aggregate counts as
  *    gso_segs frames; its bytes are skb->len + (gso_segs - 1) * header bytes, the header bytes being
  *    everything up to the end of the TCP header (data offset) or UDP header, or up to the transport
@@ -215,8 +215,7 @@ static __always_inline void tl_count(const struct tl_parse *p, __u32 dir, __u64 
 	}
 }
 
-SEC("xdp.frags")
-int tl_count_xdp(struct xdp_md *ctx)
+static __always_inline int tl_xdp(struct xdp_md *ctx)
 {
 	struct tl_parse p;
 	__u32 len = bpf_xdp_get_buff_len(ctx);
@@ -224,6 +223,23 @@ int tl_count_xdp(struct xdp_md *ctx)
 	tl_parse(ctx, 1, len, TL_VLAN_UNTAGGED, 0, &p);
 	tl_count(&p, TL_RX, 1, len);
 	return XDP_PASS;
+}
+
+/* Generic (skb) mode: a program without frags support, so the kernel linearizes the skb for it and
+ * the program still sees whole frames. A frags-aware program in generic mode made kernel 6.18 hand
+ * TC ingress (and everything after) an skb whose data started at the network header, not the
+ * Ethernet header: trunkline must not change what others see. */
+SEC("xdp")
+int tl_count_xdp(struct xdp_md *ctx)
+{
+	return tl_xdp(ctx);
+}
+
+/* Native (driver) mode: multi-buffer aware, so jumbo frames (MTU 9000 trunks) are counted whole. */
+SEC("xdp.frags")
+int tl_count_xdp_frags(struct xdp_md *ctx)
+{
+	return tl_xdp(ctx);
 }
 
 static __always_inline int tl_tc(struct __sk_buff *skb, __u32 dir)

@@ -136,7 +136,8 @@ class CounterObject:
     """The loaded counter object (programs and maps), not attached anywhere.
 
     :class:`Counter` attaches it to an interface; tests and benchmarks run its programs through
-    BPF_PROG_TEST_RUN (:meth:`prog_fd` with ``tl_count_xdp``, ``tl_count_tc_rx``, ``tl_count_tc_tx``).
+    BPF_PROG_TEST_RUN (:meth:`prog_fd` with ``tl_count_xdp``, ``tl_count_xdp_frags``,
+    ``tl_count_tc_rx``, ``tl_count_tc_tx``).
 
     Raises:
         EnvironmentProblem: libbpf missing, missing privileges, the kernel rejected the program (the
@@ -339,7 +340,10 @@ class Counter:
     def _attach_xdp(self) -> None:
         flags = libbpf.XDP_FLAGS_SKB_MODE if self.mode == "generic" else libbpf.XDP_FLAGS_DRV_MODE
         try:
-            self._links.append(libbpf.bpf_link_create(self._prog_fd("tl_count_xdp"), self.ifindex,
+            # counter.bpf.c: the frags-aware entry only in native mode (in generic mode it made the
+            # kernel hand later hooks skbs without their Ethernet header).
+            program = "tl_count_xdp" if self.mode == "generic" else "tl_count_xdp_frags"
+            self._links.append(libbpf.bpf_link_create(self._prog_fd(program), self.ifindex,
                                                       libbpf.BPF_XDP, flags))
         except libbpf.LibbpfError as exc:
             if exc.errno in (errno.EBUSY, errno.EEXIST):
