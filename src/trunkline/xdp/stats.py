@@ -206,6 +206,19 @@ def empty_like(snapshot: Snapshot, monotonic_ns: int, time: float) -> Snapshot:
 
 RecordKind = Literal["interval", "summary"]
 
+RECORD_SCHEMA_FILE = "count-record.schema.json"
+"""JSON Schema (draft 2020-12) of the records, shipped in ``trunkline/data/``."""
+
+
+def record_schema() -> dict[str, Any]:
+    """The JSON Schema of :func:`record`'s output (``trunkline/data/count-record.schema.json``)."""
+    import json
+    from importlib import resources
+
+    text = resources.files("trunkline").joinpath("data").joinpath(RECORD_SCHEMA_FILE).read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
 
 def counter_fields(row: Row[Any]) -> dict[str, int | float]:
     """DESIGN's ``<Counter>`` object of *row*: cumulative and interval packets/bytes and the rates."""
