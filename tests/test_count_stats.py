@@ -96,6 +96,7 @@ def test_protocol_number_outside_0_to_255_is_refused() -> None:
         (1500, "802.3-LLC"),
         (1501, "invalid-type"),
         (0x05FF, "invalid-type"),
+        (0x10000, "other-ethertypes"),
     ],
 )
 def test_ethertype_names(value: int, name: str) -> None:

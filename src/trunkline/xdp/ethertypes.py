@@ -22,6 +22,13 @@ MAX_LENGTH = 1500
 MIN_ETHERTYPE = 0x0600
 """Smallest Type/Length value that is an EtherType (IEEE 802.3 clause 3.2.6)."""
 
+OTHER = 0x10000
+"""Not an EtherType: the counter's overflow slot (``TL_ETHERTYPE_OTHER`` in counter.h), holding frames of
+EtherTypes that arrived after its EtherType map was full (4096 distinct values)."""
+
+OTHER_NAME = "other-ethertypes"
+"""The name of :data:`OTHER`."""
+
 LLC_NAME = "802.3-LLC"
 """The name of every frame whose Type/Length field is a length (an 802.3 frame with an LLC header)."""
 
@@ -96,11 +103,14 @@ KNOWN: dict[int, EtherType] = {e.value: e for e in _KNOWN}
 
 def name(value: int) -> str:
     """The label of Type/Length *value* (0-65535): ``0x0806`` -> ``ARP``, ``0x88b5`` -> its name,
-    an unnamed EtherType -> ``0x1234``, a length (0-1500) -> ``802.3-LLC``, 1501-1535 -> ``invalid-type``.
+    an unnamed EtherType -> ``0x1234``, a length (0-1500) -> ``802.3-LLC``, 1501-1535 -> ``invalid-type``,
+    the counter's overflow slot :data:`OTHER` -> ``other-ethertypes``.
 
     Raises:
-        ValueError: *value* is outside 0-65535.
+        ValueError: *value* is outside 0-65535 and not :data:`OTHER`.
     """
+    if value == OTHER:
+        return OTHER_NAME
     if not 0 <= value <= 0xFFFF:
         raise ValueError(f"EtherType {value} is outside 0-65535")
     known = KNOWN.get(value)
@@ -114,5 +124,5 @@ def name(value: int) -> str:
 
 
 def hex_value(value: int) -> str:
-    """*value* as the four-digit hex people write EtherTypes in (``0x0806``)."""
+    """*value* as the four-digit hex people write EtherTypes in (``0x0806``; :data:`OTHER` is ``0x10000``)."""
     return f"0x{value:04x}"
