@@ -84,7 +84,7 @@ def count(
         ]
         for counter in counters:
             for warning in counter.warnings:
-                print(f"trunkline: warning: {counter.interface}: {warning}", file=sys.stderr)
+                print(f"trunkline: warning: {warning}", file=sys.stderr)
         if metrics_port is not None:
             from trunkline.xdp.exporter import start_metrics_server
 
