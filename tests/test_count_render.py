@@ -189,3 +189,13 @@ def test_vanished_interface_reports_counts_so_far_then_raises() -> None:
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r["record"] for r in records] == ["interval", "interval", "interval", "summary"]
     assert records[-1]["total"]["packets"] == 20
+
+
+def test_8023_length_frames_share_one_table_row() -> None:
+    after = Snapshot("veth0", 7, "rx", "xdp", "generic", 1_000_000_000, 1.0,
+                     {None: Cell(4, 282)}, {}, {38: Cell(2, 120), 0x0806: Cell(1, 42), 100: Cell(1, 120)})
+    rows = render.protocol_rows(Interval(snap(0, ZERO), after))
+    assert [(v.family, v.label, v.number, v.row.cumulative) for v in rows] == [
+        ("eth", "802.3-LLC", "<=1500", Cell(3, 240)),
+        ("eth", "ARP", "0x0806", Cell(1, 42)),
+    ]

@@ -55,7 +55,7 @@ def count(
     ] = None,
     metrics_port: Annotated[
         int | None,
-        typer.Option("--metrics-port", min=1, max=65535, help="Serve Prometheus /metrics on this port."),
+        typer.Option("--metrics-port", min=0, max=65535, help="Serve Prometheus /metrics on this port."),
     ] = None,
     metrics_address: Annotated[
         str, typer.Option("--metrics-address", help="Address to serve --metrics-port on.")
@@ -89,10 +89,10 @@ def count(
             from trunkline.xdp.exporter import start_metrics_server
 
             server: Any = start_metrics_server(metrics_port, counters, address=metrics_address)
-            for method in ("shutdown", "close"):
-                if callable(getattr(server, method, None)):
-                    stack.callback(getattr(server, method))
-                    break
+            stack.callback(server.close)
+            bound = getattr(server, "port", metrics_port)
+            host = f"[{metrics_address}]" if ":" in metrics_address else metrics_address
+            print(f"trunkline: serving Prometheus metrics on http://{host}:{bound}/metrics", file=sys.stderr)
         output: render.Output
         if json_out:
             output = render.JsonOutput(sys.stdout)

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from trunkline.xdp import ethertypes, protocols
-from trunkline.xdp.stats import Interval, Row, record
+from trunkline.xdp.stats import Cell, Interval, Row, record
 
 By = Literal["protocol", "vlan", "total"]
 
@@ -84,14 +84,25 @@ class ViewRow:
 def protocol_rows(interval: Interval) -> list[ViewRow]:
     """Protocol, EtherType and truncated rows of *interval* together, non-zero only, most packets first.
 
-    They add up to the total (``docs/design.md``'s counting rules).
+    They add up to the total (``docs/design.md``'s counting rules). Frames whose Type/Length field is a
+    length (802.3 frames with an LLC header: STP, CDP, ...) share one row, ``802.3-LLC``, number ``<=1500``.
     """
     rows: list[ViewRow] = []
     for prow in interval.protocols:
         family, number = prow.key
         rows.append(ViewRow(family, protocols.keyword(number), str(number), prow))
+    lengths: list[Row[int]] = []
     for erow in interval.ethertypes:
-        rows.append(ViewRow("eth", ethertypes.name(erow.key), ethertypes.hex_value(erow.key), erow))
+        if erow.key <= ethertypes.MAX_LENGTH:
+            lengths.append(erow)
+        else:
+            rows.append(ViewRow("eth", ethertypes.name(erow.key), ethertypes.hex_value(erow.key), erow))
+    if lengths:  # 802.3 frames: one row, whatever their length field says
+        cumulative, delta = Cell(), Cell()
+        for lrow in lengths:
+            cumulative, delta = cumulative + lrow.cumulative, delta + lrow.interval
+        rows.append(ViewRow("eth", ethertypes.LLC_NAME, f"<={ethertypes.MAX_LENGTH}",
+                            Row(None, cumulative, delta, interval.seconds)))
     if interval.truncated.cumulative:
         rows.append(ViewRow("", "truncated", "", interval.truncated))
     rows.sort(key=lambda v: (-v.row.cumulative.packets, -v.row.cumulative.bytes))
