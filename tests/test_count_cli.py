@@ -24,6 +24,9 @@ from tests.netns import VethPair
 PING_FRAME = 14 + 20 + 8 + 56  # Ethernet + IPv4 + ICMP echo header + ping's default 56 bytes of data
 UDP_PAYLOAD = 100
 UDP_FRAME = 14 + 20 + 8 + UDP_PAYLOAD
+TAGGED_FRAME = 14 + 4 + 20 + 8 + UDP_PAYLOAD  # the 802.1Q tag adds 4 bytes
+LLDP_FRAME = 14 + 46
+STP_FRAME = 60  # 802.3 length 38 (LLC + BPDU), padded to the Ethernet minimum
 
 
 def start_count(pair: VethPair, *args: str) -> subprocess.Popen[str]:
@@ -66,6 +69,31 @@ def send_traffic(pair: VethPair, pings: int = 0, datagrams: int = 0) -> None:
             f"for _ in range({datagrams}): s.sendto(b'x' * {UDP_PAYLOAD}, ('{pair.ip_b}', 9))"
         )
         pair.exec_a(sys.executable, "-c", code)
+
+
+def send_frames(pair: VethPair, *, tagged: int = 0, vlan: int = 40, lldp: int = 0, stp: int = 0) -> None:
+    """From ns_a, through an AF_PACKET socket on if_a: *tagged* 802.1Q frames (VLAN *vlan*, IPv4 UDP,
+    TAGGED_FRAME bytes), *lldp* LLDP frames (LLDP_FRAME bytes), *stp* 802.3/LLC STP BPDUs (STP_FRAME bytes).
+    """
+    code = f"""
+import socket, struct
+dst = bytes.fromhex({pair.mac(pair.ns_b, pair.if_b).replace(':', '')!r})
+src = bytes.fromhex({pair.mac(pair.ns_a, pair.if_a).replace(':', '')!r})
+udp = struct.pack('!HHHH', 40000, 9, 8 + {UDP_PAYLOAD}, 0) + b'x' * {UDP_PAYLOAD}
+ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                 socket.inet_aton('198.51.100.1'), socket.inet_aton('198.51.100.2')) + udp
+tagged = dst + src + struct.pack('!HHH', 0x8100, {vlan}, 0x0800) + ip
+lldp = bytes.fromhex('0180c200000e') + src + struct.pack('!H', 0x88cc) + bytes(46)
+bpdu = bytes.fromhex('0000000000') + bytes(30)  # configuration BPDU, 35 bytes
+llc = bytes.fromhex('424203') + bpdu
+stp = bytes.fromhex('0180c2000000') + src + struct.pack('!H', len(llc)) + llc + bytes(60 - 14 - len(llc))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(({pair.if_a!r}, 0))
+for frame, n in ((tagged, {tagged}), (lldp, {lldp}), (stp, {stp})):
+    for _ in range(n):
+        s.send(frame)
+"""
+    pair.exec_a(sys.executable, "-c", code)
 
 
 def records(stdout: str) -> list[dict[str, Any]]:
@@ -158,6 +186,40 @@ def test_duration_stops_with_summary_table_of_the_traffic_mix(veth_pair: VethPai
     assert int(total[1].replace(",", "")) == sum(int(v[0].replace(",", "")) for v in rows.values())
     first_row = summary[2].split()
     assert first_row[:3] == ["ipv4", "UDP", "17"]  # sorted by packets
+
+
+@pytest.mark.privileged
+def test_by_vlan_table_and_json_rows_for_tagged_and_untagged_frames(veth_pair: VethPair) -> None:
+    proc = start_count(veth_pair, veth_pair.if_b, "--json", "--interval", "0.3")
+    read_line(proc)
+    send_frames(veth_pair, tagged=6, vlan=40, lldp=2, stp=3)
+    send_traffic(veth_pair, pings=4)
+    settle()
+    code, out, err = finish(proc)
+    assert code == 0, err
+    summary = records(out)[-1]
+    vlans = {row["vlan"]: (row["packets"], row["bytes"]) for row in summary["vlans"]}
+    assert vlans[40] == (6, 6 * TAGGED_FRAME)
+    assert vlans[None][0] >= 2 + 3 + 4
+    assert protocol(summary, "ipv4", 17) == (6, 6 * TAGGED_FRAME)
+    ethertypes = {r["ethertype"]: (r["name"], r["packets"], r["bytes"]) for r in summary["ethertypes"]}
+    assert ethertypes[0x88CC] == ("LLDP", 2, 2 * LLDP_FRAME)
+    assert ethertypes[38] == ("802.3-LLC", 3, 3 * STP_FRAME)
+
+    proc = start_count(veth_pair, veth_pair.if_b, "--by", "vlan", "--duration", "1.5", "--interval", "0.5")
+    read_line(proc)
+    send_frames(veth_pair, tagged=5, vlan=40)
+    send_frames(veth_pair, tagged=2, vlan=4094)
+    code, out, err = finish(proc, sig=None)
+    assert code == 0, err
+    table = out[out.rindex(f"{veth_pair.if_b} rx (xdp generic) at"):].strip().splitlines()
+    assert "summary of" in table[0]
+    assert table[1].split() == ["VLAN", "packets", "bytes", "packets/s", "bits/s", "share"]
+    assert [line.split()[:3] for line in table[2:]] == [
+        ["40", "5", f"{5 * TAGGED_FRAME:,}"],
+        ["4094", "2", f"{2 * TAGGED_FRAME:,}"],
+        ["total", "7", f"{7 * TAGGED_FRAME:,}"],
+    ]
 
 
 @pytest.mark.privileged
