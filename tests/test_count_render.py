@@ -43,6 +43,8 @@ def test_si_units_scale_by_thousands() -> None:
     assert render.si(999.94, "bit/s") == "999.9 bit/s"
     assert render.si(12_345, "bit/s") == "12.3 kbit/s"
     assert render.si(1_500_000, "bit/s") == "1.50 Mbit/s"
+    assert render.si(99_960, "bit/s") == "100 kbit/s"
+    assert render.si(9_999, "bit/s") == "10.0 kbit/s"
     assert render.si(250e9, "bit/s") == "250 Gbit/s"
 
 

@@ -218,3 +218,10 @@ def test_schema_rejects_a_zero_row_and_a_renamed_field() -> None:
     renamed["total"]["pps"] = renamed["total"].pop("packets_per_s")
     with pytest.raises(jsonschema.ValidationError, match="packets_per_s"):
         jsonschema.validate(renamed, schema)
+
+
+def test_record_rates_are_rounded_to_thousandths_and_interval_to_microseconds() -> None:
+    after = snap(3_000_000_400, 3.0, udp=Cell(10, 1000))
+    rec = record(Interval(empty_like(after, 0, 0.0), after))
+    assert rec["interval_s"] == 3.0
+    assert (rec["total"]["packets_per_s"], rec["total"]["bits_per_s"]) == (3.333, 2666.667)

@@ -42,7 +42,7 @@ def si(value: float, unit: str) -> str:
     for prefix, factor in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
         if abs(value) >= factor:
             scaled = value / factor
-            digits = 2 if abs(scaled) < 10 else 1 if abs(scaled) < 100 else 0
+            digits = 2 if round(abs(scaled), 2) < 10 else 1 if round(abs(scaled), 1) < 100 else 0
             return f"{scaled:.{digits}f} {prefix}{unit}"
     return f"{value:.1f} {unit}"
 

@@ -221,14 +221,15 @@ def record_schema() -> dict[str, Any]:
 
 
 def counter_fields(row: Row[Any]) -> dict[str, int | float]:
-    """DESIGN's ``<Counter>`` object of *row*: cumulative and interval packets/bytes and the rates."""
+    """DESIGN's ``<Counter>`` object of *row*: cumulative and interval packets/bytes, and the rates
+    (rounded to 3 decimals: a thousandth of a packet or bit per second)."""
     return {
         "packets": row.cumulative.packets,
         "bytes": row.cumulative.bytes,
         "packets_interval": row.interval.packets,
         "bytes_interval": row.interval.bytes,
-        "packets_per_s": row.packets_per_s,
-        "bits_per_s": row.bits_per_s,
+        "packets_per_s": round(row.packets_per_s, 3),
+        "bits_per_s": round(row.bits_per_s, 3),
     }
 
 
@@ -252,7 +253,7 @@ def record(interval: Interval, kind: RecordKind = "interval") -> dict[str, Any]:
         "mode": cur.mode,
         "time": cur.time,
         "start_time": interval.previous.time,
-        "interval_s": interval.seconds,
+        "interval_s": round(interval.seconds, 6),
         "total": counter_fields(interval.total),
         "protocols": [
             {
