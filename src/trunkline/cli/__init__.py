@@ -14,7 +14,7 @@ import typer
 try:  # typer >= 0.24 carries its own copy of click and no longer installs click
     from typer._click.exceptions import ClickException
 except ImportError:  # pragma: no cover - typer releases that depend on click
-    from click import ClickException  # type: ignore[no-redef]
+    from click import ClickException  # type: ignore[assignment,no-redef,unused-ignore]
 
 from trunkline import __version__
 from trunkline.errors import TrunklineError
