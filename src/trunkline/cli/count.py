@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from contextlib import ExitStack
@@ -102,7 +103,10 @@ def count(
             output = render.PlainOutput(sys.stdout, cast(render.By, by.value))
         stack.callback(output.close)
         stack.enter_context(session.stop_on_signals(stop))
-        session.run(counters, output, interval, duration, stop)
+        try:
+            session.run(counters, output, interval, duration, stop)
+        except BrokenPipeError:  # the reader went away (`| head`): stop quietly, like other tools
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def register(app: typer.Typer) -> None:
