@@ -167,8 +167,10 @@ def seed_rows() -> dict[str, list[dict[str, Any]]]:
              "Active Uplink": active, "Policy": "loadbalance_srcid", "Object ID": moid, **VC}
         )  # fmt: skip
     vms = [
-        ("web01", "vm-101", "esxi01.lab.example", "poweredOn", [("Vmxnet3", "vm-vlan-10", "00:50:56:a1:10:01")]),
-        ("db01", "vm-103", "esxi02.lab.example", "poweredOff", [("E1000E", "vm-vlan-20", "00:50:56:A1:20:03")]),
+        ("web01", "vm-101", "esxi01.lab.example", "poweredOn",
+         [("Vmxnet3", "vm-vlan-10", "00:50:56:a1:10:01")]),
+        ("db01", "vm-103", "esxi02.lab.example", "poweredOff",
+         [("E1000E", "vm-vlan-20", "00:50:56:A1:20:03")]),
         ("vlan40-client", "vm-105", "esxi01.lab.example", "poweredOn",
          [("Vmxnet3", "vm-vlan-40", "00:50:56:a1:40:05"), ("Vmxnet3", "vm-trunk", "00:50:56:a1:40:06")]),
     ]  # fmt: skip
@@ -407,7 +409,7 @@ vcenters:
 
 
 def _v3_expected() -> str:
-    """The 4.x answer with the ids a 3.x export cannot carry written ``<kind>:<name>``, and no instance UUID."""
+    """The 4.x answer with the ids a 3.x export cannot carry written ``<kind>:<name>``, no instance UUID."""
     text = SEED_V4_YAML.replace("  instance_uuid: 6f1c2a4e-3b7d-4c1e-9a52-8d0e7b3f4a10\n", "")
     for old, new in [
         ("host-12", "host:esxi01.lab.example"),
@@ -478,8 +480,8 @@ def test_standard_port_groups_vlan_4095_and_same_named_networks_join_across_host
         ]  # fmt: skip
     rows["vNetwork"].append(
         {"VM": "web01", "NIC label": "Network adapter 2", "Adapter": "E1000", "Network": "VM Network",
-         "Switch": "vSwitch0", "Connected": True, "Starts Connected": False, "Mac Address": "00:50:56:a1:10:02",
-         "Host": "esxi01.lab.example", "VM ID": "vm-101", **VC}
+         "Switch": "vSwitch0", "Connected": True, "Starts Connected": False,
+         "Mac Address": "00:50:56:a1:10:02", "Host": "esxi01.lab.example", "VM ID": "vm-101", **VC}
     )  # fmt: skip
     dc = read_rvtools(write_workbook(tmp_path / "std.xlsx", rows)).vcenters[0].datacenters[0]
     std = [(p.id, p.network, p.vlan) for p in dc.port_groups if p.switch.endswith("/vSwitch0")]
@@ -505,10 +507,13 @@ def test_standard_port_groups_vlan_4095_and_same_named_networks_join_across_host
 
 def test_private_vlan_and_unknown_network_are_kept_not_dropped(tmp_path: Path) -> None:
     rows = seed_rows()
-    rows["dvPort"].append({"Port": "pvlan-iso", "Switch": "DSwitch", "VLAN": "PVLAN 101", "Object ID": "dvportgroup-28", **VC})
+    rows["dvPort"].append(
+        {"Port": "pvlan-iso", "Switch": "DSwitch", "VLAN": "PVLAN 101", "Object ID": "dvportgroup-28", **VC}
+    )
     rows["vNetwork"].append(
         {"VM": "db01", "NIC label": "Network adapter 2", "Adapter": "Vmxnet3", "Network": "nsx-seg-web",
-         "Switch": "", "Mac Address": "00:50:56:a1:20:04", "Host": "esxi02.lab.example", "VM ID": "vm-103", **VC}
+         "Switch": "", "Mac Address": "00:50:56:a1:20:04", "Host": "esxi02.lab.example", "VM ID": "vm-103",
+         **VC}
     )  # fmt: skip
     dc = read_rvtools(write_workbook(tmp_path / "pvlan.xlsx", rows)).vcenters[0].datacenters[0]
     assert [p.vlan for p in dc.port_groups if p.name == "pvlan-iso"] == [PrivateVlan(secondary=101)]
@@ -537,7 +542,8 @@ def test_dvport_vlan_type_column_tells_a_one_vlan_trunk_from_a_vlan_id() -> None
 
 
 def test_adapter_names_of_all_versions_become_device_types() -> None:
-    got = [adapter_type(a) for a in ("Vmxnet3", "E1000E", "vim.vm.device.VirtualVmxnet3", "SriovEthernetCard", "")]
+    names = ("Vmxnet3", "E1000E", "vim.vm.device.VirtualVmxnet3", "SriovEthernetCard", "")
+    got = [adapter_type(a) for a in names]
     assert got == ["vmxnet3", "e1000e", "vmxnet3", "sriov", None]
 
 
