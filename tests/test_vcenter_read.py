@@ -26,6 +26,7 @@ from trunkline.vsphere.model import (
     PortGroup,
     PrivateVlan,
     SecurityPolicy,
+    Teaming,
     TrunkVlan,
     VlanRange,
 )
@@ -51,7 +52,9 @@ def _security(promiscuous: bool | None, mac_changes: bool | None, forged: bool |
 
 def _dvpg(name: str, vlan: Any, security: Any = None) -> Any:
     return vim.dvs.DistributedVirtualPortgroup.ConfigSpec(
-        name=name, type="earlyBinding", numPorts=8,
+        name=name,
+        type="earlyBinding",
+        numPorts=8,
         defaultPortConfig=DVS.VmwarePortConfigPolicy(vlan=vlan, securityPolicy=security),
     )
 
@@ -97,14 +100,22 @@ def created(vcsim: Vcsim) -> Iterator[Created]:  # noqa: F811
             _dvpg("vm-untagged", vlan_id(inherited=False, vlanId=0)),
             _dvpg(
                 "vm-trunk",
-                trunk(inherited=False, vlanId=[vim.NumericRange(start=100, end=199),
-                                               vim.NumericRange(start=300, end=300),
-                                               vim.NumericRange(start=1000, end=1099)]),
+                trunk(
+                    inherited=False,
+                    vlanId=[
+                        vim.NumericRange(start=100, end=199),
+                        vim.NumericRange(start=300, end=300),
+                        vim.NumericRange(start=1000, end=1099),
+                    ],
+                ),
                 _security(True, None, None),
             ),
             _dvpg("vm-pvlan-201", DVS.PvlanSpec(inherited=False, pvlanId=201)),
-            _dvpg("web%2fdb %5c 100%25", vlan_id(inherited=False, vlanId=100),
-                  DVS.SecurityPolicy(inherited=True)),
+            _dvpg(
+                "web%2fdb %5c 100%25",
+                vlan_id(inherited=False, vlanId=100),
+                DVS.SecurityPolicy(inherited=True),
+            ),
         ]
         _wait(dvs.AddDVPortgroup_Task(specs))
         dvpg = {pg.name: pg._moId for pg in _view(content, vim.dvs.DistributedVirtualPortgroup)}
@@ -113,14 +124,22 @@ def created(vcsim: Vcsim) -> Iterator[Created]:  # noqa: F811
         netsys = host.configManager.networkSystem
         std = [
             ("std-untagged", 0, vim.host.NetworkPolicy.SecurityPolicy()),
-            ("std-vlan-40", 40, vim.host.NetworkPolicy.SecurityPolicy(forgedTransmits=False, macChanges=False)),
+            (
+                "std-vlan-40",
+                40,
+                vim.host.NetworkPolicy.SecurityPolicy(forgedTransmits=False, macChanges=False),
+            ),
             ("std-all-vlans", 4095, vim.host.NetworkPolicy.SecurityPolicy(allowPromiscuous=True)),
         ]
         for name, vlan, security in std:
-            netsys.AddPortGroup(vim.host.PortGroup.Specification(
-                name=name, vlanId=vlan, vswitchName="vSwitch0",
-                policy=vim.host.NetworkPolicy(security=security),
-            ))
+            netsys.AddPortGroup(
+                vim.host.PortGroup.Specification(
+                    name=name,
+                    vlanId=vlan,
+                    vswitchName="vSwitch0",
+                    policy=vim.host.NetworkPolicy(security=security),
+                )
+            )
         networks = {n.name: n._moId for n in _view(content, vim.Network) if type(n) is vim.Network}
 
         vm = next(v for v in _view(content, vim.VirtualMachine) if v.runtime.host._moId == host._moId)
@@ -132,21 +151,42 @@ def created(vcsim: Vcsim) -> Iterator[Created]:  # noqa: F811
             deviceName="std-vlan-40", network=std_network
         )
         changes = [
-            vim.vm.device.VirtualDeviceSpec(operation="add", device=vim.vm.device.VirtualVmxnet3(
-                key=-1, backing=dv_backing, addressType="manual", macAddress=MAC_ON_VLAN_40,
-                connectable=vim.vm.device.VirtualDevice.ConnectInfo(connected=True, startConnected=True),
-            )),
-            vim.vm.device.VirtualDeviceSpec(operation="add", device=vim.vm.device.VirtualE1000e(
-                key=-2, backing=std_backing, addressType="manual", macAddress=MAC_ON_STD_40,
-                connectable=vim.vm.device.VirtualDevice.ConnectInfo(connected=False, startConnected=False),
-            )),
+            vim.vm.device.VirtualDeviceSpec(
+                operation="add",
+                device=vim.vm.device.VirtualVmxnet3(
+                    key=-1,
+                    backing=dv_backing,
+                    addressType="manual",
+                    macAddress=MAC_ON_VLAN_40,
+                    connectable=vim.vm.device.VirtualDevice.ConnectInfo(connected=True, startConnected=True),
+                ),
+            ),
+            vim.vm.device.VirtualDeviceSpec(
+                operation="add",
+                device=vim.vm.device.VirtualE1000e(
+                    key=-2,
+                    backing=std_backing,
+                    addressType="manual",
+                    macAddress=MAC_ON_STD_40,
+                    connectable=vim.vm.device.VirtualDevice.ConnectInfo(
+                        connected=False, startConnected=False
+                    ),
+                ),
+            ),
         ]
         _wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=changes)))
 
         walk = _naive_walk(content)
         inventory = read_inventory([vcsim.url], user=vcsim.user, password=vcsim.password)
-        yield Created(inventory=inventory, dvs=dvs._moId, host=host._moId, vm=vm._moId, dvpg=dvpg,
-                      networks=networks, walk=walk)
+        yield Created(
+            inventory=inventory,
+            dvs=dvs._moId,
+            host=host._moId,
+            vm=vm._moId,
+            dvpg=dvpg,
+            networks=networks,
+            walk=walk,
+        )
     finally:
         Disconnect(si)
 
@@ -154,7 +194,10 @@ def created(vcsim: Vcsim) -> Iterator[Created]:  # noqa: F811
 def _naive_walk(content: Any) -> dict[str, Any]:
     """Hosts' NICs and VMs' NICs read attribute by attribute (the slow way), to compare with the reader."""
     hosts = {
-        h._moId: {"name": h.name, "nics": {p.device: (p.mac, p.linkSpeed.speedMb) for p in h.config.network.pnic}}
+        h._moId: {
+            "name": h.name,
+            "nics": {p.device: (p.mac, p.linkSpeed.speedMb) for p in h.config.network.pnic},
+        }
         for h in _view(content, vim.HostSystem)
     }
     vms = {}
@@ -164,7 +207,12 @@ def _naive_walk(content: Any) -> dict[str, Any]:
             for d in v.config.hardware.device
             if isinstance(d, vim.vm.device.VirtualEthernetCard)
         ]
-        vms[v._moId] = {"name": v.name, "power": v.runtime.powerState, "host": v.runtime.host._moId, "nics": nics}
+        vms[v._moId] = {
+            "name": v.name,
+            "power": v.runtime.powerState,
+            "host": v.runtime.host._moId,
+            "nics": nics,
+        }
     return {"hosts": hosts, "vms": vms}
 
 
@@ -185,8 +233,11 @@ def test_vcenter_is_keyed_by_its_instance_uuid(created: Created, vcsim: Vcsim) -
     try:
         about = si.RetrieveContent().about
         (vcenter,) = created.inventory.vcenters
-        assert (vcenter.name, vcenter.instance_uuid, vcenter.version) == ("127.0.0.1", about.instanceUuid,
-                                                                          about.version)
+        assert (vcenter.name, vcenter.instance_uuid, vcenter.version) == (
+            "127.0.0.1",
+            about.instanceUuid,
+            about.version,
+        )
         assert _dc(created).name == "DC0"
     finally:
         Disconnect(si)
@@ -195,9 +246,13 @@ def test_vcenter_is_keyed_by_its_instance_uuid(created: Created, vcsim: Vcsim) -
 def test_distributed_port_group_with_vlan_id_40(created: Created) -> None:
     pg = _pg(created, "vm-vlan-40")
     assert pg == PortGroup(
-        id=created.dvpg["vm-vlan-40"], name="vm-vlan-40", switch=created.dvs, network=created.dvpg["vm-vlan-40"],
-        vlan=AccessVlan(id=40), security=SecurityPolicy(promiscuous=False, mac_changes=False, forged_transmits=False),
-        teaming=pg.teaming,
+        id=created.dvpg["vm-vlan-40"],
+        name="vm-vlan-40",
+        switch=created.dvs,
+        network=created.dvpg["vm-vlan-40"],
+        vlan=AccessVlan(id=40),
+        security=SecurityPolicy(promiscuous=False, mac_changes=False, forged_transmits=False),
+        teaming=Teaming(),
     )
 
 
@@ -207,8 +262,9 @@ def test_distributed_vlan_id_0_is_untagged(created: Created) -> None:
 
 def test_distributed_trunk_keeps_every_range(created: Created) -> None:
     pg = _pg(created, "vm-trunk")
-    assert pg.vlan == TrunkVlan(ranges=(VlanRange(start=100, end=199), VlanRange(start=300, end=300),
-                                        VlanRange(start=1000, end=1099)))
+    assert pg.vlan == TrunkVlan(
+        ranges=(VlanRange(start=100, end=199), VlanRange(start=300, end=300), VlanRange(start=1000, end=1099))
+    )
     assert pg.security == SecurityPolicy(promiscuous=True, mac_changes=None, forged_transmits=None)
 
 
@@ -226,7 +282,10 @@ def test_escaped_names_are_unescaped_and_inherited_security_is_none(created: Cre
 def test_uplink_port_group_is_flagged_and_trunks_0_to_4094(created: Created) -> None:
     uplinks = [p for p in _dc(created).port_groups if p.uplink_portgroup]
     assert [(p.name, p.vlan) for p in uplinks] == [
-        ("DVS0-DVUplinks-" + created.dvs.removeprefix("dvs-"), TrunkVlan(ranges=(VlanRange(start=0, end=4094),)))
+        (
+            "DVS0-DVUplinks-" + created.dvs.removeprefix("dvs-"),
+            TrunkVlan(ranges=(VlanRange(start=0, end=4094),)),
+        )
     ]
 
 
@@ -245,7 +304,11 @@ def test_standard_port_groups_vlan_0_40_4095_with_security(created: Created) -> 
     for name, (vlan, security) in expected.items():
         pg = _pg(created, name)
         assert (pg.id, pg.switch, pg.network, pg.vlan, pg.security) == (
-            f"{prefix}/{name}", prefix, created.networks[name], vlan, security
+            f"{prefix}/{name}",
+            prefix,
+            created.networks[name],
+            vlan,
+            security,
         )
 
 
@@ -257,7 +320,9 @@ def test_every_host_with_vmnic0_on_vswitch0_and_vmnic1_as_dvs_uplink1(created: C
         assert host.name == walked["name"]
         (mac0, speed0), (mac1, speed1) = walked["nics"]["vmnic0"], walked["nics"]["vmnic1"]
         assert host.nics == (
-            PhysicalNic(name="vmnic0", mac=mac0, speed_mbps=speed0, switch=f"{moid}/vSwitch0", uplink="vmnic0"),
+            PhysicalNic(
+                name="vmnic0", mac=mac0, speed_mbps=speed0, switch=f"{moid}/vSwitch0", uplink="vmnic0"
+            ),
             PhysicalNic(name="vmnic1", mac=mac1, speed_mbps=speed1, switch=created.dvs, uplink="uplink1"),
         )
         assert [(v.name, v.port_group, v.services) for v in host.vmkernel_nics] == [

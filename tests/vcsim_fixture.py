@@ -93,13 +93,19 @@ class Vcsim:
 
         context = ssl.create_default_context(cafile=str(self.cafile)) if self.cafile else None
         return SmartConnect(
-            protocol=self.protocol, host=self.host, port=self.port, user=self.user, pwd=self.password,
+            protocol=self.protocol,
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            pwd=self.password,
             sslContext=context,
         )
 
 
 @contextmanager
-def run_vcsim(*args: str, cert: Path | None = None, key: Path | None = None, timeout: float = 300) -> Iterator[Vcsim]:
+def run_vcsim(
+    *args: str, cert: Path | None = None, key: Path | None = None, timeout: float = 300
+) -> Iterator[Vcsim]:
     """Start the simulator with model flags *args* (``-vms 2`` ...), optionally HTTPS with *cert*/*key*."""
     exe = vcsim_binary()
     cmd = [str(exe), "-listen", "127.0.0.1:0", "-username", USER, "-password", PASSWORD, *args]
@@ -161,10 +167,30 @@ def self_signed_cert(directory: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 (openssl), as a PEM certificate and key."""
     cert, key = directory / "vcsim.pem", directory / "vcsim.key"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:TRUE"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 
