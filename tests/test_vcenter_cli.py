@@ -80,7 +80,7 @@ def test_govc_url_credentials_are_not_sent_to_another_vcenter(
     vcsim: Vcsim,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("GOVC_URL", f"https://admin:other-secret@vc.example.com/sdk")
+    monkeypatch.setenv("GOVC_URL", "https://admin:other-secret@vc.example.com/sdk")
     with pytest.raises(BadInputError) as caught:
         vcenter_inventory([vcsim.url], None, False, None, None)
     assert str(caught.value) == "no vCenter user given: pass --user USER or set GOVC_USERNAME"

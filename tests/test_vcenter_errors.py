@@ -59,7 +59,8 @@ def test_self_signed_certificate_without_insecure_names_the_fix(vcsim_tls: Vcsim
     assert caught.value.exit_code == 3
     assert str(caught.value) == (
         f"vCenter 127.0.0.1 (https://127.0.0.1:{vcsim_tls.port}): its certificate is not trusted "
-        "(self-signed certificate); pass --ca-file with the CA that signed it, or --insecure to skip the check"
+        "(self-signed certificate); pass --ca-file with the CA that signed it, "
+        "or --insecure to skip the check"
     )
 
 
