@@ -132,4 +132,3 @@ def nncp_manifests(plan: Plan) -> list[dict[str, Any]]:
 def nmstate_instance() -> dict[str, Any]:
     """The ``NMState`` instance kubernetes-nmstate needs before any NNCP (name ``nmstate``, empty spec)."""
     return {"apiVersion": API_VERSION, "kind": "NMState", "metadata": {"name": "nmstate"}, "spec": {}}
-

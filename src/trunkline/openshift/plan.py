@@ -24,7 +24,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, Protocol
 
 from trunkline.errors import BadInputError
 from trunkline.openshift.naming import (
@@ -490,7 +490,9 @@ class _Builder:
             return replace(base, target=choice, reason=f"chosen on the command line: {choice}")
         if pg.nsx:
             self.find(
-                "error", "nsx", subject,
+                "error",
+                "nsx",
+                subject,
                 "backed by NSX (an overlay segment, not a VLAN): no NAD; plan the segment on OpenShift "
                 "by hand or map it with --mtv-map NAME=pod|ignored",
                 unmapped=True,
@@ -498,7 +500,9 @@ class _Builder:
             return replace(base, target="unmapped", reason="NSX-backed port group")
         if net.vmk_only and net.vm_nics == 0:
             self.find(
-                "info", "vmkernel-only", subject,
+                "info",
+                "vmkernel-only",
+                subject,
                 "carries only vmkernel NICs (management, vMotion, storage) and no VM: no NAD; node "
                 "networking on OpenShift replaces it",
             )
@@ -506,7 +510,9 @@ class _Builder:
         vlan = pg.vlan
         if isinstance(vlan, PrivateVlan):
             self.find(
-                "error", "private-vlan", subject,
+                "error",
+                "private-vlan",
+                subject,
                 f"private VLAN ({base.vlan_text}) has no OpenShift equivalent: no NAD; isolate with "
                 "NetworkPolicy/MultiNetworkPolicy or a plain VLAN, or map it with --mtv-map",
                 unmapped=True,
@@ -516,13 +522,17 @@ class _Builder:
         ovn = self.opt.backend == "ovn-localnet"
         if security.promiscuous is True:
             self.find(
-                "warning", "promiscuous", subject,
+                "warning",
+                "promiscuous",
+                subject,
                 "promiscuous mode is accepted on vSphere; neither the bridge CNI nor OVN localnet can give "
                 "a VM every frame on the network: check the VMs that rely on it (IDS, nested hypervisors)",
             )
         if ovn and security.forged_transmits is True:
             self.find(
-                "warning", "forged-transmits", subject,
+                "warning",
+                "forged-transmits",
+                subject,
                 "forged transmits are accepted on vSphere, but OVN-Kubernetes port security drops frames "
                 "with another source MAC: use the linux-bridge backend for VMs that need it",
             )
@@ -542,7 +552,9 @@ class _Builder:
             why = f"trunk {ranges_text(ranges)}"
             if any(a == 0 for a, _ in raw):
                 self.find(
-                    "info", "trunk-vlan-0", subject,
+                    "info",
+                    "trunk-vlan-0",
+                    subject,
                     "the trunk includes VLAN 0; the bridge CNI's vlanTrunk takes 1-4094, so untagged frames "
                     "from these VMs are not carried",
                 )
@@ -550,14 +562,15 @@ class _Builder:
                 return replace(base, untagged=True, macspoofchk=macspoofchk, reason="trunk of VLAN 0 only")
         if ovn:
             self.find(
-                "error", "ovn-trunk", subject,
+                "error",
+                "ovn-trunk",
+                subject,
                 f"{why}: OVN localnet networks carry one access VLAN only; use --backend linux-bridge "
                 "(bridge CNI vlanTrunk) for this port group",
                 unmapped=True,
             )
             return replace(base, target="unmapped", reason=f"{why} (OVN localnet: access VLANs only)")
         return replace(base, vlan_ids=ranges, trunk=True, macspoofchk=macspoofchk, reason=why)
-
 
     def opaque_items(self) -> list[tuple[str, str]]:
         """(key, name) of every NSX opaque network."""
@@ -615,7 +628,9 @@ class _Builder:
                 f"{', '.join(n for _, n, _ in k) or 'none'} on {c} host(s)" for k, c in sorted(sets.items())
             )
             self.find(
-                "warning", "uplink-layout", f"switch {swname}, node group {group.name}",
+                "warning",
+                "uplink-layout",
+                f"switch {swname}, node group {group.name}",
                 f"the hosts' uplinks map to different node NICs ({variants}); the NNCP uses the most common: "
                 "split the hosts into node groups in a NIC map file",
             )
@@ -641,7 +656,9 @@ class _Builder:
                 primary = first
                 if team.policy not in (None, "failover_explicit"):
                     self.find(
-                        "info", "teaming", f"switch {swname}",
+                        "info",
+                        "teaming",
+                        f"switch {swname}",
                         f"vSphere teaming {team.policy} has no equivalent under a VM bridge (OpenShift "
                         "Virtualization supports bond modes 1, 2, 3, 4 only): the bond uses active-backup",
                     )
@@ -682,7 +699,9 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
     decisions = b.decide_networks()
     for key, name in sorted(b.opaque_items()):
         b.find(
-            "error", "nsx", f"opaque network {name!r} ({key})",
+            "error",
+            "nsx",
+            f"opaque network {name!r} ({key})",
             "an NSX (opaque) network has no VLAN OpenShift could map: no NAD; plan it by hand",
             unmapped=True,
         )
@@ -738,7 +757,9 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
             for k, n in col.names
         )
         b.find(
-            "warning", "name-collision", f"NAD name {col.base}",
+            "warning",
+            "name-collision",
+            f"NAD name {col.base}",
             f"several port groups sanitise to this name: {members_text}; each got a qualified name",
         )
     for key, dec in decisions.items():
@@ -776,13 +797,17 @@ def _bridge(
     mtus = sorted({b.switches[s].mtu for s in members})
     if len(mtus) > 1:
         b.find(
-            "warning", "mtu-conflict", f"bridge {name}",
+            "warning",
+            "mtu-conflict",
+            f"bridge {name}",
             f"its switches ({', '.join(sorted(b.switches[s].name for s in members))}) have MTUs "
             f"{', '.join(map(str, mtus))}; the bridge uses {mtus[-1]} and each NAD its own switch's MTU",
         )
     if untagged and opt.backend == "linux-bridge" and any(a <= NATIVE_VLAN <= z for a, z in tagged):
         b.find(
-            "warning", "native-vlan", f"bridge {name}",
+            "warning",
+            "native-vlan",
+            f"bridge {name}",
             f"untagged port groups use VLAN {NATIVE_VLAN} as the uplink's native VLAN (the bridge CNI "
             f"puts untagged VM ports in the bridge's default VLAN {NATIVE_VLAN}), so tagged VLAN "
             f"{NATIVE_VLAN} cannot pass as well: move one side to another VLAN",
@@ -799,7 +824,9 @@ def _bridge(
         for label, nic, mapped in uplinks:
             if not mapped:
                 b.find(
-                    "error", "unmapped-uplink", f"uplink {label} (bridge {name}, node group {group.name})",
+                    "error",
+                    "unmapped-uplink",
+                    f"uplink {label} (bridge {name}, node group {group.name})",
                     f"no node NIC is mapped to {label}: the NNCP names {nic!r} as a placeholder; add "
                     f"--nic-map {label}=NIC, a NIC map file entry, or --node-state",
                     unmapped=True,
@@ -819,7 +846,9 @@ def _bridge(
         )
     if not out_layouts:
         b.find(
-            "error", "no-nodes", f"bridge {name}",
+            "error",
+            "no-nodes",
+            f"bridge {name}",
             "no node group covers the hosts of its switches: no NNCP creates it, so its NADs have no "
             "bridge; widen a group's 'hosts' in the NIC map file",
             unmapped=True,
@@ -847,7 +876,9 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
     names, collisions = assign_names(NameRequest(key=k, text=vm.name) for k, _, _, vm in vms)
     for col in collisions:
         b.find(
-            "warning", "vm-name-collision", f"VM name {col.base}",
+            "warning",
+            "vm-name-collision",
+            f"VM name {col.base}",
             f"{len(col.names)} VMs share this OpenShift name; patches are named "
             f"{', '.join(n for _, n in col.names)}: rename the VMs in the MTV plan to match",
         )
@@ -899,7 +930,9 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
     for reason, vm_names in unmapped_nics.items():
         shown = ", ".join(sorted(set(vm_names))[:5]) + (" ..." if len(set(vm_names)) > 5 else "")
         b.find(
-            "warning", "vm-nic-unmapped", reason,
+            "warning",
+            "vm-nic-unmapped",
+            reason,
             f"{len(vm_names)} VM NIC(s) on it have no OpenShift network and are left out of the VM "
             f"patches: {shown}",
             unmapped=True,
@@ -907,7 +940,9 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
     for mac, owners in macs.items():
         if len(owners) > 1:
             b.find(
-                "warning", "duplicate-mac", f"MAC {mac}",
+                "warning",
+                "duplicate-mac",
+                f"MAC {mac}",
                 f"used by {len(owners)} VM NICs ({', '.join(sorted(owners)[:5])}): two VMs with one MAC on "
                 "one L2 network break each other; KubeVirt keeps the MAC as given",
             )
@@ -932,8 +967,67 @@ def _network_maps(b: _Builder, networks: tuple[NetworkDecision, ...]) -> tuple[N
     out = []
     for vc in sorted(vcenters):
         provider = opt.mtv_providers.get(vc) or opt.mtv_providers.get("") or sanitise(vc)
-        entries = tuple(
-            d for d in networks if d.vcenter == vc and d.target in ("multus", "pod", "ignored")
-        )
+        entries = tuple(d for d in networks if d.vcenter == vc and d.target in ("multus", "pod", "ignored"))
         out.append(NetworkMapDecision(name=names[vc], vcenter=vc, provider=provider, entries=entries))
     return tuple(out)
+
+
+class NicCandidate(Protocol):
+    """What :func:`plan_with_node_state` needs of a node NIC verdict
+    (:class:`trunkline.openshift.nodestate.NicProposal`)."""
+
+    node: str
+    interface: str
+    chosen: bool
+    reason: str
+    labels: dict[str, str] | None
+
+
+def plan_with_node_state(inventory: Inventory, options: PlanOptions, candidates: list[NicCandidate]) -> Plan:
+    """:func:`build_plan`, then map uplinks left unmapped to NICs the node state shows free.
+
+    For each node group, the free NICs are those chosen (up, no bridge or bond owner such as ``br-ex``,
+    no IP address, no default route) on every node whose labels match the group's node selector (every
+    node when labels are unknown) and not mapped already. Unmapped uplinks, sorted by name, take them in
+    name order. Each choice is a finding saying why; uplinks left over stay unmapped.
+    """
+    first = build_plan(inventory, options)
+    groups = []
+    proposals: list[tuple[str, str, str]] = []
+    for group in options.node_groups:
+        wanted = sorted(
+            {
+                label
+                for br in first.bridges
+                for lay in br.layouts
+                if lay.group.name == group.name
+                for label, _, mapped in lay.uplinks
+                if not mapped
+            }
+        )
+        selector = dict(group.node_selector)
+        nodes = {
+            c.node
+            for c in candidates
+            if c.labels is None or all(c.labels.get(k) == v for k, v in selector.items())
+        }
+        used = set(dict(group.nics).values())
+        free = sorted(
+            {c.interface for c in candidates if c.node in nodes and c.chosen}
+            - {c.interface for c in candidates if c.node in nodes and not c.chosen}
+            - used
+        )
+        extra = dict(zip(wanted, free, strict=False))
+        for uplink, nic in sorted(extra.items()):
+            why = next(c.reason for c in candidates if c.interface == nic and c.chosen)
+            proposals.append((uplink, nic, f"{nic} on {len(nodes)} node(s) of group {group.name}: {why}"))
+        rejected = sorted(
+            {f"{c.interface} ({c.reason})" for c in candidates if c.node in nodes and not c.chosen}
+        )
+        if wanted and len(free) < len(wanted):
+            left = ", ".join(wanted[len(free) :])
+            proposals.append((left, "-", "no free NIC left; not chosen: " + "; ".join(rejected[:6])))
+        groups.append(replace(group, nics=tuple(sorted({**dict(group.nics), **extra}.items()))))
+    if not proposals:
+        return first
+    return build_plan(inventory, replace(options, node_groups=tuple(groups), nic_proposals=tuple(proposals)))

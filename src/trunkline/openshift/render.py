@@ -222,13 +222,32 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         where = f"{n.vcenter}/{n.datacenter}" if many_vc else n.datacenter
         nad = f"{opt.namespace}/{n.nad}" if n.nad else n.target
         rows.append(
-            [where, sw.name, n.name, n.vlan_text, nad, n.bridge or "", n.mtu if n.nad else "",
-             ("" if not n.nad or opt.backend != "linux-bridge" else str(n.macspoofchk).lower()),
-             n.vm_nics, n.reason]
+            [
+                where,
+                sw.name,
+                n.name,
+                n.vlan_text,
+                nad,
+                n.bridge or "",
+                n.mtu if n.nad else "",
+                ("" if not n.nad or opt.backend != "linux-bridge" else str(n.macspoofchk).lower()),
+                n.vm_nics,
+                n.reason,
+            ]
         )
     out += _table(
-        ["datacenter", "switch", "port group", "VLAN", "NAD", "bridge", "MTU", "macspoofchk", "VM NICs",
-         "how"],
+        [
+            "datacenter",
+            "switch",
+            "port group",
+            "VLAN",
+            "NAD",
+            "bridge",
+            "MTU",
+            "macspoofchk",
+            "VM NICs",
+            "how",
+        ],
         rows,
     )
     out += ["", "## Uplinks -> node NICs", ""]

@@ -34,28 +34,57 @@ def seed_like(**overrides: Any) -> Inventory:
                             for i in (1, 2)
                         ],
                         "switches": [
-                            {"id": "dvs-21", "name": "DSwitch", "kind": "distributed", "mtu": 1500,
-                             "uplinks": ["uplink1"]},
+                            {
+                                "id": "dvs-21",
+                                "name": "DSwitch",
+                                "kind": "distributed",
+                                "mtu": 1500,
+                                "uplinks": ["uplink1"],
+                            },
                         ]
                         + [
-                            {"id": f"host-{i}/vSwitch0", "name": "vSwitch0", "kind": "standard",
-                             "host": f"host-{i}", "uplinks": ["vmnic0"]}
+                            {
+                                "id": f"host-{i}/vSwitch0",
+                                "name": "vSwitch0",
+                                "kind": "standard",
+                                "host": f"host-{i}",
+                                "uplinks": ["vmnic0"],
+                            }
                             for i in (1, 2)
                         ],
                         "port_groups": [
                             {"id": "dvportgroup-40", "name": "vm-vlan-40", "switch": "dvs-21", "vlan": 40},
-                            {"id": "dvportgroup-22", "name": "DSwitch-DVUplinks", "switch": "dvs-21",
-                             "uplink_portgroup": True, "vlan": "0-4094"},
+                            {
+                                "id": "dvportgroup-22",
+                                "name": "DSwitch-DVUplinks",
+                                "switch": "dvs-21",
+                                "uplink_portgroup": True,
+                                "vlan": "0-4094",
+                            },
                         ]
                         + [
-                            {"id": f"host-{i}/vSwitch0/Management Network", "name": "Management Network",
-                             "switch": f"host-{i}/vSwitch0", "network": "network-11", "vlan": 0}
+                            {
+                                "id": f"host-{i}/vSwitch0/Management Network",
+                                "name": "Management Network",
+                                "switch": f"host-{i}/vSwitch0",
+                                "network": "network-11",
+                                "vlan": 0,
+                            }
                             for i in (1, 2)
                         ],
                         "vms": [
-                            {"id": "vm-101", "name": "web-01", "nics": [
-                                {"label": "Network adapter 1", "mac": "00:50:56:BB:00:01", "adapter": "vmxnet3",
-                                 "network": "dvportgroup-40"}]},
+                            {
+                                "id": "vm-101",
+                                "name": "web-01",
+                                "nics": [
+                                    {
+                                        "label": "Network adapter 1",
+                                        "mac": "00:50:56:BB:00:01",
+                                        "adapter": "vmxnet3",
+                                        "network": "dvportgroup-40",
+                                    }
+                                ],
+                            },
                         ],
                     }
                 ],
