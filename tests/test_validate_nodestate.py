@@ -42,7 +42,10 @@ def test_free_up_nic_is_chosen_and_down_or_addressed_nics_are_rejected() -> None
     assert verdicts[("worker-0", "ens34")][0] is True
     assert verdicts[("worker-1", "ens34")][0] is True
     assert verdicts[("worker-0", "ens35")] == (False, "rejected: state is down, not up")
-    assert verdicts[("worker-1", "ens36")] == (False, "rejected: holds IP address 198.51.100.7 (node traffic)")
+    assert verdicts[("worker-1", "ens36")] == (
+        False,
+        "rejected: holds IP address 198.51.100.7 (node traffic)",
+    )
     assert ("worker-0", "lo") not in verdicts  # only ethernet NICs are candidates
 
 
@@ -77,7 +80,10 @@ def test_bond_port_is_rejected_naming_the_bond(tmp_path: Path) -> None:
     [
         ("kind: NodeNetworkState\nmetadata: {name: n1\n", "nns.yaml:3: not valid YAML/JSON"),
         ("kind: Pod\nmetadata: {name: p}\n", "holds no NodeNetworkState object"),
-        ("kind: NodeNetworkState\nmetadata: {name: n1}\nstatus: {}\n", "has no status.currentState.interfaces"),
+        (
+            "kind: NodeNetworkState\nmetadata: {name: n1}\nstatus: {}\n",
+            "has no status.currentState.interfaces",
+        ),
         ("- a\n- b\n", "expected a Kubernetes object, found a list"),
     ],
 )

@@ -182,6 +182,20 @@ def read_yaml_file(path: Path, display: str | None = None) -> list[RawDocument]:
     return parse_yaml_documents(text, name)
 
 
+def expand_lists(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any, int]]:
+    """``(document, object, line)`` for every object: the items of a ``kind: List`` document (each with
+    its own start line), else the document itself."""
+    for raw in raw_docs:
+        data = raw.data
+        if isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list):
+            items: list[Any] = data["items"]
+            lines = list(raw.item_lines) if len(raw.item_lines) == len(items) else [raw.line] * len(items)
+        else:
+            items, lines = [data], [raw.line]
+        for item, line in zip(items, lines, strict=True):
+            yield raw, item, line
+
+
 def classify(body: dict[str, Any], file: str) -> Kind:
     """The :class:`Kind` of a parsed document *body* found in *file*."""
     kind = body.get("kind")
@@ -203,20 +217,13 @@ def documents_of(raw_docs: Iterable[RawDocument], file: str) -> Iterator[Documen
     Raises:
         BadInputError: a document (or list item) is not a mapping.
     """
-    for raw in raw_docs:
-        data = raw.data
-        if isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list):
-            items: list[Any] = data["items"]
-            lines = list(raw.item_lines) if len(raw.item_lines) == len(items) else [raw.line] * len(items)
-        else:
-            items, lines = [data], [raw.line]
-        for item, line in zip(items, lines):
-            if not isinstance(item, dict):
-                raise BadInputError(
-                    f"{file}:{line}: document {raw.index} is a {type(item).__name__}, not a "
-                    "Kubernetes object (a mapping); fix the file or move it out of the directory"
-                )
-            yield Document(file=file, index=raw.index, line=line, kind=classify(item, file), body=item)
+    for raw, item, line in expand_lists(raw_docs):
+        if not isinstance(item, dict):
+            raise BadInputError(
+                f"{file}:{line}: document {raw.index} is a {type(item).__name__}, not a "
+                "Kubernetes object (a mapping); fix the file or move it out of the directory"
+            )
+        yield Document(file=file, index=raw.index, line=line, kind=classify(item, file), body=item)
 
 
 def manifest_files(directory: Path) -> list[Path]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from trunkline.errors import BadInputError
-from trunkline.openshift.manifests import read_yaml_file
+from trunkline.openshift.manifests import expand_lists, read_yaml_file
 
 #: Bridges OpenShift's cluster network owns (OVN-Kubernetes' external bridge and the OVS datapath).
 CLUSTER_BRIDGES = ("br-ex", "ovs-system")
@@ -124,6 +124,10 @@ class NicProposal:
 # --------------------------------------------------------------------------------------------------
 # Parsing
 # --------------------------------------------------------------------------------------------------
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _str(value: Any) -> str | None:
@@ -239,7 +243,7 @@ def parse_node_states(objects: Iterable[tuple[dict[str, Any], int]], source: str
     nns: list[tuple[dict[str, Any], int]] = []
     for obj, line in objects:
         kind = obj.get("kind")
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        meta = _mapping(obj.get("metadata"))
         if kind == "Node" and _str(meta.get("name")):
             node_labels[meta["name"]] = _labels(meta) or {}
         elif kind == "NodeNetworkState":
@@ -251,13 +255,12 @@ def parse_node_states(objects: Iterable[tuple[dict[str, Any], int]], source: str
     states = []
     for obj, line in nns:
         where = f"{source}:{line}"
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        meta = _mapping(obj.get("metadata"))
         name = _str(meta.get("name"))
-        status = obj.get("status") if isinstance(obj.get("status"), dict) else {}
-        current = status.get("currentState") if isinstance(status.get("currentState"), dict) else None
+        current = _mapping(obj.get("status")).get("currentState")
         if name is None:
             raise BadInputError(f"{where}: NodeNetworkState without metadata.name; give an unedited export")
-        if current is None or not isinstance(current.get("interfaces"), list):
+        if not isinstance(current, dict) or not isinstance(current.get("interfaces"), list):
             raise BadInputError(
                 f"{where}: NodeNetworkState {name} has no status.currentState.interfaces; is "
                 "kubernetes-nmstate running on that node? Export again with `oc get nns -o yaml`"
@@ -284,20 +287,13 @@ def load_node_states(path: Path) -> list[NodeState]:
             object, or no usable NodeNetworkState (see :func:`parse_node_states`).
     """
     objects: list[tuple[dict[str, Any], int]] = []
-    for raw in read_yaml_file(path):
-        data = raw.data
-        if isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list):
-            items = data["items"]
-            lines = list(raw.item_lines) if len(raw.item_lines) == len(items) else [raw.line] * len(items)
-        else:
-            items, lines = [data], [raw.line]
-        for item, line in zip(items, lines):
-            if not isinstance(item, dict):
-                raise BadInputError(
-                    f"{path}:{line}: expected a Kubernetes object, found a {type(item).__name__}; "
-                    "export with `oc get nns -o yaml`"
-                )
-            objects.append((item, line))
+    for _raw, item, line in expand_lists(read_yaml_file(path)):
+        if not isinstance(item, dict):
+            raise BadInputError(
+                f"{path}:{line}: expected a Kubernetes object, found a {type(item).__name__}; "
+                "export with `oc get nns -o yaml`"
+            )
+        objects.append((item, line))
     return parse_node_states(objects, str(path))
 
 
