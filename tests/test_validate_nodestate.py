@@ -59,7 +59,10 @@ def test_nic_carrying_default_route_is_rejected(tmp_path: Path) -> None:
     )
     [proposal] = propose_trunk_nics(load_node_states(export))
     assert (proposal.node, proposal.interface, proposal.chosen, proposal.reason) == (
-        "n1", "eth0", False, "rejected: carries the node's default route",
+        "n1",
+        "eth0",
+        False,
+        "rejected: carries the node's default route",
     )
     assert proposal.labels is None
 

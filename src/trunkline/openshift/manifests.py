@@ -55,9 +55,7 @@ class Kind(str, Enum):
     OTHER = "other"
 
 
-_KIND_BY_NAME = {
-    k.value: k for k in Kind if k not in (Kind.VM_PATCH, Kind.OTHER)
-}
+_KIND_BY_NAME = {k.value: k for k in Kind if k not in (Kind.VM_PATCH, Kind.OTHER)}
 
 
 @dataclass(frozen=True)
