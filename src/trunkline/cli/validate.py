@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -36,16 +37,21 @@ def render_table(result: ValidationResult, console: Console) -> None:
 
 
 def validate_command(
-    directory: Path = typer.Argument(..., help="Manifests directory (`trunkline plan -o DIR`, or hand-written)."),
-    node_state: Path | None = typer.Option(
-        None,
-        "--node-state",
-        help="Export of NodeNetworkState objects (`oc get nodes,nns -o yaml`): check the NICs the NNCPs use.",
-    ),
-    target_namespace: str | None = typer.Option(
-        None, "--target-namespace", help="Namespace the VMs will run in (NADs must be there or in `default`)."
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print the findings as one JSON object."),
+    directory: Annotated[
+        Path, typer.Argument(help="Manifests directory (`trunkline plan -o DIR`, or hand-written).")
+    ],
+    node_state: Annotated[
+        Path | None,
+        typer.Option(
+            "--node-state",
+            help="Export of NodeNetworkState objects (`oc get nodes,nns -o yaml`): check the NICs NNCPs use.",
+        ),
+    ] = None,
+    target_namespace: Annotated[
+        str | None,
+        typer.Option("--target-namespace", help="Namespace the VMs run in (NADs: there or in `default`)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as one JSON object.")] = False,
 ) -> None:
     """Check NNCPs, NADs, KubeVirt patches and MTV NetworkMaps for the usual mistakes (exit 1 on findings)."""
     states = load_node_states(node_state) if node_state is not None else None
@@ -55,7 +61,9 @@ def validate_command(
     else:
         render_table(result, Console(width=200 if not Console().is_terminal else None))
     if not result.ok:
-        raise FindingsError(f"{len(result.findings)} findings in {directory}; fix them and run validate again")
+        raise FindingsError(
+            f"{len(result.findings)} findings in {directory}; fix them and run `trunkline validate` again"
+        )
 
 
 def register(app: typer.Typer) -> None:
