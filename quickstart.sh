@@ -12,6 +12,7 @@ APT_PACKAGES=(
   clang llvm libbpf-dev                       # rebuilding and checking the eBPF object
   golang-go golang-github-vmware-govmomi-dev golang-github-google-uuid-dev  # vcsim, VMware's simulator
   containernetworking-plugins                 # the real bridge CNI plugin
+  nftables                                    # nft: the bridge CNI's macspoofchk rules (tests/test_cni_bridge.py)
   dnsmasq-base                                # DHCP in the lab
   qemu-system-x86 linux-image-amd64           # trunkline lab --vm: a full kernel with 802.1Q
 )
