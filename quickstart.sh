@@ -14,6 +14,7 @@ APT_PACKAGES=(
   golang-go golang-github-vmware-govmomi-dev golang-github-google-uuid-dev  # vcsim, VMware's simulator
   openssl                                     # self-signed certificates for the vcsim TLS tests
   containernetworking-plugins                 # the real bridge CNI plugin
+  nftables                                    # nft: the bridge CNI's macspoofchk rules (tests/test_cni_bridge.py)
   dnsmasq-base                                # DHCP in the lab
   qemu-system-x86 linux-image-amd64           # trunkline lab --vm: a full kernel with 802.1Q
 )
