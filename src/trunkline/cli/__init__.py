@@ -9,8 +9,12 @@ from __future__ import annotations
 import sys
 import traceback
 
-import click
 import typer
+
+try:  # typer >= 0.29 vendors click as typer._click and raises its exceptions, not click's
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older typer on top of click
+    from click import ClickException  # type: ignore[no-redef,unused-ignore]
 
 from trunkline import __version__
 from trunkline.errors import TrunklineError
@@ -64,10 +68,10 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         print(f"trunkline: error: {exc.message}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("trunkline: aborted", file=sys.stderr)
         sys.exit(130)
-    except click.ClickException as exc:
+    except ClickException as exc:
         exc.show()
         sys.exit(2 if exc.exit_code not in (0, 1) else exc.exit_code)
     except KeyboardInterrupt:
