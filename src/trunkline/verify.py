@@ -13,7 +13,8 @@ Which VLANs a NAD carries (``spec.config``, a JSON string; containernetworking/p
 OVN-Kubernetes localnet docs):
 
 * bridge CNI (``type`` ``bridge`` or ``cnv-bridge``): ``vlan`` N (1-4094) is an access VLAN; ``vlanTrunk``
-  ``[{"id": N} | {"minID": A, "maxID": B}]`` a trunk; neither (or ``vlan`` 0) means untagged frames;
+  ``[{"id": N} | {"minID": A, "maxID": B}]`` a trunk, which also carries untagged frames unless
+  ``preserveDefaultVlan`` is false; neither (or ``vlan`` 0) means untagged frames;
 * OVN localnet (``type: ovn-k8s-cni-overlay``, ``topology: localnet``): ``vlanID`` N, none means untagged;
 * any other plugin (macvlan, SR-IOV, ...): the NAD is listed as not carrying trunk VLANs.
 
@@ -264,7 +265,10 @@ def _plugin_vlans(conf: Mapping[str, Any], where: str) -> tuple[str, list[tuple[
             else:
                 raise BadInputError(
                     f"{where}: vlanTrunk entry {entry!r} has neither id nor minID/maxID; fix the NAD")
-        return kind, ranges, not ranges
+        # A trunk port keeps the default VLAN untagged unless preserveDefaultVlan is false (upstream
+        # default true, containernetworking/plugins bridge docs); an access port carries no untagged frame.
+        untagged = not ranges or (bool(trunk) and conf.get("preserveDefaultVlan", True) is not False)
+        return kind, ranges, untagged
     if kind == "ovn-k8s-cni-overlay" and conf.get("topology") == "localnet":
         raw = conf.get("vlanID")
         vid = 0 if raw is None else _vid(raw, where)

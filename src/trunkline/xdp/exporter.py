@@ -7,7 +7,7 @@ Families (``docs/design.md``, "Metrics"), all counters (cumulative since the cou
 * ``trunkline_protocol_{packets,bytes}_total{interface,direction,family,protocol,number}`` — ``protocol``
   is the IANA keyword (``proto-<number>`` where IANA has none), ``number`` the IP protocol number;
 * ``trunkline_ethertype_{packets,bytes}_total{interface,direction,ethertype,name}`` — non-IP frames,
-  ``ethertype`` as ``0x0806``;
+  ``ethertype`` as ``0x0806``; 802.3 frames (Type/Length 0-1500 is a length) share ``802.3-length``;
 * ``trunkline_truncated_{packets,bytes}_total{interface,direction}``.
 
 Per interface and direction the VLAN family sums to the total, and so do protocol + EtherType +
@@ -63,9 +63,17 @@ def vlan_label(vlan: int | None) -> str:
     return "untagged" if vlan is None else str(vlan)
 
 
+LLC_LABEL = "802.3-length"
+"""``ethertype`` label of every frame whose Type/Length field is a length (0-1500, IEEE 802.3 clause
+3.2.6): the value is that frame's payload length, not a protocol, so all lengths share one series."""
+
+MAX_LENGTH = 1500
+
+
 def ethertype_label(ethertype: int) -> str:
-    """The ``ethertype`` label value: ``0x`` and four lower-case hex digits (``0x0806``)."""
-    return f"0x{ethertype:04x}"
+    """The ``ethertype`` label value: ``0x`` and four lower-case hex digits (``0x0806``); ``802.3-length``
+    for Type/Length values 0-1500 (802.3 frames with an LLC header)."""
+    return LLC_LABEL if ethertype <= MAX_LENGTH else f"0x{ethertype:04x}"
 
 
 def _protocol_keyword(number: int) -> str:
@@ -119,8 +127,12 @@ class _Families:
             self._add("vlan", [*base, vlan_label(vlan)], cell)
         for (family, number), cell in sorted(snap.protocols.items()):
             self._add("protocol", [*base, family, self.protocol_keyword(number), str(number)], cell)
+        merged: dict[tuple[str, str], Cell] = {}
         for ethertype, cell in sorted(snap.ethertypes.items()):
-            self._add("ethertype", [*base, ethertype_label(ethertype), self.ethertype_name(ethertype)], cell)
+            key = (ethertype_label(ethertype), self.ethertype_name(ethertype))
+            merged[key] = merged.get(key, Cell()) + cell
+        for (label, name), cell in merged.items():
+            self._add("ethertype", [*base, label, name], cell)
         self._add("truncated", base, snap.truncated)
 
     def __iter__(self) -> Iterator[Metric]:
