@@ -15,7 +15,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTAINERFILE = ROOT / "deploy" / "Containerfile"
@@ -68,8 +67,7 @@ def test_final_stage_is_slim_python_with_libbpf_and_iproute2() -> None:
     steps = instructions()
     froms = [args for op, args in steps if op == "FROM"]
     assert len(froms) == 2 and all("python:3.12-slim" in f for f in froms)
-    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
-    assert requires == ">=3.10"  # 3.12 satisfies it
+    assert 'requires-python = ">=3.10"' in (ROOT / "pyproject.toml").read_text()  # 3.12 satisfies it
     final = steps[[i for i, (op, _) in enumerate(steps) if op == "FROM"][-1]:]
     runs = [args for op, args in final if op == "RUN"]
     apt = next(r for r in runs if "apt-get install" in r)
