@@ -20,7 +20,7 @@ import yaml
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 K8S_VERSION = "1.29"  # OpenShift 4.16; the fields used here are the same from 1.25 to 1.37
-CAPABILITIES = ["BPF", "NET_ADMIN"]
+CAPABILITIES = ["BPF", "NET_ADMIN", "PERFMON"]
 
 
 def load_all() -> list[dict[str, Any]]:
@@ -119,7 +119,7 @@ def test_daemonset_pod_is_host_network_tolerant_and_selected() -> None:
     assert set(resources["requests"]) == set(resources["limits"]) == {"cpu", "memory"}
 
 
-def test_container_is_root_without_privilege_and_adds_back_exactly_bpf_and_net_admin() -> None:
+def test_container_is_root_without_privilege_and_adds_back_exactly_bpf_net_admin_perfmon() -> None:
     pod = one("DaemonSet")["spec"]["template"]["spec"]
     sc = container()["securityContext"]
     assert sc["capabilities"] == {"drop": ["ALL"], "add": CAPABILITIES}
