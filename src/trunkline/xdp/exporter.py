@@ -11,8 +11,12 @@ Families (``docs/design.md``, "Metrics"), all counters (cumulative since the cou
 * ``trunkline_truncated_{packets,bytes}_total{interface,direction}``.
 
 Per interface and direction the VLAN family sums to the total, and so do protocol + EtherType +
-truncated together (the counting rules). Every label value is bounded: 4097 VLAN values, 2 families x 256
-protocol numbers, 65536 EtherTypes, 2 directions; no addresses, ports or other per-flow values.
+truncated together (the counting rules). The maps are read one after another, not atomically: a frame
+counted during a scrape may show in one family and not yet in the other, so the two sums agree exactly
+between frames and, over time, in their rates.
+
+Every label value is bounded: 4097 VLAN values, 2 families x 256 protocol numbers, at most 64,036
+EtherType values, 2 directions; no addresses, ports or other per-flow values.
 
 Gauges: ``trunkline_build_info{version,python,kernel}`` (always 1), ``trunkline_counter_info{interface,
 ifindex,hook,mode}`` (1 per attached counter) and ``trunkline_counter_up{interface}`` (0 when the last read
