@@ -13,6 +13,7 @@ APT_PACKAGES=(
   golang-go golang-github-vmware-govmomi-dev golang-github-google-uuid-dev  # vcsim, VMware's simulator
   containernetworking-plugins                 # the real bridge CNI plugin
   dnsmasq-base                                # DHCP in the lab
+  busybox-static                              # lab --vm: the initramfs shell; udhcpc, the lab VMs' DHCP client
   qemu-system-x86 linux-image-amd64           # trunkline lab --vm: a full kernel with 802.1Q
 )
 
