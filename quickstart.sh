@@ -16,6 +16,7 @@ APT_PACKAGES=(
   containernetworking-plugins                 # the real bridge CNI plugin
   nftables                                    # nft: the bridge CNI's macspoofchk rules (tests/test_cni_bridge.py)
   dnsmasq-base                                # DHCP in the lab
+  busybox-static                              # lab --vm: the initramfs shell; udhcpc, the lab VMs' DHCP client
   qemu-system-x86 linux-image-amd64           # trunkline lab --vm: a full kernel with 802.1Q
 )
 
