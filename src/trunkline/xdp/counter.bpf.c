@@ -175,6 +175,61 @@ static __always_inline void tl_parse(void *ctx, const int is_xdp, __u32 len, __u
 	p->key = bpf_ntohs(proto_be);
 }
 
+/* The common case without helper calls or per-byte bounds checks: at least TL_FAST_LEN bytes in the
+ * linear part (every untruncated frame on the wire is at least 60 bytes without FCS), no IPv6
+ * extension header. Returns 1 when it filled *p, 0 when tl_parse must decide. Same rules as tl_parse. */
+#define TL_FAST_LEN 60
+static __always_inline int tl_parse_fast(void *data, void *data_end, __u32 vlan_slot, int tags,
+					 struct tl_parse *p)
+{
+	__u16 proto_be;
+	__u32 off = ETH_HLEN;
+	__u8 nexthdr;
+
+	if (data + TL_FAST_LEN > data_end)
+		return 0;
+	p->vlan = vlan_slot;
+	proto_be = *(__u16 *)(data + 12);
+	if (tags < TL_VLAN_MAX && tl_is_vlan(proto_be)) {
+		if (tags == 0)
+			p->vlan = bpf_ntohs(*(__u16 *)(data + 14)) & 0x0fff;
+		proto_be = *(__u16 *)(data + 16);
+		off = 18;
+		if (tags == 0 && tl_is_vlan(proto_be)) {
+			proto_be = *(__u16 *)(data + 20);
+			off = 22;
+		}
+	}
+	if (proto_be == bpf_htons(ETH_P_IP)) {
+		__u8 *ip = data + off; /* off + 20 <= 42 < TL_FAST_LEN */
+
+		if ((void *)(ip + 20) > data_end)
+			return 0;
+		p->kind = TL_KIND_PROTOCOL;
+		p->key = TL_IPV4 * 256 + ip[9];
+		p->l4_off = off + (ip[0] & 0x0f) * 4;
+		return 1;
+	}
+	if (proto_be == bpf_htons(ETH_P_IPV6)) {
+		__u8 *ip6 = data + off;
+
+		if ((void *)(ip6 + 40) > data_end)
+			return 0;
+		nexthdr = ip6[6];
+		if (nexthdr == 0 || nexthdr == 43 || nexthdr == 44 || nexthdr == 60)
+			return 0;
+		p->kind = TL_KIND_PROTOCOL;
+		p->key = TL_IPV6 * 256 + nexthdr;
+		p->l4_off = off + 40;
+		return 1;
+	}
+	if (tags < TL_VLAN_MAX && tl_is_vlan(proto_be))
+		return 0; /* a third tag (or a second after metadata): tl_parse counts it by EtherType */
+	p->kind = TL_KIND_ETHERTYPE;
+	p->key = bpf_ntohs(proto_be);
+	return 1;
+}
+
 static __always_inline void tl_add(void *map, __u32 key, __u64 packets, __u64 bytes)
 {
 	struct tl_counter *c = bpf_map_lookup_elem(map, &key);
@@ -215,12 +270,15 @@ static __always_inline void tl_count(const struct tl_parse *p, __u32 dir, __u64 
 	}
 }
 
-static __always_inline int tl_xdp(struct xdp_md *ctx)
+static __always_inline int tl_xdp(struct xdp_md *ctx, const int frags)
 {
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	struct tl_parse p;
-	__u32 len = bpf_xdp_get_buff_len(ctx);
+	/* Without frags support the frame is all in [data, data_end). */
+	__u32 len = frags ? bpf_xdp_get_buff_len(ctx) : (__u32)(data_end - data);
 
-	tl_parse(ctx, 1, len, TL_VLAN_UNTAGGED, 0, &p);
+	if (!tl_parse_fast(data, data_end, TL_VLAN_UNTAGGED, 0, &p))
+		tl_parse(ctx, 1, len, TL_VLAN_UNTAGGED, 0, &p);
 	tl_count(&p, TL_RX, 1, len);
 	return XDP_PASS;
 }
@@ -232,14 +290,14 @@ static __always_inline int tl_xdp(struct xdp_md *ctx)
 SEC("xdp")
 int tl_count_xdp(struct xdp_md *ctx)
 {
-	return tl_xdp(ctx);
+	return tl_xdp(ctx, 0);
 }
 
 /* Native (driver) mode: multi-buffer aware, so jumbo frames (MTU 9000 trunks) are counted whole. */
 SEC("xdp.frags")
 int tl_count_xdp_frags(struct xdp_md *ctx)
 {
-	return tl_xdp(ctx);
+	return tl_xdp(ctx, 1);
 }
 
 static __always_inline int tl_tc(struct __sk_buff *skb, __u32 dir)
@@ -254,7 +312,8 @@ static __always_inline int tl_tc(struct __sk_buff *skb, __u32 dir)
 		tag_bytes = 4;
 		tags = 1;
 	}
-	tl_parse(skb, 0, len, vlan_slot, tags, &p);
+	if (!tl_parse_fast((void *)(long)skb->data, (void *)(long)skb->data_end, vlan_slot, tags, &p))
+		tl_parse(skb, 0, len, vlan_slot, tags, &p);
 	bytes = len + tag_bytes;
 	if (skb->gso_size) {
 		__u32 hdr = p.l4_off, gso_size = skb->gso_size;
