@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bpf.frames import ETH_P_8021Q, ETH_P_IP, eth, ipv4, udp
+from tests.bpf.frames import ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, eth, ipv4, ipv6, udp
 from tests.bpf.net import (
     counter_in,
     ping,
@@ -122,6 +122,21 @@ def test_vlan_tagged_frames_from_af_packet_count_under_their_vlan_id(pair: VethP
         assert tc.read()[0].vlans.get(40) == expected
         assert next(s for s in sender.read() if s.direction == "tx").vlans.get(40) == expected
         assert protocol(tc.read()[0], "ipv4", 17) == expected
+
+
+def test_frames_cut_inside_the_ip_header_count_as_truncated_on_both_hooks(pair: VethPair) -> None:
+    # BPF_PROG_TEST_RUN refuses such skbs for TC (tests/test_bpf_program.py), a real TC hook sees them.
+    mac_a, mac_b = VethPair.mac(pair.ns_a, pair.if_a), VethPair.mac(pair.ns_b, pair.if_b)
+    macs = bytes.fromhex(mac_b.replace(":", "") + mac_a.replace(":", ""))
+    cut_v4 = macs + eth(ETH_P_IP, ipv4(17, udp()))[12:30]  # 30 bytes: 16 of the 20-byte IPv4 header
+    cut_v6 = macs + eth(ETH_P_IPV6, ipv6(17, udp()))[12:50]  # 50 bytes: 36 of the 40-byte IPv6 header
+    with counter_in(pair.ns_b, pair.if_b, hook="xdp") as xdp, \
+            counter_in(pair.ns_b, pair.if_b, hook="tc") as tc:
+        xb, tb = xdp.read()[0], tc.read()[0]
+        send_raw(pair.ns_a, pair.if_a, [cut_v4] * 3 + [cut_v6] * 2)
+        xa, ta = xdp.read()[0], tc.read()[0]
+    for before, after in ((xb, xa), (tb, ta)):
+        assert after.truncated - before.truncated == Cell(5, 3 * 30 + 2 * 50)
 
 
 def test_tag_held_in_metadata_is_counted_by_tc_and_invisible_to_xdp(pair: VethPair, tmp_path: Path) -> None:
