@@ -53,8 +53,8 @@ TC_FILTER_PREFIX = "trunkline-"
 TC_ATTACH_ENV = "TRUNKLINE_TC_ATTACH"
 """Environment variable: ``tcx`` or ``netlink`` forces how TC attaches (default: tcx, else netlink)."""
 
-# include/uapi/linux/pkt_sched.h: TC_H_CLSACT parent with TC_H_MIN_INGRESS / TC_H_MIN_EGRESS
 _NONZERO = re.compile(rb"[^\x00]+")
+# include/uapi/linux/pkt_sched.h: TC_H_CLSACT parent with TC_H_MIN_INGRESS / TC_H_MIN_EGRESS
 _CLSACT_PARENT = {"rx": 0xFFFFFFF2, "tx": 0xFFFFFFF3}
 _ETH_P_ALL = 0x0003
 # include/uapi/linux/capability.h
@@ -102,8 +102,10 @@ def has_bpf_privileges() -> bool:
     for line in status.splitlines():
         if line.startswith("CapEff:"):
             caps = int(line.split()[1], 16)
+
     def has(bit: int) -> bool:
         return bool(caps >> bit & 1)
+
     return has(_CAP_NET_ADMIN) and (has(_CAP_BPF) or has(_CAP_SYS_ADMIN))
 
 
