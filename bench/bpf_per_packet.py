@@ -1,10 +1,11 @@
 """Per-packet cost of the counter program through BPF_PROG_TEST_RUN (kernel-measured ns per run).
 
 Compares, in one process and interleaved round by round: an empty XDP program that only returns
-XDP_PASS, the seed's protocol counter (bench/seed/protocol_counter.bpf.c, built here with clang), and
-trunkline's counter (the shipped counter.bpf.o: XDP generic-mode entry, XDP multi-buffer entry, TC)
-on IPv4, IPv6 and VLAN-tagged IPv4 UDP frames. Prints the median of the rounds and ratios against the
-seed on IPv4 (the issue's target: ours <= 1.15x on every frame type).
+XDP_PASS (and an empty TC program, TC's fixed cost), the seed's protocol counter
+(bench/seed/protocol_counter.bpf.c, built here with clang), and trunkline's counter (the shipped
+counter.bpf.o: XDP generic-mode entry, XDP multi-buffer entry, TC) on IPv4, IPv6 and VLAN-tagged
+IPv4 UDP frames. Prints the median of the rounds and ratios against the seed on IPv4 (the issue's
+target: ours <= 1.15x on every frame type).
 
 Run as root: ``.venv/bin/python bench/bpf_per_packet.py [--rounds 7] [--repeat 1000000]``.
 """
@@ -30,6 +31,7 @@ SEED_TEXT = HERE.parent.parent / "shared" / "seed" / "000_9c28f1ae5242d508.txt" 
 EMPTY = """#include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 SEC("xdp") int pass(struct xdp_md *ctx) { return XDP_PASS; }
+SEC("tc") int next(struct __sk_buff *skb) { return -1; }
 char LICENSE[] SEC("license") = "GPL";
 """
 
@@ -87,12 +89,15 @@ def main() -> None:
     print(check_seed_copy(args.seed_text))
     ours = CounterObject()
     with tempfile.TemporaryDirectory() as tmp:
-        empty_fd = load(build(EMPTY, Path(tmp), "empty"), "pass")
+        empty_obj = build(EMPTY, Path(tmp), "empty")
+        empty_fd, empty_tc_fd = load(empty_obj, "pass"), load(empty_obj, "next")
         seed_fd = load(build(SEED_COPY.read_text(), Path(tmp), "seed"), "get_packet_protocol")
-    programs = {"empty": empty_fd, "seed": seed_fd, "ours xdp": ours.prog_fd("tl_count_xdp"),
+    programs = {"empty": empty_fd, "empty tc": empty_tc_fd, "seed": seed_fd,
+                "ours xdp": ours.prog_fd("tl_count_xdp"),
                 "ours xdp.frags": ours.prog_fd("tl_count_xdp_frags"),
                 "ours tc": ours.prog_fd("tl_count_tc_rx")}
-    configs = [(p, f) for p in programs for f in FRAMES if p != "empty" or f == "ipv4"]
+    configs = [(p, f) for p in programs for f in FRAMES
+               if not p.startswith("empty") or f == "ipv4"]
     samples: dict[tuple[str, str], list[int]] = {c: [] for c in configs}
     for _ in range(args.rounds):
         for program, frame in configs:
