@@ -313,6 +313,16 @@ def test_deleting_the_interface_mid_run_raises_interface_gone_with_counts_so_far
     assert protocol(gone.value.last[0], "ipv4", 1) == Cell(N, N * 98)
 
 
+def test_interface_without_ethernet_frames_is_refused(veth_pair: VethPair) -> None:
+    from trunkline.errors import BadInputError
+
+    sh("ip", "-n", veth_pair.ns_b, "tuntap", "add", "dev", "tltun0", "mode", "tun")
+    with pytest.raises(BadInputError, match="tltun0 carries no Ethernet frames"), \
+            counter_in(veth_pair.ns_b, "tltun0"):
+        pass
+    assert not xdp_attached(veth_pair.ns_b, "tltun0")
+
+
 def test_unknown_interface_is_bad_input() -> None:
     from trunkline.errors import BadInputError
 

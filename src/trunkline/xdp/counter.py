@@ -23,9 +23,11 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import fcntl
 import os
 import re
 import socket
+import struct
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,6 +59,8 @@ _NONZERO = re.compile(rb"[^\x00]+")
 # include/uapi/linux/pkt_sched.h: TC_H_CLSACT parent with TC_H_MIN_INGRESS / TC_H_MIN_EGRESS
 _CLSACT_PARENT = {"rx": 0xFFFFFFF2, "tx": 0xFFFFFFF3}
 _ETH_P_ALL = 0x0003
+_SIOCGIFHWADDR = 0x8927  # include/uapi/linux/sockios.h
+_ETHERNET_LINK_TYPES = {1: "Ethernet", 772: "loopback"}  # ARPHRD_ETHER, ARPHRD_LOOPBACK: Ethernet headers
 # include/uapi/linux/capability.h
 _CAP_NET_ADMIN, _CAP_SYS_ADMIN, _CAP_BPF = 12, 21, 39
 
@@ -107,6 +111,20 @@ def has_bpf_privileges() -> bool:
         return bool(caps >> bit & 1)
 
     return has(_CAP_NET_ADMIN) and (has(_CAP_BPF) or has(_CAP_SYS_ADMIN))
+
+
+def link_type(interface: str) -> int | None:
+    """The interface's ARPHRD link type (1 Ethernet, 772 loopback; include/uapi/linux/if_arp.h), or None.
+
+    Read with the SIOCGIFHWADDR ioctl (netdevice(7)) in the current network namespace.
+    """
+    ifreq = struct.pack("16s16x", interface.encode()[:15])
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            answer = fcntl.ioctl(s.fileno(), _SIOCGIFHWADDR, ifreq)
+    except OSError:
+        return None
+    return int(struct.unpack_from("H", answer, 16)[0])
 
 
 def _rx_vlan_offload(interface: str) -> bool | None:
@@ -277,7 +295,7 @@ class Counter:
     The program is loaded and attached by :meth:`open` (called by ``__enter__``).
 
     Raises (from :meth:`open`):
-        BadInputError: unknown interface, hook or mode.
+        BadInputError: unknown interface, hook or mode; an interface without Ethernet frames (tun).
         EnvironmentProblem: missing privileges, libbpf missing, the kernel rejected the program (the
             message ends with the verifier's last lines), another XDP program is attached (never
             replaced), the driver lacks native XDP.
@@ -317,6 +335,11 @@ class Counter:
             raise BadInputError(
                 f"unknown interface {self.interface!r}: pick one from `ip link` (in this network namespace)"
             ) from None
+        kind = link_type(self.interface)
+        if kind is not None and kind not in _ETHERNET_LINK_TYPES:
+            raise BadInputError(
+                f"{self.interface} carries no Ethernet frames (link type {kind}, for example a tun or "
+                f"WireGuard device): count on the Ethernet interface beneath it")
         if not has_bpf_privileges():
             raise EnvironmentProblem(
                 "loading eBPF needs root or CAP_BPF and CAP_NET_ADMIN: run as root (sudo trunkline ...)")
