@@ -177,57 +177,57 @@ static __always_inline void tl_parse(void *ctx, const int is_xdp, __u32 len, __u
 
 /* The common case without helper calls or per-byte bounds checks: at least TL_FAST_LEN bytes in the
  * linear part (every untruncated frame on the wire is at least 60 bytes without FCS), no IPv6
- * extension header. Returns 1 when it filled *p, 0 when tl_parse must decide. Same rules as tl_parse. */
+ * extension header. tl_fast_l3 is inlined once per VLAN tag count, so every offset is a constant the
+ * verifier checks against the one TL_FAST_LEN test. Returns 1 when it filled *p, 0 when tl_parse must
+ * decide. Same rules as tl_parse. */
 #define TL_FAST_LEN 60
+static __always_inline int tl_fast_l3(void *data, void *data_end, const __u32 off, __u16 proto_be,
+				      struct tl_parse *p)
+{
+	__u8 *l3 = data + off;
+
+	if (proto_be == bpf_htons(ETH_P_IP)) { /* off + 20 <= 42 < TL_FAST_LEN */
+		p->kind = TL_KIND_PROTOCOL;
+		p->key = TL_IPV4 * 256 + l3[9];
+		p->l4_off = off + (l3[0] & 0x0f) * 4;
+		return 1;
+	}
+	if (proto_be == bpf_htons(ETH_P_IPV6)) {
+		if (off + 40 > TL_FAST_LEN && (void *)(l3 + 40) > data_end)
+			return 0;
+		if (l3[6] == 0 || l3[6] == 43 || l3[6] == 44 || l3[6] == 60)
+			return 0;
+		p->kind = TL_KIND_PROTOCOL;
+		p->key = TL_IPV6 * 256 + l3[6];
+		p->l4_off = off + 40;
+		return 1;
+	}
+	p->kind = TL_KIND_ETHERTYPE;
+	p->key = bpf_ntohs(proto_be);
+	return 1;
+}
+
 static __always_inline int tl_parse_fast(void *data, void *data_end, __u32 vlan_slot, int tags,
 					 struct tl_parse *p)
 {
 	__u16 proto_be;
-	__u32 off = ETH_HLEN;
-	__u8 nexthdr;
 
 	if (data + TL_FAST_LEN > data_end)
 		return 0;
 	p->vlan = vlan_slot;
+	p->l4_off = 0;
 	proto_be = *(__u16 *)(data + 12);
-	if (tags < TL_VLAN_MAX && tl_is_vlan(proto_be)) {
-		if (tags == 0)
-			p->vlan = bpf_ntohs(*(__u16 *)(data + 14)) & 0x0fff;
-		proto_be = *(__u16 *)(data + 16);
-		off = 18;
-		if (tags == 0 && tl_is_vlan(proto_be)) {
-			proto_be = *(__u16 *)(data + 20);
-			off = 22;
-		}
-	}
-	if (proto_be == bpf_htons(ETH_P_IP)) {
-		__u8 *ip = data + off; /* off + 20 <= 42 < TL_FAST_LEN */
-
-		if ((void *)(ip + 20) > data_end)
-			return 0;
-		p->kind = TL_KIND_PROTOCOL;
-		p->key = TL_IPV4 * 256 + ip[9];
-		p->l4_off = off + (ip[0] & 0x0f) * 4;
-		return 1;
-	}
-	if (proto_be == bpf_htons(ETH_P_IPV6)) {
-		__u8 *ip6 = data + off;
-
-		if ((void *)(ip6 + 40) > data_end)
-			return 0;
-		nexthdr = ip6[6];
-		if (nexthdr == 0 || nexthdr == 43 || nexthdr == 44 || nexthdr == 60)
-			return 0;
-		p->kind = TL_KIND_PROTOCOL;
-		p->key = TL_IPV6 * 256 + nexthdr;
-		p->l4_off = off + 40;
-		return 1;
-	}
-	if (tags < TL_VLAN_MAX && tl_is_vlan(proto_be))
-		return 0; /* a third tag (or a second after metadata): tl_parse counts it by EtherType */
-	p->kind = TL_KIND_ETHERTYPE;
-	p->key = bpf_ntohs(proto_be);
-	return 1;
+	if (tags >= TL_VLAN_MAX || !tl_is_vlan(proto_be))
+		return tl_fast_l3(data, data_end, ETH_HLEN, proto_be, p);
+	if (tags == 0)
+		p->vlan = bpf_ntohs(*(__u16 *)(data + 14)) & 0x0fff;
+	proto_be = *(__u16 *)(data + 16);
+	if (tags + 1 >= TL_VLAN_MAX || !tl_is_vlan(proto_be))
+		return tl_fast_l3(data, data_end, ETH_HLEN + 4, proto_be, p);
+	proto_be = *(__u16 *)(data + 20);
+	if (tl_is_vlan(proto_be))
+		return 0; /* a third tag: tl_parse counts it by EtherType */
+	return tl_fast_l3(data, data_end, ETH_HLEN + 8, proto_be, p);
 }
 
 static __always_inline void tl_add(void *map, __u32 key, __u64 packets, __u64 bytes)
@@ -275,7 +275,7 @@ static __always_inline int tl_xdp(struct xdp_md *ctx, const int frags)
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	struct tl_parse p;
 	/* Without frags support the frame is all in [data, data_end). */
-	__u32 len = frags ? bpf_xdp_get_buff_len(ctx) : (__u32)(data_end - data);
+	__u64 len = frags ? bpf_xdp_get_buff_len(ctx) : (__u64)(data_end - data);
 
 	if (!tl_parse_fast(data, data_end, TL_VLAN_UNTAGGED, 0, &p))
 		tl_parse(ctx, 1, len, TL_VLAN_UNTAGGED, 0, &p);
