@@ -113,13 +113,18 @@ def tc_filters(ns: str, interface: str) -> str:
                    for where in ("ingress", "egress"))
 
 
+def build_object(source: Path, out_dir: Path) -> Path:
+    """Compile a BPF C file with clang (the flags `make bpf` uses); returns the object's path."""
+    obj = out_dir / source.name.replace(".c", ".o")
+    subprocess.run(["clang", "-O2", "-g", "-target", "bpf", f"-I/usr/include/{os.uname().machine}-linux-gnu",
+                    "-c", str(source), "-o", str(obj)], check=True)
+    return obj
+
+
 @contextlib.contextmanager
 def vlan_push_egress(ns: str, interface: str, build_dir: Path) -> Iterator[None]:
     """Attach tests/bpf/vlan_push.bpf.c (built with clang into *build_dir*) to TC egress of *interface*."""
-    obj_path = build_dir / "vlan_push.bpf.o"
-    arch = os.uname().machine
-    subprocess.run(["clang", "-O2", "-g", "-target", "bpf", f"-I/usr/include/{arch}-linux-gnu", "-c",
-                    str(HERE / "vlan_push.bpf.c"), "-o", str(obj_path)], check=True)
+    obj_path = build_object(HERE / "vlan_push.bpf.c", build_dir)
     sh("ip", "netns", "exec", ns, "ethtool", "-K", interface, "txvlan", "on")
     obj = libbpf.bpf_object__open_file(str(obj_path))
     link = -1
