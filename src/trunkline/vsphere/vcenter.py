@@ -804,7 +804,7 @@ def _build_host(
         spec = pg.spec
         pg_id = f"{moid}/{spec.vswitchName}/{spec.name}"
         pg_ids[spec.name] = pg_id
-        name = unescape_name(spec.name)
+        name = spec.name  # a host port group is no managed entity: its name comes unescaped
         port_groups.append(
             PortGroup(
                 id=pg_id,
@@ -886,9 +886,8 @@ def _build_vm(
         elif kind.endswith("OpaqueNetworkBackingInfo"):
             network = opaque_by_network_id.get(backing.opaqueNetworkId)
         elif kind.endswith("NetworkBackingInfo"):
-            network = _moid(getattr(backing, "network", None)) or network_by_name.get(
-                unescape_name(backing.deviceName or "")
-            )
+            by_name = network_by_name.get(backing.deviceName or "")
+            network = _moid(getattr(backing, "network", None)) or by_name
         connectable = device.connectable
         label = device.deviceInfo.label if device.deviceInfo is not None else f"device-{device.key}"
         nics.append(
