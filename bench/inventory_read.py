@@ -11,7 +11,9 @@ hosts (10 clusters of 10) and 2,000 VMs, then in the same process:
 
 SOAP round trips are counted by wrapping ``SoapStubAdapter.SerializeRequest`` (once per request, login
 and logout included). Over loopback a call costs almost nothing, while a real vCenter answers each in
-milliseconds; the report adds 2 ms per call to the measured time to show that. Run:
+milliseconds; the report adds 2 ms per call to the measured time to show that. The run fails (exit 1)
+when the bulk read takes more than 20 round trips or reads other objects than the walk; the time targets
+are reported. Run:
 
     .venv/bin/python bench/inventory_read.py [--portgroups N] [--clusters N] [--cluster-hosts N] [--vms N]
                                              [--repeat N]
@@ -164,9 +166,15 @@ def main() -> int:
         print(f"{name:18} {calls:>10} {seconds:>11.2f} {real:>13.2f}")
     ratios = (naive_calls / bulk_calls, naive_s / bulk_s, naive_real / bulk_real)
     print(f"ratio (naive/bulk) {ratios[0]:>9.0f}x {ratios[1]:>10.1f}x {ratios[2]:>12.1f}x")
-    ok = bulk_calls <= 20 and ratios[1] >= 3 and ratios[2] >= 20
-    print("targets (<= 20 calls, >= 3x loopback, >= 20x at 2 ms/call):", "met" if ok else "NOT met")
-    return 0 if ok else 1
+    targets = [
+        ("bulk read in at most 20 round trips", bulk_calls <= 20),
+        ("at least 3x faster over loopback", ratios[1] >= 3),
+        ("at least 20x faster at 2 ms per round trip", ratios[2] >= 20),
+    ]
+    for name, met in targets:
+        print(f"target: {name}: {'met' if met else 'NOT met'}")
+    # Round trips are a property of the code and fail the run; times depend on the machine and are reported.
+    return 0 if targets[0][1] else 1
 
 
 if __name__ == "__main__":
