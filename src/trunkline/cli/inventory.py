@@ -98,7 +98,7 @@ def _write(inventory: Inventory, output: Path) -> None:
         sys.stdout.write(dump_inventory(inventory))
         return
     write_inventory(inventory, output)
-    Console(stderr=True, highlight=False).print(f"wrote {output}: {counts_text(inventory)}")
+    print(f"wrote {output}: {counts_text(inventory)}", file=sys.stderr)
 
 
 @inventory_app.command("show")

@@ -250,7 +250,7 @@ def _read_workbook(path: Path) -> dict[str, list[Row]]:
         if missing:
             raise BadInputError(
                 f"{path}: sheet '{missing[0]}' is missing (sheets found: {', '.join(workbook.sheetnames)}); "
-                "export all tabs with RVTools (File > Export all to Excel)"
+                "export all tabs to one .xlsx with RVTools"
             )
         out: dict[str, list[Row]] = {}
         for sheet, columns in COLUMNS.items():
