@@ -220,3 +220,12 @@ def test_readme_file_format_excerpt_loads() -> None:
         ("vm-trunk", TrunkVlan(ranges=(VlanRange(start=100, end=199), VlanRange(start=300, end=300)))),
     ]
     assert inv.nic_map == {"vmnic1": "ens34"}
+
+
+def test_output_path_that_is_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError) as err:
+        write_inventory(parse_inventory(SMALL), tmp_path)
+    assert str(err.value) == (
+        f"{tmp_path}: is a directory; give a file name such as {tmp_path / 'inventory.yaml'}"
+    )
+    assert list(tmp_path.iterdir()) == []

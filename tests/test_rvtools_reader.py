@@ -18,7 +18,7 @@ import pytest
 from trunkline.errors import BadInputError
 from trunkline.vsphere.model import AccessVlan, NoVlan, PrivateVlan, TrunkVlan, VlanRange
 from trunkline.vsphere.rvtools import adapter_type, parse_dvport_vlan, read_rvtools, unescape_name
-from trunkline.vsphere.yamlfile import dump_inventory
+from trunkline.vsphere.yamlfile import dump_inventory, parse_inventory, reference_problems
 
 _TAIL = ["VI SDK Server", "VI SDK UUID"]
 _VM_TAIL = [
@@ -588,3 +588,18 @@ def test_not_a_workbook_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(BadInputError) as err:
         read_rvtools(path)
     assert str(err.value).startswith(f"{path}: not a readable Excel workbook (")
+
+
+@pytest.mark.parametrize("layout", ["V4", "V3"])
+def test_rvtools_inventory_passes_the_file_checks_and_round_trips(tmp_path: Path, layout: str) -> None:
+    rows = seed_rows()
+    rows["dvPort"].append(
+        {"Port": "pvlan-iso", "Switch": "DSwitch", "VLAN": "PVLAN 101", "Object ID": "dvportgroup-28", **VC}
+    )
+    rows["vNetwork"].append(
+        {"VM": "db01", "NIC label": "Network adapter 2", "Adapter": "Vmxnet3", "Network": "nsx-seg-web",
+         "Mac Address": "00:50:56:a1:20:04", "Host": "esxi02.lab.example", "VM ID": "vm-103", **VC}
+    )  # fmt: skip
+    inv = read_rvtools(write_workbook(tmp_path / "x.xlsx", rows, V4 if layout == "V4" else V3))
+    assert list(reference_problems(inv)) == []
+    assert parse_inventory(dump_inventory(inv)) == inv

@@ -498,6 +498,8 @@ def write_text_atomic(path: Path, text: str) -> None:
     parent = path.parent
     if not parent.is_dir():
         raise BadInputError(f"{path}: directory {parent} does not exist; create it or choose another path")
+    if path.is_dir():
+        raise BadInputError(f"{path}: is a directory; give a file name such as {path / 'inventory.yaml'}")
     try:
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
@@ -513,6 +515,9 @@ def write_text_atomic(path: Path, text: str) -> None:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise BadInputError(f"{path}: cannot write it ({exc.strerror}); choose another path") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
