@@ -469,7 +469,6 @@ def _natural(text: str) -> tuple[Any, ...]:
 class _DC:
     name: str
     clusters: set[str] = field(default_factory=set)
-    hosts: list[Host] = field(default_factory=list)
     switches: dict[str, VirtualSwitch] = field(default_factory=dict)
     port_groups: dict[str, PortGroup] = field(default_factory=dict)
     opaque: dict[str, OpaqueNetwork] = field(default_factory=dict)
@@ -508,6 +507,11 @@ class _Builder:
         self.dvpg_of: dict[tuple[str, str, str], PortGroup] = {}
         self.std_switch_of: dict[tuple[str, str, str], str] = {}
         self.std_pg_of: dict[tuple[str, str, str], PortGroup] = {}  # (vc, host id, pg name)
+        # by name alone, for rows that do not say the switch: (vc, pg name) -> distributed port groups;
+        # (vc, dc name, pg name) -> the network id of same-named standard port groups
+        self.dvpg_by_name: dict[tuple[str, str], list[PortGroup]] = defaultdict(list)
+        self.std_network_by_name: dict[tuple[str, str, str], str] = {}
+        self.hosts: dict[tuple[str, str], dict[str, Any]] = {}
 
     # -- vCenters -----------------------------------------------------------------------------------
 
@@ -658,6 +662,7 @@ class _Builder:
                 uplink_portgroup=uplink_pg,
             )
             self.dvpg_of[(vc, switch_name, name)] = pg
+            self.dvpg_by_name[(vc, name)].append(pg)
             self.vcs[vc].dc(dc).port_groups[pg_id] = pg
         for row in self.sheets["vPort"]:
             vc = self.vc_key(row)
@@ -687,6 +692,7 @@ class _Builder:
                 teaming=_teaming(row),
             )
             self.std_pg_of[(vc, host_id, name)] = pg
+            self.std_network_by_name.setdefault((vc, dc, name), pg.network)
             self.vcs[vc].dc(dc).port_groups[pg.id] = pg
 
     def _host_nics(self, hosts: dict[tuple[str, str], dict[str, Any]]) -> None:
@@ -721,7 +727,7 @@ class _Builder:
             host = self._host(row, hosts)
             pg_name = _name(row, "portgroup")
             pg = self.std_pg_of.get((vc, host["id"], pg_name)) or next(
-                (p for (v, _s, n), p in self.dvpg_of.items() if v == vc and n == pg_name), None
+                iter(self.dvpg_by_name.get((vc, pg_name), [])), None
             )
             host["vmks"].append(
                 VmkernelNic(
@@ -796,12 +802,11 @@ class _Builder:
             return self.dvpg_of[(vc, switch, name)].id
         if host_id and (vc, host_id, name) in self.std_pg_of:
             return self.std_pg_of[(vc, host_id, name)].network
-        for (v, _s, n), pg in self.dvpg_of.items():
-            if v == vc and n == name and pg.id in dc.port_groups:
+        for pg in self.dvpg_by_name.get((vc, name), []):
+            if pg.id in dc.port_groups:
                 return pg.id
-        for pg in dc.port_groups.values():
-            if pg.name == name and pg.network.startswith("network:"):
-                return pg.network
+        if (vc, dc.name, name) in self.std_network_by_name:
+            return self.std_network_by_name[(vc, dc.name, name)]
         opaque_id = f"network:{name}"
         dc.opaque.setdefault(opaque_id, OpaqueNetwork(id=opaque_id, name=name))
         return opaque_id
