@@ -85,7 +85,7 @@ def test_malformed_yaml_is_exit_2_with_one_line(tmp_path: Path) -> None:
         (
             "no-dvport",
             "sheet 'dvPort' is missing (sheets found: vInfo, vNetwork, vHost, vNIC, vSwitch, vPort, "
-            "dvSwitch, vSC_VMK); export all tabs to one .xlsx with RVTools",
+            "dvSwitch, vSC_VMK, vSource); export all tabs to one .xlsx with RVTools",
         ),
         (
             "no-network-column",

@@ -106,6 +106,10 @@ V4: dict[str, list[str]] = {
         "Host", "Datacenter", "Cluster", "Port Group", "Device", "Mac Address", "DHCP", "IP Address",
         "IP 6 Address", "Subnet mask", "Gateway", "IP 6 Gateway", "MTU", *_TAIL,
     ],  # fmt: skip
+    "vSource": [
+        "Name", "OS type", "API type", "API version", "Version", "Patch level", "Build", "Fullname",
+        "Product name", "Product version", "Product line", "Vendor", *_TAIL,
+    ],  # fmt: skip
 }
 
 _OLD_DROPPED = {"NIC label", "Switch", "VM ID", "Object ID", "VI SDK UUID", "IPv4 Address", "IPv6 Address"}
@@ -153,6 +157,10 @@ def seed_rows() -> dict[str, list[dict[str, Any]]]:
     rows["dvSwitch"].append(
         {"Switch": "DSwitch", "Datacenter": "Datacenter", "Max MTU": 1500, "Object ID": "dvs-21", **VC}
     )
+    rows["vSource"].append(
+        {"Name": "vcsa.lab.example", "API type": "VirtualCenter", "Version": "8.0.2",
+         "Fullname": "VMware vCenter Server 8.0.2 build-22617221", **VC}
+    )  # fmt: skip
     dvport = [
         ("DSwitch-DVUplinks-21", "0-4094", "dvportgroup-22", None),
         ("vm-vlan-10", 10, "dvportgroup-23", "Uplink 1"),
@@ -208,6 +216,7 @@ version: 1
 vcenters:
 - name: vcsa.lab.example
   instance_uuid: 6f1c2a4e-3b7d-4c1e-9a52-8d0e7b3f4a10
+  version: 8.0.2
   datacenters:
   - id: datacenter:Datacenter
     name: Datacenter

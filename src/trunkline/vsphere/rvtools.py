@@ -16,6 +16,7 @@ dvSwitch   distributed switches: datacenter, max MTU, LACP group, Object ID
 dvPort     distributed port groups: switch, VLAN (an ID, trunk ranges such as ``0-4094`` or
            ``100-199,300``, or a private VLAN), security policy, active/standby uplinks, Object ID
 vSC_VMK    (optional) vmkernel NICs: port group, IP address
+vSource    (optional) the vCenter's version
 =========  ==================================================================================
 
 Column names differ between RVTools versions (3.x against 4.x: ``NIC label`` is new in 4.x,
@@ -180,6 +181,12 @@ COLUMNS: dict[str, dict[str, tuple[tuple[str, ...], bool]]] = {
         "standby": (("Standby Uplink", "Standby Uplinks"), False),
         "policy": (("Policy",), False),
         "object_id": (("Object ID",), False),
+        "server": (_SERVER, False),
+        "uuid": (_UUID, False),
+    },
+    "vSource": {
+        "version": (("Version", "Product version"), False),
+        "fullname": (("Fullname",), False),
         "server": (_SERVER, False),
         "uuid": (_UUID, False),
     },
@@ -479,6 +486,7 @@ class _DC:
 class _VC:
     name: str
     uuid: str | None
+    version: str | None = None
     dcs: dict[str, _DC] = field(default_factory=dict)
 
     def dc(self, name: str) -> _DC:
@@ -543,6 +551,7 @@ class _Builder:
 
     def build(self) -> Inventory:
         self.hosts = self._hosts()
+        self._versions()
         self._dv_switches()
         self._standard_switches(self.hosts)
         self._port_groups()
@@ -571,6 +580,12 @@ class _Builder:
                 "vmks": [],
             }
         return hosts
+
+    def _versions(self) -> None:
+        for row in self.sheets.get("vSource", []):
+            version = row.text("version")
+            if version:
+                self.vcs[self.vc_key(row)].version = version
 
     def _dv_switches(self) -> None:
         for row in self.sheets["dvSwitch"]:
@@ -847,6 +862,7 @@ class _Builder:
         return VCenter(
             name=vc.name,
             instance_uuid=vc.uuid,
+            version=vc.version,
             datacenters=tuple(self._datacenter(key, vc.dcs[name]) for name in sorted(vc.dcs, key=_natural)),
         )
 
