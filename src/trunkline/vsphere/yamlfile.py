@@ -166,8 +166,8 @@ def _parse_text(text: str, source: str) -> Any:
         mark = exc.problem_mark
         line = f":{mark.line + 1}" if mark is not None else ""
         column = f" column {mark.column + 1}:" if mark is not None else ""
-        problem = exc.problem or "malformed"
-        context = f" {exc.context}" if exc.context else ""
+        problem = " ".join((exc.problem or "malformed").split())
+        context = f" {' '.join(exc.context.split())}" if exc.context else ""
         raise BadInputError(
             f"{source}{line}:{column} not valid YAML ({problem}{context}); fix the YAML syntax there"
         ) from None
@@ -489,17 +489,27 @@ def write_inventory(inventory: Inventory, path: Path) -> None:
     write_text_atomic(path, dump_inventory(inventory, fmt))
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write *text* (UTF-8) to *path* through a temporary file in the same directory and a rename.
+def check_output_path(path: Path) -> None:
+    """Fail early (before a long read) when *path* cannot be an output file.
 
     Raises:
-        BadInputError: the parent directory is missing or not writable (nothing is left behind).
+        BadInputError: its directory does not exist, or *path* is a directory.
     """
     parent = path.parent
     if not parent.is_dir():
         raise BadInputError(f"{path}: directory {parent} does not exist; create it or choose another path")
     if path.is_dir():
         raise BadInputError(f"{path}: is a directory; give a file name such as {path / 'inventory.yaml'}")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write *text* (UTF-8) to *path* through a temporary file in the same directory and a rename.
+
+    Raises:
+        BadInputError: the parent directory is missing or not writable (nothing is left behind).
+    """
+    check_output_path(path)
+    parent = path.parent
     try:
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
