@@ -68,3 +68,18 @@ def test_summary_fits_80_columns() -> None:
     out = io.StringIO()
     Console(file=out, width=80, color_system=None).print(render(load_inventory()))
     assert max(len(line) for line in out.getvalue().splitlines()) <= 80
+
+
+def test_a_port_group_with_many_vms_names_eight_and_counts_the_rest() -> None:
+    inv = load_inventory()
+    dc = inv.vcenters[0].datacenters[0]
+    template = dc.vms[4]  # vlan40-client, on vm-vlan-40
+    vms = tuple(template.model_copy(update={"id": f"vm-{i}", "name": f"vm{i:02d}"}) for i in range(11))
+    many = dc.model_copy(update={"vms": vms})
+    assert vm_rows(many) == [
+        (
+            "vm-vlan-40",
+            "40",
+            ", ".join(f"vm{i:02d} (vmxnet3)" for i in range(8)) + " (+3 more)",
+        )
+    ]
