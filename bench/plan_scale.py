@@ -1,0 +1,184 @@
+"""Benchmark: `trunkline plan` end to end at scale.
+
+Builds an inventory of 10,000 port groups (two distributed switches, access VLANs and some trunks),
+1,000 hosts (each with a standard vSwitch0 for management) and 25,000 VMs with 50,000 NICs, then times
+validating it into the model (as a reader would), translating it and writing the plan directory. Peak
+memory is the process's maximum resident set size (``getrusage``), which includes the Python
+interpreter and the inventory itself.
+
+A baseline run at one tenth of the size runs first in the same process; the ratios show how the cost
+scales (10x the input should cost about 10x). Target (issue 4): under 3 s and under 1 GiB.
+
+    python bench/plan_scale.py [--scale 1.0] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from trunkline.openshift.nicmap import node_groups
+from trunkline.openshift.plan import PlanOptions, build_plan
+from trunkline.openshift.render import write_plan
+from trunkline.vsphere.model import Inventory
+
+
+def inventory_data(port_groups: int, hosts: int, vm_nics: int) -> dict[str, Any]:
+    """The raw inventory (as a file reader would hand it to pydantic)."""
+    dvs = [
+        {
+            "id": f"dvs-{d}",
+            "name": f"DSwitch-{d}",
+            "kind": "distributed",
+            "mtu": 9000 if d else 1500,
+            "uplinks": ["uplink1", "uplink2"],
+            "teaming": {"policy": "loadbalance_ip"},
+        }
+        for d in range(2)
+    ]
+    std = [
+        {
+            "id": f"host-{h}/vSwitch0",
+            "name": "vSwitch0",
+            "kind": "standard",
+            "host": f"host-{h}",
+            "uplinks": ["vmnic0"],
+        }
+        for h in range(hosts)
+    ]
+    pgs: list[dict[str, Any]] = []
+    for i in range(port_groups):
+        vlan: Any = 1 + i % 4094
+        if i % 500 == 499:
+            vlan = f"{1 + i % 4000}-{1 + i % 4000 + 50}"
+        pgs.append(
+            {
+                "id": f"dvportgroup-{1000 + i}",
+                "name": f"pg-{i:05d} VLAN {vlan}",
+                "switch": f"dvs-{i % 2}",
+                "vlan": vlan,
+            }
+        )
+    pgs += [
+        {
+            "id": f"host-{h}/vSwitch0/Management Network",
+            "name": "Management Network",
+            "switch": f"host-{h}/vSwitch0",
+            "network": "network-1",
+            "vlan": 0,
+        }
+        for h in range(hosts)
+    ]
+    host_list = [
+        {
+            "id": f"host-{h}",
+            "name": f"esx{h:04d}.example",
+            "nics": [
+                {"name": "vmnic0", "switch": f"host-{h}/vSwitch0", "uplink": "vmnic0"},
+                {"name": "vmnic1", "switch": f"dvs-{h % 2}", "uplink": "uplink1"},
+                {"name": "vmnic2", "switch": f"dvs-{h % 2}", "uplink": "uplink2"},
+            ],
+            "vmkernel_nics": [{"name": "vmk0", "port_group": f"host-{h}/vSwitch0/Management Network"}],
+        }
+        for h in range(hosts)
+    ]
+    vms = []
+    for v in range(vm_nics // 2):
+        nics = [
+            {
+                "label": f"Network adapter {k + 1}",
+                "mac": f"00:50:56:{(v >> 8) & 0xFF:02x}:{v & 0xFF:02x}:{k:02x}",
+                "adapter": "vmxnet3",
+                "network": f"dvportgroup-{1000 + (v * 2 + k) % port_groups}",
+            }
+            for k in range(2)
+        ]
+        vms.append({"id": f"vm-{v}", "name": f"vm-{v:06d}", "nics": nics})
+    return {
+        "nic_map": {"uplink1": "ens1f0", "uplink2": "ens1f1", "vmnic0": "eno1"},
+        "vcenters": [
+            {
+                "name": "vcenter.example",
+                "datacenters": [
+                    {
+                        "id": "datacenter-1",
+                        "name": "DC",
+                        "hosts": host_list,
+                        "switches": dvs + std,
+                        "port_groups": pgs,
+                        "vms": vms,
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def run(port_groups: int, hosts: int, vm_nics: int, out: Path) -> dict[str, float]:
+    """One end-to-end run; seconds per stage and the number of files written."""
+    data = inventory_data(port_groups, hosts, vm_nics)
+    gc.collect()
+    t0 = time.perf_counter()
+    inv = Inventory.model_validate(data)
+    t1 = time.perf_counter()
+    plan = build_plan(inv, PlanOptions(node_groups=node_groups(inv.nic_map, None, {})))
+    t2 = time.perf_counter()
+    files = write_plan(plan, out)
+    t3 = time.perf_counter()
+    nads = sum(1 for n in plan.networks if n.target == "multus")
+    return {
+        "validate": t1 - t0,
+        "plan": t2 - t1,
+        "write": t3 - t2,
+        "total": t3 - t0,
+        "files": len(files),
+        "nads": nads,
+        "plan_write": t3 - t1,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply the sizes (default 1.0)")
+    parser.add_argument("--keep", type=Path, help="write the full-size plan here and keep it")
+    args = parser.parse_args()
+    size = (int(10_000 * args.scale), int(1_000 * args.scale), int(50_000 * args.scale))
+    tmp = Path(tempfile.mkdtemp(prefix="trunkline-bench-"))
+    try:
+        base = run(size[0] // 10, size[1] // 10, size[2] // 10, tmp / "baseline")
+        full = run(*size, args.keep or tmp / "full")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"plan_scale: {size[0]} port groups, {size[1]} hosts, {size[2]} VM NICs -> "
+        f"{int(full['nads'])} NADs, {int(full['files'])} files"
+    )
+    print(f"{'stage':<22}{'baseline (1/10) s':>18}{'full s':>10}{'ratio':>8}")
+    for stage, label in (
+        ("validate", "validate inventory"),
+        ("plan", "build plan"),
+        ("write", "write directory"),
+        ("plan_write", "plan + write"),
+        ("total", "end to end"),
+    ):
+        ratio = full[stage] / base[stage] if base[stage] else float("nan")
+        print(f"{label:<22}{base[stage]:>18.3f}{full[stage]:>10.3f}{ratio:>8.1f}")
+    print(
+        f"peak RSS {peak_mib:.0f} MiB (process maximum; target < 1024 MiB); end to end {full['total']:.2f} s "
+        f"(target < 3 s)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
