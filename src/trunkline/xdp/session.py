@@ -1,0 +1,218 @@
+"""One `trunkline count` run: pick interfaces, read every counter each interval, stop, summarise.
+
+The I/O edge of counting: netlink (pyroute2) for the default-route interface, the clock, signals. The
+arithmetic is in :mod:`trunkline.xdp.stats`, the showing in :mod:`trunkline.xdp.render`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from types import FrameType
+from typing import Any, Protocol, cast
+
+from trunkline.errors import BadInputError, EnvironmentProblem
+from trunkline.xdp.render import Output
+from trunkline.xdp.stats import Interval, Snapshot
+
+
+class Readable(Protocol):
+    """What the run needs of a counter (``trunkline.xdp.counter.Counter`` is one)."""
+
+    interface: str
+
+    def read(self) -> list[Snapshot]:
+        """Cumulative snapshots, one per direction."""
+        ...
+
+
+def default_route_interface() -> str:
+    """The interface of the main table's default route (IPv4 first, then IPv6; lowest metric wins).
+
+    Raises:
+        BadInputError: no default route, so the user must name the interface.
+    """
+    from pyroute2 import IPRoute
+
+    with IPRoute() as ipr:
+        for family in (socket.AF_INET, socket.AF_INET6):
+            best: tuple[int, int] | None = None
+            for route in ipr.get_default_routes(family=family, table=254):
+                oif = route.get("RTA_OIF")
+                if oif is None:  # multipath: take the first next hop
+                    hops = route.get("RTA_MULTIPATH") or []
+                    oif = hops[0]["oif"] if hops else None
+                if oif is None:
+                    continue
+                metric = route.get("RTA_PRIORITY") or 0
+                if best is None or metric < best[0]:
+                    best = (metric, oif)
+            if best is not None:
+                links = ipr.link("get", index=best[1])
+                return str(links[0].get("IFLA_IFNAME"))
+    raise BadInputError(
+        "no default route to pick an interface from: name one, e.g. `trunkline count eth0` (see `ip link`)"
+    )
+
+
+def check_interfaces(names: Sequence[str]) -> None:
+    """Check that every name in *names* is an interface here and none is given twice.
+
+    Raises:
+        BadInputError: an unknown interface or a repeated one (exit code 2).
+    """
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise BadInputError(f"interface {name!r} is given twice: name each interface once")
+        seen.add(name)
+        try:
+            socket.if_nametoindex(name)
+        except OSError:
+            raise BadInputError(
+                f"unknown interface {name!r}: name an existing interface (see `ip link`)"
+            ) from None
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[threading.Event]:
+    """Set *stop* on SIGINT (Ctrl-C) and SIGTERM while inside the block; restore the handlers after."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        del signum, frame
+        stop.set()
+
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, previous in old.items():
+            signal.signal(sig, previous)
+
+
+def _read_all(
+    counters: Sequence[Readable], previous: list[list[Snapshot]]
+) -> tuple[list[list[Snapshot]], Any]:
+    """Read every counter; on an interface that vanished, its last snapshots stand in and the error is
+    returned (``InterfaceGone`` is an :class:`EnvironmentProblem` carrying ``last``)."""
+    out: list[list[Snapshot]] = []
+    gone: Any = None
+    for counter, before in zip(counters, previous, strict=True):
+        try:
+            out.append(counter.read())
+        except EnvironmentProblem as exc:
+            last = getattr(exc, "last", None)
+            if last is None:
+                raise
+            gone = gone or exc
+            out.append(list(last) or before)
+    return out, gone
+
+
+def _pairs(first: list[list[Snapshot]], last: list[list[Snapshot]]) -> list[Interval]:
+    """Intervals from *first* to *last*, matched by counter and direction."""
+    intervals: list[Interval] = []
+    for before, after in zip(first, last, strict=True):
+        by_direction = {snap.direction: snap for snap in before}
+        for snap in after:
+            start = by_direction.get(snap.direction)
+            if start is not None:
+                intervals.append(Interval(start, snap))
+    return intervals
+
+
+def run(
+    counters: Sequence[Readable],
+    output: Output,
+    interval_s: float,
+    duration_s: float | None,
+    stop: threading.Event,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
+    """Read *counters* every *interval_s* seconds and show each interval, until *duration_s* seconds have
+    passed (``None``: until *stop* is set), then show the summary of the whole run.
+
+    Ticks are scheduled from the start (no drift); a late tick is not made up for. Rates use the
+    snapshots' own monotonic timestamps, never the nominal interval. When *stop* is set mid-interval,
+    that partial interval is shown, then the summary.
+
+    Raises:
+        EnvironmentProblem: an interface vanished (``InterfaceGone``): raised after the summary of the
+            counts so far has been shown.
+    """
+    first, _ = _read_all(counters, [[] for _ in counters])
+    previous = first
+    start = clock()
+    end = math.inf if duration_s is None else start + duration_s
+    tick = 1
+    gone: Any = None
+    while True:
+        wake = min(start + tick * interval_s, end)
+        remaining = wake - clock()
+        if remaining > 0:
+            stop.wait(remaining)
+        current, gone = _read_all(counters, previous)
+        output.interval(_pairs(previous, current))
+        previous = current
+        now = clock()
+        if gone is not None or stop.is_set() or now >= end - 0.001:
+            break
+        tick = max(tick + 1, math.floor((now - start) / interval_s) + 1)
+    output.summary(_pairs(first, previous))
+    if gone is not None:
+        raise gone
+
+
+def count(
+    names: Sequence[str],
+    *,
+    hook: str,
+    mode: str,
+    make_output: Callable[[], Output],
+    interval_s: float,
+    duration_s: float | None,
+    metrics_port: int | None = None,
+    metrics_address: str = "0.0.0.0",
+    notice: Callable[[str], None] = lambda line: print(f"trunkline: {line}", file=sys.stderr),
+) -> None:
+    """The whole `trunkline count` run: attach a counter to each interface in *names*, tell *notice* the
+    counters' warnings (once) and where metrics are served, show every interval through the output
+    *make_output* builds (after attaching, so an attach error leaves the terminal alone), stop on
+    *duration_s*, Ctrl-C or SIGTERM, show the summary, detach.
+
+    Raises:
+        BadInputError: unknown interface, bad option (exit 2).
+        EnvironmentProblem: privileges, libbpf, the kernel, an XDP program already attached, the metrics
+            port, an interface vanishing mid-run (after the summary of the counts so far) (exit 3).
+    """
+    from trunkline.xdp.counter import Counter
+
+    stop = threading.Event()
+    with ExitStack() as stack:
+        hook_, mode_ = cast(Any, hook), cast(Any, mode)  # checked by the CLI; Counter re-checks them
+        counters = [stack.enter_context(Counter(name, hook=hook_, mode=mode_)) for name in names]
+        for counter in counters:
+            for warning in counter.warnings:
+                notice(f"warning: {warning}")
+        if metrics_port is not None:
+            from trunkline.xdp.exporter import start_metrics_server
+
+            server: Any = start_metrics_server(metrics_port, counters, address=metrics_address)
+            stack.callback(server.close)
+            host = f"[{metrics_address}]" if ":" in metrics_address else metrics_address
+            port = getattr(server, "port", metrics_port)
+            notice(f"serving Prometheus metrics on http://{host}:{port}/metrics")
+        output = make_output()
+        stack.callback(output.close)
+        stack.enter_context(stop_on_signals(stop))
+        try:
+            run(counters, output, interval_s, duration_s, stop)
+        except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
