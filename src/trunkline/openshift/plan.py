@@ -981,7 +981,25 @@ def _network_maps(b: _Builder, networks: tuple[NetworkDecision, ...]) -> tuple[N
     out = []
     for vc in sorted(vcenters):
         provider = opt.mtv_providers.get(vc) or opt.mtv_providers.get("") or sanitise(vc)
-        entries = tuple(d for d in networks if d.vcenter == vc and d.target in ("multus", "pod", "ignored"))
+        seen: dict[tuple[str, str], NetworkDecision] = {}
+        for d in networks:
+            if d.vcenter != vc or d.target not in ("multus", "pod", "ignored"):
+                continue
+            first = seen.setdefault(d.sources[0], d)
+            if first is not d:
+                b.find(
+                    "warning",
+                    "ambiguous-network",
+                    f"vSphere network {d.sources[0][1]!r} (vCenter {vc})",
+                    f"two port groups ({first.name!r} in {first.datacenter}, {d.name!r} in {d.datacenter}) "
+                    f"have this {d.sources[0][0]}; the NetworkMap maps it to the first only",
+                )
+        entries = tuple(seen.values())
+        if not entries:
+            b.find(
+                "info", "no-networkmap", f"vCenter {vc}", "no network of it is mapped: no NetworkMap for it"
+            )
+            continue
         out.append(NetworkMapDecision(name=names[vc], vcenter=vc, provider=provider, entries=entries))
     return tuple(out)
 
