@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple, Protocol
 
@@ -1008,14 +1008,21 @@ class NicCandidate(Protocol):
     """What :func:`plan_with_node_state` needs of a node NIC verdict
     (:class:`trunkline.openshift.nodestate.NicProposal`)."""
 
-    node: str
-    interface: str
-    chosen: bool
-    reason: str
-    labels: dict[str, str] | None
+    @property
+    def node(self) -> str: ...
+    @property
+    def interface(self) -> str: ...
+    @property
+    def chosen(self) -> bool: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def labels(self) -> dict[str, str] | None: ...
 
 
-def plan_with_node_state(inventory: Inventory, options: PlanOptions, candidates: list[NicCandidate]) -> Plan:
+def plan_with_node_state(
+    inventory: Inventory, options: PlanOptions, candidates: Sequence[NicCandidate]
+) -> Plan:
     """:func:`build_plan`, then map uplinks left unmapped to NICs the node state shows free.
 
     For each node group, the free NICs are those chosen (up, no bridge or bond owner such as ``br-ex``,
