@@ -159,7 +159,16 @@ def write_plan(plan: Plan, out_dir: Path, display_dir: str | None = None) -> lis
         BadInputError: *out_dir* exists and is not an earlier trunkline plan nor empty, or is a file.
         EnvironmentProblem: the parent directory cannot be written.
     """
-    files = render_files(plan, display_dir or str(out_dir))
+    return write_files(render_files(plan, display_dir or str(out_dir)), out_dir)
+
+
+def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
+    """Write *files* (relative path -> text, as :func:`render_files` returns) as directory *out_dir*,
+    atomically (see the module docstring); return the relative paths, sorted.
+
+    Raises:
+        BadInputError, EnvironmentProblem: as :func:`write_plan`.
+    """
     out_dir = Path(out_dir)
     parent = out_dir.resolve().parent
     if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
