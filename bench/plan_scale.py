@@ -128,6 +128,8 @@ def run(port_groups: int, hosts: int, vm_nics: int, out: Path) -> dict[str, tupl
     gc.collect()
     marks = [(time.perf_counter(), time.process_time())]
     inv = Inventory.model_validate(data)
+    gc.collect()
+    gc.freeze()  # as the CLI does once the inventory is loaded
     marks.append((time.perf_counter(), time.process_time()))
     plan = build_plan(inv, PlanOptions(node_groups=node_groups(inv.nic_map, None, {})))
     marks.append((time.perf_counter(), time.process_time()))
@@ -135,6 +137,7 @@ def run(port_groups: int, hosts: int, vm_nics: int, out: Path) -> dict[str, tupl
     marks.append((time.perf_counter(), time.process_time()))
     write_files(files, out)
     marks.append((time.perf_counter(), time.process_time()))
+    gc.unfreeze()
 
     def span(a: int, b: int) -> tuple[float, float]:
         return marks[b][0] - marks[a][0], marks[b][1] - marks[a][1]
