@@ -9,7 +9,7 @@ interpreter and the inventory itself.
 A baseline run at one tenth of the size runs first in the same process; the ratios show how the cost
 scales (10x the input should cost about 10x). Target (issue 4): under 3 s and under 1 GiB.
 
-    python bench/plan_scale.py [--scale 1.0] [--keep DIR]
+    python bench/plan_scale.py [--scale 1.0] [--keep DIR] [--tmp /dev/shm]
 """
 
 from __future__ import annotations
@@ -159,9 +159,10 @@ def main() -> int:
     )
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the sizes (default 1.0)")
     parser.add_argument("--keep", type=Path, help="write the full-size plan here and keep it")
+    parser.add_argument("--tmp", type=Path, help="parent of the temporary output (default: the system's)")
     args = parser.parse_args()
     size = (int(10_000 * args.scale), int(1_000 * args.scale), int(50_000 * args.scale))
-    tmp = Path(tempfile.mkdtemp(prefix="trunkline-bench-"))
+    tmp = Path(tempfile.mkdtemp(prefix="trunkline-bench-", dir=args.tmp))
     try:
         base = run(size[0] // 10, size[1] // 10, size[2] // 10, tmp / "baseline")
         full = run(*size, args.keep or tmp / "full")

@@ -299,9 +299,9 @@ def normalise_mac(mac: str | None) -> str | None:
     if not mac:
         return None
     text = mac.strip().lower()
-    if _MAC_NORMAL.match(text):
+    if _MAC_NORMAL.fullmatch(text):
         return text
-    if not _MAC.match(text):
+    if not _MAC.fullmatch(text):
         return None
     digits = re.sub(r"[^0-9a-f]", "", text)
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
@@ -472,7 +472,7 @@ class _Builder:
         sw = self.switches[skey]
         sw_obj = self.switch_objs[skey][0][0]
         security = pg.security.merged_over(sw_obj.security)
-        ids = sorted({p.network for p in pgs if _MOID.match(p.network)})
+        ids = sorted({p.network for p in pgs if _MOID.fullmatch(p.network)})
         sources = (("id", ids[0]),) if len(ids) == 1 else (("name", net.name),)
         base = NetworkDecision(
             key=net.key,

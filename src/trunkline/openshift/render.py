@@ -21,6 +21,7 @@ was and no temporary directory behind.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -41,13 +42,15 @@ REPORT_TITLE = "# trunkline plan"
 KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
 DIAGRAM_MAX_PORT_GROUPS = 40  # above this the diagram shows switches and VLAN ranges only
 
-_PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./-]*$")
+_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./-]*")
 # YAML 1.1 resolves these plain scalars to booleans or null (PyYAML, go-yaml v2); quote them
 _NONPRINTABLE = re.compile("[\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 _RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
 
 
 def _scalar(value: object) -> str:
+    if type(value) is str:
+        return _str_scalar(value)
     if value is True:
         return "true"
     if value is False:
@@ -56,8 +59,12 @@ def _scalar(value: object) -> str:
         return "null"
     if isinstance(value, int):
         return str(value)
-    text = str(value)
-    if _PLAIN.match(text) and text.lower() not in _RESERVED:
+    return _str_scalar(str(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _str_scalar(text: str) -> str:
+    if _PLAIN.fullmatch(text) and text.lower() not in _RESERVED:
         return text
     # a JSON string is a YAML double-quoted scalar; escape what YAML does not allow raw (YAML 1.2 §5.1)
     return _NONPRINTABLE.sub(_escape, json.dumps(text, ensure_ascii=False))
@@ -68,34 +75,37 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
+_CONTAINERS = (dict, list)
+
+
 def _emit(value: Any, indent: str, out: list[str]) -> None:
     """Append block-style YAML lines for a mapping or list *value* at *indent*."""
-    if isinstance(value, dict):
+    if type(value) is dict:
+        inner = indent + "  "
         for key, item in value.items():
             head = f"{indent}{_scalar(key)}:"
-            if isinstance(item, dict | list) and item:
-                out.append(head)
-                _emit(item, indent if isinstance(item, list) else indent + "  ", out)
+            kind = type(item)
+            if kind in _CONTAINERS:
+                if item:
+                    out.append(head)
+                    _emit(item, indent if kind is list else inner, out)
+                else:
+                    out.append(head + (" {}" if kind is dict else " []"))
             else:
-                out.append(f"{head} {_empty(item) if isinstance(item, dict | list) else _scalar(item)}")
+                out.append(f"{head} {_scalar(item)}")
         return
+    inner = indent + "  "
     for item in value:
-        if isinstance(item, dict) and item:
+        kind = type(item)
+        if kind in _CONTAINERS and item:
             sub: list[str] = []
-            _emit(item, indent + "  ", sub)
-            out.append(f"{indent}- {sub[0][len(indent) + 2 :]}")
+            _emit(item, inner, sub)
+            out.append(f"{indent}- {sub[0][len(inner) :]}")
             out.extend(sub[1:])
-        elif isinstance(item, list) and item:
-            sub = []
-            _emit(item, indent + "  ", sub)
-            out.append(f"{indent}- {sub[0][len(indent) + 2 :]}")
-            out.extend(sub[1:])
+        elif kind in _CONTAINERS:
+            out.append(f"{indent}- " + ("{}" if kind is dict else "[]"))
         else:
-            out.append(f"{indent}- {_empty(item) if isinstance(item, dict | list) else _scalar(item)}")
-
-
-def _empty(value: dict[str, Any] | list[Any]) -> str:
-    return "{}" if isinstance(value, dict) else "[]"
+            out.append(f"{indent}- {_scalar(item)}")
 
 
 def dump_yaml(docs: list[dict[str, Any]]) -> str:
