@@ -251,8 +251,14 @@ def _ours(path: Path) -> bool:
 # --------------------------------------------------------------------------------------------------
 
 
+_CELL_SPECIAL = re.compile(r"[\\|\n`]")
+
+
 def _cell(text: object) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
+    value = text if type(text) is str else str(text)
+    if not _CELL_SPECIAL.search(value):
+        return value
+    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
 
 
 def _table(header: list[str], rows: list[list[object]]) -> list[str]:
