@@ -1129,8 +1129,8 @@ def _check_network_map(out: _Collector, doc: Document, ctx: _Context) -> None:
                 f"spec.provider.{side} needs the name (and namespace) of an MTV Provider",
             )
     entries = spec.get("map")
-    if not isinstance(entries, list) or not entries:
-        out.add(doc, "spec.map", "networkmap-empty", "spec.map is empty: no vSphere network is mapped")
+    if not isinstance(entries, list):
+        out.add(doc, "spec.map", "networkmap-map-missing", "spec.map must be a list of source -> destination")
         return
     seen: dict[str, int] = {}
     usable = ctx.usable_namespaces()
