@@ -39,7 +39,9 @@ def plan_example(out: Path, *options: str) -> Path:
     [(), ("--cni-type", "bridge"), ("--backend", "ovn-localnet"), ("--namespace", "vms")],
     ids=["cnv-bridge", "bridge", "ovn-localnet", "namespace-vms"],
 )
-def test_validate_passes_plan_output_for_the_bundled_example(tmp_path: Path, options: tuple[str, ...]) -> None:
+def test_validate_passes_plan_output_for_the_bundled_example(
+    tmp_path: Path, options: tuple[str, ...]
+) -> None:
     out = plan_example(tmp_path / "out", *options)
     target = "vms" if "vms" in options else "default"
     proc = run_cli("validate", str(out), "--target-namespace", target, "--node-state", str(NNS), "--json")
@@ -96,7 +98,9 @@ def _validate_files(files: dict[str, str]) -> list[Any]:
     backend=st.sampled_from(["linux-bridge", "ovn-localnet"]),
     cni_type=st.sampled_from(["cnv-bridge", "bridge"]),
 )
-def test_validate_passes_plan_output_for_random_inventories(inv: Inventory, backend: str, cni_type: str) -> None:
+def test_validate_passes_plan_output_for_random_inventories(
+    inv: Inventory, backend: str, cni_type: str
+) -> None:
     assume(_realistic(inv))
     options = PlanOptions(backend=backend, cni_type=cni_type, node_groups=node_groups(inv.nic_map, None, {}))
     plan = build_plan(inv, options)
