@@ -387,6 +387,7 @@ def test_vmxnet3_model_in_a_vm_patch(tmp_path: Path) -> None:
         "kubevirt-model-invalid",
     )
     assert "vmxnet3" in finding.message and "virtio" in finding.message
+    assert finding.object == "VirtualMachinePatch web-01"
 
 
 def test_vm_patch_with_unknown_nad_bad_mac_and_foreign_namespace(tmp_path: Path) -> None:

@@ -254,7 +254,8 @@ class ValidationResult:
 
 def _object_label(doc: Document) -> str:
     kind = doc.body.get("kind") if isinstance(doc.body.get("kind"), str) else doc.kind.value
-    name = doc.name or "(no name)"
+    # a merge patch carries no name: `trunkline plan` names its file after the VM
+    name = doc.name or (PurePosixPath(doc.file).stem if doc.kind is Kind.VM_PATCH else "(no name)")
     return f"{kind} {doc.namespace}/{name}" if doc.namespace else f"{kind} {name}"
 
 
