@@ -501,6 +501,21 @@ def test_ovn_localnet_nad_passes(tmp_path: Path) -> None:
     assert check(d) == set()
 
 
+def test_ovn_localnet_on_br_ex_needs_only_a_bridge_mapping(tmp_path: Path) -> None:
+    nncp = ovn_nncp()
+    nncp["spec"]["desiredState"] = {
+        "ovn": {"bridge-mappings": [{"localnet": "physnet-trunk", "bridge": "br-ex", "state": "present"}]}
+    }
+    d = write(tmp_path, {"nncp.yaml": nncp, "nad.yaml": ovn_nad()})
+    assert check(d) == set()
+    nncp["spec"]["desiredState"] = {}
+    d2 = write(tmp_path / "empty", {"nncp.yaml": nncp, "nad.yaml": ovn_nad()})
+    assert check(d2) == {
+        ("nncp.yaml", "spec.desiredState", "nncp-empty"),
+        ("nad.yaml", "spec.config.physicalNetworkName", "ovn-localnet-unmapped"),
+    }
+
+
 def test_ovn_localnet_mistakes(tmp_path: Path) -> None:
     bad = ovn_nad(netAttachDefName="default/other", physicalNetworkName="physnet-x", vlanID=4095, vlan=40)
     bad["metadata"]["annotations"] = {

@@ -482,13 +482,16 @@ def _check_nncp(out: _Collector, doc: Document) -> None:
             "nodeSelector must map label names to strings (write '' for label-only selectors)",
         )
     interfaces = _mapping(spec.get("desiredState")).get("interfaces")
+    desired = _mapping(spec.get("desiredState"))
     if not isinstance(interfaces, list):
-        out.add(
-            doc,
-            "spec.desiredState.interfaces",
-            "nncp-no-interfaces",
-            "desiredState has no interfaces list; the policy configures nothing",
-        )
+        # an NNCP holding only OVN bridge mappings (a localnet on br-ex) is fine
+        if not _mapping(desired.get("ovn")).get("bridge-mappings"):
+            out.add(
+                doc,
+                "spec.desiredState",
+                "nncp-empty",
+                "desiredState has neither interfaces nor ovn.bridge-mappings; the policy configures nothing",
+            )
         interfaces = []
     mtus = nncp_interface_mtus(doc)
     for i, iface in enumerate(interfaces):
