@@ -616,11 +616,10 @@ def test_findings_exit_1_with_a_table_naming_file_and_field(tmp_path: Path) -> N
     d = write(tmp_path, {"nncp.yaml": seed_nncp(), "nad.yaml": nad(config(vlan=4095))})
     proc = run_cli("validate", str(d))
     assert proc.returncode == 1
-    assert (
-        "nad.yaml:1" in proc.stdout
-        and "spec.config.vlan" in proc.stdout
-        and "vlan-out-of-range" in proc.stdout
-    )
+    lines = (d / "nad.yaml").read_text().splitlines()
+    config_line = 1 + next(i for i, text in enumerate(lines) if text.strip().startswith("config:"))
+    assert f"nad.yaml:{config_line}" in proc.stdout
+    assert "spec.config.vlan" in proc.stdout and "vlan-out-of-range" in proc.stdout
     assert proc.stderr.startswith("trunkline: error: ")
     assert "findings in" in proc.stderr
 
@@ -631,9 +630,14 @@ def test_json_output_lists_findings(tmp_path: Path) -> None:
     assert proc.returncode == 1
     report = json.loads(proc.stdout)
     assert report["documents"] == 2
-    assert {(f["file"], f["line"], f["field"], f["key"]) for f in report["findings"]} == {
-        ("nad.yaml", 1, "spec.config.vlan", "vlan-out-of-range"),
-    }
+    [finding] = report["findings"]
+    assert (finding["file"], finding["field"], finding["key"]) == (
+        "nad.yaml",
+        "spec.config.vlan",
+        "vlan-out-of-range",
+    )
+    # a key inside the config JSON string points at the `config:` line
+    assert (d / "nad.yaml").read_text().splitlines()[finding["line"] - 1].strip().startswith("config: ")
 
 
 def test_multi_document_file_and_list_name_their_lines(tmp_path: Path) -> None:
@@ -644,10 +648,20 @@ def test_multi_document_file_and_list_name_their_lines(tmp_path: Path) -> None:
     }
     d = write(tmp_path, {"all.yaml": [seed_nncp(), listed]})
     [finding] = [f for f in validate_directory(d).findings if f.key == "vlan-out-of-range"]
-    text = (d / "all.yaml").read_text().splitlines()
-    assert text[finding.line - 1].lstrip("- ").startswith("apiVersion")
-    assert "name: bad" in "\n".join(text[finding.line - 1 : finding.line + 8])
     assert finding.object == "NetworkAttachmentDefinition default/bad"
+    text = (d / "all.yaml").read_text().splitlines()
+    assert text[finding.line - 1].strip().startswith("config: ")
+    [bad] = [doc for doc in load_manifests(d) if doc.name == "bad"]
+    assert text[bad.line - 1].lstrip("- ").startswith("apiVersion")
+    assert bad.line < finding.line
+
+
+def test_findings_point_at_the_line_of_the_field(tmp_path: Path) -> None:
+    port_vlan = {"mode": "trunk", "trunk-tags": [{"id": 40}, {"id": 5000}]}
+    d = write(tmp_path, {"nncp.yaml": nncp_with_port_vlan(port_vlan), "nad.yaml": nad(config())})
+    [finding] = validate_directory(d).findings
+    assert finding.field == "spec.desiredState.interfaces[0].bridge.port[0].vlan.trunk-tags[1].id"
+    assert (d / "nncp.yaml").read_text().splitlines()[finding.line - 1].strip() == "- id: 5000"
 
 
 @pytest.mark.parametrize(

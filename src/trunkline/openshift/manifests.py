@@ -72,6 +72,7 @@ class Document:
         line: 1-based line in *file* where the document (or the list item) starts.
         kind: what the document is (:class:`Kind`).
         body: the parsed document (a mapping).
+        node: the composed YAML node of the object (for :meth:`line_of`), when read from text.
     """
 
     file: str
@@ -79,6 +80,11 @@ class Document:
     line: int
     kind: Kind
     body: dict[str, Any] = field(compare=False)
+    node: Any = field(default=None, compare=False, repr=False)
+
+    def line_of(self, path: str) -> int:
+        """The line of field *path* in :attr:`file` (see :func:`field_line`), else the object's line."""
+        return field_line(self.node, path) or self.line
 
     @property
     def name(self) -> str | None:
@@ -111,16 +117,62 @@ class RawDocument:
     line: int
     data: Any
     item_lines: tuple[int, ...] = ()
+    node: Any = field(default=None, compare=False, repr=False)
 
 
-def _list_item_lines(node: yaml.Node) -> tuple[int, ...]:
-    """Start lines (1-based) of the ``items`` of a ``kind: List`` mapping node, else ``()``."""
+def _list_item_nodes(node: Any) -> list[Any]:
+    """The nodes of the ``items`` of a ``kind: List`` mapping node, else ``[]``."""
     if not isinstance(node, yaml.MappingNode):
-        return ()
+        return []
     for key, value in node.value:
         if isinstance(key, yaml.ScalarNode) and key.value == "items" and isinstance(value, yaml.SequenceNode):
-            return tuple(item.start_mark.line + 1 for item in value.value)
-    return ()
+            return list(value.value)
+    return []
+
+
+def _list_item_lines(node: Any) -> tuple[int, ...]:
+    """Start lines (1-based) of the ``items`` of a ``kind: List`` mapping node, else ``()``."""
+    return tuple(item.start_mark.line + 1 for item in _list_item_nodes(node))
+
+
+def field_line(node: Any, path: str) -> int | None:
+    """The 1-based line of the field *path* (``spec.config``, ``spec.map[2].destination.name``,
+    ``metadata.annotations.k8s.v1.cni.cncf.io/resourceName``) in the composed YAML *node*: the line of
+    the deepest key or list item of *path* that exists, or ``None`` without a node.
+
+    Keys holding dots are matched whole (the longest key that prefixes the rest of the path wins).
+    """
+    if node is None:
+        return None
+    line: int = node.start_mark.line + 1
+    rest = path
+    while rest:
+        if isinstance(node, yaml.SequenceNode) and rest.startswith("["):
+            end = rest.find("]")
+            try:
+                index = int(rest[1:end])
+            except ValueError:
+                break
+            if end < 0 or not 0 <= index < len(node.value):
+                break
+            node = node.value[index]
+            line = node.start_mark.line + 1
+            rest = rest[end + 1 :].lstrip(".")
+            continue
+        if not isinstance(node, yaml.MappingNode):
+            break
+        best: tuple[str, Any, Any] | None = None
+        for key, value in node.value:
+            k: str = key.value if isinstance(key, yaml.ScalarNode) and isinstance(key.value, str) else ""
+            matches = bool(k) and (rest == k or rest.startswith((f"{k}.", f"{k}[")))
+            if matches and (best is None or len(k) > len(best[0])):
+                best = (k, key, value)
+        if best is None:
+            break
+        k, key, node = best
+        line = key.start_mark.line + 1
+        rest = rest[len(k) :].lstrip(".")
+    return line
 
 
 def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
@@ -147,6 +199,7 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
                         line=node.start_mark.line + 1,
                         data=data,
                         item_lines=_list_item_lines(node),
+                        node=node,
                     )
                 )
             index += 1
@@ -187,15 +240,22 @@ def read_yaml_file(path: Path, display: str | None = None) -> list[RawDocument]:
 def expand_lists(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any, int]]:
     """``(document, object, line)`` for every object: the items of a ``kind: List`` document (each with
     its own start line), else the document itself."""
+    for raw, item, line, _node in _expand(raw_docs):
+        yield raw, item, line
+
+
+def _expand(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any, int, Any]]:
     for raw in raw_docs:
         data = raw.data
         if isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list):
             items: list[Any] = data["items"]
-            lines = list(raw.item_lines) if len(raw.item_lines) == len(items) else [raw.line] * len(items)
+            nodes = _list_item_nodes(raw.node)
+            if len(nodes) != len(items):
+                nodes = [None] * len(items)
+            lines = [n.start_mark.line + 1 if n is not None else raw.line for n in nodes]
         else:
-            items, lines = [data], [raw.line]
-        for item, line in zip(items, lines, strict=True):
-            yield raw, item, line
+            items, lines, nodes = [data], [raw.line], [raw.node]
+        yield from zip([raw] * len(items), items, lines, nodes, strict=True)
 
 
 def classify(body: dict[str, Any], file: str) -> Kind:
@@ -219,13 +279,13 @@ def documents_of(raw_docs: Iterable[RawDocument], file: str) -> Iterator[Documen
     Raises:
         BadInputError: a document (or list item) is not a mapping.
     """
-    for raw, item, line in expand_lists(raw_docs):
+    for raw, item, line, node in _expand(raw_docs):
         if not isinstance(item, dict):
             raise BadInputError(
                 f"{file}:{line}: document {raw.index} is a {type(item).__name__}, not a "
                 "Kubernetes object (a mapping); fix the file or move it out of the directory"
             )
-        yield Document(file=file, index=raw.index, line=line, kind=classify(item, file), body=item)
+        yield Document(file=file, index=raw.index, line=line, kind=classify(item, file), body=item, node=node)
 
 
 def manifest_files(directory: Path) -> list[Path]:

@@ -201,7 +201,8 @@ class Finding:
 
     Attributes:
         file: the file, relative to the directory (POSIX form).
-        line: 1-based line where the object starts.
+        line: 1-based line of the field in *file* (of its deepest part present there: a key inside the
+            ``spec.config`` JSON string points at ``config:``), else of the object.
         object: ``Kind namespace/name`` of the object (or ``Kind name`` when cluster-scoped).
         field: dotted path of the field at fault (``spec.config.vlan``,
             ``spec.desiredState.interfaces[0].bridge.port[0].vlan``).
@@ -264,7 +265,7 @@ class _Collector:
         self.findings: list[Finding] = []
 
     def add(self, doc: Document, fld: str, key: str, message: str) -> None:
-        self.findings.append(Finding(doc.file, doc.line, _object_label(doc), fld, key, message))
+        self.findings.append(Finding(doc.file, doc.line_of(fld), _object_label(doc), fld, key, message))
 
 
 # --------------------------------------------------------------------------------------------------
