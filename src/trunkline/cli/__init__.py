@@ -6,24 +6,19 @@ Each sub-command lives in its own module and adds itself to :data:`app` through 
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import sys
 import traceback
-from typing import Any
 
 import typer
+from typer import Abort
+
+try:  # typer >= 0.24 vendors click (typer._click) and raises its own exception classes
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older typer runs on click
+    from click.exceptions import ClickException  # type: ignore[assignment]
 
 from trunkline import __version__
 from trunkline.errors import TrunklineError
-
-# typer >= 0.2x vendors click (typer._click) and raises its own exception classes; older typer runs on
-# click. Catch whichever classes this typer raises.
-_VENDORED = importlib.util.find_spec("typer._click") is not None
-ClickException: Any = importlib.import_module(
-    "typer._click.exceptions" if _VENDORED else "click.exceptions"
-).ClickException
-Abort: Any = importlib.import_module("typer.exceptions" if _VENDORED else "click.exceptions").Abort
 
 app = typer.Typer(
     name="trunkline",
