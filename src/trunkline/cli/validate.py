@@ -29,7 +29,9 @@ def render_table(result: ValidationResult, console: Console) -> None:
     if result.ok:
         console.print(f"{result.directory}: {_count(result.documents, 'object')} ({summary}), no findings")
         return
-    table = Table(title=f"{result.directory}: {_count(len(result.findings), 'finding')}", title_justify="left")
+    table = Table(
+        title=f"{result.directory}: {_count(len(result.findings), 'finding')}", title_justify="left"
+    )
     table.add_column("file:line", no_wrap=True)
     table.add_column("object")
     table.add_column("field", overflow="fold")
@@ -66,7 +68,8 @@ def validate_command(
         render_table(result, Console(width=200 if not Console().is_terminal else None))
     if not result.ok:
         raise FindingsError(
-            f"{_count(len(result.findings), 'finding')} in {directory}; fix them and run `trunkline validate` again"
+            f"{_count(len(result.findings), 'finding')} in {directory}; "
+            "fix them and run `trunkline validate` again"
         )
 
 
