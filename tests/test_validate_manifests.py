@@ -621,7 +621,7 @@ def test_findings_exit_1_with_a_table_naming_file_and_field(tmp_path: Path) -> N
     assert f"nad.yaml:{config_line}" in proc.stdout
     assert "spec.config.vlan" in proc.stdout and "vlan-out-of-range" in proc.stdout
     assert proc.stderr.startswith("trunkline: error: ")
-    assert "findings in" in proc.stderr
+    assert f"1 finding in {d};" in proc.stderr
 
 
 def test_json_output_lists_findings(tmp_path: Path) -> None:
