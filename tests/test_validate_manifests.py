@@ -687,3 +687,31 @@ def test_missing_directory_and_bad_node_state_are_bad_input(tmp_path: Path) -> N
     (tmp_path / "nns.yaml").write_text("kind: Pod\n")
     proc = run_cli("validate", str(SEED_DIR), "--node-state", str(tmp_path / "nns.yaml"))
     assert proc.returncode == 2 and "holds no NodeNetworkState object" in proc.stderr
+
+
+def test_two_nncps_creating_the_same_bridge_for_the_same_nodes(tmp_path: Path) -> None:
+    other = nncp_on("ens35")
+    other["metadata"]["name"] = "vlan-trunk-ens35-policy"
+    d = write(tmp_path, {"a.yaml": seed_nncp(), "b.yaml": other, "nad.yaml": nad(config())})
+    assert check(d) == {("b.yaml", "spec.desiredState.interfaces[0].name", "bridge-defined-twice")}
+    other["spec"]["nodeSelector"] = {"kubernetes.io/hostname": "worker-1"}
+    d2 = write(tmp_path / "disjoint", {"a.yaml": seed_nncp(), "b.yaml": other, "nad.yaml": nad(config())})
+    assert check(d2) == set()
+
+
+def test_nncp_port_list_would_drop_a_port_the_bridge_has_now(tmp_path: Path) -> None:
+    export = tmp_path / "nns.yaml"
+    export.write_text(
+        "kind: NodeNetworkState\nmetadata: {name: n1}\nstatus:\n  currentState:\n    interfaces:\n"
+        "    - {name: vlan-trunk, type: linux-bridge, state: up,\n"
+        "       bridge: {port: [{name: ens34}, {name: ens35}]}}\n"
+        "    - {name: ens34, type: ethernet, state: up, controller: vlan-trunk}\n"
+        "    - {name: ens35, type: ethernet, state: up, controller: vlan-trunk}\n"
+    )
+    d = write(tmp_path / "m", {"nncp.yaml": seed_nncp(), "nad.yaml": nad(config())})
+    [finding] = validate_directory(d, node_states=load_node_states(export)).findings
+    assert (finding.field, finding.key) == (
+        "spec.desiredState.interfaces[0].bridge.port",
+        "bridge-ports-replaced",
+    )
+    assert "already has port ens35 on node n1" in finding.message

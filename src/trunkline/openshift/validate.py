@@ -440,6 +440,26 @@ def _check_api_version(out: _Collector, doc: Document, group: str) -> None:
         )
 
 
+def _check_bridge_conflicts(out: _Collector, ctx: _Context) -> None:
+    """Two NNCPs creating the same bridge for the same nodes (equal node selectors) fight each other."""
+    for name, defs in sorted(ctx.bridges.items()):
+        seen: dict[str, BridgeDef] = {}
+        for bridge in defs:
+            selector = json.dumps(
+                _mapping(bridge.doc.body.get("spec")).get("nodeSelector") or {}, sort_keys=True
+            )
+            first = seen.setdefault(selector, bridge)
+            if first is not bridge and first.doc is not bridge.doc:
+                out.add(
+                    bridge.doc,
+                    f"{bridge.path}.name",
+                    "bridge-defined-twice",
+                    f"NNCP {first.doc.name} ({first.doc.file}) already creates bridge {name} on the same "
+                    "nodes; the policies overwrite each other: merge them or give them disjoint "
+                    "nodeSelectors",
+                )
+
+
 def _check_duplicates(out: _Collector, docs: list[Document]) -> None:
     seen: dict[tuple[str, str | None, str], Document] = {}
     for doc in docs:
@@ -1334,6 +1354,38 @@ def _check_node_states(out: _Collector, ctx: _Context) -> None:
                     f"{text} on node {', '.join(sorted(node_names))}; choose another NIC "
                     "(see `trunkline plan --node-state`)",
                 )
+        _check_existing_bridges(out, doc, interfaces, nodes)
+
+
+def _check_existing_bridges(
+    out: _Collector, doc: Document, interfaces: list[Any], nodes: list[NodeState]
+) -> None:
+    """An NNCP's bridge ``port`` list replaces the ports of a bridge that already exists on the node."""
+    for i, iface in enumerate(interfaces):
+        iface = _mapping(iface)
+        if iface.get("type") != "linux-bridge" or iface.get("state") == "absent":
+            continue
+        key, ports = _bridge_ports(_mapping(iface.get("bridge")))
+        if "bridge" not in iface or key not in _mapping(iface.get("bridge")):
+            continue
+        wanted = {_mapping(p).get("name") for p in ports}
+        dropped: dict[str, list[str]] = defaultdict(list)
+        for state in nodes:
+            current = state.interface(str(iface.get("name")))
+            if current is None or current.type != "linux-bridge":
+                continue
+            for port in current.ports:
+                if port not in wanted:
+                    dropped[port].append(state.node)
+        for port, node_names in sorted(dropped.items()):
+            out.add(
+                doc,
+                f"spec.desiredState.interfaces[{i}].bridge.{key}",
+                "bridge-ports-replaced",
+                f"bridge {iface.get('name')} already has port {port} on node "
+                f"{', '.join(sorted(node_names))}; the NNCP's port list replaces the existing ports, so it "
+                "would be removed: list it too",
+            )
 
 
 def _nncp_physical_ports(interfaces: list[Any]) -> Iterator[tuple[str, str]]:
@@ -1385,6 +1437,7 @@ def validate_documents(
     ctx = _Context.build(docs, target_namespace, node_states)
     out = _Collector()
     _check_duplicates(out, docs)
+    _check_bridge_conflicts(out, ctx)
     for doc in docs:
         if doc.kind is Kind.NNCP:
             _check_nncp(out, doc)
