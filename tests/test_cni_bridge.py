@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -38,7 +39,7 @@ from typing import Any
 import pytest
 from pyroute2 import IPRoute
 
-from tests.conftest import run_cli
+from tests.conftest import require, run_cli
 from tests.netns import sh, unique
 from trunkline.openshift.manifests import BRIDGE_CNI_TYPES, Kind, load_manifests, nad_config
 from trunkline.openshift.validate import BRIDGE_OPTION_TYPES, nncp_bridges, validate_documents
@@ -334,9 +335,14 @@ def test_real_bridge_plugin_attaches_pod_to_nncp_bridge_and_del_removes_it(case:
 def attach_and_detach(case: Case) -> None:
     """Feed *case*'s config to the real plugin: ADD attaches a fresh pod namespace to the NNCP's bridge
     with the NAD's mtu (and working macspoofchk rules), DEL removes it."""
-    if not BRIDGE_PLUGIN.exists():
-        pytest.fail(f"{BRIDGE_PLUGIN} missing: apt-get install containernetworking-plugins", pytrace=False)
+    require(
+        None
+        if BRIDGE_PLUGIN.exists()
+        else f"needs {BRIDGE_PLUGIN} (apt-get install containernetworking-plugins)"
+    )
     config = for_debian_plugin(case.config)
+    if config.get("macspoofchk"):
+        require(None if shutil.which("nft") else "needs nft for macspoofchk (apt-get install nftables)")
     assert config["type"] == "bridge" and not set(VLAN_KEYS) & set(config)
     container_id = unique("tlcni")
     expected_mtu = config.get("mtu", 1500)
