@@ -715,3 +715,25 @@ def test_nncp_port_list_would_drop_a_port_the_bridge_has_now(tmp_path: Path) -> 
         "bridge-ports-replaced",
     )
     assert "already has port ens35 on node n1" in finding.message
+
+
+def test_json_vm_patch_finding_points_at_the_model_line(tmp_path: Path) -> None:
+    d = write(
+        tmp_path,
+        {
+            "nncp.yaml": seed_nncp(),
+            "nad.yaml": nad(config()),
+            "vms/web-01.json": json.dumps(vm_patch("vmxnet3"), indent=2),
+        },
+    )
+    [finding] = validate_directory(d).findings
+    assert finding.file == "vms/web-01.json"
+    assert (d / "vms/web-01.json").read_text().splitlines()[finding.line - 1].strip() == '"model": "vmxnet3",'
+
+
+def test_broken_json_file_names_line_and_column(tmp_path: Path) -> None:
+    d = write(tmp_path, {"nncp.yaml": seed_nncp(), "vms/x.json": '{\n  "spec": {,}\n}\n'})
+    proc = run_cli("validate", str(d))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("trunkline: error: vms/x.json:2: not valid JSON (")
+    assert "column 12" in proc.stderr

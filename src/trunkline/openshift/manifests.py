@@ -17,8 +17,10 @@ Kinds recognised (:class:`Kind`): NodeNetworkConfigurationPolicy (NNCP), Network
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -72,7 +74,8 @@ class Document:
         line: 1-based line in *file* where the document (or the list item) starts.
         kind: what the document is (:class:`Kind`).
         body: the parsed document (a mapping).
-        node: the composed YAML node of the object (for :meth:`line_of`), when read from text.
+        node: the composed YAML node of the object (for :meth:`line_of`), or a function composing it on
+            demand (JSON files are parsed with :mod:`json` and composed only when a finding needs a line).
     """
 
     file: str
@@ -84,7 +87,8 @@ class Document:
 
     def line_of(self, path: str) -> int:
         """The line of field *path* in :attr:`file` (see :func:`field_line`), else the object's line."""
-        return field_line(self.node, path) or self.line
+        node = self.node() if callable(self.node) else self.node
+        return field_line(node, path) or self.line
 
     @property
     def name(self) -> str | None:
@@ -118,6 +122,7 @@ class RawDocument:
     data: Any
     item_lines: tuple[int, ...] = ()
     node: Any = field(default=None, compare=False, repr=False)
+    text: str | None = field(default=None, compare=False, repr=False)
 
 
 def _list_item_nodes(node: Any) -> list[Any]:
@@ -234,7 +239,49 @@ def read_yaml_file(path: Path, display: str | None = None) -> list[RawDocument]:
         raise BadInputError(f"{name}: not UTF-8 text; give a YAML or JSON file") from None
     except OSError as exc:
         raise BadInputError(f"{name}: cannot be read ({exc.strerror}); check its permissions") from None
+    if path.suffix.lower() == ".json":
+        return parse_json_document(text, name)
     return parse_yaml_documents(text, name)
+
+
+def parse_json_document(text: str, source: str) -> list[RawDocument]:
+    """Parse the JSON *text* (one document; libc-speed ``json``). Field lines are found later, only when
+    a finding needs one, by composing the text as YAML (see :meth:`Document.line_of`).
+
+    Raises:
+        BadInputError: not valid JSON; the message names *source*, the line and the column.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInputError(
+            f"{source}:{exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno}); fix the file or move "
+            "it out of the directory"
+        ) from None
+    if data is None:
+        return []
+    stripped = len(text) - len(text.lstrip())
+    return [RawDocument(index=0, line=text.count("\n", 0, stripped) + 1, data=data, text=text)]
+
+
+@functools.lru_cache(maxsize=8)
+def _compose_first(text: str) -> Any:
+    """The composed YAML node of the first document of *text*, or ``None`` when it does not compose."""
+    try:
+        return yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        return None
+
+
+def _lazy_node(text: str, item: int | None) -> Callable[[], Any]:
+    def locate() -> Any:
+        node = _compose_first(text)
+        if item is None:
+            return node
+        items = _list_item_nodes(node)
+        return items[item] if item < len(items) else None
+
+    return locate
 
 
 def expand_lists(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any, int]]:
@@ -247,14 +294,21 @@ def expand_lists(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument,
 def _expand(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any, int, Any]]:
     for raw in raw_docs:
         data = raw.data
-        if isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list):
-            items: list[Any] = data["items"]
+        is_list = (
+            isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list)
+        )
+        items: list[Any] = data["items"] if is_list else [data]
+        nodes: list[Any]
+        if raw.node is None and raw.text is not None:  # JSON: compose only if a finding needs a line
+            nodes = [_lazy_node(raw.text, i if is_list else None) for i in range(len(items))]
+            lines = [raw.line] * len(items)
+        elif is_list:
             nodes = _list_item_nodes(raw.node)
             if len(nodes) != len(items):
                 nodes = [None] * len(items)
             lines = [n.start_mark.line + 1 if n is not None else raw.line for n in nodes]
         else:
-            items, lines, nodes = [data], [raw.line], [raw.node]
+            nodes, lines = [raw.node], [raw.line]
         yield from zip([raw] * len(items), items, lines, nodes, strict=True)
 
 
@@ -264,7 +318,7 @@ def classify(body: dict[str, Any], file: str) -> Kind:
     if isinstance(kind, str) and kind in _KIND_BY_NAME:
         return _KIND_BY_NAME[kind]
     if kind is None:
-        if Path(file).name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+        if file.rsplit("/", 1)[-1] in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
             return Kind.KUSTOMIZATION
         spec = body.get("spec")
         template = spec.get("template") if isinstance(spec, dict) else None
@@ -289,15 +343,18 @@ def documents_of(raw_docs: Iterable[RawDocument], file: str) -> Iterator[Documen
 
 
 def manifest_files(directory: Path) -> list[Path]:
-    """Every manifest file under *directory*, sorted by relative path (hidden directories skipped)."""
-    files = []
-    for path in directory.rglob("*"):
-        rel = path.relative_to(directory)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
-            files.append(path)
-    return sorted(files, key=lambda p: p.relative_to(directory).as_posix())
+    """Every manifest file under *directory*, sorted by relative path (hidden files and directories
+    skipped)."""
+    found: list[tuple[str, Path]] = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel_root = os.path.relpath(root, directory)
+        for name in files:
+            if name.startswith(".") or not name.lower().endswith(MANIFEST_SUFFIXES):
+                continue
+            rel = name if rel_root == "." else f"{rel_root}/{name}"
+            found.append((rel.replace(os.sep, "/"), Path(root, name)))
+    return [path for _, path in sorted(found)]
 
 
 def load_manifests(directory: Path) -> list[Document]:
@@ -317,8 +374,9 @@ def load_manifests(directory: Path) -> list[Document]:
     if not files:
         raise BadInputError(f"{directory}: holds no *.yaml, *.yml or *.json file; give a manifests directory")
     docs: list[Document] = []
+    base = str(directory)
     for path in files:
-        rel = path.relative_to(directory).as_posix()
+        rel = os.path.relpath(path, base).replace(os.sep, "/")
         docs.extend(documents_of(read_yaml_file(path, rel), rel))
     return docs
 
