@@ -109,7 +109,15 @@ def test_seed_nncp_and_nad_pass() -> None:
 
 
 def test_seed_passes_on_the_command_line_with_node_state_and_exit_0() -> None:
-    proc = run_cli("validate", str(SEED_DIR), "--node-state", str(NNS), "--target-namespace", "vms", "--json")
+    proc = run_cli(
+        "validate",
+        str(SEED_DIR),
+        "--node-state",
+        str(NNS),
+        "--target-namespace",
+        "openshift-nmstate",
+        "--json",
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["findings"] == []
 
@@ -134,6 +142,14 @@ def test_seed_nad_vlans_read_back_for_verify() -> None:
 def test_nad_name_not_dns1123_label(tmp_path: Path, name: str) -> None:
     d = write(tmp_path, {"nncp.yaml": seed_nncp(), "nad.yaml": nad(config(), name=name)})
     assert check(d) == {("nad.yaml", "metadata.name", "nad-name-invalid")}
+
+
+def test_nad_outside_the_vms_namespace_and_default(tmp_path: Path) -> None:
+    # the seed's NAD lives in openshift-nmstate: VMs in another namespace cannot use it
+    assert check(SEED_DIR, target_namespace="vms") == {
+        ("nad.yaml", "metadata.namespace", "nad-namespace-unusable")
+    }
+    assert check(SEED_DIR, target_namespace="openshift-nmstate") == set()
 
 
 def test_nad_without_namespace(tmp_path: Path) -> None:
@@ -444,6 +460,7 @@ def test_network_map_destinations_missing_or_outside_the_target_namespace(tmp_pa
         ("networkmap.yaml", "spec.map[1].destination", "networkmap-nad-unknown"),
         ("networkmap.yaml", "spec.map[2].destination.namespace", "nad-namespace-unusable"),
         ("networkmap.yaml", "spec.map[4].destination.type", "networkmap-type-invalid"),
+        ("nads.yaml", "metadata.namespace", "nad-namespace-unusable"),
     }
     # with the VMs in team-a, the NAD there is usable
     assert ("networkmap.yaml", "spec.map[2].destination.namespace", "nad-namespace-unusable") not in check(

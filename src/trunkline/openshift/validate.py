@@ -666,6 +666,14 @@ def _check_nad(out: _Collector, doc: Document, ctx: _Context) -> None:
             "nad-namespace-invalid",
             f"namespace {doc.namespace!r} is not a DNS-1123 label",
         )
+    elif (usable := ctx.usable_namespaces()) is not None and doc.namespace not in usable:
+        out.add(
+            doc,
+            "metadata.namespace",
+            "nad-namespace-unusable",
+            f"NAD namespace {doc.namespace!r} is neither the VMs' namespace {ctx.target_namespace!r} nor "
+            "'default'; VMs cannot attach to it: move it",
+        )
     spec = _mapping(doc.body.get("spec"))
     raw = spec.get("config")
     if raw is None:
