@@ -215,6 +215,16 @@ def test_vlan_and_vlan_trunk_together(tmp_path: Path) -> None:
     assert check(d) == {("nad.yaml", "spec.config.vlanTrunk", "cni-vlan-and-trunk")}
 
 
+def test_tagged_nad_without_preserve_default_vlan(tmp_path: Path) -> None:
+    d = write(tmp_path, {"nncp.yaml": seed_nncp(), "nad.yaml": nad(config(preserveDefaultVlan=None))})
+    assert check(d) == {("nad.yaml", "spec.config.preserveDefaultVlan", "preserve-default-vlan-implicit")}
+    untagged = write(
+        tmp_path / "u",
+        {"nncp.yaml": seed_nncp(), "nad.yaml": nad(config(vlan=None, preserveDefaultVlan=None))},
+    )
+    assert check(untagged) == set()
+
+
 def test_missing_ipam_and_cni_version(tmp_path: Path) -> None:
     d = write(tmp_path, {"nncp.yaml": seed_nncp(), "nad.yaml": nad(config(ipam=None, cniVersion="0.3.2"))})
     assert check(d) == {

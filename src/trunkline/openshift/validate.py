@@ -823,6 +823,15 @@ def _check_bridge_config(
             "cni-vlan-and-trunk",
             "vlan and vlanTrunk cannot be set together (the plugin refuses the config); keep one",
         )
+    if ((_is_int(vlan) and vlan > 0) or trunk_ranges) and "preserveDefaultVlan" not in config:
+        out.add(
+            doc,
+            f"{path}.preserveDefaultVlan",
+            "preserve-default-vlan-implicit",
+            "a tagged NAD without preserveDefaultVlan keeps the bridge's default VLAN 1 untagged on the VM "
+            "port in plugin versions that know the option (default true), and not in older ones: write "
+            '"preserveDefaultVlan": false',
+        )
     if config.get("hairpinMode") is True and config.get("promiscMode") is True:
         out.add(
             doc,
