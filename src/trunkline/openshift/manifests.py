@@ -1,7 +1,7 @@
 """Read a manifests directory (trunkline's own ``plan`` output or hand-written) into typed documents.
 
-A directory is every ``*.yaml``, ``*.yml`` and ``*.json`` file under it (recursively, hidden
-directories skipped), each holding one or more YAML documents (``---`` separated; JSON is YAML). A
+A directory is every ``*.yaml``, ``*.yml`` and ``*.json`` file under it (recursively, hidden files
+and directories skipped): YAML files hold one or more documents (``---`` separated), JSON files one. A
 ``kind: List`` document (what ``oc get ... -o yaml`` writes) is expanded into its ``items``. Every
 document remembers the file it came from, its index in that file and the line it starts on, so that
 findings can name them.
