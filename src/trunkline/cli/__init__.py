@@ -11,10 +11,10 @@ import traceback
 
 import typer
 
-try:  # typer >= 0.29 vendors click as typer._click and raises its exceptions, not click's
+try:  # typer >= 0.24 carries its own copy of click and no longer installs click
     from typer._click.exceptions import ClickException
-except ImportError:  # pragma: no cover - older typer on top of click
-    from click import ClickException  # type: ignore[no-redef,unused-ignore]
+except ImportError:  # pragma: no cover - typer releases that depend on click
+    from click import ClickException  # type: ignore[no-redef]
 
 from trunkline import __version__
 from trunkline.errors import TrunklineError

@@ -9,7 +9,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, Literal, cast
 
 import typer
 from rich.console import Console
@@ -68,7 +68,8 @@ def _run(plan_dir: Path, interfaces: list[str], duration: float, hook: str) -> V
     previous = signal.signal(signal.SIGTERM, on_term)
     try:
         with ExitStack() as stack:
-            counters = [stack.enter_context(Counter(name, hook=hook)) for name in interfaces]
+            hook_name = cast(Literal["xdp", "tc"], hook)
+            counters = [stack.enter_context(Counter(name, hook=hook_name)) for name in interfaces]
             for counter in counters:
                 for warning in getattr(counter, "warnings", ()):
                     err.print(f"trunkline: warning: {warning}")
