@@ -11,10 +11,11 @@ import traceback
 
 import typer
 
-try:  # typer >= 0.24 carries its own copy of click and no longer installs click
+try:  # typer >= 0.2x vendors click (typer._click) and raises its own exception classes
     from typer._click.exceptions import ClickException
-except ImportError:  # pragma: no cover - typer releases that depend on click
-    from click import ClickException  # type: ignore[no-redef]
+    from typer.exceptions import Abort
+except ImportError:  # older typer runs on click
+    from click.exceptions import Abort, ClickException
 
 from trunkline import __version__
 from trunkline.errors import TrunklineError
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         print(f"trunkline: error: {exc.message}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except typer.Abort:
+    except Abort:
         print("trunkline: aborted", file=sys.stderr)
         sys.exit(130)
     except ClickException as exc:
