@@ -58,7 +58,6 @@ def _run(plan_dir: Path, interfaces: list[str], duration: float, hook: str) -> V
     nads = read_nads(plan_dir)
     from trunkline.xdp.counter import Counter
 
-    err = Console(stderr=True, highlight=False)
     stop = {"now": False}
 
     def on_term(signum: int, frame: FrameType | None) -> None:
@@ -72,15 +71,15 @@ def _run(plan_dir: Path, interfaces: list[str], duration: float, hook: str) -> V
             counters = [stack.enter_context(Counter(name, hook=hook_name)) for name in interfaces]
             for counter in counters:
                 for warning in getattr(counter, "warnings", ()):
-                    err.print(f"trunkline: warning: {warning}")
-            err.print(f"counting received frames on {', '.join(interfaces)} for {duration:g} s "
-                      f"({HOOK_NOTE[hook]})")
+                    print(f"trunkline: warning: {warning}", file=sys.stderr, flush=True)
+            print(f"counting received frames on {', '.join(interfaces)} for {duration:g} s "
+                  f"({HOOK_NOTE[hook]})", file=sys.stderr, flush=True)
             deadline = time.monotonic() + duration
             try:
                 while not stop["now"] and (left := deadline - time.monotonic()) > 0:
                     time.sleep(min(left, 0.2))
             except KeyboardInterrupt:
-                err.print("interrupted: reporting what was counted so far")
+                print("interrupted: reporting what was counted so far", file=sys.stderr, flush=True)
             snaps = [snap for counter in counters for snap in counter.read()]
     finally:
         signal.signal(signal.SIGTERM, previous)
