@@ -43,15 +43,16 @@ def render_table(result: Verification, console: Console) -> None:
     console.print(table)
     for vlan in result.unmapped:
         console.print(f"[bold red]error[/]: VLAN {vlan} carries traffic but no NAD in the plan maps it: "
-                      "its VMs would be cut off after migration")
+                      "its VMs would be cut off after migration", soft_wrap=True)
     for nad in result.silent_nads:
         console.print(f"[yellow]warning[/]: NAD {nad.name} ({nad.describe()}) saw no traffic: "
-                      "wrong NIC, wrong trunk, or idle during the window")
+                      "wrong NIC, wrong trunk, or idle during the window", soft_wrap=True)
     for nad in result.other_nads:
-        console.print(f"note: NAD {nad.name} (type {nad.plugin}) carries no trunk VLAN; not compared")
+        console.print(f"note: NAD {nad.name} (type {nad.plugin}) carries no trunk VLAN; not compared",
+                      soft_wrap=True)
     if result.untagged:
         console.print(f"untagged: {result.untagged.packets:,} packets, {result.untagged.bytes:,} bytes "
-                      "(often the node's own traffic)")
+                      "(often the node's own traffic)", soft_wrap=True)
 
 
 def _run(plan_dir: Path, interfaces: list[str], duration: float, hook: str) -> Verification:
