@@ -8,15 +8,18 @@ TC hook; once it says it is counting, ns_a writes tagged and untagged frames thr
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.conftest import cli_env
-from tests.netns import VethPair
+from tests.netns import VethPair, sh
 from tests.watch_traffic import Sender, in_netns, quiet_ipv6
 
 pytestmark = pytest.mark.privileged
@@ -45,9 +48,11 @@ def plan_dir(tmp_path: Path) -> Path:
 
 
 def verify_while_sending(pair: VethPair, args: list[str], send: list[tuple[int | None, int]],
-                         duration: float = 2.0, stack: bool = False) -> subprocess.CompletedProcess[str]:
+                         duration: float = 2.0, stack: bool = False,
+                         then: Callable[[subprocess.Popen[str]], None] | None = None,
+                         ) -> subprocess.CompletedProcess[str]:
     """Run `trunkline verify ARGS --duration D` in ns_b; once it counts, send (vlan, count) UDP frames
-    through AF_PACKET (or, with *stack*, untagged datagrams through ns_a's IP stack)."""
+    through AF_PACKET (or, with *stack*, untagged datagrams through ns_a's IP stack), then call *then*."""
     quiet_ipv6(pair)
     sender = Sender(pair)
     cmd = ["ip", "netns", "exec", pair.ns_b, sys.executable, "-m", "trunkline", "verify", *args,
@@ -65,6 +70,8 @@ def verify_while_sending(pair: VethPair, args: list[str], send: list[tuple[int |
                 sender.stack_udp(count)
             else:
                 sender.udp(count, vlan=vlan)
+        if then is not None:
+            then(proc)
         out, rest = proc.communicate(timeout=60)
     finally:
         sender.close()
@@ -118,12 +125,36 @@ def test_idle_trunk_warns_about_every_nad_and_passes(veth_pair: VethPair, plan_d
     assert record["untagged"] == {"packets": 0, "bytes": 0}
 
 
+def test_sigterm_ends_the_window_early_and_reports(veth_pair: VethPair, plan_dir: Path) -> None:
+    start = time.monotonic()
+    res = verify_while_sending(veth_pair, [str(plan_dir), veth_pair.if_b, "--json"], [(40, 3)],
+                               duration=120, then=lambda proc: proc.send_signal(signal.SIGTERM))
+    assert time.monotonic() - start < 60
+    assert res.returncode == 0, res.stderr
+    assert [(r["vlan"], r["packets"]) for r in json.loads(res.stdout)["vlans"] if r["packets"]] == [(40, 3)]
+
+
+def test_interface_vanishing_reports_what_was_counted_then_exits_3(veth_pair: VethPair,
+                                                                   plan_dir: Path) -> None:
+    def delete(proc: subprocess.Popen[str]) -> None:
+        sh("ip", "-n", veth_pair.ns_b, "link", "del", veth_pair.if_b)
+
+    res = verify_while_sending(veth_pair, [str(plan_dir), veth_pair.if_b, "--json"], [(40, 5), (99, 1)],
+                               duration=3, then=delete)
+    assert res.returncode == 3, res.stderr
+    record = json.loads(res.stdout)
+    assert [(r["vlan"], r["packets"]) for r in record["vlans"] if r["packets"]] == [(40, 5), (99, 1)]
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"trunkline: error: interface {veth_pair.if_b} ") and "vanished" in last
+
+
 def test_unknown_interface_is_bad_input(plan_dir: Path) -> None:
     from tests.conftest import run_cli
 
     res = run_cli("verify", str(plan_dir), "tlnosuch0")
     assert res.returncode == 2
-    assert res.stderr.startswith("trunkline: error: unknown interface 'tlnosuch0'")
+    assert res.stderr == ("trunkline: error: unknown interface 'tlnosuch0': name an existing interface "
+                          "(see `ip link`)\n")
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
-"""Check the VLANs seen on a trunk against the VLANs a plan's NADs use (pure, except :func:`read_nads`).
+"""Check the VLANs seen on a trunk against the VLANs a plan's NADs use.
+
+:func:`verify` is pure; the edges are :func:`read_nads` (files) and :func:`observe` (the kernel).
 
 Input: received (``rx``) snapshots of the trunk NIC(s) and the plan's NetworkAttachmentDefinitions.
 Output: a :class:`Verification` listing, per VLAN, packets and bytes and the NADs that carry it, with
@@ -25,12 +27,14 @@ which VLANs a plugin config carries; run ``trunkline validate`` for a full check
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from trunkline.errors import BadInputError
+from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.openshift.manifests import Document, Kind, load_manifests, nad_config, vlans_of_config
 from trunkline.xdp.stats import Cell, Snapshot
 
@@ -259,3 +263,51 @@ def read_nads(directory: Path) -> list[NadVlans]:
         raise BadInputError(f"{directory}: no NetworkAttachmentDefinition found; pass a plan directory "
                             "written by `trunkline plan` or a directory of NAD YAML files")
     return sorted(nads, key=lambda n: n.name)
+
+
+# --- counting -------------------------------------------------------------------------------------------
+
+
+def observe(
+    interfaces: Sequence[str],
+    duration_s: float,
+    hook: Literal["tc", "xdp"] = "tc",
+    started: Callable[[Sequence[Any]], None] = lambda counters: None,
+) -> tuple[list[Snapshot], EnvironmentProblem | None]:
+    """Count on *interfaces* for *duration_s* seconds (SIGINT/SIGTERM end the window early).
+
+    Args:
+        interfaces: interface names in this network namespace, each given once.
+        duration_s: length of the window in seconds.
+        hook: ``tc`` (sees tags the NIC moved into metadata) or ``xdp`` (generic mode).
+        started: called with the attached counters once counting has begun (for announcements).
+
+    Returns:
+        the cumulative snapshots at the end of the window (rx and, with TC, tx), and the error of an
+        interface that vanished during the window (its last snapshots are included), else ``None``.
+
+    Raises:
+        BadInputError: an unknown or repeated interface. EnvironmentProblem: privileges, kernel, libbpf.
+    """
+    from trunkline.xdp import session
+    from trunkline.xdp.counter import Counter
+
+    session.check_interfaces(interfaces)
+    stop = threading.Event()
+    snaps: list[Snapshot] = []
+    gone: EnvironmentProblem | None = None
+    with ExitStack() as stack:
+        counters = [stack.enter_context(Counter(name, hook=hook)) for name in interfaces]
+        started(counters)
+        with session.stop_on_signals(stop):
+            stop.wait(duration_s)
+        for counter in counters:
+            try:
+                snaps.extend(counter.read())
+            except EnvironmentProblem as exc:
+                last = getattr(exc, "last", None)
+                if last is None:
+                    raise
+                snaps.extend(last)
+                gone = gone or exc
+    return snaps, gone
