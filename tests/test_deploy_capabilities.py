@@ -47,7 +47,8 @@ def daemonset_command(pair: VethPair, capabilities: list[str]) -> Iterator[subpr
     # The image installs the `trunkline` console script; here it is this checkout's module.
     script = script.replace("exec trunkline ", f"exec {sys.executable} -m trunkline ", 1)
     env = cli_env() | {k: str(v) for k, v in one("ConfigMap")["data"].items()}
-    env.update(TRUNK_INTERFACES=pair.if_b, LOG_INTERVAL="1")
+    # HOST_IP comes from the downward API (status.hostIP); here ns_b's loopback stands in for it.
+    env.update(TRUNK_INTERFACES=pair.if_b, LOG_INTERVAL="1", HOST_IP="127.0.0.1")
     bounding = ",".join(["-all", *(f"+{cap.lower()}" for cap in capabilities)])
     cmd = ["ip", "netns", "exec", pair.ns_b, "setpriv", "--reuid=0", "--regid=0", "--clear-groups",
            "--inh-caps=-all", f"--bounding-set={bounding}", "--no-new-privs", *container()["command"], script]
