@@ -23,7 +23,7 @@ ifindex,hook,mode}`` (1 per attached counter) and ``trunkline_counter_up{interfa
 failed, e.g. the interface vanished; its families are then absent from that scrape).
 
 There is no cache: each scrape calls :meth:`Counter.read` once per counter, which reads the per-CPU maps
-(a few lookups per non-empty slot), so scraping every few seconds costs little. Bytes are wire bytes
+(one batch lookup per map), so scraping every few seconds costs little. Bytes are wire bytes
 without the FCS (VLAN tags included), as in :class:`~trunkline.xdp.stats.Cell`.
 """
 
