@@ -298,8 +298,8 @@ def observe(
     gone: EnvironmentProblem | None = None
     with ExitStack() as stack:
         counters = [stack.enter_context(Counter(name, hook=hook)) for name in interfaces]
-        started(counters)
-        with session.stop_on_signals(stop):
+        with session.stop_on_signals(stop):  # before announcing: a signal right after must end the window
+            started(counters)
             stop.wait(duration_s)
         for counter in counters:
             try:
