@@ -98,6 +98,8 @@ def test_manifest_capabilities_are_enough_for_the_daemonset_command(veth_pair: V
             for line in (f'trunkline_vlan_packets_total{{{rx},vlan="40"}} 6.0',
                          f'trunkline_vlan_packets_total{{{rx},vlan="41"}} 2.0'):
                 assert line in text.splitlines()
+            assert proc.stdout is not None
+            assert proc.stdout.readline().startswith(f"{veth_pair.if_b} rx: received ")  # the log line
             proc.send_signal(signal.SIGTERM)  # what the kubelet sends on pod deletion
             assert proc.wait(timeout=20) == 0
     finally:
