@@ -222,3 +222,42 @@ def test_nsx_backed_port_group_and_opaque_network() -> None:
 )
 def test_names_are_unescaped_once(escaped: str, shown: str) -> None:
     assert unescape_name(escaped) == shown
+
+
+def test_only_nic_devices_are_decoded_from_a_retrieve_answer() -> None:
+    # Hand-written RetrievePropertiesEx answer in vCenter's form (default namespace urn:vim25, xsi prefix)
+    # with a controller, an empty-element device and two NICs; the cut keeps the NICs only.
+    from pyVmomi import SoapAdapter
+
+    from trunkline.vsphere.vcenter import keep_only_nics
+
+    answer = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+        b'xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        b'<soapenv:Body><RetrievePropertiesExResponse xmlns="urn:vim25"><returnval><objects>'
+        b'<obj type="VirtualMachine">vm-42</obj><propSet><name>config.hardware.device</name>'
+        b'<val xsi:type="ArrayOfVirtualDevice">'
+        b'<VirtualDevice xsi:type="VirtualPCIController"><key>100</key><device>4000</device>'
+        b"<busNumber>0</busNumber></VirtualDevice>"
+        b'<VirtualDevice xsi:type="VirtualVmxnet3"><key>4000</key>'
+        b"<deviceInfo><label>Network adapter 1</label>"
+        b"<summary>vm-vlan-40</summary></deviceInfo><macAddress>00:50:56:a1:10:01</macAddress>"
+        b"<controllerKey>100</controllerKey></VirtualDevice>"
+        b'<VirtualDevice xsi:type="VirtualKeyboard"/>'
+        b'<VirtualDevice xsi:type="VirtualSriovEthernetCard"><key>4001</key>'
+        b"<macAddress>00:50:56:a1:10:02</macAddress></VirtualDevice>"
+        b"</val></propSet></objects></returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>"
+    )
+    kept = keep_only_nics(answer)
+    assert b"VirtualPCIController" not in kept and b"VirtualKeyboard" not in kept
+    info = vmodl.query.PropertyCollector._GetMethodInfo("RetrievePropertiesEx")
+    import io
+
+    result = SoapAdapter.SoapResponseDeserializer(None).Deserialize(io.BytesIO(kept), info.result)
+    (content,) = result.objects
+    devices = content.propSet[0].val
+    assert [(type(d).__name__, d.key, d.macAddress) for d in devices] == [
+        ("vim.vm.device.VirtualVmxnet3", 4000, "00:50:56:a1:10:01"),
+        ("vim.vm.device.VirtualSriovEthernetCard", 4001, "00:50:56:a1:10:02"),
+    ]
