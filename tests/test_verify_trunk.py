@@ -20,7 +20,7 @@ import yaml
 
 from tests.conftest import cli_env
 from tests.netns import VethPair, sh
-from tests.watch_traffic import Sender, in_netns, quiet_ipv6
+from tests.watch_traffic import Sender, quiet_ipv6
 
 pytestmark = pytest.mark.privileged
 
@@ -188,9 +188,7 @@ def test_tag_in_metadata_is_seen_by_tc_and_not_by_xdp(veth_pair: VethPair, examp
         from tests.bpf.net import vlan_push_egress
     except ImportError:
         pytest.fail("tests/bpf/net.py vlan_push_egress (the bpf part's test helper) is missing")
-    # Entered from inside ns_a: the helper resolves the ifindex in ns_a but attaches by ifindex in the
-    # caller's namespace.
-    with in_netns(veth_pair.ns_a), vlan_push_egress(veth_pair.ns_a, veth_pair.if_a, tmp_path):
+    with vlan_push_egress(veth_pair.ns_a, veth_pair.if_a, tmp_path):
         res = verify_while_sending(veth_pair, [str(example_plan), veth_pair.if_b, "--json", "--hook", hook],
                                    [(None, 4)], stack=True)
     assert res.returncode == 0, res.stderr
