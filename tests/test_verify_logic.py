@@ -179,3 +179,10 @@ def test_verify_cli_reports_bad_plan_dirs_in_one_line(tmp_path: Path,
         err = capsys.readouterr().err
         assert err.startswith("trunkline: error: ") and expected in err
         assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_verify_cli_refuses_an_unknown_hook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["verify", str(tmp_path), "lo", "--hook", "kprobe"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == "trunkline: error: --hook 'kprobe': use tc or xdp\n"
