@@ -177,10 +177,10 @@ def qemu_argv(kernel: Kernel, initrd: Path, console: Path, result: Path, memory_
     ]
 
 
-def run_in_vm(commands: Sequence[Sequence[str]], timeout_s: float = DEFAULT_TIMEOUT_S) -> VmRun:
+def run_in_vm(commands: Sequence[Sequence[str] | dict[str, object]], timeout_s: float = DEFAULT_TIMEOUT_S) -> VmRun:
     """Boot the VM, run *commands* one after the other inside it, power off; return their results.
 
-    Each command is an argv run with this Python's environment (``PYTHONPATH`` = this trunkline's source),
+    Each command is an argv (or a ``{"lab": {...}}`` job, see :mod:`.guest`) run with this Python's environment (``PYTHONPATH`` = this trunkline's source),
     as root, in the guest's initial namespaces. The string ``{python}`` in an argv stands for this Python.
 
     Raises:
@@ -191,7 +191,7 @@ def run_in_vm(commands: Sequence[Sequence[str]], timeout_s: float = DEFAULT_TIME
                                  "install it: apt-get install qemu-system-x86")
     kernel = find_kernel()
     pythonpath = str(Path(__file__).resolve().parents[2])
-    job = {"commands": [list(c) for c in commands], "python": sys.executable,
+    job = {"commands": [c if isinstance(c, dict) else list(c) for c in commands], "python": sys.executable,
            "modules": list(LAB_MODULES)}
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="trunkline-vm-") as tmp:
@@ -214,6 +214,8 @@ def run_in_vm(commands: Sequence[Sequence[str]], timeout_s: float = DEFAULT_TIME
         raise EnvironmentProblem(f"trunkline lab --vm: the VM ({kernel.image.name}) gave no result after "
                                  f"{seconds:.0f} s; {text.strip() or 'console: ' + tail}")
     payload = json.loads(found.group(1))
+    if payload.get("error"):
+        raise EnvironmentProblem(f"trunkline lab --vm: the VM's runner failed: {payload['error']}")
     results = [CommandResult(**r) for r in payload["results"]]
     return VmRun(kernel, results, seconds)
 
