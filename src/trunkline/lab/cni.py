@@ -33,20 +33,36 @@ class CniResult:
 
 
 def plugin_config(config: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """The config to feed Debian's plugin, and a note when ``type`` was rewritten (``cnv-bridge`` -> ``bridge``)."""
+    """The config to feed Debian's plugin, and a note when ``type`` was rewritten (cnv-bridge -> bridge)."""
     if config.get("type") == "cnv-bridge":
-        return {**config, "type": "bridge"}, "cnv-bridge NADs run with the upstream bridge plugin (/usr/lib/cni/bridge)"
+        return {
+            **config,
+            "type": "bridge",
+        }, "cnv-bridge NADs run with the upstream bridge plugin (/usr/lib/cni/bridge)"
     return dict(config), None
 
 
-def call(command: str, config: dict[str, Any], node_ns: str, vm_ns: str, container_id: str,
-         ifname: str = "eth0") -> CniResult:
+def call(
+    command: str, config: dict[str, Any], node_ns: str, vm_ns: str, container_id: str, ifname: str = "eth0"
+) -> CniResult:
     """Run the plugin named by ``config["type"]`` with *command* (``ADD``/``DEL``) for netns *vm_ns*."""
     plugin = CNI_PATH / str(config.get("type", ""))
-    env = {**os.environ, "CNI_COMMAND": command, "CNI_CONTAINERID": container_id,
-           "CNI_NETNS": f"/run/netns/{vm_ns}", "CNI_IFNAME": ifname, "CNI_PATH": str(CNI_PATH)}
-    proc = subprocess.run(ns_exec(node_ns, str(plugin)), input=json.dumps(config), capture_output=True,
-                          text=True, env=env, timeout=60)
+    env = {
+        **os.environ,
+        "CNI_COMMAND": command,
+        "CNI_CONTAINERID": container_id,
+        "CNI_NETNS": f"/run/netns/{vm_ns}",
+        "CNI_IFNAME": ifname,
+        "CNI_PATH": str(CNI_PATH),
+    }
+    proc = subprocess.run(
+        ns_exec(node_ns, str(plugin)),
+        input=json.dumps(config),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     try:
         output = json.loads(proc.stdout) if proc.stdout.strip() else {}
     except json.JSONDecodeError:

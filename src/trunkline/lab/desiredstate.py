@@ -90,9 +90,11 @@ class NodeState:
 
 
 def _refuse(where: str, what: str) -> BadInputError:
-    return BadInputError(f"{where}: {what} is outside what `trunkline lab` applies (linux-bridge with ports, "
-                         "port VLAN trunk/access, stp, mtu, state up, ipv4/ipv6 disabled; ethernet NICs); "
-                         "remove it or test that part on a cluster")
+    return BadInputError(
+        f"{where}: {what} is outside what `trunkline lab` applies (linux-bridge with ports, "
+        "port VLAN trunk/access, stp, mtu, state up, ipv4/ipv6 disabled; ethernet NICs); "
+        "remove it or test that part on a cluster"
+    )
 
 
 def _check_keys(where: str, obj: dict[str, Any], allowed: set[str]) -> None:
@@ -104,7 +106,9 @@ def _check_keys(where: str, obj: dict[str, Any], allowed: set[str]) -> None:
 def _ip_disabled(where: str, iface: dict[str, Any]) -> None:
     for fam in ("ipv4", "ipv6"):
         conf = iface.get(fam)
-        if conf is not None and (not isinstance(conf, dict) or conf.get("enabled", False) or set(conf) - {"enabled"}):
+        if conf is not None and (
+            not isinstance(conf, dict) or conf.get("enabled", False) or set(conf) - {"enabled"}
+        ):
             raise _refuse(where, f"{fam} {conf!r} (only {{enabled: false}})")
 
 
@@ -135,7 +139,9 @@ def _port_vlan(where: str, port: dict[str, Any]) -> PortVlan | None:
             raise _refuse(where + ".vlan.trunk-tags", f"entry {entry!r}")
     for lo, hi in ranges:
         if not 1 <= lo <= hi <= 4094:
-            raise BadInputError(f"{where}.vlan.trunk-tags: VLAN range {lo}-{hi} is not within 1-4094; fix the NNCP")
+            raise BadInputError(
+                f"{where}.vlan.trunk-tags: VLAN range {lo}-{hi} is not within 1-4094; fix the NNCP"
+            )
     native = int(tag) if vlan.get("enable-native") and tag is not None else None
     return PortVlan(tagged=tuple(ranges), native=native)
 
@@ -162,7 +168,9 @@ def parse_desired_state(states: list[tuple[str, dict[str, Any]]]) -> NodeState:
                 _check_keys(where, iface, {"name", "type", "state", "mtu", "description", "ipv4", "ipv6"})
                 node.ethernets.append(Ethernet(name, mtu))
             elif kind == "linux-bridge":
-                _check_keys(where, iface, {"name", "type", "state", "mtu", "description", "ipv4", "ipv6", "bridge"})
+                _check_keys(
+                    where, iface, {"name", "type", "state", "mtu", "description", "ipv4", "ipv6", "bridge"}
+                )
                 br = iface.get("bridge") or {}
                 _check_keys(where + ".bridge", br, {"options", "port"})
                 options = br.get("options") or {}
@@ -171,7 +179,9 @@ def parse_desired_state(states: list[tuple[str, dict[str, Any]]]) -> NodeState:
                 ports = []
                 for port in br.get("port") or []:
                     _check_keys(where + ".bridge.port", port, {"name", "vlan"})
-                    ports.append(BridgePort(str(port["name"]), _port_vlan(f"{where}.port {port['name']}", port)))
+                    ports.append(
+                        BridgePort(str(port["name"]), _port_vlan(f"{where}.port {port['name']}", port))
+                    )
                 if len(ports) > 1:
                     raise _refuse(where, f"{len(ports)} ports (the lab wires one uplink port per bridge)")
                 node.bridges.append(Bridge(name, tuple(ports), stp, mtu))

@@ -61,36 +61,72 @@ def addressing(vids: list[int]) -> dict[int, VlanAddressing]:
         BadInputError: more than :data:`MAX_VLANS` VLANs (choose some with ``--vlan``).
     """
     if len(vids) > MAX_VLANS:
-        raise BadInputError(f"the plan has {len(vids)} VLANs to test; the lab takes at most {MAX_VLANS}: "
-                            "choose some with --vlan ID")
+        raise BadInputError(
+            f"the plan has {len(vids)} VLANs to test; the lab takes at most {MAX_VLANS}: "
+            "choose some with --vlan ID"
+        )
     return {vid: VlanAddressing(vid, i) for i, vid in enumerate(vids)}
 
 
 def dnsmasq_argv(iface: str, a: VlanAddressing, lease_file: Path) -> list[str]:
     """dnsmasq as a DHCP-only server (``--port=0``) in the foreground on *iface*, pool of *a*."""
     lo, hi = a.pool
-    return [shutil.which("dnsmasq") or "dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts",
-            "--conf-file=/dev/null", "--port=0", f"--interface={iface}", "--bind-interfaces",
-            "--except-interface=lo", f"--dhcp-range={lo},{hi},255.255.255.0,1h", "--dhcp-authoritative",
-            f"--dhcp-leasefile={lease_file}", "--user=root", "--group=root", "--pid-file="]
+    return [
+        shutil.which("dnsmasq") or "dnsmasq",
+        "--keep-in-foreground",
+        "--no-resolv",
+        "--no-hosts",
+        "--conf-file=/dev/null",
+        "--port=0",
+        f"--interface={iface}",
+        "--bind-interfaces",
+        "--except-interface=lo",
+        f"--dhcp-range={lo},{hi},255.255.255.0,1h",
+        "--dhcp-authoritative",
+        f"--dhcp-leasefile={lease_file}",
+        "--user=root",
+        "--group=root",
+        "--pid-file=",
+    ]
 
 
 def start_server(ns: str, iface: str, a: VlanAddressing, workdir: Path) -> subprocess.Popen[str]:
     """Start dnsmasq in namespace *ns* (its own session, so that teardown can kill its group)."""
     argv = ns_exec(ns, *dnsmasq_argv(iface, a, workdir / f"dnsmasq-{a.vid}.leases"))
-    return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    return subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
-def lease(ns: str, iface: str, workdir: Path, tries: int = 4) -> tuple[str | None, str]:
+def lease(ns: str, iface: str, workdir: Path, tries: int = 3) -> tuple[str | None, str]:
     """Ask for an address on *iface* in *ns* with busybox ``udhcpc``; return (address or None, detail)."""
     script = workdir / "udhcpc.sh"
     if not script.exists():
         script.write_text(_SCRIPT)
         script.chmod(0o755)
     busybox = shutil.which("busybox") or "busybox"
-    proc = run_in(ns, busybox, "udhcpc", "-i", iface, "-f", "-q", "-n", "-t", str(tries), "-T", "2",
-                  "-s", str(script), timeout=10 + 3 * tries)
+    proc = run_in(
+        ns,
+        busybox,
+        "udhcpc",
+        "-i",
+        iface,
+        "-f",
+        "-q",
+        "-n",
+        "-t",
+        str(tries),
+        "-T",
+        "2",
+        "-s",
+        str(script),
+        timeout=10 + 3 * tries,
+    )
     found = re.search(r"TL-LEASE (\S+)", proc.stdout)
     if found:
         return found.group(1), f"lease {found.group(1)}/{PREFIX}"

@@ -3,7 +3,8 @@
 Run as ``python -m trunkline.lab.guest JOB.json`` by the initramfs after it ``chroot``\\ s into the host
 root. Loads the lab's kernel modules, runs each command (an argv, ``{python}`` standing for this Python; or
 ``{"lab": {plan_dir, vlans, keep}}``, run in this process to spare a second interpreter's start-up, which
-takes ~15 s under TCG) capturing its output, reaps orphans, writes ``TRUNKLINE-VM-RESULT {json}`` to ``/dev/ttyS1`` and powers the VM off
+takes ~15 s under TCG) capturing its output, reaps orphans,
+writes ``TRUNKLINE-VM-RESULT {json}`` to ``/dev/ttyS1`` and powers the VM off
 with ``reboot(2)`` ``LINUX_REBOOT_CMD_POWER_OFF``.
 """
 
@@ -32,7 +33,7 @@ def _reap() -> None:
 
 
 def run(job_path: str) -> dict[str, object]:
-    """Run the job in *job_path*; return ``{"results": [...]}`` (argv, returncode, stdout, stderr, seconds)."""
+    """Run the job in *job_path*; return ``{"results": [...]}`` (argv, returncode, stdout, stderr, s)."""
     with open(job_path) as f:
         job = json.load(f)
     for module in job.get("modules", []):
@@ -45,9 +46,15 @@ def run(job_path: str) -> dict[str, object]:
 
             code, report, error = run_lab_json(command["lab"])
             _reap()
-            results.append({"argv": ["lab", json.dumps(command["lab"])], "returncode": code,
-                            "stdout": json.dumps(report) if report is not None else "", "stderr": error,
-                            "seconds": round(time.monotonic() - start, 3)})
+            results.append(
+                {
+                    "argv": ["lab", json.dumps(command["lab"])],
+                    "returncode": code,
+                    "stdout": json.dumps(report) if report is not None else "",
+                    "stderr": error,
+                    "seconds": round(time.monotonic() - start, 3),
+                }
+            )
             continue
         argv = [job["python"] if a == "{python}" else a for a in command]
         try:
@@ -56,8 +63,15 @@ def run(job_path: str) -> dict[str, object]:
         except (OSError, subprocess.TimeoutExpired) as exc:
             code, out, err = 127, "", f"{type(exc).__name__}: {exc}"
         _reap()
-        results.append({"argv": argv, "returncode": code, "stdout": out, "stderr": err,
-                        "seconds": round(time.monotonic() - start, 3)})
+        results.append(
+            {
+                "argv": argv,
+                "returncode": code,
+                "stdout": out,
+                "stderr": err,
+                "seconds": round(time.monotonic() - start, 3),
+            }
+        )
     return {"results": results}
 
 

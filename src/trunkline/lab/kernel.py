@@ -11,18 +11,25 @@ from trunkline.errors import EnvironmentProblem
 from trunkline.lab.cni import CNI_PATH
 
 #: Program -> Debian package that provides it.
-TOOLS = {"dnsmasq": "dnsmasq-base", "busybox": "busybox-static", "ip": "iproute2", "ping": "iputils-ping",
-         "nft": "nftables"}
+TOOLS = {
+    "dnsmasq": "dnsmasq-base",
+    "busybox": "busybox-static",
+    "ip": "iproute2",
+    "ping": "iputils-ping",
+    "nft": "nftables",
+}
 
 
 def check_tools() -> None:
     """Raise :class:`EnvironmentProblem` naming the package to install when a tool the lab runs is missing."""
     for tool, package in TOOLS.items():
         if shutil.which(tool) is None:
-            raise EnvironmentProblem(f"trunkline lab: {tool} not found; install it: apt-get install {package}")
+            raise EnvironmentProblem(f"lab: {tool} not found; install it: apt-get install {package}")
     if not (CNI_PATH / "bridge").is_file():
-        raise EnvironmentProblem(f"trunkline lab: the bridge CNI plugin {CNI_PATH / 'bridge'} is missing; "
-                                 "install it: apt-get install containernetworking-plugins")
+        raise EnvironmentProblem(
+            f"lab: the bridge CNI plugin {CNI_PATH / 'bridge'} is missing; "
+            "install it: apt-get install containernetworking-plugins"
+        )
 
 
 def vlan_filtering_problem() -> str | None:
@@ -56,11 +63,13 @@ def require_direct() -> str:
         EnvironmentProblem: not root, or the kernel lacks bridge VLAN filtering (the message names ``--vm``).
     """
     if os.geteuid() != 0:
-        raise EnvironmentProblem("trunkline lab: needs root (network namespaces, bridges); run it with sudo")
+        raise EnvironmentProblem("lab: needs root (network namespaces, bridges); run it with sudo")
     problem = vlan_filtering_problem()
     if problem:
-        raise EnvironmentProblem(f"trunkline lab: this kernel ({platform.release()}) has {problem}; "
-                                 "run the lab in a VM with a full kernel: trunkline lab PLAN_DIR --vm")
+        raise EnvironmentProblem(
+            f"lab: this kernel ({platform.release()}) has {problem}; "
+            "run the lab in a VM with a full kernel: trunkline lab PLAN_DIR --vm"
+        )
     check_tools()
     vm = os.environ.get("TRUNKLINE_IN_VM")
     return f"qemu VM, kernel {vm}" if vm else f"this kernel ({platform.release()})"

@@ -103,18 +103,28 @@ def veth(res: Resources, ns_a: str, name_a: str, ns_b: str, name_b: str, mtu: in
         ipr.link("set", index=idx, state="up")
 
 
-def vlan_bridge(ns: str, name: str, stp: bool = False, vlan_filtering: bool = True, mtu: int | None = None) -> None:
+def vlan_bridge(
+    ns: str, name: str, stp: bool = False, vlan_filtering: bool = True, mtu: int | None = None
+) -> None:
     """Create bridge *name* in *ns* (VLAN filtering on by default), up."""
     with IPRoute(netns=ns) as ipr:
-        ipr.link("add", ifname=name, kind="bridge", br_stp_state=int(stp), br_vlan_filtering=int(vlan_filtering))
+        ipr.link(
+            "add", ifname=name, kind="bridge", br_stp_state=int(stp), br_vlan_filtering=int(vlan_filtering)
+        )
         idx = ipr.link_lookup(ifname=name)[0]
         if mtu:
             ipr.link("set", index=idx, mtu=mtu)
         ipr.link("set", index=idx, state="up")
 
 
-def set_port(ns: str, port: str, bridge: str, tagged: Sequence[tuple[int, int]] = (), native: int | None = None,
-             drop_default: bool = True) -> None:
+def set_port(
+    ns: str,
+    port: str,
+    bridge: str,
+    tagged: Sequence[tuple[int, int]] = (),
+    native: int | None = None,
+    drop_default: bool = True,
+) -> None:
     """Enslave *port* to *bridge* in *ns* and set its VLANs: *tagged* ranges, *native* as PVID untagged.
 
     With *drop_default* the bridge's default PVID (VLAN 1, untagged) is removed unless asked for.

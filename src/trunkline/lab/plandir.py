@@ -59,7 +59,7 @@ class Nad:
     def resource_bridge(self) -> str | None:
         """The bridge the ``resourceName`` annotation asks for (``bridge.network.kubevirt.io/<bridge>``)."""
         if self.resource_name and self.resource_name.startswith(BRIDGE_RESOURCE_PREFIX):
-            return self.resource_name[len(BRIDGE_RESOURCE_PREFIX):]
+            return self.resource_name[len(BRIDGE_RESOURCE_PREFIX) :]
         return None
 
 
@@ -95,7 +95,9 @@ def load_plan_dir(path: Path) -> PlanDir:
             elif kind == "NetworkAttachmentDefinition":
                 plan.nads.append(_nad(doc, meta, file))
     if not plan.nncps:
-        raise BadInputError(f"{path}: no NodeNetworkConfigurationPolicy found; the lab configures the node from it")
+        raise BadInputError(
+            f"{path}: no NodeNetworkConfigurationPolicy found; the lab configures the node from it"
+        )
     if not plan.nads:
         raise BadInputError(f"{path}: no NetworkAttachmentDefinition found; the lab attaches VMs with them")
     return plan
@@ -107,8 +109,12 @@ def _nad(doc: dict[str, Any], meta: dict[str, Any], file: Path) -> Nad:
     try:
         config = json.loads(raw) if isinstance(raw, str) else raw
     except json.JSONDecodeError as exc:
-        raise BadInputError(f"{file}: NAD {name}: spec.config is not JSON ({exc}); fix the config string") from exc
+        raise BadInputError(
+            f"{file}: NAD {name}: spec.config is not JSON ({exc}); fix the config string"
+        ) from exc
     if not isinstance(config, dict):
         raise BadInputError(f"{file}: NAD {name}: spec.config must be a JSON object")
     annotations = meta.get("annotations") or {}
-    return Nad(name, str(meta.get("namespace", "default")), file, annotations.get(RESOURCE_NAME_ANNOTATION), config)
+    return Nad(
+        name, str(meta.get("namespace", "default")), file, annotations.get(RESOURCE_NAME_ANNOTATION), config
+    )

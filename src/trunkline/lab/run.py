@@ -16,6 +16,7 @@ SIGTERM/SIGHUP (turned into :class:`KeyboardInterrupt`), unless ``keep``.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import signal
@@ -59,8 +60,13 @@ def select(plan: PlanDir, vlans: list[int] | None) -> Selection:
         if nad.cni_type not in BRIDGE_CNI_TYPES:
             untestable.append((nad, f"type {nad.cni_type!r}: the lab runs only the bridge CNI"))
         elif "vlanTrunk" in nad.config:
-            untestable.append((nad, "vlanTrunk: Debian's bridge CNI plugin 1.1.1 has no vlanTrunk (upstream 1.3.0); "
-                                    "checked for scheduling only"))
+            untestable.append(
+                (
+                    nad,
+                    "vlanTrunk: Debian's bridge CNI plugin 1.1.1 has no vlanTrunk (upstream 1.3.0); "
+                    "checked for scheduling only",
+                )
+            )
         elif nad.vlan is None:
             untestable.append((nad, "untagged NAD: the lab tests VLAN-tagged NADs"))
         elif vlans is None or nad.vlan in vlans:
@@ -68,8 +74,10 @@ def select(plan: PlanDir, vlans: list[int] | None) -> Selection:
     available = sorted({n.vlan for n in plan.nads if n.vlan is not None})
     for vid in vlans or []:
         if vid not in available:
-            raise BadInputError(f"--vlan {vid}: no bridge NAD of {plan.path} has VLAN {vid}; "
-                                f"its NADs have {', '.join(map(str, available)) or 'no VLAN'}")
+            raise BadInputError(
+                f"--vlan {vid}: no bridge NAD of {plan.path} has VLAN {vid}; "
+                f"its NADs have {', '.join(map(str, available)) or 'no VLAN'}"
+            )
     order = list(dict.fromkeys(n.vlan for n in chosen if n.vlan is not None))
     return Selection(chosen, order, untestable)
 
@@ -83,8 +91,10 @@ def schedulable(nad: Nad, node: NodeState) -> tuple[bool, str]:
         return False, f"resourceName {nad.resource_name!r} is not bridge.network.kubevirt.io/<bridge>"
     if node.bridge(bridge) is None:
         made = ", ".join(b.name for b in node.bridges) or "none"
-        return False, (f"resourceName names bridge {bridge!r}, which no NNCP creates (bridges: {made}); "
-                       "no node advertises it, so the VM's pod stays Pending")
+        return False, (
+            f"resourceName names bridge {bridge!r}, which no NNCP creates (bridges: {made}); "
+            "no node advertises it, so the VM's pod stays Pending"
+        )
     return True, f"bridge {bridge} is created by the NNCP"
 
 
@@ -111,12 +121,16 @@ def _signals_raise() -> Iterator[None]:
     try:
         yield
     finally:
-        for sig, old in saved.items():
-            signal.signal(sig, old)
+        for signum, old in saved.items():
+            signal.signal(signum, old)
 
 
-def run_lab(plan_dir: Path, vlans: list[int] | None = None, keep: bool = False,
-            progress: Callable[[str], None] | None = None) -> LabReport:
+def run_lab(
+    plan_dir: Path,
+    vlans: list[int] | None = None,
+    keep: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> LabReport:
     """Build the lab for *plan_dir*, run every check, tear everything down (unless *keep*); return the report.
 
     Raises:
@@ -156,8 +170,17 @@ def run_lab(plan_dir: Path, vlans: list[int] | None = None, keep: bool = False,
 class _Lab:
     """One lab run's state (namespaces, VMs' addresses); :func:`run_lab` drives it."""
 
-    def __init__(self, prefix: str, node: NodeState, sel: Selection, addressing: dict[int, dhcp.VlanAddressing],
-                 res: Resources, report: LabReport, workdir: Path, say: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        prefix: str,
+        node: NodeState,
+        sel: Selection,
+        addressing: dict[int, dhcp.VlanAddressing],
+        res: Resources,
+        report: LabReport,
+        workdir: Path,
+        say: Callable[[str], None],
+    ) -> None:
         self.p, self.node, self.sel, self.addr = prefix, node, sel, addressing
         self.res, self.report, self.workdir, self.say = res, report, workdir, say
         self.vsphere, self.node_ns = f"{prefix}-vsphere", f"{prefix}-node"
@@ -165,7 +188,7 @@ class _Lab:
         self.leases: dict[str, str] = {}
         self.counters: list[Any] = []
 
-    # -- building ---------------------------------------------------------------------------------------------
+    # -- building --
     def build(self) -> None:
         self.say(f"vSphere side: upstream switch with VLANs {', '.join(map(str, self.sel.vlans))}")
         self.res.netns(self.vsphere)
@@ -173,8 +196,9 @@ class _Lab:
         trunk = [(v, v) for v in self.sel.vlans]
         self.res.netns(self.node_ns)
         for i, nic in enumerate(self.node.nics):
-            mtu = self.node.mtu_of(nic) or next((b.mtu for b in self.node.bridges
-                                                 if any(p.name == nic for p in b.ports)), None)
+            mtu = self.node.mtu_of(nic) or next(
+                (b.mtu for b in self.node.bridges if any(p.name == nic for p in b.ports)), None
+            )
             veth(self.res, self.vsphere, f"tn{i}", self.node_ns, nic, mtu)
             set_port(self.vsphere, f"tn{i}", UPSTREAM_BRIDGE, tagged=trunk)
         self.say("OpenShift node: applying the NNCP desiredState")
@@ -184,7 +208,9 @@ class _Lab:
                 if port.vlan is None:
                     set_port(self.node_ns, port.name, br.name, drop_default=False)
                 else:
-                    set_port(self.node_ns, port.name, br.name, tagged=port.vlan.tagged, native=port.vlan.native)
+                    set_port(
+                        self.node_ns, port.name, br.name, tagged=port.vlan.tagged, native=port.vlan.native
+                    )
         for vid in self.sel.vlans:
             a = self.addr[vid]
             dh, vm = self.res.netns(f"{self.p}-dhcp{vid}"), self.res.netns(f"{self.p}-vm{vid}")
@@ -222,11 +248,13 @@ class _Lab:
         for nic, counter in self.counters:
             for snap in counter.read():
                 vl = {k: c.packets for k, c in snap.vlans.items()}
-                icmp = sum(c.packets for (fam, proto), c in snap.protocols.items() if (fam, proto) == ("ipv4", 1))
+                icmp = sum(
+                    c.packets for (fam, proto), c in snap.protocols.items() if (fam, proto) == ("ipv4", 1)
+                )
                 out[(nic, snap.direction)] = (vl, icmp)
         return out
 
-    # -- checks -----------------------------------------------------------------------------------------------
+    # -- checks --
     def check(self) -> None:
         rep = self.report
         attached = []
@@ -242,26 +270,36 @@ class _Lab:
                 rep.notes.append(note)
             cid = f"{self.p}-{nad.name}"
             result = cni.call("ADD", config, self.node_ns, vm_ns, cid)
-            if not rep.add(nad.name, nad.vlan, "attach", "pass" if result.ok else "fail",
-                           f"bridge CNI ADD on {nad.bridge}: {result.message}"):
+            if not rep.add(
+                nad.name,
+                nad.vlan,
+                "attach",
+                "pass" if result.ok else "fail",
+                f"bridge CNI ADD on {nad.bridge}: {result.message}",
+            ):
                 self._skip(nad, ("dhcp", "ping", "isolation", "counter"), "not attached")
                 continue
-            self.res.push(f"CNI DEL {nad.name}", lambda c=config, v=vm_ns, i=cid: self._del(c, v, i))
+            self.res.push(f"CNI DEL {nad.name}", functools.partial(self._del, config, vm_ns, cid))
             self.vm_ns[nad.name] = vm_ns
             attached.append(nad)
         for nad in attached:
             self.say(f"OpenShift VM for NAD {nad.name}: DHCP on VLAN {nad.vlan}")
             address, detail = dhcp.lease(self.vm_ns[nad.name], "eth0", self.workdir)
-            if rep.add(nad.name, nad.vlan, "dhcp", "pass" if address else "fail", detail) and address:
-                self.leases[nad.name] = address
-            else:
-                self._skip(nad, ("ping", "isolation", "counter"), "no address")
+            rep.add(
+                nad.name,
+                nad.vlan,
+                "dhcp",
+                "pass" if address else "fail",
+                detail if address else f"{detail}; the ping goes on from a static address",
+            )
+            if not address:  # go on with a static address: shows whether the VLAN carries frames at all
+                address = self.addr[int(nad.vlan or 0)].pool[1]
+                add_address(self.vm_ns[nad.name], "eth0", address, dhcp.PREFIX)
+            self.leases[nad.name] = address
         for nad in attached:
-            if nad.name in self.leases:
-                self._ping(nad)
+            self._ping(nad)
         for nad in attached:
-            if nad.name in self.leases:
-                self._isolation(nad)
+            self._isolation(nad)
 
     def _del(self, config: dict[str, Any], vm_ns: str, cid: str) -> None:
         result = cni.call("DEL", config, self.node_ns, vm_ns, cid)
@@ -279,10 +317,17 @@ class _Lab:
         self.say(f"vSphere VM on VLAN {nad.vlan} pings {target}")
         got = _ping(twin_ns, target)
         after = self._vlan_counts()
-        self.report.add(nad.name, nad.vlan, "ping", "pass" if got else "fail",
-                        f"vSphere VM {self.addr[nad.vlan].twin} -> {target}: {got}/{PINGS} replies")
+        self.report.add(
+            nad.name,
+            nad.vlan,
+            "ping",
+            "pass" if got else "fail",
+            f"vSphere VM {self.addr[nad.vlan].twin} -> {target}: {got}/{PINGS} replies",
+        )
         if not self.counters:
-            self.report.add(nad.name, nad.vlan, "counter", "not-testable", "no TC counter attached (see notes)")
+            self.report.add(
+                nad.name, nad.vlan, "counter", "not-testable", "no TC counter attached (see notes)"
+            )
             return
         if not got:
             self.report.add(nad.name, nad.vlan, "counter", "skip", "no ping went through")
@@ -294,44 +339,81 @@ class _Lab:
             rx, tx = (rx + delta, tx) if key[1] == "rx" else (rx, tx + delta)
             icmp += ic - old_ic
         ok = rx >= got and tx >= got and icmp >= 2 * got
-        self.report.add(nad.name, nad.vlan, "counter", "pass" if ok else "fail",
-                        f"TC on the trunk NIC during the ping: VLAN {nad.vlan} rx +{rx} / tx +{tx} frames, "
-                        f"ICMP +{icmp} (expected >= {got} each way, ICMP >= {2 * got})")
+        self.report.add(
+            nad.name,
+            nad.vlan,
+            "counter",
+            "pass" if ok else "fail",
+            f"TC on the trunk NIC during the ping: VLAN {nad.vlan} rx +{rx} / tx +{tx} frames, "
+            f"ICMP +{icmp} (expected >= {got} each way, ICMP >= {2 * got})",
+        )
         for key, (vl, _) in after.items():
             self.report.counters.setdefault(key[0], {})[key[1]] = {
-                ("untagged" if k is None else str(k)): v for k, v in sorted(vl.items(), key=lambda kv: kv[0] or 0)}
+                ("untagged" if k is None else str(k)): v
+                for k, v in sorted(vl.items(), key=lambda kv: kv[0] or 0)
+            }
 
     def _isolation(self, nad: Nad) -> None:
         others = [v for v in self.sel.vlans if v != nad.vlan]
         if not others:
-            self.report.add(nad.name, nad.vlan, "isolation", "not-testable",
-                            "only one VLAN in the lab: isolation needs a second (add one with --vlan)")
+            self.report.add(
+                nad.name,
+                nad.vlan,
+                "isolation",
+                "not-testable",
+                "only one VLAN in the lab: isolation needs a second (add one with --vlan)",
+            )
             return
         vid = others[0]
         target = self.leases[nad.name]
         got = _ping(f"{self.p}-vm{vid}", target, count=2)
-        self.report.add(nad.name, nad.vlan, "isolation", "fail" if got else "pass",
-                        f"vSphere VM on VLAN {vid} -> {target}: {got} replies (same subnet, so only the VLAN "
-                        "boundary stops it)")
+        self.report.add(
+            nad.name,
+            nad.vlan,
+            "isolation",
+            "fail" if got else "pass",
+            f"vSphere VM on VLAN {vid} (same subnet) -> {target}: {got} replies",
+        )
 
 
 def _ping(ns: str, target: str, count: int = PINGS) -> int:
     """Echo replies *target* gave to *count* pings from namespace *ns*."""
-    proc = run_in(ns, "ping", "-n", "-q", "-c", str(count), "-i", "0.2", "-w", str(2 + count), target,
-                  timeout=10 + count)
+    proc = run_in(
+        ns,
+        "ping",
+        "-n",
+        "-q",
+        "-c",
+        str(count),
+        "-i",
+        "0.2",
+        "-w",
+        str(2 + count),
+        target,
+        timeout=10 + count,
+    )
     found = re.search(r"(\d+) (?:packets )?received", proc.stdout)
     return int(found.group(1)) if found else 0
 
 
 def run_lab_json(args: dict[str, Any]) -> tuple[int, dict[str, Any] | None, str]:
-    """Run the lab from a JSON-able dict ``{plan_dir, vlans, keep}``: (exit code, report JSON or None, error).
+    """Run the lab from a JSON-able dict ``{plan_dir | plan_files, vlans, keep}``.
+
+    Returns (exit code, report JSON or ``None``, error message).
 
     Used by the VM guest (:mod:`trunkline.lab.guest`), which reports results as JSON.
     """
     from trunkline.errors import TrunklineError
 
     try:
-        report = run_lab(Path(args["plan_dir"]), args.get("vlans"), bool(args.get("keep")))
+        if "plan_files" in args:  # shipped by the host (see trunkline.lab.vm.plan_files)
+            with tempfile.TemporaryDirectory(prefix="trunkline-plan-") as tmp:
+                for rel, text in args["plan_files"].items():
+                    (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
+                    (Path(tmp) / rel).write_text(text)
+                report = run_lab(Path(tmp), args.get("vlans"), bool(args.get("keep")))
+        else:
+            report = run_lab(Path(args["plan_dir"]), args.get("vlans"), bool(args.get("keep")))
     except TrunklineError as exc:
         return exc.exit_code, None, exc.message
     return (0 if report.ok else 1), report.to_json(), ""
