@@ -10,8 +10,11 @@ APT_PACKAGES=(
   python3 python3-venv python3-pip            # the virtual environment trunkline runs in
   libbpf1 iproute2 ethtool iputils-ping       # runtime: libbpf.so.1, ip, tc, ethtool
   clang llvm libbpf-dev                       # rebuilding and checking the eBPF object
+  make                                        # `make bpf` (the eBPF object's build, checked by tests)
   golang-go golang-github-vmware-govmomi-dev golang-github-google-uuid-dev  # vcsim, VMware's simulator
+  openssl                                     # self-signed certificates for the vcsim TLS tests
   containernetworking-plugins                 # the real bridge CNI plugin
+  nftables                                    # nft: the bridge CNI's macspoofchk rules (tests/test_cni_bridge.py)
   dnsmasq-base                                # DHCP in the lab
   busybox-static                              # lab --vm: the initramfs shell; udhcpc, the lab VMs' DHCP client
   qemu-system-x86 linux-image-amd64           # trunkline lab --vm: a full kernel with 802.1Q

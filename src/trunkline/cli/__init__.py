@@ -9,8 +9,13 @@ from __future__ import annotations
 import sys
 import traceback
 
-import click
 import typer
+
+try:  # typer >= 0.2x vendors click (typer._click) and raises its own exception classes
+    from typer._click.exceptions import ClickException
+    from typer.exceptions import Abort
+except ImportError:  # older typer runs on click
+    from click.exceptions import Abort, ClickException
 
 from trunkline import __version__
 from trunkline.errors import TrunklineError
@@ -64,10 +69,10 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         print(f"trunkline: error: {exc.message}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except Abort:
         print("trunkline: aborted", file=sys.stderr)
         sys.exit(130)
-    except click.ClickException as exc:
+    except ClickException as exc:
         exc.show()
         sys.exit(2 if exc.exit_code not in (0, 1) else exc.exit_code)
     except KeyboardInterrupt:

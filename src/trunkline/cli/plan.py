@@ -1,10 +1,180 @@
-"""`trunkline plan`: not yet implemented (see the issue that covers it)."""
+"""`trunkline plan`: write the OpenShift manifests for a vSphere network design.
+
+Thin: parse the options, load the inventory (file, bundled example, RVTools export or live vCenter),
+one call to :func:`trunkline.openshift.plan.build_plan`, one to :func:`trunkline.openshift.render.write_plan`,
+then a short summary.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Literal, cast
+
 import typer
+
+from trunkline.errors import BadInputError, FindingsError
+from trunkline.vsphere.model import Inventory
+
+
+def _load(
+    inventory: Path | None,
+    vcenter: list[str],
+    rvtools: Path | None,
+    user: str | None,
+    insecure: bool,
+    ca_file: Path | None,
+    datacenter: str | None,
+) -> Inventory:
+    given = [x for x in (inventory is not None, bool(vcenter), rvtools is not None) if x]
+    if len(given) > 1:
+        raise BadInputError("give one source: INVENTORY, --vcenter HOST or --rvtools FILE")
+    if vcenter:
+        from trunkline.cli._vcenter import vcenter_inventory
+
+        return vcenter_inventory(vcenter, user, insecure, ca_file, datacenter)
+    if rvtools is not None:
+        import importlib
+
+        return importlib.import_module("trunkline.vsphere.rvtools").read_rvtools(rvtools)
+    from trunkline.vsphere.sources import load_inventory
+
+    return load_inventory(inventory)
+
+
+def _providers(values: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values:
+        vc, sep, name = value.rpartition("=")
+        if not name.strip() or (sep and not vc.strip()):
+            raise BadInputError(f"--mtv-provider {value!r}: write NAME, or VCENTER=NAME once per vCenter")
+        out[vc.strip()] = name.strip()
+    return out
+
+
+def _choices(values: list[str]) -> dict[str, Literal["pod", "ignored"]]:
+    out: dict[str, Literal["pod", "ignored"]] = {}
+    for value in values:
+        net, _, target = value.rpartition("=")
+        if not net or target not in ("pod", "ignored"):
+            raise BadInputError(f"--mtv-map {value!r}: write PORTGROUP=pod or PORTGROUP=ignored")
+        out[net] = cast(Literal["pod", "ignored"], target)
+    return out
+
+
+_InventoryArg = Annotated[
+    Path | None,
+    typer.Argument(help="Inventory file (trunkline YAML/JSON or RVTools .xlsx); none = bundled example."),
+]
+
+
+def _opt(*names: str, help: str, metavar: str | None = None) -> typer.models.OptionInfo:  # noqa: A002
+    return typer.Option(*names, help=help, metavar=metavar)
+
+
+def plan_command(
+    inventory: _InventoryArg = None,
+    output: Annotated[Path, _opt("-o", "--output", help="Directory to write.", metavar="DIR")] = Path(
+        "trunkline-plan"
+    ),
+    vcenter: Annotated[
+        list[str] | None, _opt("--vcenter", help="Live vCenter (repeatable).", metavar="HOST")
+    ] = None,
+    user: Annotated[
+        str | None, _opt("--user", help="vCenter user (else GOVC_USERNAME).", metavar="USER")
+    ] = None,
+    insecure: Annotated[bool, _opt("--insecure", help="Do not verify vCenter certificates.")] = False,
+    ca_file: Annotated[
+        Path | None, _opt("--ca-file", help="CA bundle for vCenter certificates.", metavar="FILE")
+    ] = None,
+    datacenter: Annotated[
+        str | None, _opt("--datacenter", help="Read only this datacenter.", metavar="NAME")
+    ] = None,
+    rvtools: Annotated[
+        Path | None, _opt("--rvtools", help="Read this RVTools .xlsx export.", metavar="FILE")
+    ] = None,
+    backend: Annotated[
+        str, _opt("--backend", help="linux-bridge or ovn-localnet.", metavar="BACKEND")
+    ] = "linux-bridge",
+    cni_type: Annotated[str, _opt("--cni-type", help="cnv-bridge or bridge.", metavar="TYPE")] = "cnv-bridge",
+    namespace: Annotated[str, _opt("--namespace", help="Namespace of the NADs.", metavar="NS")] = "default",
+    bridge: Annotated[
+        str, _opt("--bridge", help="Node bridge name (15 characters max).", metavar="NAME")
+    ] = "vlan-trunk",
+    nic_map: Annotated[
+        list[str] | None, _opt("--nic-map", help="UPLINK=NIC, e.g. vmnic1=ens34.", metavar="UPLINK=NIC")
+    ] = None,
+    nic_map_file: Annotated[
+        Path | None, _opt("--nic-map-file", help="NIC map file (see README).", metavar="FILE")
+    ] = None,
+    node_state: Annotated[
+        Path | None,
+        _opt("--node-state", help="`oc get nns -o yaml` export: NICs for unmapped uplinks.", metavar="FILE"),
+    ] = None,
+    mtv_provider: Annotated[
+        list[str] | None,
+        _opt("--mtv-provider", help="MTV vSphere provider: NAME or VCENTER=NAME.", metavar="[VCENTER=]NAME"),
+    ] = None,
+    mtv_namespace: Annotated[
+        str, _opt("--mtv-namespace", help="Namespace of MTV.", metavar="NS")
+    ] = "openshift-mtv",
+    mtv_map: Annotated[
+        list[str] | None,
+        _opt("--mtv-map", help="PORTGROUP=pod|ignored instead of a NAD.", metavar="PORTGROUP=pod|ignored"),
+    ] = None,
+    max_unavailable: Annotated[
+        str, _opt("--max-unavailable", help="NNCP maxUnavailable.", metavar="N|N%")
+    ] = "1",
+    strict: Annotated[bool, _opt("--strict", help="Exit 1 when anything was left unmapped.")] = False,
+) -> None:
+    """Write NNCPs, NADs, MTV NetworkMaps, VM patches and REPORT.md for a vSphere network design."""
+    from trunkline.openshift.nicmap import load_nic_map_file, node_groups, parse_nic_map_options
+    from trunkline.openshift.plan import PlanOptions, build_plan, plan_with_node_state
+    from trunkline.openshift.render import write_plan
+
+    if backend not in ("linux-bridge", "ovn-localnet"):
+        raise BadInputError(f"--backend {backend!r}: use linux-bridge or ovn-localnet")
+    if not (max_unavailable.isdigit() or (max_unavailable.endswith("%") and max_unavailable[:-1].isdigit())):
+        raise BadInputError(f"--max-unavailable {max_unavailable!r}: a count (1) or a percentage (25%)")
+    cli_map = parse_nic_map_options(nic_map or [])
+    file_groups = load_nic_map_file(nic_map_file) if nic_map_file else None
+    inv = _load(inventory, vcenter or [], rvtools, user, insecure, ca_file, datacenter)
+    options = PlanOptions(
+        backend=cast(Literal["linux-bridge", "ovn-localnet"], backend),
+        cni_type=cni_type,
+        namespace=namespace,
+        bridge=bridge,
+        node_groups=node_groups(inv.nic_map, file_groups, cli_map),
+        max_unavailable=int(max_unavailable) if max_unavailable.isdigit() else max_unavailable,
+        mtv_providers=_providers(mtv_provider or []),
+        mtv_namespace=mtv_namespace,
+        network_choices=_choices(mtv_map or []),
+    )
+    if node_state is not None:
+        from trunkline.openshift.nodestate import load_node_states, propose_trunk_nics
+
+        plan = plan_with_node_state(inv, options, propose_trunk_nics(load_node_states(node_state)))
+    else:
+        plan = build_plan(inv, options)
+    write_plan(plan, output, str(output))
+    nads = sum(1 for n in plan.networks if n.target == "multus")
+    nncps = sum(len(b.layouts) for b in plan.bridges)
+    patches = sum(1 for vm in plan.vms if any(nic.binding for nic in vm.nics))
+    counts = {s: sum(1 for f in plan.findings if f.severity == s) for s in ("error", "warning", "info")}
+    typer.echo(
+        f"trunkline plan: {nads} NAD(s), {nncps} NNCP(s), {len(plan.network_maps)} NetworkMap(s), "
+        f"{patches} VM patch(es) written to {output}/"
+    )
+    typer.echo(
+        f"findings: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s); "
+        f"{len(plan.unmapped)} about unmapped items"
+    )
+    typer.echo(f"read {output / 'REPORT.md'} for the mapping, the apply order and every finding")
+    if strict and plan.unmapped:
+        raise FindingsError(
+            f"--strict: {len(plan.unmapped)} finding(s) about unmapped items (see {output / 'REPORT.md'})"
+        )
 
 
 def register(app: typer.Typer) -> None:
     """Add the `plan` command to *app*."""
-    del app
+    app.command("plan")(plan_command)

@@ -153,7 +153,9 @@ class SecurityPolicy(_Frozen):
         return SecurityPolicy(
             promiscuous=base.promiscuous if self.promiscuous is None else self.promiscuous,
             mac_changes=base.mac_changes if self.mac_changes is None else self.mac_changes,
-            forged_transmits=base.forged_transmits if self.forged_transmits is None else self.forged_transmits,
+            forged_transmits=(
+                base.forged_transmits if self.forged_transmits is None else self.forged_transmits
+            ),
         )
 
 
@@ -365,9 +367,46 @@ class Inventory(_Frozen):
     nic_map: dict[str, str] = Field(default_factory=dict)
 
 
+_VLAN_TEXT_PATTERN = r"^\s*(none|untagged|\d+\s*(-\s*\d+\s*)?(,\s*\d+\s*(-\s*\d+\s*)?)*)\s*$"
+
+
 def inventory_json_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of the inventory file, as produced by pydantic."""
+    """The JSON Schema (draft 2020-12) of the inventory file, as produced by pydantic.
+
+    A port group's ``vlan`` also accepts the hand-writing shorthands of :func:`parse_vlan_shorthand`
+    (an integer 0-4095, a string of ranges such as ``"100-199,300"``, a list of IDs and ranges), so that
+    every file the loader accepts, including the ones ``trunkline inventory read`` writes, validates
+    against the published schema.
+    """
     schema = Inventory.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "trunkline inventory"
+    vlan = schema["$defs"]["PortGroup"]["properties"]["vlan"]
+    policy = {key: vlan.pop(key) for key in ("discriminator", "oneOf")}
+    vlan["anyOf"] = [
+        policy,
+        {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 4095,
+            "description": "0 = untagged, 1-4094 = VLAN ID, 4095 = all VLANs to the guest",
+        },
+        {
+            "type": "string",
+            "pattern": _VLAN_TEXT_PATTERN,
+            "description": "none, a VLAN ID, or trunk ranges such as 100-199,300",
+        },
+        {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "anyOf": [
+                    {"type": "integer", "minimum": 0, "maximum": 4094},
+                    {"type": "string", "pattern": r"^\s*\d+\s*(-\s*\d+\s*)?$"},
+                ]
+            },
+            "description": "trunk: VLAN IDs and ranges",
+        },
+    ]
+    vlan["description"] = "VLAN policy, or a shorthand: 0, 40, 4095, \"100-199,300\", [100, \"200-210\"]"
     return schema

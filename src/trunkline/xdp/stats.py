@@ -10,9 +10,9 @@ a (family, protocol) slot, an EtherType slot, or ``truncated``. So ``sum(vlans) 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Generic, Literal, TypeVar
 
 Direction = Literal["rx", "tx"]
 Family = Literal["ipv4", "ipv6"]
@@ -73,3 +73,206 @@ class Snapshot:
         for cell in self.vlans.values():
             out = out + cell
         return out
+
+
+# --- deltas and rates --------------------------------------------------------------------------------
+
+Key = TypeVar("Key")
+
+
+def rate(amount: int, seconds: float) -> float:
+    """*amount* per second over *seconds* (measured, never the nominal interval); 0.0 when *seconds* <= 0."""
+    return amount / seconds if seconds > 0 else 0.0
+
+
+def subtract(current: Mapping[Key, Cell], previous: Mapping[Key, Cell]) -> dict[Key, Cell]:
+    """Per-key ``current - previous`` for every key of *current* (a key missing in *previous* counts from 0).
+
+    Counts are cumulative, so a key can only appear, never vanish, between two reads of one counter.
+    """
+    return {key: cell - previous.get(key, Cell()) for key, cell in current.items()}
+
+
+@dataclass(frozen=True)
+class Row(Generic[Key]):
+    """One row of a view: a slot's cumulative counts and what changed over the measured interval.
+
+    Attributes:
+        key: the slot: ``(family, number)`` for protocols, the EtherType, the VLAN ID or ``None``
+            (untagged), ``None`` for the total and truncated rows.
+        cumulative: packets and bytes since the counter was attached.
+        interval: packets and bytes counted during the interval.
+        seconds: the interval's measured length (monotonic clock), seconds.
+    """
+
+    key: Key
+    cumulative: Cell
+    interval: Cell
+    seconds: float
+
+    @property
+    def packets_per_s(self) -> float:
+        """Packets per second over the interval."""
+        return rate(self.interval.packets, self.seconds)
+
+    @property
+    def bits_per_s(self) -> float:
+        """Bits per second over the interval (bytes as counted, times 8)."""
+        return rate(self.interval.bytes * 8, self.seconds)
+
+
+def _sort_key(row: Row[Any]) -> tuple[int, int, tuple[int, ...]]:
+    key = row.key
+    if key is None:
+        order: tuple[int, ...] = (-1,)
+    elif isinstance(key, tuple):
+        order = (0 if key[0] == "ipv4" else 1, int(key[1]))
+    else:
+        order = (int(key),)
+    return (-row.cumulative.packets, -row.cumulative.bytes, order)
+
+
+def sorted_rows(rows: Iterable[Row[Key]]) -> list[Row[Key]]:
+    """*rows* with a non-zero cumulative count, most packets first (then most bytes, then by key)."""
+    return sorted((row for row in rows if row.cumulative), key=_sort_key)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """What one counter (interface and direction) counted between two reads.
+
+    Attributes:
+        previous: the earlier read (for the first interval, the read taken right after attaching).
+        current: the later read.
+    """
+
+    previous: Snapshot
+    current: Snapshot
+
+    def __post_init__(self) -> None:
+        a, b = self.previous, self.current
+        if (a.interface, a.ifindex, a.direction, a.hook) != (b.interface, b.ifindex, b.direction, b.hook):
+            raise ValueError(
+                f"snapshots of different counters: {a.interface}/{a.direction}/{a.hook} "
+                f"and {b.interface}/{b.direction}/{b.hook}"
+            )
+        if b.monotonic_ns < a.monotonic_ns:
+            raise ValueError("the current snapshot is older than the previous one")
+
+    @property
+    def seconds(self) -> float:
+        """Measured length of the interval from the two monotonic timestamps, seconds."""
+        return (self.current.monotonic_ns - self.previous.monotonic_ns) / 1e9
+
+    def _rows(self, current: Mapping[Key, Cell], previous: Mapping[Key, Cell]) -> list[Row[Key]]:
+        seconds = self.seconds
+        deltas = subtract(current, previous)
+        return sorted_rows(Row(key, current[key], deltas[key], seconds) for key in current)
+
+    @property
+    def total(self) -> Row[None]:
+        """All frames (the sum of the VLAN slots)."""
+        return Row(None, self.current.total, self.current.total - self.previous.total, self.seconds)
+
+    @property
+    def truncated(self) -> Row[None]:
+        """Frames cut short before the headers that decide their protocol/EtherType slot."""
+        cur, prev = self.current.truncated, self.previous.truncated
+        return Row(None, cur, cur - prev, self.seconds)
+
+    @property
+    def protocols(self) -> list[Row[tuple[Family, int]]]:
+        """(family, IP protocol number) rows, non-zero only, most packets first."""
+        return self._rows(self.current.protocols, self.previous.protocols)
+
+    @property
+    def ethertypes(self) -> list[Row[int]]:
+        """EtherType rows of non-IP frames, non-zero only, most packets first."""
+        return self._rows(self.current.ethertypes, self.previous.ethertypes)
+
+    @property
+    def vlans(self) -> list[Row[int | None]]:
+        """Outer VLAN ID rows (``None`` = untagged), non-zero only, most packets first."""
+        return self._rows(self.current.vlans, self.previous.vlans)
+
+
+def empty_like(snapshot: Snapshot, monotonic_ns: int, time: float) -> Snapshot:
+    """A snapshot of the same counter as *snapshot* with no counts, taken at the given instants."""
+    return Snapshot(snapshot.interface, snapshot.ifindex, snapshot.direction, snapshot.hook,
+                    snapshot.mode, monotonic_ns, time)
+
+
+# --- the `count --json` records (docs/design.md) ----------------------------------------------------
+
+RecordKind = Literal["interval", "summary"]
+
+RECORD_SCHEMA_FILE = "count-record.schema.json"
+"""JSON Schema (draft 2020-12) of the records, shipped in ``trunkline/data/``."""
+
+
+def record_schema() -> dict[str, Any]:
+    """The JSON Schema of :func:`record`'s output (``trunkline/data/count-record.schema.json``)."""
+    import json
+    from importlib import resources
+
+    text = resources.files("trunkline").joinpath("data").joinpath(RECORD_SCHEMA_FILE).read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def counter_fields(row: Row[Any]) -> dict[str, int | float]:
+    """DESIGN's ``<Counter>`` object of *row*: cumulative and interval packets/bytes, and the rates
+    (rounded to 3 decimals: a thousandth of a packet or bit per second)."""
+    return {
+        "packets": row.cumulative.packets,
+        "bytes": row.cumulative.bytes,
+        "packets_interval": row.interval.packets,
+        "bytes_interval": row.interval.bytes,
+        "packets_per_s": round(row.packets_per_s, 3),
+        "bits_per_s": round(row.bits_per_s, 3),
+    }
+
+
+def record(interval: Interval, kind: RecordKind = "interval") -> dict[str, Any]:
+    """The ``count --json`` record of *interval* (``docs/design.md``), ready for ``json.dumps``.
+
+    ``"interval"`` records cover one interval; a ``"summary"`` record is the same shape over the whole
+    run (pass ``Interval(first_read, last_read)``): its ``*_interval`` fields and rates cover the run,
+    ``interval_s`` is the run's length. Fields beyond DESIGN's: ``start_time`` (Unix seconds of the
+    interval's first read) and ``ethertype_hex`` (``"0x0806"``) on EtherType rows.
+    """
+    from trunkline.xdp import ethertypes, protocols  # local: keeps this module free of data loading
+
+    cur = interval.current
+    return {
+        "record": kind,
+        "interface": cur.interface,
+        "ifindex": cur.ifindex,
+        "direction": cur.direction,
+        "hook": cur.hook,
+        "mode": cur.mode,
+        "time": cur.time,
+        "start_time": interval.previous.time,
+        "interval_s": round(interval.seconds, 6),
+        "total": counter_fields(interval.total),
+        "protocols": [
+            {
+                "family": row.key[0],
+                "number": row.key[1],
+                "keyword": protocols.keyword(row.key[1]),
+                **counter_fields(row),
+            }
+            for row in interval.protocols
+        ],
+        "ethertypes": [
+            {
+                "ethertype": row.key,
+                "name": ethertypes.name(row.key),
+                "ethertype_hex": ethertypes.hex_value(row.key),
+                **counter_fields(row),
+            }
+            for row in interval.ethertypes
+        ],
+        "vlans": [{"vlan": row.key, **counter_fields(row)} for row in interval.vlans],
+        "truncated": counter_fields(interval.truncated),
+    }

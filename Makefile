@@ -1,0 +1,18 @@
+# Build the eBPF counter. The object ships in the package (src/trunkline/xdp/counter.bpf.o), so users
+# need no compiler; tests/test_bpf_build.py rebuilds it into a temporary directory (make bpf OUT=DIR)
+# and checks that the result is byte-identical to the shipped object. The flags are path-independent:
+# clang runs in the source directory and -fdebug-prefix-map turns that directory into "." in the
+# debug info, so the bytes depend only on the sources, the system headers and the clang version
+# (Debian 12's clang 14).
+CLANG ?= clang
+ARCH_INCLUDE := /usr/include/$(shell uname -m)-linux-gnu
+XDP_DIR := src/trunkline/xdp
+OUT ?= $(XDP_DIR)
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I$(ARCH_INCLUDE) -fno-ident
+
+.PHONY: bpf
+bpf: $(OUT)/counter.bpf.o
+
+$(OUT)/counter.bpf.o: $(XDP_DIR)/counter.bpf.c $(XDP_DIR)/counter.h
+	mkdir -p $(OUT)
+	cd $(XDP_DIR) && $(CLANG) $(BPF_CFLAGS) -fdebug-prefix-map=$$(pwd)=. -c counter.bpf.c -o $(abspath $(OUT))/counter.bpf.o

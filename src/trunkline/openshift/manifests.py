@@ -1,0 +1,397 @@
+"""Read a manifests directory (trunkline's own ``plan`` output or hand-written) into typed documents.
+
+A directory is every ``*.yaml``, ``*.yml`` and ``*.json`` file under it (recursively, hidden
+directories skipped), each holding one or more YAML documents (``---`` separated; JSON is YAML). A
+``kind: List`` document (what ``oc get ... -o yaml`` writes) is expanded into its ``items``. Every
+document remembers the file it came from, its index in that file and the line it starts on, so that
+findings can name them.
+
+Kinds recognised (:class:`Kind`): NodeNetworkConfigurationPolicy (NNCP), NetworkAttachmentDefinition
+(NAD), MTV ``NetworkMap``, ``Namespace``, the ``NMState`` instance, kustomize ``Kustomization``, KubeVirt
+``VirtualMachine`` objects and the JSON merge patches of a VM's ``interfaces``/``networks`` that
+``trunkline plan`` writes under ``vms/`` (documents without ``kind`` holding
+``spec.template.spec``), and everything else as ``other``.
+
+:func:`nad_vlans` says which VLANs each NAD puts on the wire (used by ``validate`` and ``verify``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trunkline.errors import BadInputError
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+
+#: The annotation bridge-marker / the KubeVirt device plugin schedule on
+#: (``k8s.v1.cni.cncf.io/resourceName: bridge.network.kubevirt.io/<bridge>``).
+RESOURCE_NAME_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName"
+BRIDGE_RESOURCE_PREFIX = "bridge.network.kubevirt.io/"
+
+#: CNI ``type`` values of the bridge plugin (OpenShift ships it as ``cnv-bridge``; upstream ``bridge``).
+BRIDGE_CNI_TYPES = frozenset({"bridge", "cnv-bridge"})
+#: CNI ``type`` of OVN-Kubernetes secondary networks (``topology: localnet`` for a physical network).
+OVN_CNI_TYPE = "ovn-k8s-cni-overlay"
+
+
+class Kind(str, Enum):
+    """What a manifest document is."""
+
+    NNCP = "NodeNetworkConfigurationPolicy"
+    NAD = "NetworkAttachmentDefinition"
+    NETWORK_MAP = "NetworkMap"
+    NAMESPACE = "Namespace"
+    NMSTATE = "NMState"
+    KUSTOMIZATION = "Kustomization"
+    VIRTUAL_MACHINE = "VirtualMachine"
+    VM_PATCH = "VirtualMachinePatch"
+    OTHER = "other"
+
+
+_KIND_BY_NAME = {k.value: k for k in Kind if k not in (Kind.VM_PATCH, Kind.OTHER)}
+
+
+@dataclass(frozen=True)
+class Document:
+    """One YAML document of a manifests directory.
+
+    Attributes:
+        file: path of the file, relative to the directory that was loaded (POSIX form, for messages).
+        index: 0-based position of the document in its file (items of a ``List`` share their list's).
+        line: 1-based line in *file* where the document (or the list item) starts.
+        kind: what the document is (:class:`Kind`).
+        body: the parsed document (a mapping).
+    """
+
+    file: str
+    index: int
+    line: int
+    kind: Kind
+    body: dict[str, Any] = field(compare=False)
+
+    @property
+    def name(self) -> str | None:
+        """``metadata.name``, or ``None`` when missing or not a string."""
+        value = _meta(self.body).get("name")
+        return value if isinstance(value, str) else None
+
+    @property
+    def namespace(self) -> str | None:
+        """``metadata.namespace``, or ``None`` when missing or not a string."""
+        value = _meta(self.body).get("namespace")
+        return value if isinstance(value, str) else None
+
+    @property
+    def where(self) -> str:
+        """``file:line`` for messages."""
+        return f"{self.file}:{self.line}"
+
+
+def _meta(body: dict[str, Any]) -> dict[str, Any]:
+    meta = body.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A parsed YAML document with the line it starts on (1-based), before classification."""
+
+    index: int
+    line: int
+    data: Any
+    item_lines: tuple[int, ...] = ()
+
+
+def _list_item_lines(node: yaml.Node) -> tuple[int, ...]:
+    """Start lines (1-based) of the ``items`` of a ``kind: List`` mapping node, else ``()``."""
+    if not isinstance(node, yaml.MappingNode):
+        return ()
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "items" and isinstance(value, yaml.SequenceNode):
+            return tuple(item.start_mark.line + 1 for item in value.value)
+    return ()
+
+
+def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
+    """Parse every YAML document of *text* (JSON is accepted as YAML).
+
+    Returns one :class:`RawDocument` per non-empty document, in order.
+
+    Raises:
+        BadInputError: the text does not parse; the message names *source* and the line.
+    """
+    loader = yaml.SafeLoader(text)
+    docs: list[RawDocument] = []
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:  # pragma: no cover - check_node() said there is one
+                break
+            data = loader.construct_document(node)
+            if data is not None:
+                docs.append(
+                    RawDocument(
+                        index=index,
+                        line=node.start_mark.line + 1,
+                        data=data,
+                        item_lines=_list_item_lines(node),
+                    )
+                )
+            index += 1
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{source}:{mark.line + 1}" if mark is not None else source
+        problem = (exc.problem or exc.context or "syntax error").strip()
+        raise BadInputError(
+            f"{where}: not valid YAML/JSON ({problem}); fix the file or move it out of the directory"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise BadInputError(f"{source}: not valid YAML/JSON ({exc}); fix the file") from None
+    finally:
+        loader.dispose()
+    return docs
+
+
+def read_yaml_file(path: Path, display: str | None = None) -> list[RawDocument]:
+    """Read and parse the YAML/JSON file *path* (see :func:`parse_yaml_documents`).
+
+    Raises:
+        BadInputError: unreadable, not UTF-8, or not YAML/JSON (naming *display* or the path).
+    """
+    name = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInputError(f"{name}: no such file; give the path of an existing file") from None
+    except IsADirectoryError:
+        raise BadInputError(f"{name}: is a directory; give a file") from None
+    except UnicodeDecodeError:
+        raise BadInputError(f"{name}: not UTF-8 text; give a YAML or JSON file") from None
+    except OSError as exc:
+        raise BadInputError(f"{name}: cannot be read ({exc.strerror}); check its permissions") from None
+    return parse_yaml_documents(text, name)
+
+
+def expand_lists(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any, int]]:
+    """``(document, object, line)`` for every object: the items of a ``kind: List`` document (each with
+    its own start line), else the document itself."""
+    for raw in raw_docs:
+        data = raw.data
+        if isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list):
+            items: list[Any] = data["items"]
+            lines = list(raw.item_lines) if len(raw.item_lines) == len(items) else [raw.line] * len(items)
+        else:
+            items, lines = [data], [raw.line]
+        for item, line in zip(items, lines, strict=True):
+            yield raw, item, line
+
+
+def classify(body: dict[str, Any], file: str) -> Kind:
+    """The :class:`Kind` of a parsed document *body* found in *file*."""
+    kind = body.get("kind")
+    if isinstance(kind, str) and kind in _KIND_BY_NAME:
+        return _KIND_BY_NAME[kind]
+    if kind is None:
+        if Path(file).name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+            return Kind.KUSTOMIZATION
+        spec = body.get("spec")
+        template = spec.get("template") if isinstance(spec, dict) else None
+        if isinstance(template, dict) and isinstance(template.get("spec"), dict):
+            return Kind.VM_PATCH
+    return Kind.OTHER
+
+
+def documents_of(raw_docs: Iterable[RawDocument], file: str) -> Iterator[Document]:
+    """Turn parsed documents of *file* into :class:`Document`\\ s, expanding ``kind: List`` items.
+
+    Raises:
+        BadInputError: a document (or list item) is not a mapping.
+    """
+    for raw, item, line in expand_lists(raw_docs):
+        if not isinstance(item, dict):
+            raise BadInputError(
+                f"{file}:{line}: document {raw.index} is a {type(item).__name__}, not a "
+                "Kubernetes object (a mapping); fix the file or move it out of the directory"
+            )
+        yield Document(file=file, index=raw.index, line=line, kind=classify(item, file), body=item)
+
+
+def manifest_files(directory: Path) -> list[Path]:
+    """Every manifest file under *directory*, sorted by relative path (hidden directories skipped)."""
+    files = []
+    for path in directory.rglob("*"):
+        rel = path.relative_to(directory)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
+            files.append(path)
+    return sorted(files, key=lambda p: p.relative_to(directory).as_posix())
+
+
+def load_manifests(directory: Path) -> list[Document]:
+    """Load every document of the manifests directory *directory* (or of a single file).
+
+    Returns the documents in file order (files sorted by relative path), then document order.
+
+    Raises:
+        BadInputError: *directory* does not exist or holds no manifest file, or a file does not parse
+            (the message names the file and the line).
+    """
+    if directory.is_file():
+        return list(documents_of(read_yaml_file(directory, directory.name), directory.name))
+    if not directory.is_dir():
+        raise BadInputError(f"{directory}: no such directory; give the directory `trunkline plan -o` wrote")
+    files = manifest_files(directory)
+    if not files:
+        raise BadInputError(f"{directory}: holds no *.yaml, *.yml or *.json file; give a manifests directory")
+    docs: list[Document] = []
+    for path in files:
+        rel = path.relative_to(directory).as_posix()
+        docs.extend(documents_of(read_yaml_file(path, rel), rel))
+    return docs
+
+
+# --------------------------------------------------------------------------------------------------
+# NAD configs and their VLANs
+# --------------------------------------------------------------------------------------------------
+
+
+def nad_config(doc: Document) -> dict[str, Any] | None:
+    """The CNI config of a NAD document (``spec.config``, a JSON string) parsed, or ``None``.
+
+    ``None`` when the NAD has no config or it is not a JSON object (``validate`` reports that).
+    """
+    spec = doc.body.get("spec")
+    raw = spec.get("config") if isinstance(spec, dict) else None
+    if isinstance(raw, dict):  # some hand-written NADs hold the config as a mapping
+        return raw
+    if not isinstance(raw, str):
+        return None
+    try:
+        config = json.loads(raw)
+    except ValueError:
+        return None
+    return config if isinstance(config, dict) else None
+
+
+@dataclass(frozen=True)
+class NadVlans:
+    """What one NAD puts on the node's uplink.
+
+    Attributes:
+        name, namespace: the NAD (namespace ``default`` when the manifest has none).
+        backend: ``"bridge"`` (bridge CNI, ``bridge``/``cnv-bridge``), ``"ovn-localnet"``, or the CNI
+            ``type`` for anything else.
+        bridge: the Linux bridge (bridge CNI) or the localnet's physical network name (OVN), if given.
+        ranges: tagged VLAN IDs as sorted, merged inclusive ranges ``(first, last)``.
+        untagged: the VM's untagged frames leave the node untagged (no ``vlan``, or ``vlan: 0``; or a
+            ``vlanTrunk`` with ``preserveDefaultVlan`` true, its upstream default).
+    """
+
+    name: str
+    namespace: str
+    backend: str
+    bridge: str | None
+    ranges: tuple[tuple[int, int], ...]
+    untagged: bool
+
+    @property
+    def vlans(self) -> frozenset[int]:
+        """Every tagged VLAN ID (expanded :attr:`ranges`)."""
+        return frozenset(v for first, last in self.ranges for v in range(first, last + 1))
+
+
+def merge_ranges(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Sort and merge inclusive ranges (adjacent ones too): ``[(5,9),(1,3),(4,4)]`` -> ``((1,9),)``."""
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return tuple(merged)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def trunk_ranges(vlan_trunk: Any) -> tuple[tuple[int, int], ...]:
+    """Ranges of a bridge CNI ``vlanTrunk`` list (``[{"id": N} | {"minID": A, "maxID": B}]``).
+
+    Malformed entries are skipped (``validate`` reports them).
+    """
+    out: list[tuple[int, int]] = []
+    if not isinstance(vlan_trunk, list):
+        return ()
+    for entry in vlan_trunk:
+        if not isinstance(entry, dict):
+            continue
+        single = _int(entry.get("id"))
+        low, high = _int(entry.get("minID")), _int(entry.get("maxID"))
+        if single is not None:
+            out.append((single, single))
+        if low is not None and high is not None and low <= high:
+            out.append((low, high))
+    return merge_ranges(out)
+
+
+def vlans_of_config(config: dict[str, Any]) -> tuple[str, str | None, tuple[tuple[int, int], ...], bool]:
+    """``(backend, bridge, ranges, untagged)`` of a parsed CNI config (see :class:`NadVlans`).
+
+    Sources: containernetworking/plugins bridge docs (``vlan``, ``vlanTrunk``, ``preserveDefaultVlan``
+    default true) and OVN-Kubernetes localnet docs (``vlanID``, ``physicalNetworkName``).
+    """
+    cni_type = config.get("type")
+    if cni_type in BRIDGE_CNI_TYPES:
+        bridge = config.get("bridge") if isinstance(config.get("bridge"), str) else None
+        vlan = _int(config.get("vlan"))
+        trunk = trunk_ranges(config.get("vlanTrunk"))
+        if trunk:
+            preserve = config.get("preserveDefaultVlan", True)
+            ranges = merge_ranges([*trunk, *([(vlan, vlan)] if vlan else [])])
+            return "bridge", bridge, ranges, bool(preserve)
+        if vlan:
+            return "bridge", bridge, ((vlan, vlan),), False
+        return "bridge", bridge, (), True
+    if cni_type == OVN_CNI_TYPE and config.get("topology") == "localnet":
+        physical = config.get("physicalNetworkName")
+        vlan = _int(config.get("vlanID"))
+        net = physical if isinstance(physical, str) else None
+        if vlan:
+            return "ovn-localnet", net, ((vlan, vlan),), False
+        return "ovn-localnet", net, (), True
+    return (str(cni_type) if cni_type is not None else "unknown"), None, (), True
+
+
+def nad_vlans(docs: Iterable[Document]) -> dict[str, NadVlans]:
+    """The VLANs every NAD of *docs* carries, keyed by NAD name (``metadata.name``).
+
+    NADs without a name or without a parseable config are left out (``validate`` reports them). When
+    two NADs share a name (in different namespaces) the later one in file order wins.
+    """
+    out: dict[str, NadVlans] = {}
+    for doc in docs:
+        if doc.kind is not Kind.NAD or doc.name is None:
+            continue
+        config = nad_config(doc)
+        if config is None:
+            continue
+        backend, bridge, ranges, untagged = vlans_of_config(config)
+        out[doc.name] = NadVlans(
+            name=doc.name,
+            namespace=doc.namespace or "default",
+            backend=backend,
+            bridge=bridge,
+            ranges=ranges,
+            untagged=untagged,
+        )
+    return out

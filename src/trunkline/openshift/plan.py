@@ -1,0 +1,1033 @@
+"""The translation plan: every mapping decision from a vSphere inventory to OpenShift, with its reason.
+
+:func:`build_plan` is pure: an :class:`~trunkline.vsphere.model.Inventory` and :class:`PlanOptions` in,
+a :class:`Plan` out; no I/O. The manifest builders (:mod:`.nmstate`, :mod:`.nad`, :mod:`.kubevirt`,
+:mod:`.forklift`) turn a plan into objects, :mod:`.render` writes them.
+
+Units of translation:
+
+* a *logical switch*: a distributed switch, or the standard vSwitches of one name across the hosts of a
+  datacenter;
+* a *network*: a distributed port group, or the standard port groups of one name in a datacenter (one
+  vCenter ``Network`` object); one NAD each;
+* a *bridge*: one Linux (or OVS) bridge on the nodes per set of node NICs; logical switches whose uplinks
+  map to the same node NIC share it;
+* a *node group*: nodes sharing a NIC layout (:mod:`.nicmap`), one NNCP per node group and bridge.
+
+Nothing is dropped silently: whatever is not translated is a :class:`Finding`; findings flagged
+``unmapped`` make ``--strict`` fail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal, Protocol
+
+from trunkline.errors import BadInputError
+from trunkline.openshift.naming import (
+    IFNAME_MAX,
+    NameRequest,
+    assign_names,
+    ifname,
+    is_ifname,
+    is_label,
+    sanitise,
+    with_suffix,
+)
+from trunkline.openshift.nicmap import NodeGroup
+from trunkline.vsphere.model import (
+    AccessVlan,
+    Datacenter,
+    Inventory,
+    NoVlan,
+    PortGroup,
+    PrivateVlan,
+    SecurityPolicy,
+    Teaming,
+    TrunkVlan,
+    VirtualSwitch,
+    VlanPolicy,
+)
+
+Backend = Literal["linux-bridge", "ovn-localnet"]
+Severity = Literal["error", "warning", "info"]
+Target = Literal["multus", "pod", "ignored", "skipped", "unmapped"]
+BondMode = Literal["802.3ad", "balance-xor", "active-backup"]
+
+DEFAULT_MTU = 1500  # vSphere's default switch MTU (bytes)
+NATIVE_VLAN = 1  # the Linux bridge's default PVID, where the bridge CNI puts untagged VM ports
+_MOID = re.compile(r"^[a-zA-Z]+-\d+$")
+_MAC = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
+
+
+# --------------------------------------------------------------------------------------------------
+# Options and results
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """What the user chose. ``mtv_providers``: vCenter name -> MTV vSphere Provider name (key ``""`` =
+    every vCenter); ``network_choices``: port group name or moid -> ``pod`` / ``ignored`` instead of a NAD;
+    ``nic_proposals``: (uplink, NIC, reason) chosen from node state for uplinks nothing else maps."""
+
+    backend: Backend = "linux-bridge"
+    cni_type: str = "cnv-bridge"
+    namespace: str = "default"
+    bridge: str = "vlan-trunk"
+    node_groups: tuple[NodeGroup, ...] = (NodeGroup(),)
+    max_unavailable: int | str = 1
+    mtv_providers: Mapping[str, str] = field(default_factory=dict)
+    mtv_namespace: str = "openshift-mtv"
+    mtv_destination: str = "host"
+    network_choices: Mapping[str, Literal["pod", "ignored"]] = field(default_factory=dict)
+    nic_proposals: tuple[tuple[str, str, str], ...] = ()
+
+    def check(self) -> None:
+        """Raise :class:`BadInputError` for option values no cluster would accept."""
+        if self.backend not in ("linux-bridge", "ovn-localnet"):
+            raise BadInputError(f"--backend {self.backend!r}: use linux-bridge or ovn-localnet")
+        if self.cni_type not in ("cnv-bridge", "bridge"):
+            raise BadInputError(f"--cni-type {self.cni_type!r}: use cnv-bridge or bridge")
+        if not is_label(self.namespace):
+            raise BadInputError(f"--namespace {self.namespace!r}: a namespace is a lower-case RFC 1123 label")
+        if not is_label(self.mtv_namespace):
+            raise BadInputError(f"--mtv-namespace {self.mtv_namespace!r}: a lower-case RFC 1123 label")
+        if not is_ifname(self.bridge):
+            raise BadInputError(
+                f"--bridge {self.bridge!r}: an interface name of 1-{IFNAME_MAX} characters a-z, 0-9, -"
+            )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the plan could not translate as-is, or a choice the user should know about.
+
+    ``code``: a stable slug (``private-vlan``, ``name-collision`` ...); ``subject``: what it is about;
+    ``message``: the reason and what to do; ``unmapped``: something was left out (``--strict`` fails).
+    """
+
+    severity: Severity
+    code: str
+    subject: str
+    message: str
+    unmapped: bool = False
+
+
+@dataclass(frozen=True)
+class SwitchRef:
+    """A logical switch: ``key`` unique in the inventory; ``name`` as vSphere shows it."""
+
+    key: str
+    vcenter: str
+    datacenter: str
+    name: str
+    kind: Literal["standard", "distributed"]
+    mtu: int
+    mtu_known: bool
+
+
+@dataclass(frozen=True)
+class NetworkDecision:
+    """What became of one network (port group).
+
+    ``vlan_ids``: tagged VLANs the NAD uses as inclusive ranges (``()`` for untagged);
+    ``trunk``: the NAD carries ``vlanTrunk`` (else ``vlan`` when ``vlan_ids`` is one ID);
+    ``sources``: MTV NetworkMap sources (``{"id": moid}`` or ``{"name": name}``).
+    """
+
+    key: str
+    vcenter: str
+    datacenter: str
+    name: str
+    switch: str  # SwitchRef.key
+    vlan_text: str  # as vSphere says it: "40", "none", "4095", "100-199,300", "pvlan 101"
+    target: Target
+    reason: str
+    nad: str | None = None
+    bridge: str | None = None
+    vlan_ids: tuple[tuple[int, int], ...] = ()
+    trunk: bool = False
+    untagged: bool = False
+    macspoofchk: bool = True
+    mtu: int = DEFAULT_MTU
+    sources: tuple[tuple[str, str], ...] = ()
+    vm_nics: int = 0
+
+
+@dataclass(frozen=True)
+class NodeLayout:
+    """One node group's side of a bridge: the NICs (node names; placeholders keep the vSphere name),
+    the bond mode when several, and the uplink -> NIC pairs the choice came from."""
+
+    group: NodeGroup
+    nics: tuple[str, ...]
+    bond: BondMode | None
+    bond_name: str | None
+    primary: str | None
+    uplinks: tuple[tuple[str, str, bool], ...]  # (vSphere uplink/vmnic, node NIC, mapped?)
+    policy: str
+
+
+@dataclass(frozen=True)
+class BridgeDecision:
+    """One bridge on the nodes (Linux bridge, or OVS bridge for OVN localnet)."""
+
+    name: str
+    switches: tuple[str, ...]  # SwitchRef keys
+    mtu: int
+    vlan_ids: tuple[tuple[int, int], ...]  # tagged VLANs the uplink port must carry (merged ranges)
+    untagged: bool  # some NAD is untagged: native VLAN on the uplink
+    localnet: str | None
+    layouts: tuple[NodeLayout, ...]
+
+
+@dataclass(frozen=True)
+class VmNicDecision:
+    """One VM NIC: KubeVirt interface name, MAC (normalised, or ``None``), model, and its network
+    (``multus`` NAD ``ns/name``, ``pod``, or ``None`` = left out, see ``reason``)."""
+
+    label: str
+    interface: str
+    mac: str | None
+    model: str
+    adapter: str | None
+    binding: Literal["multus", "pod"] | None
+    network_name: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class VmDecision:
+    """A VM's patch: ``name`` the OpenShift VM name (RFC 1123, as MTV names it), its NICs."""
+
+    key: str
+    vcenter: str
+    name: str
+    source_name: str
+    nics: tuple[VmNicDecision, ...]
+
+
+@dataclass(frozen=True)
+class NetworkMapDecision:
+    """One MTV NetworkMap (per vCenter)."""
+
+    name: str
+    vcenter: str
+    provider: str
+    entries: tuple[NetworkDecision, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every decision and finding; the renderers' only input besides the options."""
+
+    options: PlanOptions
+    switches: tuple[SwitchRef, ...]
+    networks: tuple[NetworkDecision, ...]
+    bridges: tuple[BridgeDecision, ...]
+    vms: tuple[VmDecision, ...]
+    network_maps: tuple[NetworkMapDecision, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def unmapped(self) -> tuple[Finding, ...]:
+        """Findings about things left out (what ``--strict`` fails on)."""
+        return tuple(f for f in self.findings if f.unmapped)
+
+
+# --------------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def merge_ranges(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Sorted, merged inclusive ranges (adjacent ranges join): ``[(5,9),(1,4)]`` -> ``((1,9),)``."""
+    out: list[list[int]] = []
+    for start, end in sorted(ranges):
+        if out and start <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return tuple((a, b) for a, b in out)
+
+
+def subtract_id(ranges: tuple[tuple[int, int], ...], vid: int) -> tuple[tuple[int, int], ...]:
+    """*ranges* without VLAN *vid*."""
+    out: list[tuple[int, int]] = []
+    for a, b in ranges:
+        if a <= vid <= b:
+            if a < vid:
+                out.append((a, vid - 1))
+            if vid < b:
+                out.append((vid + 1, b))
+        else:
+            out.append((a, b))
+    return tuple(out)
+
+
+def ranges_text(ranges: tuple[tuple[int, int], ...]) -> str:
+    """``((1,9),(40,40))`` -> ``"1-9,40"``."""
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
+
+
+def vlan_text(vlan: VlanPolicy) -> str:
+    """A VLAN policy as vSphere users write it."""
+    if isinstance(vlan, NoVlan):
+        return "none"
+    if isinstance(vlan, AccessVlan):
+        return str(vlan.id)
+    if isinstance(vlan, TrunkVlan):
+        return "trunk " + ranges_text(merge_ranges([(r.start, r.end) for r in vlan.ranges]))
+    kind = f" {vlan.pvlan_type}" if vlan.pvlan_type else ""
+    primary = f" primary {vlan.primary}" if vlan.primary is not None else ""
+    return f"pvlan{kind} {vlan.secondary}{primary}"
+
+
+def normalise_mac(mac: str | None) -> str | None:
+    """``00-50-56-AB-CD-EF`` / ``005056abcdef`` -> ``00:50:56:ab:cd:ef``; ``None`` when not a MAC."""
+    if not mac:
+        return None
+    text = mac.strip().lower()
+    if not _MAC.match(text):
+        return None
+    digits = re.sub(r"[^0-9a-f]", "", text)
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+KUBEVIRT_MODELS = ("e1000", "e1000e", "igb", "ne2k_pci", "pcnet", "rtl8139", "virtio")
+_ADAPTER_MODELS = {"e1000": "e1000", "e1000e": "e1000e", "pcnet32": "pcnet", "vlance": "pcnet"}
+
+
+def kubevirt_model(adapter: str | None) -> str:
+    """The KubeVirt interface model for a vSphere adapter type (KubeVirt API reference: e1000, e1000e,
+    igb, ne2k_pci, pcnet, rtl8139, virtio). vmxnet3, vmxnet2, SR-IOV and unknown adapters -> virtio."""
+    key = (adapter or "").lower().replace("virtual", "").strip()
+    return _ADAPTER_MODELS.get(key, "virtio")
+
+
+# --------------------------------------------------------------------------------------------------
+# The translator
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Net:
+    key: str
+    vcenter: str
+    datacenter: str
+    name: str
+    kind: Literal["standard", "distributed"]
+    port_groups: list[PortGroup] = field(default_factory=list)
+    switch_keys: list[str] = field(default_factory=list)
+    vm_nics: int = 0
+    vmk_only: bool = False
+
+
+class _Builder:
+    def __init__(self, inventory: Inventory, options: PlanOptions) -> None:
+        self.inv = inventory
+        self.opt = options
+        self.findings: list[Finding] = []
+        self.switches: dict[str, SwitchRef] = {}
+        # switch key -> [(switch, host name)]
+        self.switch_objs: dict[str, list[tuple[VirtualSwitch, str]]] = defaultdict(list)
+        self.nets: dict[str, _Net] = {}
+        self.lookup: dict[tuple[str, str, str], str] = {}  # (vc, dc, network/pg id) -> net key
+        self.opaque: dict[tuple[str, str, str], str] = {}  # (vc, dc, id) -> name
+        # switch key -> [(host name, [(uplink name, vmnic name)])]
+        self.host_uplinks: dict[str, list[tuple[str, list[tuple[str | None, str | None]]]]]
+        self.host_uplinks = defaultdict(list)
+        self.many_vcenters = len(inventory.vcenters) > 1
+
+    def find(self, severity: Severity, code: str, subject: str, message: str, unmapped: bool = False) -> None:
+        self.findings.append(Finding(severity, code, subject, message, unmapped))
+
+    def where(self, vc: str, dc: str) -> str:
+        return f"{vc}/{dc}" if self.many_vcenters else dc
+
+    # ---- source side ----------------------------------------------------------------------------
+
+    def collect(self) -> None:
+        vc_names = [vc.name for vc in self.inv.vcenters]
+        dup = sorted({n for n in vc_names if vc_names.count(n) > 1})
+        if dup:
+            raise BadInputError(
+                f"inventory: vCenter {dup[0]!r} appears twice; merge its datacenters into one entry"
+            )
+        for vc in self.inv.vcenters:
+            for dc in vc.datacenters:
+                self._collect_dc(vc.name, dc)
+
+    def _collect_dc(self, vc: str, dc: Datacenter) -> None:
+        hosts = {h.id: h.name for h in dc.hosts}
+        sw_key: dict[str, str] = {}
+        for sw in dc.switches:
+            key = f"{vc}/{dc.name}/{sw.id}" if sw.kind == "distributed" else f"{vc}/{dc.name}/std/{sw.name}"
+            sw_key[sw.id] = key
+            self.switch_objs[key].append((sw, hosts.get(sw.host or "", sw.host or "")))
+        for key, objs in self.switch_objs.items():
+            if key in self.switches or not key.startswith(f"{vc}/{dc.name}/"):
+                continue
+            mtus = sorted({o.mtu for o, _ in objs if o.mtu})
+            if len(mtus) > 1:
+                self.find(
+                    "warning",
+                    "mtu-conflict",
+                    f"switch {objs[0][0].name} ({self.where(vc, dc.name)})",
+                    f"hosts' switches of this name have MTUs {', '.join(map(str, mtus))}; the plan uses "
+                    f"{mtus[-1]}: make the MTUs agree on vSphere or check the node NICs",
+                )
+            self.switches[key] = SwitchRef(
+                key=key,
+                vcenter=vc,
+                datacenter=dc.name,
+                name=objs[0][0].name,
+                kind=objs[0][0].kind,
+                mtu=mtus[-1] if mtus else DEFAULT_MTU,
+                mtu_known=bool(mtus),
+            )
+        for host in dc.hosts:
+            by_switch: dict[str, list[tuple[str | None, str | None]]] = defaultdict(list)
+            for nic in host.nics:
+                if nic.switch in sw_key:
+                    by_switch[sw_key[nic.switch]].append((nic.uplink or nic.name, nic.name))
+            for sw in dc.switches:
+                if sw.kind == "standard" and sw.host == host.id and sw_key[sw.id] not in by_switch:
+                    by_switch[sw_key[sw.id]] = [(u, u) for u in sw.uplinks]
+            for skey, pairs in by_switch.items():
+                self.host_uplinks[skey].append((host.name, pairs))
+        vmk_pgs = {n.port_group for h in dc.hosts for n in h.vmkernel_nics if n.port_group}
+        for pg in dc.port_groups:
+            pg_skey = sw_key.get(pg.switch)
+            if pg_skey is None:
+                raise BadInputError(
+                    f"inventory: port group {pg.name!r} ({pg.id}) names switch {pg.switch!r}, which "
+                    f"datacenter {dc.name!r} does not have; fix the port group's 'switch'"
+                )
+            kind = self.switches[pg_skey].kind
+            nkey = f"{vc}/{dc.name}/{pg.id}" if kind == "distributed" else f"{vc}/{dc.name}/std/{pg.name}"
+            net = self.nets.get(nkey)
+            if net is None:
+                net = self.nets[nkey] = _Net(nkey, vc, dc.name, pg.name, kind)
+            net.port_groups.append(pg)
+            net.switch_keys.append(pg_skey)
+            self.lookup[(vc, dc.name, pg.id)] = nkey
+            self.lookup[(vc, dc.name, pg.network)] = nkey
+        for net in self.nets.values():
+            if net.vcenter == vc and net.datacenter == dc.name:
+                ids = {pg.id for pg in net.port_groups} | {pg.network for pg in net.port_groups}
+                net.vmk_only = bool(ids & vmk_pgs)
+        for op in dc.opaque_networks:
+            self.opaque[(vc, dc.name, op.id)] = op.name
+        for vm in dc.vms:
+            for vnic in vm.nics:
+                if vnic.network:
+                    vkey = self.lookup.get((vc, dc.name, vnic.network))
+                    if vkey:
+                        self.nets[vkey].vm_nics += 1
+
+    # ---- networks ---------------------------------------------------------------------------------
+
+    def decide_networks(self) -> dict[str, NetworkDecision]:
+        """First pass: VLAN and target per network (NAD names and bridges come later)."""
+        out: dict[str, NetworkDecision] = {}
+        for key in sorted(self.nets):
+            out[key] = self._decide(self.nets[key])
+        return out
+
+    def _subject(self, net: _Net) -> str:
+        sw = self.switches[Counter(net.switch_keys).most_common(1)[0][0]]
+        return f"port group {net.name!r} ({self.where(net.vcenter, net.datacenter)}, switch {sw.name})"
+
+    def _decide(self, net: _Net) -> NetworkDecision:
+        subject = self._subject(net)
+        pgs = sorted(net.port_groups, key=lambda p: p.id)
+        vlan_counts = Counter(vlan_text(pg.vlan) for pg in pgs)
+        chosen_text = sorted(vlan_counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        pg = next(p for p in pgs if vlan_text(p.vlan) == chosen_text)
+        if len(vlan_counts) > 1:
+            detail = "; ".join(f"VLAN {t} on {n} host(s)" for t, n in sorted(vlan_counts.items()))
+            self.find(
+                "warning",
+                "vlan-mismatch",
+                subject,
+                f"the same port group name has different VLANs on different hosts ({detail}); the plan uses "
+                f"VLAN {chosen_text}, the most common: make the hosts agree, or rename the odd port groups",
+            )
+        skey = Counter(net.switch_keys).most_common(1)[0][0]
+        sw = self.switches[skey]
+        sw_obj = self.switch_objs[skey][0][0]
+        security = pg.security.merged_over(sw_obj.security)
+        ids = sorted({p.network for p in pgs if _MOID.match(p.network)})
+        sources = (("id", ids[0]),) if len(ids) == 1 else (("name", net.name),)
+        base = NetworkDecision(
+            key=net.key,
+            vcenter=net.vcenter,
+            datacenter=net.datacenter,
+            name=net.name,
+            switch=skey,
+            vlan_text=chosen_text,
+            target="multus",
+            reason="",
+            mtu=sw.mtu,
+            sources=sources,
+            vm_nics=net.vm_nics,
+        )
+        return self._target(net, pg, security, base, subject)
+
+    def _target(
+        self, net: _Net, pg: PortGroup, security: SecurityPolicy, base: NetworkDecision, subject: str
+    ) -> NetworkDecision:
+        if pg.uplink_portgroup:
+            return replace(base, target="skipped", reason="distributed switch uplink port group (no VMs)")
+        keys = [net.name] + sorted({p.id for p in net.port_groups} | {p.network for p in net.port_groups})
+        choice = next((self.opt.network_choices[k] for k in keys if k in self.opt.network_choices), None)
+        if choice:
+            return replace(base, target=choice, reason=f"chosen on the command line: {choice}")
+        if pg.nsx:
+            self.find(
+                "error",
+                "nsx",
+                subject,
+                "backed by NSX (an overlay segment, not a VLAN): no NAD; plan the segment on OpenShift "
+                "by hand or map it with --mtv-map NAME=pod|ignored",
+                unmapped=True,
+            )
+            return replace(base, target="unmapped", reason="NSX-backed port group")
+        if net.vmk_only and net.vm_nics == 0:
+            self.find(
+                "info",
+                "vmkernel-only",
+                subject,
+                "carries only vmkernel NICs (management, vMotion, storage) and no VM: no NAD; node "
+                "networking on OpenShift replaces it",
+            )
+            return replace(base, target="skipped", reason="vmkernel port group (no VM NICs)")
+        vlan = pg.vlan
+        if isinstance(vlan, PrivateVlan):
+            self.find(
+                "error",
+                "private-vlan",
+                subject,
+                f"private VLAN ({base.vlan_text}) has no OpenShift equivalent: no NAD; isolate with "
+                "NetworkPolicy/MultiNetworkPolicy or a plain VLAN, or map it with --mtv-map",
+                unmapped=True,
+            )
+            return replace(base, target="unmapped", reason="private VLAN")
+        macspoofchk = security.forged_transmits is not True
+        ovn = self.opt.backend == "ovn-localnet"
+        if security.promiscuous is True:
+            self.find(
+                "warning",
+                "promiscuous",
+                subject,
+                "promiscuous mode is accepted on vSphere; neither the bridge CNI nor OVN localnet can give "
+                "a VM every frame on the network: check the VMs that rely on it (IDS, nested hypervisors)",
+            )
+        if ovn and security.forged_transmits is True:
+            self.find(
+                "warning",
+                "forged-transmits",
+                subject,
+                "forged transmits are accepted on vSphere, but OVN-Kubernetes port security drops frames "
+                "with another source MAC: use the linux-bridge backend for VMs that need it",
+            )
+        if isinstance(vlan, NoVlan):
+            return replace(base, untagged=True, macspoofchk=macspoofchk, reason="untagged (VLAN 0)")
+        if isinstance(vlan, AccessVlan) and vlan.id <= 4094:
+            return replace(
+                base, vlan_ids=((vlan.id, vlan.id),), macspoofchk=macspoofchk, reason=f"access VLAN {vlan.id}"
+            )
+        if isinstance(vlan, AccessVlan):  # 4095: every VLAN to the guest
+            ranges: tuple[tuple[int, int], ...] = ((1, 4094),)
+            why = "VLAN 4095 (guest tagging): trunk 1-4094"
+        else:
+            assert isinstance(vlan, TrunkVlan)
+            raw = [(r.start, r.end) for r in vlan.ranges]
+            ranges = merge_ranges([(max(a, 1), b) for a, b in raw if b >= 1])
+            why = f"trunk {ranges_text(ranges)}"
+            if any(a == 0 for a, _ in raw):
+                self.find(
+                    "info",
+                    "trunk-vlan-0",
+                    subject,
+                    "the trunk includes VLAN 0; the bridge CNI's vlanTrunk takes 1-4094, so untagged frames "
+                    "from these VMs are not carried",
+                )
+            if not ranges:
+                return replace(base, untagged=True, macspoofchk=macspoofchk, reason="trunk of VLAN 0 only")
+        if ovn:
+            self.find(
+                "error",
+                "ovn-trunk",
+                subject,
+                f"{why}: OVN localnet networks carry one access VLAN only; use --backend linux-bridge "
+                "(bridge CNI vlanTrunk) for this port group",
+                unmapped=True,
+            )
+            return replace(base, target="unmapped", reason=f"{why} (OVN localnet: access VLANs only)")
+        return replace(base, vlan_ids=ranges, trunk=True, macspoofchk=macspoofchk, reason=why)
+
+    def opaque_items(self) -> list[tuple[str, str]]:
+        """(key, name) of every NSX opaque network."""
+        return [(f"{vc}/{dc}/{i}", name) for (vc, dc, i), name in self.opaque.items()]
+
+    # ---- node side --------------------------------------------------------------------------------
+
+    def teaming_of(self, skey: str) -> Teaming:
+        """The switch's teaming, else the most common explicit teaming of its port groups."""
+        sw = self.switch_objs[skey][0][0]
+        if sw.teaming.policy or sw.teaming.active:
+            return sw.teaming
+        pg_teams = Counter(
+            pg.teaming
+            for net in self.nets.values()
+            for pg, k in zip(net.port_groups, net.switch_keys, strict=True)
+            if k == skey and (pg.teaming.policy or pg.teaming.active)
+        )
+        if not pg_teams:
+            return sw.teaming
+        return sorted(pg_teams.items(), key=lambda kv: (-kv[1], repr(kv[0])))[0][0]
+
+    def layout(self, group: NodeGroup, skey: str) -> NodeLayout | None:
+        """The node NICs that replace switch *skey*'s uplinks on *group*'s nodes (``None``: the group's
+        hosts do not use the switch)."""
+        sw = self.switch_objs[skey][0][0]
+        team = self.teaming_of(skey)
+        lags = {lag.name for lag in sw.lacp_groups}
+        lag = next((u for u in team.active if u in lags), None)
+        chosen = set(team.active) | set(team.standby)
+        per_host = [(h, pairs) for h, pairs in self.host_uplinks.get(skey, []) if group.covers(h)]
+        if not per_host and not self.host_uplinks.get(skey):
+            per_host = [("", [(u, None) for u in sw.uplinks])]
+        if not per_host:
+            return None
+        sets: Counter[tuple[tuple[str, str, bool], ...]] = Counter()
+        for _, pairs in per_host:
+            picked = []
+            for uplink, vmnic in pairs:
+                if lag:
+                    if not (uplink or "").startswith(f"{lag}-") and any(
+                        (u or "").startswith(f"{lag}-") for u, _ in pairs
+                    ):
+                        continue
+                elif chosen and uplink not in chosen and vmnic not in chosen:
+                    continue
+                nic = group.nic_for(uplink, vmnic)
+                label = vmnic or uplink or "?"
+                picked.append((label, nic or label, nic is not None))
+            sets[tuple(sorted(set(picked)))] += 1
+        layout, _ = sorted(sets.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        swname = self.switches[skey].name
+        if len(sets) > 1:
+            variants = "; ".join(
+                f"{', '.join(n for _, n, _ in k) or 'none'} on {c} host(s)" for k, c in sorted(sets.items())
+            )
+            self.find(
+                "warning",
+                "uplink-layout",
+                f"switch {swname}, node group {group.name}",
+                f"the hosts' uplinks map to different node NICs ({variants}); the NNCP uses the most common: "
+                "split the hosts into node groups in a NIC map file",
+            )
+        nics = tuple(sorted({n for _, n, _ in layout}))
+        by_label = {label: nic for label, nic, _ in layout}
+        mode: BondMode | None = None
+        primary = None
+        policy: str = team.policy or "loadbalance_srcid"
+        if lag:
+            policy = f"LACP ({lag})"
+        if len(nics) > 1:
+            if lag:
+                mode = "802.3ad"
+            elif team.policy == "loadbalance_ip":
+                mode = "balance-xor"
+            else:
+                mode = "active-backup"
+                active = [u for u in team.active]
+                first = next((by_label[u] for u in active if u in by_label), None)
+                if first is None:
+                    pairs0 = per_host[0][1]
+                    first = next((by_label[v] for u, v in pairs0 if u in active and v in by_label), None)
+                primary = first
+                if team.policy not in (None, "failover_explicit"):
+                    self.find(
+                        "info",
+                        "teaming",
+                        f"switch {swname}",
+                        f"vSphere teaming {team.policy} has no equivalent under a VM bridge (OpenShift "
+                        "Virtualization supports bond modes 1, 2, 3, 4 only): the bond uses active-backup",
+                    )
+        return NodeLayout(
+            group=group, nics=nics, bond=mode, bond_name=None, primary=primary, uplinks=layout, policy=policy
+        )
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan:
+    """Translate *inventory* into a :class:`Plan` (pure; deterministic for the same input).
+
+    Raises:
+        BadInputError: an option is invalid, or the inventory refers to objects it does not contain.
+    """
+    options = options or PlanOptions()
+    options.check()
+    b = _Builder(inventory, options)
+    b.collect()
+    for uplink, nic, reason in options.nic_proposals:
+        b.find("info", "nic-proposal", f"uplink {uplink}", f"mapped to {nic} from node state: {reason}")
+    decisions = b.decide_networks()
+    for key, name in sorted(b.opaque_items()):
+        b.find(
+            "error",
+            "nsx",
+            f"opaque network {name!r} ({key})",
+            "an NSX (opaque) network has no VLAN OpenShift could map: no NAD; plan it by hand",
+            unmapped=True,
+        )
+
+    # bridges: switches carrying NADs, merged where their uplinks share a node NIC
+    carrying = sorted({d.switch for d in decisions.values() if d.target == "multus"})
+    layouts: dict[tuple[str, str], NodeLayout] = {}
+    uf = _UnionFind()
+    for skey in carrying:
+        uf.find(skey)
+    for group in options.node_groups:
+        owner: dict[str, str] = {}
+        for skey in carrying:
+            lay = b.layout(group, skey)
+            if lay is None:
+                continue
+            layouts[(group.name, skey)] = lay
+            for nic in lay.nics:
+                if nic in owner:
+                    uf.union(owner[nic], skey)
+                else:
+                    owner[nic] = skey
+    members: dict[str, list[str]] = defaultdict(list)
+    for skey in carrying:
+        members[uf.find(skey)].append(skey)
+    nets_per_switch = Counter(d.switch for d in decisions.values() if d.target == "multus")
+    groups_sorted = sorted(members.values(), key=lambda m: (-sum(nets_per_switch[s] for s in m), m[0]))
+    bridge_of: dict[str, str] = {}
+    taken: set[str] = set()
+    bridge_members: list[tuple[str, list[str]]] = []
+    for i, mem in enumerate(groups_sorted):
+        if i == 0:
+            name = options.bridge
+        else:
+            main = max(mem, key=lambda s: (nets_per_switch[s], s))
+            name = ifname("br-" + b.switches[main].name, taken)
+        taken.add(name)
+        bridge_members.append((name, mem))
+        for skey in mem:
+            bridge_of[skey] = name
+
+    # NAD names
+    requests = [
+        NameRequest(key=d.key, text=d.name, qualifier=b.switches[d.switch].name)
+        for d in decisions.values()
+        if d.target == "multus"
+    ]
+    nad_names, collisions = assign_names(requests)
+    for col in collisions:
+        members_text = ", ".join(
+            f"{decisions[k].name!r} on {b.switches[decisions[k].switch].name} "
+            f"({b.where(decisions[k].vcenter, decisions[k].datacenter)}) -> {n}"
+            for k, n in col.names
+        )
+        b.find(
+            "warning",
+            "name-collision",
+            f"NAD name {col.base}",
+            f"several port groups sanitise to this name: {members_text}; each got a qualified name",
+        )
+    for key, dec in decisions.items():
+        if dec.target == "multus":
+            decisions[key] = replace(dec, nad=nad_names[key], bridge=bridge_of[dec.switch])
+
+    bridges = [_bridge(b, name, mem, decisions, layouts) for name, mem in bridge_members]
+    networks = tuple(decisions[k] for k in sorted(decisions))
+    vms = _vms(b, decisions)
+    maps = _network_maps(b, networks)
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings = sorted(set(b.findings), key=lambda f: (order[f.severity], f.code, f.subject, f.message))
+    return Plan(
+        options=options,
+        switches=tuple(b.switches[k] for k in sorted(b.switches)),
+        networks=networks,
+        bridges=tuple(sorted(bridges, key=lambda br: br.name)),
+        vms=vms,
+        network_maps=maps,
+        findings=tuple(findings),
+    )
+
+
+def _bridge(
+    b: _Builder,
+    name: str,
+    members: list[str],
+    decisions: dict[str, NetworkDecision],
+    layouts: dict[tuple[str, str], NodeLayout],
+) -> BridgeDecision:
+    opt = b.opt
+    nets = [d for d in decisions.values() if d.bridge == name]
+    tagged = merge_ranges([r for d in nets for r in d.vlan_ids])
+    untagged = any(d.untagged for d in nets)
+    mtus = sorted({b.switches[s].mtu for s in members})
+    if len(mtus) > 1:
+        b.find(
+            "warning",
+            "mtu-conflict",
+            f"bridge {name}",
+            f"its switches ({', '.join(sorted(b.switches[s].name for s in members))}) have MTUs "
+            f"{', '.join(map(str, mtus))}; the bridge uses {mtus[-1]} and each NAD its own switch's MTU",
+        )
+    if untagged and opt.backend == "linux-bridge" and any(a <= NATIVE_VLAN <= z for a, z in tagged):
+        b.find(
+            "warning",
+            "native-vlan",
+            f"bridge {name}",
+            f"untagged port groups use VLAN {NATIVE_VLAN} as the uplink's native VLAN (the bridge CNI "
+            f"puts untagged VM ports in the bridge's default VLAN {NATIVE_VLAN}), so tagged VLAN "
+            f"{NATIVE_VLAN} cannot pass as well: move one side to another VLAN",
+        )
+        tagged = subtract_id(tagged, NATIVE_VLAN)
+    out_layouts = []
+    for group in opt.node_groups:
+        parts = [layouts[(group.name, s)] for s in members if (group.name, s) in layouts]
+        if not parts:
+            continue
+        main = max(parts, key=lambda lay: (len(lay.nics), lay.policy))
+        nics = tuple(sorted({n for lay in parts for n in lay.nics}))
+        uplinks = tuple(sorted({u for lay in parts for u in lay.uplinks}))
+        for label, nic, mapped in uplinks:
+            if not mapped:
+                b.find(
+                    "error",
+                    "unmapped-uplink",
+                    f"uplink {label} (bridge {name}, node group {group.name})",
+                    f"no node NIC is mapped to {label}: the NNCP names {nic!r} as a placeholder; add "
+                    f"--nic-map {label}=NIC, a NIC map file entry, or --node-state",
+                    unmapped=True,
+                )
+        bond = main.bond if len(nics) > 1 else None
+        if len(nics) > 1 and bond is None:
+            bond = "active-backup"
+        out_layouts.append(
+            replace(
+                main,
+                nics=nics,
+                uplinks=uplinks,
+                bond=bond,
+                bond_name=with_suffix(name, "bond", IFNAME_MAX) if bond else None,
+                primary=main.primary if bond == "active-backup" else None,
+            )
+        )
+    if not out_layouts:
+        b.find(
+            "error",
+            "no-nodes",
+            f"bridge {name}",
+            "no node group covers the hosts of its switches: no NNCP creates it, so its NADs have no "
+            "bridge; widen a group's 'hosts' in the NIC map file",
+            unmapped=True,
+        )
+    return BridgeDecision(
+        name=name,
+        switches=tuple(sorted(members)),
+        mtu=mtus[-1] if mtus else DEFAULT_MTU,
+        vlan_ids=tagged,
+        untagged=untagged,
+        localnet=name if opt.backend == "ovn-localnet" else None,
+        layouts=tuple(out_layouts),
+    )
+
+
+def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision, ...]:
+    ns = b.opt.namespace
+    vms = []
+    for vcenter in b.inv.vcenters:
+        for datacenter in vcenter.datacenters:
+            for one in datacenter.vms:
+                if not one.template:
+                    key = f"{vcenter.name}/{datacenter.name}/{one.id}"
+                    vms.append((key, vcenter.name, datacenter.name, one))
+    names, collisions = assign_names(NameRequest(key=k, text=vm.name) for k, _, _, vm in vms)
+    for col in collisions:
+        b.find(
+            "warning",
+            "vm-name-collision",
+            f"VM name {col.base}",
+            f"{len(col.names)} VMs share this OpenShift name; patches are named "
+            f"{', '.join(n for _, n in col.names)}: rename the VMs in the MTV plan to match",
+        )
+    unmapped_nics: dict[str, list[str]] = defaultdict(list)
+    macs: dict[str, list[str]] = defaultdict(list)
+    out = []
+    for key, vc, dc, vm in sorted(vms, key=lambda t: (names[t[0]], t[0])):
+        nics = []
+        pod_used = False
+        for idx, nic in enumerate(vm.nics):
+            mac = normalise_mac(nic.mac)
+            if nic.mac and mac is None:
+                b.find("warning", "bad-mac", f"VM {vm.name!r} {nic.label}", f"{nic.mac!r}: no MAC; left out")
+            if mac:
+                macs[mac].append(vm.name)
+            binding: Literal["multus", "pod"] | None = None
+            network_name = None
+            net_key = b.lookup.get((vc, dc, nic.network or ""))
+            dec = decisions.get(net_key or "")
+            if nic.network is None:
+                reason = "not connected to a network"
+            elif dec is None:
+                opaque = b.opaque.get((vc, dc, nic.network))
+                reason = f"NSX network {opaque!r}" if opaque else f"network {nic.network!r} (unknown)"
+                unmapped_nics[reason].append(vm.name)
+            elif dec.target == "multus":
+                binding, network_name, reason = "multus", f"{ns}/{dec.nad}", f"NAD {ns}/{dec.nad}"
+            elif dec.target == "pod" and not pod_used:
+                binding, reason, pod_used = "pod", "pod network (chosen)", True
+            elif dec.target == "ignored":
+                reason = "ignored (chosen)"
+            else:
+                extra = " (second pod NIC)" if dec.target == "pod" else ""
+                reason = f"port group {dec.name!r}: {dec.reason}{extra}"
+                unmapped_nics[reason].append(vm.name)
+            nics.append(
+                VmNicDecision(
+                    label=nic.label,
+                    interface=f"net-{idx}",
+                    mac=mac,
+                    model=kubevirt_model(nic.adapter),
+                    adapter=nic.adapter,
+                    binding=binding,
+                    network_name=network_name,
+                    reason=reason,
+                )
+            )
+        out.append(VmDecision(key=key, vcenter=vc, name=names[key], source_name=vm.name, nics=tuple(nics)))
+    for reason, vm_names in unmapped_nics.items():
+        shown = ", ".join(sorted(set(vm_names))[:5]) + (" ..." if len(set(vm_names)) > 5 else "")
+        b.find(
+            "warning",
+            "vm-nic-unmapped",
+            reason,
+            f"{len(vm_names)} VM NIC(s) on it have no OpenShift network and are left out of the VM "
+            f"patches: {shown}",
+            unmapped=True,
+        )
+    for mac, owners in macs.items():
+        if len(owners) > 1:
+            b.find(
+                "warning",
+                "duplicate-mac",
+                f"MAC {mac}",
+                f"used by {len(owners)} VM NICs ({', '.join(sorted(owners)[:5])}): two VMs with one MAC on "
+                "one L2 network break each other; KubeVirt keeps the MAC as given",
+            )
+    return tuple(out)
+
+
+def _network_maps(b: _Builder, networks: tuple[NetworkDecision, ...]) -> tuple[NetworkMapDecision, ...]:
+    opt = b.opt
+    vcenters = [vc.name for vc in b.inv.vcenters]
+    names, _ = assign_names(NameRequest(key=vc, text=vc) for vc in vcenters)
+    unknown = sorted(set(opt.mtv_providers) - set(vcenters) - {""})
+    if unknown:
+        raise BadInputError(
+            f"--mtv-provider {unknown[0]}=...: no vCenter of that name in the inventory "
+            f"(it has {', '.join(vcenters) or 'none'})"
+        )
+    if "" in opt.mtv_providers and len(vcenters) > 1:
+        raise BadInputError(
+            "--mtv-provider NAME: the inventory has several vCenters; "
+            "write --mtv-provider VCENTER=NAME once per vCenter"
+        )
+    out = []
+    for vc in sorted(vcenters):
+        provider = opt.mtv_providers.get(vc) or opt.mtv_providers.get("") or sanitise(vc)
+        entries = tuple(d for d in networks if d.vcenter == vc and d.target in ("multus", "pod", "ignored"))
+        out.append(NetworkMapDecision(name=names[vc], vcenter=vc, provider=provider, entries=entries))
+    return tuple(out)
+
+
+class NicCandidate(Protocol):
+    """What :func:`plan_with_node_state` needs of a node NIC verdict
+    (:class:`trunkline.openshift.nodestate.NicProposal`)."""
+
+    node: str
+    interface: str
+    chosen: bool
+    reason: str
+    labels: dict[str, str] | None
+
+
+def plan_with_node_state(inventory: Inventory, options: PlanOptions, candidates: list[NicCandidate]) -> Plan:
+    """:func:`build_plan`, then map uplinks left unmapped to NICs the node state shows free.
+
+    For each node group, the free NICs are those chosen (up, no bridge or bond owner such as ``br-ex``,
+    no IP address, no default route) on every node whose labels match the group's node selector (every
+    node when labels are unknown) and not mapped already. Unmapped uplinks, sorted by name, take them in
+    name order. Each choice is a finding saying why; uplinks left over stay unmapped.
+    """
+    first = build_plan(inventory, options)
+    groups = []
+    proposals: list[tuple[str, str, str]] = []
+    for group in options.node_groups:
+        wanted = sorted(
+            {
+                label
+                for br in first.bridges
+                for lay in br.layouts
+                if lay.group.name == group.name
+                for label, _, mapped in lay.uplinks
+                if not mapped
+            }
+        )
+        selector = dict(group.node_selector)
+        nodes = {
+            c.node
+            for c in candidates
+            if c.labels is None or all(c.labels.get(k) == v for k, v in selector.items())
+        }
+        used = set(dict(group.nics).values())
+        free = sorted(
+            {c.interface for c in candidates if c.node in nodes and c.chosen}
+            - {c.interface for c in candidates if c.node in nodes and not c.chosen}
+            - used
+        )
+        extra = dict(zip(wanted, free, strict=False))
+        for uplink, nic in sorted(extra.items()):
+            why = next(c.reason for c in candidates if c.interface == nic and c.chosen)
+            proposals.append((uplink, nic, f"{nic} on {len(nodes)} node(s) of group {group.name}: {why}"))
+        rejected = sorted(
+            {f"{c.interface} ({c.reason})" for c in candidates if c.node in nodes and not c.chosen}
+        )
+        if wanted and len(free) < len(wanted):
+            left = ", ".join(wanted[len(free) :])
+            proposals.append((left, "-", "no free NIC left; not chosen: " + "; ".join(rejected[:6])))
+        groups.append(replace(group, nics=tuple(sorted({**dict(group.nics), **extra}.items()))))
+    if not proposals:
+        return first
+    return build_plan(inventory, replace(options, node_groups=tuple(groups), nic_proposals=tuple(proposals)))

@@ -1,0 +1,335 @@
+"""Write a plan as a manifests directory, atomically and byte-identically for the same input.
+
+Layout of ``DIR``::
+
+    prereqs/kustomization.yaml   the target Namespace (unless ``default``) and the NMState instance
+    prereqs/namespace.yaml
+    prereqs/nmstate.yaml
+    kustomization.yaml           nncp.yaml, nads.yaml, networkmaps.yaml
+    nncp.yaml                    NodeNetworkConfigurationPolicies
+    nads.yaml                    NetworkAttachmentDefinitions
+    networkmaps.yaml             MTV NetworkMaps
+    vms/<vm>.json                JSON merge patches for ``oc patch vm`` (outside the kustomization)
+    REPORT.md                    tables, apply order, Mermaid diagram, findings
+
+Atomicity: everything is written into a fresh directory next to ``DIR`` (same parent, so the same file
+system) and renamed into place; an existing ``DIR`` that trunkline wrote (its ``REPORT.md`` starts with
+:data:`REPORT_TITLE`) or that is empty is moved aside first and removed after the rename. Any other
+existing ``DIR`` is left alone (:class:`~trunkline.errors.BadInputError`). A failure leaves ``DIR`` as it
+was and no temporary directory behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trunkline.errors import BadInputError, EnvironmentProblem
+from trunkline.openshift.forklift import network_maps
+from trunkline.openshift.kubevirt import vm_patch
+from trunkline.openshift.nad import nad_manifests
+from trunkline.openshift.nmstate import nmstate_instance, nncp_manifests, policy_name
+from trunkline.openshift.plan import Plan, merge_ranges, ranges_text
+
+REPORT_TITLE = "# trunkline plan"
+KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
+DIAGRAM_MAX_PORT_GROUPS = 40  # above this the diagram shows switches and VLAN ranges only
+
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def dump_yaml(docs: list[dict[str, Any]]) -> str:
+    """Multi-document YAML, keys in the order built, block style (libyaml when available)."""
+    return "".join(
+        "---\n" + yaml.dump(doc, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=4096)
+        for doc in docs
+    )
+
+
+def kustomization(resources: list[str]) -> dict[str, Any]:
+    """A ``Kustomization`` listing *resources*."""
+    return {"apiVersion": KUSTOMIZE_API, "kind": "Kustomization", "resources": resources}
+
+
+def render_files(plan: Plan, display_dir: str = "DIR") -> dict[str, str]:
+    """Every file of the plan directory: relative path -> text. *display_dir* is how REPORT.md's
+    commands name the directory."""
+    opt = plan.options
+    files: dict[str, str] = {}
+    prereqs: list[str] = []
+    if opt.namespace != "default":
+        files["prereqs/namespace.yaml"] = dump_yaml(
+            [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": opt.namespace}}]
+        )
+        prereqs.append("namespace.yaml")
+    files["prereqs/nmstate.yaml"] = dump_yaml([nmstate_instance()])
+    prereqs.append("nmstate.yaml")
+    files["prereqs/kustomization.yaml"] = dump_yaml([kustomization(prereqs)])
+    resources = []
+    for name, docs in (
+        ("nncp.yaml", nncp_manifests(plan)),
+        ("nads.yaml", nad_manifests(plan)),
+        ("networkmaps.yaml", network_maps(plan)),
+    ):
+        if docs:
+            files[name] = dump_yaml(docs)
+            resources.append(name)
+    files["kustomization.yaml"] = dump_yaml([kustomization(resources)])
+    for vm in plan.vms:
+        if any(nic.binding for nic in vm.nics):
+            files[f"vms/{vm.name}.json"] = json.dumps(vm_patch(vm), indent=2) + "\n"
+    files["REPORT.md"] = report(plan, display_dir)
+    return files
+
+
+def write_plan(plan: Plan, out_dir: Path, display_dir: str | None = None) -> list[str]:
+    """Write *plan* to *out_dir* atomically; return the relative paths written, sorted.
+
+    Raises:
+        BadInputError: *out_dir* exists and is not an earlier trunkline plan nor empty, or is a file.
+        EnvironmentProblem: the parent directory cannot be written.
+    """
+    files = render_files(plan, display_dir or str(out_dir))
+    out_dir = Path(out_dir)
+    parent = out_dir.resolve().parent
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise BadInputError(f"-o {out_dir}: exists and is not a directory; choose another path")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not _ours(out_dir):
+        raise BadInputError(
+            f"-o {out_dir}: the directory exists and was not written by trunkline plan; "
+            "choose a new or empty directory"
+        )
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        msg = f"-o {out_dir}: cannot write in {parent} ({exc.strerror}); choose another path"
+        raise EnvironmentProblem(msg) from exc
+    old: Path | None = None
+    try:
+        made: set[Path] = set()
+        for rel in sorted(files):
+            path = tmp / rel
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            with open(path, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(files[rel])
+        os.chmod(tmp, 0o755)
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=parent))
+            os.rename(out_dir, old / "plan")
+        os.rename(tmp, out_dir)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and (old / "plan").exists() and not out_dir.exists():
+            os.rename(old / "plan", out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        msg = f"-o {out_dir}: writing failed ({exc.strerror or exc}); the directory is as it was"
+        raise EnvironmentProblem(msg) from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return sorted(files)
+
+
+def _ours(path: Path) -> bool:
+    try:
+        with open(path / "REPORT.md", encoding="utf-8") as fh:
+            return fh.readline().rstrip("\n") == REPORT_TITLE
+    except OSError:
+        return False
+
+
+# --------------------------------------------------------------------------------------------------
+# REPORT.md
+# --------------------------------------------------------------------------------------------------
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
+
+
+def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def report(plan: Plan, display_dir: str = "DIR") -> str:
+    """REPORT.md: summary, apply order, port group table, uplink table, diagram, findings."""
+    opt = plan.options
+    switches = {s.key: s for s in plan.switches}
+    many_vc = len({s.vcenter for s in plan.switches}) > 1
+    nads = sum(1 for n in plan.networks if n.target == "multus")
+    nics = sum(len(vm.nics) for vm in plan.vms)
+    errors = sum(1 for f in plan.findings if f.severity == "error")
+    warnings = sum(1 for f in plan.findings if f.severity == "warning")
+    cni = opt.cni_type if opt.backend == "linux-bridge" else "ovn-k8s-cni-overlay"
+    out = [
+        REPORT_TITLE,
+        "",
+        f"Backend **{opt.backend}** (`{cni}`), NADs in namespace `{opt.namespace}`, "
+        f"MTV namespace `{opt.mtv_namespace}`.",
+        "",
+        f"- {len(plan.switches)} switch(es), {len(plan.networks)} port group(s) -> **{nads} NAD(s)** on "
+        f"{len(plan.bridges)} bridge(s), {sum(len(b.layouts) for b in plan.bridges)} NNCP(s)",
+        f"- {len(plan.vms)} VM(s) with {nics} NIC(s) -> "
+        f"{sum(1 for vm in plan.vms if any(n.binding for n in vm.nics))} VM patch(es) in `vms/`",
+        f"- {len(plan.network_maps)} MTV NetworkMap(s)",
+        f"- findings: {errors} error(s), {warnings} warning(s), "
+        f"{len(plan.findings) - errors - warnings} note(s); {len(plan.unmapped)} about things left unmapped",
+        "",
+        "## Apply order",
+        "",
+        "The NodeNetworkConfigurationPolicy kind exists only once kubernetes-nmstate has processed the "
+        "`NMState` instance, so apply in three steps:",
+        "",
+        "```sh",
+        f"oc apply -k {display_dir}/prereqs",
+        "oc wait nmstate/nmstate --for=condition=Available --timeout=600s",
+        f"oc apply -k {display_dir}",
+        "oc get nncp    # wait until every policy reports Available",
+        "```",
+        "",
+        "`networkmaps.yaml` needs the Migration Toolkit for Virtualization (its CRDs and the source "
+        f"Provider objects in `{opt.mtv_namespace}`). After MTV has created the VMs, patch their networks "
+        "(replace TARGET with the VMs' namespace):",
+        "",
+        "```sh",
+        f'for f in {display_dir}/vms/*.json; do oc patch vm "$(basename "$f" .json)" -n TARGET '
+        '--type merge --patch-file "$f"; done',
+        "```",
+        "",
+        "## Port groups -> NADs",
+        "",
+    ]
+    rows: list[list[object]] = []
+    for n in plan.networks:
+        sw = switches[n.switch]
+        where = f"{n.vcenter}/{n.datacenter}" if many_vc else n.datacenter
+        nad = f"{opt.namespace}/{n.nad}" if n.nad else n.target
+        rows.append(
+            [
+                where,
+                sw.name,
+                n.name,
+                n.vlan_text,
+                nad,
+                n.bridge or "",
+                n.mtu if n.nad else "",
+                ("" if not n.nad or opt.backend != "linux-bridge" else str(n.macspoofchk).lower()),
+                n.vm_nics,
+                n.reason,
+            ]
+        )
+    out += _table(
+        [
+            "datacenter",
+            "switch",
+            "port group",
+            "VLAN",
+            "NAD",
+            "bridge",
+            "MTU",
+            "macspoofchk",
+            "VM NICs",
+            "how",
+        ],
+        rows,
+    )
+    out += ["", "## Uplinks -> node NICs", ""]
+    urows: list[list[object]] = []
+    for br in plan.bridges:
+        for lay in br.layouts:
+            selector = ", ".join(f"{k}={v}" if v else k for k, v in lay.group.node_selector)
+            bond = f"{lay.bond_name} ({lay.bond})" if lay.bond_name else ""
+            for label, nic, mapped in lay.uplinks:
+                shown_nic = nic if mapped else f"{nic} (placeholder)"
+                urows.append([policy_name(br, lay), selector, br.name, label, shown_nic, bond, lay.policy])
+    out += _table(["NNCP", "node selector", "bridge", "vSphere uplink", "node NIC", "bond", "teaming"], urows)
+    out += ["", "Bridges:", ""]
+    for br in plan.bridges:
+        vl = ranges_text(br.vlan_ids) or "none"
+        native = ", untagged via native VLAN 1" if br.untagged and opt.backend == "linux-bridge" else ""
+        native = ", untagged" if br.untagged and opt.backend != "linux-bridge" else native
+        names = ", ".join(switches[s].name for s in br.switches)
+        out.append(f"- `{br.name}` (from {names}): MTU {br.mtu}, tagged VLANs {vl}{native}")
+    out += ["", "## Diagram", ""] + diagram(plan) + ["", f"## Findings ({len(plan.findings)})", ""]
+    if plan.findings:
+        out += _table(
+            ["severity", "what", "about", "finding", "unmapped"],
+            [[f.severity, f.code, f.subject, f.message, "yes" if f.unmapped else ""] for f in plan.findings],
+        )
+    else:
+        out.append("None: everything was mapped.")
+    return "\n".join(out) + "\n"
+
+
+def _label(text: str) -> str:
+    return '"' + text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;") + '"'
+
+
+def diagram(plan: Plan) -> list[str]:
+    """A Mermaid flowchart of both sides (switches and port groups -> bridges and NADs); collapsed to
+    switches and their VLAN ranges when there are more than :data:`DIAGRAM_MAX_PORT_GROUPS` port groups."""
+    switches = {s.key: s for s in plan.switches}
+    shown = [n for n in plan.networks if n.target != "skipped"]
+    collapsed = len(shown) > DIAGRAM_MAX_PORT_GROUPS
+    lines = ["```mermaid", "flowchart LR", "  subgraph vsphere[vSphere]"]
+    sw_ids = {key: f"sw{i}" for i, key in enumerate(sorted({n.switch for n in shown}))}
+    br_ids = {b.name: f"br{i}" for i, b in enumerate(plan.bridges)}
+    edges: list[str] = []
+    for key, sid in sw_ids.items():
+        sw = switches[key]
+        lines.append(f"    {sid}[{_label(f'{sw.name} ({sw.kind}, MTU {sw.mtu})')}]")
+    if collapsed:
+        per_switch: dict[str, list[Any]] = defaultdict(list)
+        for n in shown:
+            per_switch[n.switch].append(n)
+        for key, sid in sw_ids.items():
+            nets = per_switch[key]
+            vlans = ranges_text(merge_ranges([r for n in nets for r in n.vlan_ids])) or "none"
+            lines.append(f"    {sid}g[{_label(f'{len(nets)} port groups, VLANs {vlans}')}]")
+            edges.append(f"  {sid} --- {sid}g")
+            targets = Counter(n.bridge for n in nets if n.bridge)
+            for bname, count in sorted(targets.items()):
+                edges.append(f"  {sid}g -. {count} NADs .-> {br_ids[bname]}")
+    else:
+        nad_ids: dict[str, str] = {}
+        for i, n in enumerate(shown):
+            pid = f"pg{i}"
+            lines.append(f"    {pid}[{_label(f'{n.name} / VLAN {n.vlan_text}')}]")
+            edges.append(f"  {sw_ids[n.switch]} --- {pid}")
+            if n.nad:
+                nad_ids[n.key] = f"nad{i}"
+                edges.append(f"  {pid} -.-> nad{i}")
+    lines.append("  end")
+    lines.append("  subgraph openshift[OpenShift nodes]")
+    for br in plan.bridges:
+        nics = sorted({nic for lay in br.layouts for nic in lay.nics})
+        text = f"{br.name} on {', '.join(nics) or 'no NIC'}"
+        lines.append(f"    {br_ids[br.name]}[{_label(text)}]")
+        for skey in br.switches:
+            if skey in sw_ids:
+                edges.append(f"  {sw_ids[skey]} == uplinks ==> {br_ids[br.name]}")
+    if not collapsed:
+        for n in shown:
+            if n.nad and n.bridge:
+                nid = f"nad{shown.index(n)}"
+                lines.append(f"    {nid}([{_label(f'NAD {n.nad}')}])")
+                edges.append(f"  {br_ids[n.bridge]} --- {nid}")
+    lines.append("  end")
+    return lines + edges + ["```"]

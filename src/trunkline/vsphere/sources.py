@@ -1,0 +1,57 @@
+"""Where an inventory comes from: a file (trunkline YAML/JSON or an RVTools .xlsx) or the bundled example.
+
+:func:`load_inventory` is what commands taking an ``INVENTORY`` argument call (``trunkline plan``,
+``trunkline inventory show``). The live vCenter reader is separate
+(:mod:`trunkline.vsphere.vcenter`): it needs credentials and a network.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from trunkline.errors import BadInputError
+from trunkline.vsphere.model import Inventory
+
+#: The bundled example's place inside the package (package data).
+EXAMPLE = ("examples", "seed", "inventory.yaml")
+#: How the bundled example is named in messages.
+EXAMPLE_NAME = "the bundled seed example"
+
+_ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx is a ZIP archive (ECMA-376 Part 2, Open Packaging Conventions)
+
+
+def example_text() -> str:
+    """The text of the bundled seed example (``trunkline/examples/seed/inventory.yaml``)."""
+    return resources.files("trunkline").joinpath("/".join(EXAMPLE)).read_text(encoding="utf-8")
+
+
+def load_inventory(path: Path | None = None) -> Inventory:
+    """Read an inventory: *path* ``None`` = the bundled seed example.
+
+    The format is told by content, not by the file name: a ZIP archive is an RVTools export (.xlsx,
+    :func:`trunkline.vsphere.rvtools.read_rvtools`); text starting with ``{`` is JSON; anything else YAML
+    (:func:`trunkline.vsphere.yamlfile.load_inventory_file`).
+
+    Raises:
+        BadInputError: the file is missing or unreadable, or its content is malformed, violates the schema
+            or has broken references (one line naming the file, the place and the fix).
+    """
+    from trunkline.vsphere import yamlfile
+
+    if path is None:
+        return yamlfile.parse_inventory(example_text(), EXAMPLE_NAME)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except FileNotFoundError:
+        raise BadInputError(f"{path}: no such file; check the path") from None
+    except IsADirectoryError:
+        raise BadInputError(f"{path}: is a directory; give the inventory file inside it") from None
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot read it ({exc.strerror}); check its permissions") from None
+    if head == _ZIP_MAGIC:
+        from trunkline.vsphere import rvtools
+
+        return rvtools.read_rvtools(path)
+    return yamlfile.load_inventory_file(path)

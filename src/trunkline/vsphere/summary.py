@@ -1,0 +1,316 @@
+"""A person's view of an :class:`~trunkline.vsphere.model.Inventory`: what `trunkline inventory show` prints.
+
+Per datacenter, four tables: switches, port groups with their VLANs, hosts with their uplinks (and what
+each uplink carries: vmkernel NICs, so management, or VM port groups, so a trunk), and the VMs on each
+port group. The ``*_rows`` functions are pure (tuples of text, tested as such); :func:`render` turns
+them into rich tables that read well on an 80-column terminal.
+
+Standard port groups and standard switches with the same name on several hosts are one row each
+("vSwitch0, 2 hosts"), so that a hundred hosts do not make a hundred identical rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from trunkline.vsphere.model import (
+    AccessVlan,
+    Datacenter,
+    Inventory,
+    NoVlan,
+    PortGroup,
+    PrivateVlan,
+    SecurityPolicy,
+    TrunkVlan,
+    VirtualSwitch,
+)
+
+Row = tuple[str, ...]
+
+
+def vlan_text(pg: PortGroup) -> str:
+    """The VLAN policy as people say it: ``untagged``, ``40``, ``4095 (all, guest tags)``,
+    ``trunk 100-199,300``, ``pvlan 101`` (``pvlan 100/101`` with the primary ID)."""
+    vlan = pg.vlan
+    if isinstance(vlan, NoVlan):
+        return "untagged"
+    if isinstance(vlan, AccessVlan):
+        return "4095 (all, guest tags)" if vlan.id == 4095 else str(vlan.id)
+    if isinstance(vlan, TrunkVlan):
+        parts = [f"{r.start}-{r.end}" if r.start != r.end else str(r.start) for r in vlan.ranges]
+        return "trunk " + ",".join(parts)
+    if isinstance(vlan, PrivateVlan):
+        kind = f" {vlan.pvlan_type}" if vlan.pvlan_type else ""
+        primary = f"{vlan.primary}/" if vlan.primary is not None else ""
+        return f"pvlan {primary}{vlan.secondary}{kind}"
+    raise TypeError(f"not a VLAN policy: {vlan!r}")
+
+
+def _yes_no(value: bool | None, yes: str, no: str) -> str:
+    return "?" if value is None else (yes if value else no)
+
+
+def security_text(policy: SecurityPolicy) -> str:
+    """``forged transmits`` first (what the bridge CNI's ``macspoofchk`` enforces), then the two others
+    only when accepted: ``reject``, ``accept``, ``reject, promiscuous``, ``?`` (unknown)."""
+    text = _yes_no(policy.forged_transmits, "accept", "reject")
+    extra = [
+        name for name, on in (("promiscuous", policy.promiscuous), ("MAC changes", policy.mac_changes)) if on
+    ]
+    return ", ".join([text, *extra])
+
+
+def _hosts_text(count: int) -> str:
+    return f"{count} host" if count == 1 else f"{count} hosts"
+
+
+def _switch_label(dc: Datacenter, switch_id: str) -> str:
+    switch = next((s for s in dc.switches if s.id == switch_id), None)
+    return switch.name if switch else f"{switch_id} (unknown)"
+
+
+def switch_rows(dc: Datacenter) -> list[Row]:
+    """(switch, kind, hosts, MTU, uplinks, forged transmits) per distributed switch and per standard
+    switch name."""
+    rows: list[Row] = []
+    standard: dict[str, list[VirtualSwitch]] = defaultdict(list)
+    for switch in dc.switches:
+        if switch.kind == "standard":
+            standard[switch.name].append(switch)
+        else:
+            members = sum(1 for h in dc.hosts if any(n.switch == switch.id for n in h.nics))
+            rows.append(
+                (
+                    switch.name,
+                    "distributed",
+                    _hosts_text(members),
+                    _mtu([switch.mtu]),
+                    ", ".join([*switch.uplinks, *(f"LAG {g.name}" for g in switch.lacp_groups)]) or "-",
+                    security_text(switch.security),
+                )
+            )
+    for name, switches in standard.items():
+        uplinks = sorted({u for s in switches for u in s.uplinks})
+        forged = sorted({security_text(s.security) for s in switches})
+        rows.append(
+            (
+                name,
+                "standard",
+                _hosts_text(len(switches)),
+                _mtu(s.mtu for s in switches),
+                ", ".join(uplinks) or "-",
+                " / ".join(forged),
+            )
+        )
+    return rows
+
+
+def _mtu(values: Iterable[int | None]) -> str:
+    seen = sorted({v for v in values if v is not None})
+    return "/".join(str(v) for v in seen) if seen else "?"
+
+
+def _network_groups(dc: Datacenter) -> list[tuple[str, list[PortGroup]]]:
+    """Port groups grouped as people see them: one group per ``network`` id, and standard port groups
+    with the same name, switch name and VLAN on several hosts in one group too."""
+    names = {s.id: s.name for s in dc.switches}
+    kinds = {s.id: s.kind for s in dc.switches}
+    groups: dict[tuple[str, ...], list[PortGroup]] = {}
+    for pg in dc.port_groups:
+        key: tuple[str, ...] = (pg.network,)
+        if kinds.get(pg.switch) == "standard":
+            key = ("standard", names.get(pg.switch, ""), pg.name, vlan_text(pg))
+        groups.setdefault(key, []).append(pg)
+    return [(pgs[0].network, pgs) for pgs in groups.values()]
+
+
+def port_group_rows(dc: Datacenter) -> list[Row]:
+    """(port group, switch, VLAN, forged transmits, VM NICs) per network; the forged-transmits column is
+    the port group's policy over its switch's (inherited values filled in)."""
+    nics_on: dict[str, int] = defaultdict(int)
+    for vm in dc.vms:
+        for nic in vm.nics:
+            if nic.network:
+                nics_on[nic.network] += 1
+    switch_policy = {s.id: s.security for s in dc.switches}
+    rows: list[Row] = []
+    for _network, pgs in _network_groups(dc):
+        pg = pgs[0]
+        switch = _switch_label(dc, pg.switch)
+        if len(pgs) > 1:
+            switch = f"{switch}, {_hosts_text(len(pgs))}"
+        vlan = vlan_text(pg)
+        if pg.uplink_portgroup:
+            switch = f"{switch} (uplinks)"
+        if pg.nsx:
+            vlan = f"{vlan} (NSX)"
+        policies = {security_text(p.security.merged_over(switch_policy.get(p.switch))) for p in pgs}
+        nics = sum(nics_on.get(n, 0) for n in {p.network for p in pgs})
+        rows.append((pg.name, switch, vlan, " / ".join(sorted(policies)), str(nics)))
+    for opaque in dc.opaque_networks:
+        kind = opaque.network_type or "opaque/NSX"
+        rows.append((opaque.name, "-", f"({kind})", "?", str(nics_on.get(opaque.id, 0))))
+    return rows
+
+
+def host_rows(dc: Datacenter) -> list[Row]:
+    """(host, NIC, speed, switch, uplink, carries) per physical NIC.
+
+    *carries* tells management NICs from VM trunks: the vmkernel NICs on port groups of that switch
+    (``vmk0 Management Network``) and ``VMs`` with the VLANs of the switch's port groups that have VM
+    NICs. A vmkernel NIC on a switch without uplinks gets a row of its own."""
+    by_switch: dict[str, list[PortGroup]] = defaultdict(list)
+    for pg in dc.port_groups:
+        by_switch[pg.switch].append(pg)
+    pg_by_id = {pg.id: pg for pg in dc.port_groups}
+    vm_networks = {nic.network for vm in dc.vms for nic in vm.nics if nic.network}
+    rows: list[Row] = []
+    for host in dc.hosts:
+        shown: set[str] = set()
+        first = True
+        for nic in host.nics:
+            carries: list[str] = []
+            if nic.switch:
+                for vmk in host.vmkernel_nics:
+                    on = pg_by_id.get(vmk.port_group or "")
+                    if on is not None and on.switch == nic.switch:
+                        carries.append(f"{vmk.name} {on.name}")
+                        shown.add(vmk.name)
+                vlans = sorted(
+                    {
+                        vlan_text(p)
+                        for p in by_switch[nic.switch]
+                        if not p.uplink_portgroup and p.network in vm_networks
+                    },
+                    key=_vlan_sort,
+                )
+                if vlans:
+                    carries.append("VMs: " + ", ".join(vlans))
+            rows.append(
+                (
+                    host.name if first else "",
+                    nic.name,
+                    _speed(nic.speed_mbps),
+                    _switch_label(dc, nic.switch) if nic.switch else "-",
+                    nic.uplink or "-",
+                    "; ".join(carries) or "-",
+                )
+            )
+            first = False
+        for vmk in host.vmkernel_nics:
+            if vmk.name in shown:
+                continue
+            on = pg_by_id.get(vmk.port_group or "")
+            switch = _switch_label(dc, on.switch) if on else "-"
+            rows.append((host.name if first else "", vmk.name, "", switch, "-", on.name if on else "-"))
+            first = False
+    return rows
+
+
+def _speed(mbps: int | None) -> str:
+    if mbps is None:
+        return "down"
+    return f"{mbps // 1000}G" if mbps >= 1000 and mbps % 1000 == 0 else f"{mbps}M"
+
+
+def _vlan_sort(text: str) -> tuple[int, str]:
+    head = text.split(" ")[0]
+    return (int(head), text) if head.isdigit() else (-1 if text == "untagged" else 5000, text)
+
+
+def vm_rows(dc: Datacenter) -> list[Row]:
+    """(port group, VLAN, VMs with their adapter type) per network with VMs; disconnected NICs are
+    marked ``(off)``, NICs on no network are listed under ``(no network)``."""
+    names = {pg.network: pg for pg in dc.port_groups}
+    opaque = {o.id: o.name for o in dc.opaque_networks}
+    on: dict[str | None, list[str]] = defaultdict(list)
+    for vm in dc.vms:
+        for nic in vm.nics:
+            label = f"{vm.name} ({nic.adapter or '?'}{'' if nic.connected else ', off'})"
+            on[nic.network].append(label)
+    rows: list[Row] = []
+    for _network, pgs in _network_groups(dc):
+        labels = [label for n in dict.fromkeys(p.network for p in pgs) for label in on.get(n, [])]
+        if labels:
+            rows.append((pgs[0].name, vlan_text(pgs[0]), ", ".join(labels)))
+    for network, labels in on.items():
+        if network is not None and network not in names:
+            rows.append((opaque.get(network, network), "?", ", ".join(labels)))
+    if None in on:
+        rows.append(("(no network)", "-", ", ".join(on[None])))
+    return rows
+
+
+def _table(title: str, headers: Row, rows: list[Row], wide: int) -> Table:
+    """A table whose column *wide* takes the spare width; the first column keeps its names whole up to
+    24 characters; every column wraps rather than overflowing a narrow terminal."""
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, title_style="bold")
+    first = min(24, max((len(r[0]) for r in rows), default=0))
+    for i, header in enumerate(headers):
+        table.add_column(
+            header, overflow="fold", min_width=first if i == 0 else (len(header) if i != wide else None)
+        )
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def counts_text(inventory: Inventory) -> str:
+    """One line: ``1 vCenter, 1 datacenter, 2 hosts, 3 switches, 7 port groups, 5 VMs (6 NICs)``."""
+    dcs = [dc for vc in inventory.vcenters for dc in vc.datacenters]
+
+    def n(count: int, word: str) -> str:
+        return f"{count} {word}" + ("" if count == 1 else ("es" if word.endswith("ch") else "s"))
+
+    nics = sum(len(vm.nics) for dc in dcs for vm in dc.vms)
+    return ", ".join(
+        [
+            n(len(inventory.vcenters), "vCenter"),
+            n(len(dcs), "datacenter"),
+            n(sum(len(dc.hosts) for dc in dcs), "host"),
+            n(sum(len(dc.switches) for dc in dcs), "switch"),
+            n(sum(len(dc.port_groups) for dc in dcs), "port group"),
+            n(sum(len(dc.vms) for dc in dcs), "VM") + f" ({n(nics, 'NIC')})",
+        ]
+    )
+
+
+def render(inventory: Inventory) -> RenderableType:
+    """The summary as one rich renderable (print it with a :class:`rich.console.Console`)."""
+    parts: list[RenderableType] = [Text(counts_text(inventory), style="bold")]
+    if inventory.nic_map:
+        mapping = ", ".join(f"{k} -> {v}" for k, v in sorted(inventory.nic_map.items()))
+        parts.append(Text(f"NIC map (vSphere -> node): {mapping}"))
+    for vc in inventory.vcenters:
+        for dc in vc.datacenters:
+            parts.append(Text(""))
+            parts.append(Text(f"vCenter {vc.name} / datacenter {dc.name}", style="bold underline"))
+            parts.append(
+                _table(
+                    "Switches",
+                    ("Switch", "Kind", "Hosts", "MTU", "Uplinks", "Forged tx"),
+                    switch_rows(dc),
+                    wide=4,
+                )
+            )
+            parts.append(
+                _table(
+                    "Port groups",
+                    ("Port group", "Switch", "VLAN", "Forged tx", "NICs"),
+                    port_group_rows(dc),
+                    wide=2,
+                )
+            )
+            parts.append(
+                _table(
+                    "Hosts", ("Host", "NIC", "Speed", "Switch", "Uplink", "Carries"), host_rows(dc), wide=5
+                )
+            )
+            parts.append(_table("VMs per port group", ("Port group", "VLAN", "VMs"), vm_rows(dc), wide=2))
+    return Group(*parts)

@@ -1,0 +1,508 @@
+"""trunkline's own inventory file: YAML or JSON in, :class:`~trunkline.vsphere.model.Inventory` out, and back.
+
+The file is the model written out (``trunkline inventory schema`` prints its JSON Schema), with the
+hand-writing shorthands of :func:`~trunkline.vsphere.model.parse_vlan_shorthand` for VLAN policies
+(``vlan: 40``, ``vlan: "100-199,300"``).
+
+* :func:`parse_inventory` / :func:`load_inventory_file`: text or file -> :class:`Inventory`. Every problem
+  is a :class:`~trunkline.errors.BadInputError` with ONE line naming the file, the line (YAML), the
+  location in the model (``vcenters[0].datacenters[0].port_groups[3].vlan``), what is wrong and the fix.
+  Besides pydantic's checks, :func:`reference_problems` checks what a schema cannot: references between
+  objects (a port group's switch, a VM NIC's network, a host NIC's switch, a vmkernel NIC's port group,
+  a host's cluster) and duplicate ids.
+* :func:`dump_inventory` / :func:`write_inventory`: :class:`Inventory` -> YAML (or JSON), in the model's
+  field order, defaults left out, VLAN policies in their shorthand, so that the same inventory always
+  gives the same bytes; written atomically (temporary file in the same directory, then rename).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from trunkline.errors import BadInputError
+from trunkline.vsphere.model import (
+    AccessVlan,
+    Datacenter,
+    Inventory,
+    NoVlan,
+    PortGroup,
+    PrivateVlan,
+    TrunkVlan,
+    inventory_json_schema,
+)
+
+Loc = tuple[str | int, ...]
+
+# --------------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with two hand-writing traps removed.
+
+    * YAML 1.1 reads ``10:20:30:40:50:56`` (a MAC address) as a base-60 integer; here, as in YAML 1.2,
+      integers and floats have no sexagesimal form, so such a MAC stays a string.
+    * A key written twice in one mapping is an error instead of the last one silently winning.
+    """
+
+
+_INT_RE = re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$")
+_FLOAT_RE = re.compile(
+    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_INT_TAG, _INT_RE, list("-+0123456789"))
+_Loader.add_implicit_resolver(_FLOAT_TAG, _FLOAT_RE, list("-+0123456789."))
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    out: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            mark = key_node.start_mark
+            raise yaml.MarkedYAMLError(
+                "while reading a mapping", node.start_mark, f"key {key!r} appears twice", mark
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_inventory(text: str, source: str = "inventory") -> Inventory:
+    """Parse inventory *text* (YAML, or JSON when it starts with ``{``) into an :class:`Inventory`.
+
+    *source* names the input in error messages (the file name as the user gave it).
+
+    Raises:
+        BadInputError: unparseable text, a schema violation or a broken reference; one line
+            ``SOURCE[:LINE]: LOCATION: PROBLEM; FIX``.
+    """
+    data = _parse_text(text, source)
+    try:
+        inventory = Inventory.model_validate(data)
+    except ValidationError as exc:
+        raise BadInputError(_validation_message(exc, data, text, source)) from None
+    problems = list(reference_problems(inventory))
+    if problems:
+        loc, message = problems[0]
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise BadInputError(f"{_where(source, text, data, loc)}{format_loc(loc)}: {message}{more}")
+    return inventory
+
+
+def load_inventory_file(path: Path, source: str | None = None) -> Inventory:
+    """Read the inventory file at *path* (YAML or JSON, told apart by content, not by name).
+
+    Raises:
+        BadInputError: the file is missing, unreadable, not UTF-8, or its content is bad (see
+            :func:`parse_inventory`).
+    """
+    name = source or str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BadInputError(f"{name}: no such file; check the path") from None
+    except IsADirectoryError:
+        raise BadInputError(f"{name}: is a directory; give the inventory file inside it") from None
+    except OSError as exc:
+        raise BadInputError(f"{name}: cannot read it ({exc.strerror}); check its permissions") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadInputError(
+            f"{name}: byte {exc.start} is not UTF-8; an inventory file is YAML or JSON text in UTF-8"
+        ) from None
+    return parse_inventory(text, name)
+
+
+def _parse_text(text: str, source: str) -> Any:
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BadInputError(
+                f"{source}:{exc.lineno}: column {exc.colno}: not valid JSON ({exc.msg}); fix the JSON syntax"
+            ) from None
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        column = f" column {mark.column + 1}:" if mark is not None else ""
+        problem = exc.problem or "malformed"
+        context = f" {exc.context}" if exc.context else ""
+        raise BadInputError(
+            f"{source}{line}:{column} not valid YAML ({problem}{context}); fix the YAML syntax there"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise BadInputError(f"{source}: not valid YAML ({exc}); fix the YAML syntax") from None
+    if data is None:
+        raise BadInputError(
+            f"{source}: the file is empty; write an inventory (see `trunkline inventory schema`)"
+        )
+    return data
+
+
+# --------------------------------------------------------------------------------------------------
+# Error messages
+# --------------------------------------------------------------------------------------------------
+
+_VLAN_TAGS = {"none", "vlan", "trunk", "pvlan"}
+_VLAN_FIELDS = {"id", "start", "end", "secondary", "primary"}
+
+
+def format_loc(loc: Loc) -> str:
+    """``("vcenters", 0, "datacenters")`` -> ``vcenters[0].datacenters``; ``()`` -> ``(top level)``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _user_loc(loc: Loc, data: Any) -> tuple[Loc, bool]:
+    """The error location *loc* as the user wrote it: discriminator tags pydantic inserts for the VLAN
+    policy are dropped and a location inside a shorthand (``vlan: 40``) stops at the shorthand.
+
+    Returns the location and whether it is inside a VLAN policy.
+    """
+    out: list[str | int] = []
+    node: Any = data
+    in_vlan = False
+    for part in loc:
+        if isinstance(node, dict):
+            if part not in node and part in _VLAN_TAGS and out and out[-1] == "vlan":
+                continue  # the discriminator tag: not a key the user wrote
+            out.append(part)
+            in_vlan = in_vlan or part == "vlan"
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int):
+            out.append(part)
+            node = node[part] if 0 <= part < len(node) else None
+        else:
+            break  # a scalar (a shorthand) or something pydantic could not descend into
+    return tuple(out), in_vlan
+
+
+def _problem(err: Any, in_vlan: bool) -> str:
+    kind = err["type"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    field = err["loc"][-1] if err["loc"] else None
+    msg = str(err["msg"])
+    if in_vlan and kind in ("less_than_equal", "greater_than_equal") and field in _VLAN_FIELDS:
+        return (
+            f"VLAN ID {value} is out of range 0-4094; use 0 (untagged), 1-4094, 4095 (all VLANs to the "
+            f'guest) or trunk ranges such as "100-199,300"'
+        )
+    if in_vlan and kind in ("model_type", "dict_type") and isinstance(value, str):
+        return f'{value!r} is not a VLAN ID or range; write VLAN IDs and ranges such as "100-199,300"'
+    if in_vlan and kind == "union_tag_invalid":
+        return f"VLAN policy type {ctx.get('tag')!r} is unknown; use none, vlan, trunk or pvlan"
+    if kind == "extra_forbidden":
+        return (
+            f"unknown field {field!r}; remove it or fix its spelling "
+            "(`trunkline inventory schema` lists the fields)"
+        )
+    if kind == "missing":
+        return f"{field!r} is missing; add it"
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value!r} should be text; put it in quotes"
+    if kind == "model_type" and not err["loc"]:
+        return "the file must be a mapping with 'version' and 'vcenters'; see `trunkline inventory schema`"
+    text = msg[0].lower() + msg[1:] if msg else kind
+    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    return f"{text} (got {shown}); see `trunkline inventory schema`"
+
+
+def _validation_message(exc: ValidationError, data: Any, text: str, source: str) -> str:
+    errors = exc.errors()
+    first = errors[0]
+    loc, in_vlan = _user_loc(tuple(first["loc"]), data)
+    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    return f"{_where(source, text, data, loc)}{format_loc(loc)}: {_problem(first, in_vlan)}{more}"
+
+
+def _where(source: str, text: str, data: Any, loc: Loc) -> str:
+    """``SOURCE:LINE: `` for YAML text (the line of the deepest node of *loc* present), else ``SOURCE: ``."""
+    if text.lstrip().startswith("{"):
+        return f"{source}: "
+    try:
+        node: Any = yaml.compose(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError:
+        return f"{source}: "
+    line = node.start_mark.line if node is not None else 0
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            break
+        node = child
+        line = node.start_mark.line
+    return f"{source}:{line + 1}: "
+
+
+# --------------------------------------------------------------------------------------------------
+# Checks a schema cannot express
+# --------------------------------------------------------------------------------------------------
+
+
+def reference_problems(inventory: Inventory) -> Iterator[tuple[Loc, str]]:
+    """Broken references and duplicate ids in *inventory*, as ``(location, message)`` pairs.
+
+    References are resolved within one datacenter (see :mod:`trunkline.vsphere.model`): a port group's
+    ``switch``, a standard switch's ``host``, a host's ``cluster``, a host NIC's ``switch``, a vmkernel
+    NIC's ``port_group``, a VM's ``cluster``/``host`` and a VM NIC's ``network`` (a port group's
+    ``network`` or an opaque network's ``id``). Ids are unique per kind within a datacenter; vCenter
+    names and datacenter ids are unique too.
+    """
+    yield from _duplicates(("vcenters",), (v.name for v in inventory.vcenters), "name", "vCenter")
+    for vi, vcenter in enumerate(inventory.vcenters):
+        yield from _duplicates(
+            ("vcenters", vi, "datacenters"), (d.id for d in vcenter.datacenters), "id", "datacenter"
+        )
+        for di, dc in enumerate(vcenter.datacenters):
+            yield from _datacenter_problems(("vcenters", vi, "datacenters", di), dc)
+
+
+def _duplicates(base: Loc, ids: Iterable[str], key: str, kind: str) -> Iterator[tuple[Loc, str]]:
+    seen: dict[str, int] = {}
+    for index, ident in enumerate(ids):
+        if ident in seen:
+            yield (
+                (*base, index, key),
+                f"{kind} {key} {ident!r} is used twice (also at index {seen[ident]}); "
+                f"give each {kind} its own {key}",
+            )
+        else:
+            seen[ident] = index
+
+
+def _unknown(kind: str, ident: str, known: Iterable[str], fix: str) -> str:
+    names = sorted(known)
+    listing = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "") if names else "none"
+    return f"{kind} {ident!r} is not in this datacenter (known: {listing}); {fix}"
+
+
+def _datacenter_problems(base: Loc, dc: Datacenter) -> Iterator[tuple[Loc, str]]:
+    for attr, kind in (
+        ("clusters", "cluster"),
+        ("hosts", "host"),
+        ("switches", "switch"),
+        ("port_groups", "port group"),
+        ("opaque_networks", "opaque network"),
+        ("vms", "VM"),
+    ):
+        yield from _duplicates((*base, attr), (o.id for o in getattr(dc, attr)), "id", kind)
+    clusters = {c.id for c in dc.clusters}
+    hosts = {h.id for h in dc.hosts}
+    switches = {s.id for s in dc.switches}
+    port_groups = {p.id for p in dc.port_groups}
+    networks = {p.network for p in dc.port_groups} | {o.id for o in dc.opaque_networks}
+    for si, switch in enumerate(dc.switches):
+        if switch.host is not None and switch.host not in hosts:
+            yield (
+                (*base, "switches", si, "host"),
+                _unknown("host", switch.host, hosts, "fix the id or add the host"),
+            )
+    for pi, pg in enumerate(dc.port_groups):
+        if pg.switch not in switches:
+            yield (
+                (*base, "port_groups", pi, "switch"),
+                _unknown("switch", pg.switch, switches, "fix the id or add the switch under 'switches'"),
+            )
+    for hi, host in enumerate(dc.hosts):
+        hloc = (*base, "hosts", hi)
+        if host.cluster is not None and host.cluster not in clusters:
+            yield (
+                (*hloc, "cluster"),
+                _unknown("cluster", host.cluster, clusters, "fix the id or add the cluster"),
+            )
+        yield from _duplicates((*hloc, "nics"), (n.name for n in host.nics), "name", "physical NIC")
+        for ni, nic in enumerate(host.nics):
+            if nic.switch is not None and nic.switch not in switches:
+                yield (
+                    (*hloc, "nics", ni, "switch"),
+                    _unknown("switch", nic.switch, switches, "fix the id or add the switch under 'switches'"),
+                )
+        for ki, vmk in enumerate(host.vmkernel_nics):
+            if vmk.port_group is not None and vmk.port_group not in port_groups:
+                yield (
+                    (*hloc, "vmkernel_nics", ki, "port_group"),
+                    _unknown("port group", vmk.port_group, port_groups, "fix the id or add the port group"),
+                )
+    for vi, vm in enumerate(dc.vms):
+        vloc = (*base, "vms", vi)
+        if vm.cluster is not None and vm.cluster not in clusters:
+            yield (
+                (*vloc, "cluster"),
+                _unknown("cluster", vm.cluster, clusters, "fix the id or add the cluster"),
+            )
+        if vm.host is not None and vm.host not in hosts:
+            yield (*vloc, "host"), _unknown("host", vm.host, hosts, "fix the id or add the host")
+        for ni, vnic in enumerate(vm.nics):
+            if vnic.network is not None and vnic.network not in networks:
+                yield (
+                    (*vloc, "nics", ni, "network"),
+                    _unknown(
+                        "network",
+                        vnic.network,
+                        networks,
+                        "use a port group's id (its 'network') or add the port group",
+                    ),
+                )
+
+
+# --------------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------------
+
+
+def vlan_shorthand(policy: BaseModel) -> Any:
+    """The shortest lossless hand-writing form of a VLAN policy (the inverse of ``parse_vlan_shorthand``).
+
+    :class:`NoVlan` -> ``0``; :class:`AccessVlan` -> its id; :class:`TrunkVlan` -> ``"100-199,300"``
+    (a single VLAN as ``"300-300"``, since ``"300"`` would read as an access VLAN);
+    :class:`PrivateVlan` -> its mapping.
+    """
+    if isinstance(policy, NoVlan):
+        return 0
+    if isinstance(policy, AccessVlan):
+        return policy.id
+    if isinstance(policy, TrunkVlan):
+        parts = [f"{r.start}-{r.end}" if r.start != r.end else str(r.start) for r in policy.ranges]
+        if len(parts) == 1 and "-" not in parts[0]:
+            parts = [f"{parts[0]}-{parts[0]}"]
+        return ",".join(parts)
+    if isinstance(policy, PrivateVlan):
+        return {"type": "pvlan", **_plain(policy)}
+    raise TypeError(f"not a VLAN policy: {policy!r}")
+
+
+def _plain(value: Any) -> Any:
+    """*value* as plain YAML/JSON data: model fields in declaration order, default values left out."""
+    if isinstance(value, (NoVlan, AccessVlan, TrunkVlan)):
+        return vlan_shorthand(value)
+    if isinstance(value, BaseModel):
+        out: dict[str, Any] = {}
+        for name, field in type(value).model_fields.items():
+            item = getattr(value, name)
+            always = (isinstance(value, PortGroup) and name == "vlan") or (
+                isinstance(value, Inventory) and name == "version"
+            )
+            if isinstance(value, PortGroup) and name == "network" and item == value.id:
+                continue
+            if isinstance(value, PrivateVlan) and name == "type":
+                continue
+            if (
+                not always
+                and not field.is_required()
+                and item == field.get_default(call_default_factory=True)
+            ):
+                continue
+            out[name] = vlan_shorthand(item) if isinstance(item, PrivateVlan) else _plain(item)
+        return out
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(value[k]) for k in sorted(value)}
+    return value
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper without anchors/aliases (each object written out where it is)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump_inventory(inventory: Inventory, fmt: str = "yaml") -> str:
+    """*inventory* as the text of an inventory file (*fmt* ``"yaml"`` or ``"json"``).
+
+    Stable: the same inventory always gives the same text, and :func:`parse_inventory` of the text gives
+    an equal inventory.
+    """
+    data = _plain(inventory)
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt != "yaml":
+        raise ValueError(f"unknown inventory format {fmt!r}")
+    return yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=110
+    )
+
+
+def write_inventory(inventory: Inventory, path: Path) -> None:
+    """Write *inventory* to *path* atomically: YAML, or JSON when the name ends in ``.json``.
+
+    The text goes to a temporary file in the same directory, which then replaces *path* (``os.replace``),
+    so that *path* is either the old file or the whole new one.
+
+    Raises:
+        BadInputError: the directory does not exist or is not writable.
+    """
+    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+    write_text_atomic(path, dump_inventory(inventory, fmt))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write *text* (UTF-8) to *path* through a temporary file in the same directory and a rename.
+
+    Raises:
+        BadInputError: the parent directory is missing or not writable (nothing is left behind).
+    """
+    parent = path.parent
+    if not parent.is_dir():
+        raise BadInputError(f"{path}: directory {parent} does not exist; create it or choose another path")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise BadInputError(
+            f"{path}: cannot write in {parent} ({exc.strerror}); choose another path"
+        ) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def published_schema_text() -> str:
+    """The inventory file's JSON Schema as published (``trunkline inventory schema``,
+    ``docs/inventory.schema.json``)."""
+    return json.dumps(inventory_json_schema(), indent=2, ensure_ascii=False) + "\n"

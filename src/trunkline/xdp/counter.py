@@ -1,0 +1,513 @@
+"""The counter's lifecycle: load the eBPF object, attach it to an interface, read its maps, detach.
+
+``Counter`` owns the BPF object (programs and maps) and its attachments; nothing is global and
+closing it detaches. Attachments are bpf_links (XDP links; tcx links for TC on kernels >= 6.6), which
+the kernel removes when the last file descriptor closes, so even SIGKILL leaves nothing behind. On
+kernels without tcx the TC hook falls back to a clsact qdisc with cls_bpf filters named
+``trunkline-<pid>-rx``/``-tx``; those outlive a crash, so opening a TC counter first removes such
+filters whose process is gone.
+
+Map layout and the structs crossing the kernel/user boundary: ``counter.h`` (shipped next to the
+object). The ctypes mirrors below must keep the sizes the object's BTF reports (tested).
+
+Example::
+
+    with Counter("ens34", hook="tc") as counter:
+        time.sleep(1)
+        for snapshot in counter.read():
+            print(snapshot.direction, snapshot.total.packets)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import os
+import re
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Literal
+
+from trunkline.errors import BadInputError, EnvironmentProblem
+from trunkline.xdp import libbpf
+from trunkline.xdp.stats import Cell, Direction, Family, Snapshot
+
+OBJECT_PATH = Path(__file__).with_name("counter.bpf.o")
+
+# Mirrors of counter.h.
+TL_VLAN_UNTAGGED = 4096
+TL_VLAN_SLOTS = 4097
+TL_PROTOCOL_SLOTS = 512
+TL_ETHERTYPE_ENTRIES = 4096
+TL_ETHERTYPE_OTHER = 0x10000
+"""EtherType slot of non-IP frames counted after the EtherType hash filled up (not a real EtherType)."""
+DIRECTIONS: tuple[Direction, Direction] = ("rx", "tx")
+FAMILIES: tuple[Family, Family] = ("ipv4", "ipv6")
+
+TC_FILTER_PREFIX = "trunkline-"
+TC_ATTACH_ENV = "TRUNKLINE_TC_ATTACH"
+"""Environment variable: ``tcx`` or ``netlink`` forces how TC attaches (default: tcx, else netlink)."""
+
+# include/uapi/linux/pkt_sched.h: TC_H_CLSACT parent with TC_H_MIN_INGRESS / TC_H_MIN_EGRESS
+_NONZERO = re.compile(rb"[^\x00]+")
+_CLSACT_PARENT = {"rx": 0xFFFFFFF2, "tx": 0xFFFFFFF3}
+_ETH_P_ALL = 0x0003
+# include/uapi/linux/capability.h
+_CAP_NET_ADMIN, _CAP_SYS_ADMIN, _CAP_BPF = 12, 21, 39
+
+
+class tl_counter(ctypes.Structure):  # noqa: N801 - the C name
+    """``struct tl_counter`` (counter.h): packets and bytes of one slot on one CPU."""
+
+    _fields_ = [("packets", ctypes.c_uint64), ("bytes", ctypes.c_uint64)]
+
+
+class tl_ethertype_key(ctypes.Structure):  # noqa: N801 - the C name
+    """``struct tl_ethertype_key`` (counter.h): key of the ``tl_ethertypes`` hash."""
+
+    _fields_ = [("ethertype", ctypes.c_uint32), ("direction", ctypes.c_uint32)]
+
+
+class bpf_link_info(ctypes.Structure):  # noqa: N801 - the kernel's name
+    """The head of ``struct bpf_link_info`` (include/uapi/linux/bpf.h): xdp and tcx keep ifindex first."""
+
+    _fields_ = [("type", ctypes.c_uint32), ("id", ctypes.c_uint32), ("prog_id", ctypes.c_uint32),
+                ("_pad", ctypes.c_uint32), ("ifindex", ctypes.c_uint32), ("_rest", ctypes.c_uint8 * 60)]
+
+
+class InterfaceGone(EnvironmentProblem):
+    """The interface vanished while counting; ``last`` holds the final snapshots (one per direction)."""
+
+    def __init__(self, message: str, last: list[Snapshot]) -> None:
+        super().__init__(message)
+        self.last = last
+
+
+def has_bpf_privileges() -> bool:
+    """Whether this process may load BPF programs and attach them to interfaces.
+
+    Root, or the effective capabilities CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN), read from
+    ``/proc/self/status`` (capabilities(7)).
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return os.geteuid() == 0
+    caps = 0
+    for line in status.splitlines():
+        if line.startswith("CapEff:"):
+            caps = int(line.split()[1], 16)
+    def has(bit: int) -> bool:
+        return bool(caps >> bit & 1)
+    return has(_CAP_NET_ADMIN) and (has(_CAP_BPF) or has(_CAP_SYS_ADMIN))
+
+
+def _rx_vlan_offload(interface: str) -> bool | None:
+    """Whether the NIC strips VLAN tags into metadata (ethtool ``rx-vlan-offload``); None if unknown."""
+    try:
+        from pyroute2.ethtool import Ethtool
+
+        eth = Ethtool()
+        try:
+            feature = eth.get_features(interface).features.get("rx-vlan-hw-parse")
+        finally:
+            eth.close()
+    except Exception:  # noqa: BLE001 - a missing ethtool answer only loses a warning
+        return None
+    return None if feature is None else bool(feature.enable)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The counts of one direction as the maps hold them (summed over CPUs, only non-zero rows)."""
+
+    vlans: dict[int | None, Cell]
+    protocols: dict[tuple[Family, int], Cell]
+    ethertypes: dict[int, Cell]
+    truncated: Cell
+
+
+class CounterObject:
+    """The loaded counter object (programs and maps), not attached anywhere.
+
+    :class:`Counter` attaches it to an interface; tests and benchmarks run its programs through
+    BPF_PROG_TEST_RUN (:meth:`prog_fd` with ``tl_count_xdp``, ``tl_count_tc_rx``, ``tl_count_tc_tx``).
+
+    Raises:
+        EnvironmentProblem: libbpf missing, missing privileges, the kernel rejected the program (the
+            message ends with the verifier's last lines).
+    """
+
+    def __init__(self, path: Path = OBJECT_PATH) -> None:
+        self._obj: int | None = None
+        self.maps: dict[str, int] = {}
+        self._buffers: dict[str, tuple[ctypes.Array[ctypes.c_uint32], ctypes.Array[tl_counter]]] = {}
+        self.ncpu = libbpf.libbpf_num_possible_cpus()
+        with libbpf.libbpf_set_print(libbpf.LIBBPF_WARN) as log:
+            try:
+                self._obj = libbpf.bpf_object__open_file(str(path))
+            except libbpf.LibbpfError as exc:
+                raise EnvironmentProblem(
+                    f"cannot open {path}: {exc.strerror}: reinstall trunkline") from None
+            try:
+                libbpf.bpf_object__load(self._obj)
+            except libbpf.LibbpfError as exc:
+                self.close()
+                if exc.errno == errno.EPERM:
+                    raise EnvironmentProblem(
+                        "the kernel refused to load eBPF (EPERM): run as root or with CAP_BPF + CAP_NET_ADMIN"
+                    ) from None
+                tail = " | ".join(line.strip() for line in log[-8:] if line.strip())
+                raise EnvironmentProblem(
+                    f"the kernel rejected the counter program ({exc.strerror}); needs a kernel >= 6.1 "
+                    f"with BPF and BTF; verifier: {tail}") from None
+        for name in ("tl_vlans", "tl_protocols", "tl_ethertypes", "tl_truncated"):
+            self.maps[name] = libbpf.bpf_map__fd(libbpf.bpf_object__find_map_by_name(self._obj, name))
+        # The EtherType hash's overflow slots exist from the start, so a full hash still counts.
+        zeros = (tl_counter * self.ncpu)()
+        for d in range(len(DIRECTIONS)):
+            key = tl_ethertype_key(TL_ETHERTYPE_OTHER, d)
+            libbpf.bpf_map_update_elem(self.maps["tl_ethertypes"], key, zeros)
+
+    def prog_fd(self, name: str) -> int:
+        """File descriptor of the program *name* (owned by this object)."""
+        if self._obj is None:
+            raise EnvironmentProblem("the counter object is closed")
+        return libbpf.bpf_program__fd(libbpf.bpf_object__find_program_by_name(self._obj, name))
+
+    def read(self, directions: int = 2) -> list[Counts]:
+        """Counts of the first *directions* directions (rx, then tx): one batch lookup per map."""
+        vlans = self._read_array("tl_vlans", directions * TL_VLAN_SLOTS)
+        protocols = self._read_array("tl_protocols", directions * TL_PROTOCOL_SLOTS)
+        truncated = self._read_array("tl_truncated", directions)
+        ethertypes = self._read_ethertypes()
+        out = []
+        for d in range(directions):
+            vbase, pbase = d * TL_VLAN_SLOTS, d * TL_PROTOCOL_SLOTS
+            out.append(Counts(
+                vlans={(None if i == TL_VLAN_UNTAGGED else i): cell
+                       for i, cell in enumerate(vlans[vbase:vbase + TL_VLAN_SLOTS]) if cell},
+                protocols={(FAMILIES[i // 256], i % 256): cell
+                           for i, cell in enumerate(protocols[pbase:pbase + TL_PROTOCOL_SLOTS]) if cell},
+                ethertypes={et: cell for (kd, et), cell in sorted(ethertypes.items()) if kd == d},
+                truncated=truncated[d],
+            ))
+        return out
+
+    def _read_array(self, name: str, count: int) -> list[Cell]:
+        """Per-CPU sums of the first *count* entries of a per-CPU array (one batch syscall).
+
+        Values arrive as [entry][cpu] of struct tl_counter; only entries with non-zero bytes (found by
+        a regular expression, in C) are summed, so a read costs little more than the syscall.
+        """
+        ncpu = self.ncpu
+        buffers = self._buffers.get(name)
+        if buffers is None or len(buffers[0]) < count:
+            buffers = ((ctypes.c_uint32 * count)(), (tl_counter * (count * ncpu))())
+            self._buffers[name] = buffers
+        keys, values = buffers
+        got, _ = libbpf.bpf_map_lookup_batch(self.maps[name], None, ctypes.c_uint32(), keys, values, count)
+        entry_size = ncpu * ctypes.sizeof(tl_counter)
+        raw = memoryview(values).cast("B")[:got * entry_size]
+        sums = [Cell()] * got
+        entries = {i for m in _NONZERO.finditer(raw) for i in range(m.start() // entry_size,
+                                                                    (m.end() - 1) // entry_size + 1)}
+        for i in entries:
+            words = raw[i * entry_size:(i + 1) * entry_size].cast("Q")
+            sums[i] = Cell(sum(words[0::2]), sum(words[1::2]))
+        return sums
+
+    def _read_ethertypes(self) -> dict[tuple[int, int], Cell]:
+        fd = self.maps["tl_ethertypes"]
+        ncpu = self.ncpu
+        count = TL_ETHERTYPE_ENTRIES
+        keys = (tl_ethertype_key * count)()
+        values = (tl_counter * (count * ncpu))()
+        out: dict[tuple[int, int], Cell] = {}
+        in_batch: ctypes.c_uint32 | None = None
+        while True:
+            out_batch = ctypes.c_uint32()
+            got, done = libbpf.bpf_map_lookup_batch(fd, in_batch, out_batch, keys, values, count)
+            for i in range(got):
+                cells = values[i * ncpu:(i + 1) * ncpu]
+                cell = Cell(sum(c.packets for c in cells), sum(c.bytes for c in cells))
+                if cell:
+                    out[(keys[i].direction, keys[i].ethertype)] = cell
+            if done or got == 0:
+                return out
+            in_batch = out_batch
+
+    def close(self) -> None:
+        """Release the programs and maps (idempotent)."""
+        if self._obj is not None:
+            libbpf.bpf_object__close(self._obj)
+            self._obj = None
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+
+class Counter:
+    """A frame counter attached to one interface: per direction, VLAN ID, IP protocol and EtherType.
+
+    Args:
+        interface: interface name in the current network namespace.
+        hook: ``xdp`` (received frames, the seed's hook) or ``tc`` (received and sent frames; also sees
+            VLAN tags the NIC moved into metadata).
+        mode: XDP attach mode, ``generic`` (default: no driver reconfiguration) or ``native``; ignored
+            (``None``) for TC.
+        tc_attach: ``auto`` (tcx links where the kernel has them, else clsact + cls_bpf through netlink),
+            ``tcx`` or ``netlink``; the ``TRUNKLINE_TC_ATTACH`` environment variable overrides ``auto``.
+
+    Attributes:
+        interface, ifindex, hook, mode: as attached.
+        directions: ``("rx",)`` for XDP, ``("rx", "tx")`` for TC; :meth:`read` returns one snapshot each.
+        warnings: things the user should know (for example that XDP may not see stripped VLAN tags).
+        tc_attach: how the TC hook was attached (``tcx`` / ``netlink``), ``None`` for XDP.
+
+    The program is loaded and attached by :meth:`open` (called by ``__enter__``).
+
+    Raises (from :meth:`open`):
+        BadInputError: unknown interface, hook or mode.
+        EnvironmentProblem: missing privileges, libbpf missing, the kernel rejected the program (the
+            message ends with the verifier's last lines), another XDP program is attached (never
+            replaced), the driver lacks native XDP.
+    """
+
+    def __init__(self, interface: str, hook: Literal["xdp", "tc"] = "xdp",
+                 mode: Literal["generic", "native"] = "generic",
+                 tc_attach: Literal["auto", "tcx", "netlink"] = "auto") -> None:
+        if hook not in ("xdp", "tc"):
+            raise BadInputError(f"unknown hook {hook!r}: use xdp or tc")
+        if hook == "xdp" and mode not in ("generic", "native"):
+            raise BadInputError(f"unknown XDP mode {mode!r}: use generic or native")
+        if tc_attach not in ("auto", "tcx", "netlink"):
+            raise BadInputError(f"unknown TC attach method {tc_attach!r}: use auto, tcx or netlink")
+        self.interface = interface
+        self.hook: Literal["xdp", "tc"] = hook
+        self.mode: str | None = mode if hook == "xdp" else None
+        self.directions: tuple[Direction, ...] = ("rx",) if hook == "xdp" else DIRECTIONS
+        self.warnings: list[str] = []
+        self.ifindex = 0
+        self.tc_attach: str | None = None
+        self._requested_tc_attach = tc_attach
+        self._obj: CounterObject | None = None
+        self._links: list[int] = []
+        self._filters: list[tuple[str, int]] = []  # (direction, prio) of our netlink filters
+        self._ipr: object | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def open(self) -> Counter:
+        """Load the program and attach it (see the class docstring for errors). Returns ``self``."""
+        if self._obj is not None:
+            return self
+        try:
+            self.ifindex = socket.if_nametoindex(self.interface)
+        except OSError:
+            raise BadInputError(
+                f"unknown interface {self.interface!r}: pick one from `ip link` (in this network namespace)"
+            ) from None
+        if not has_bpf_privileges():
+            raise EnvironmentProblem(
+                "loading eBPF needs root or CAP_BPF and CAP_NET_ADMIN: run as root (sudo trunkline ...)")
+        try:
+            self._obj = CounterObject()
+            if self.hook == "xdp":
+                self._attach_xdp()
+                if _rx_vlan_offload(self.interface):
+                    self.warnings.append(
+                        f"{self.interface} has rx-vlan-offload on: XDP may not see VLAN tags the NIC strips "
+                        f"(they then count as untagged); --hook tc sees them")
+            else:
+                self._attach_tc()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _prog_fd(self, name: str) -> int:
+        assert self._obj is not None
+        return self._obj.prog_fd(name)
+
+    def _attach_xdp(self) -> None:
+        flags = libbpf.XDP_FLAGS_SKB_MODE if self.mode == "generic" else libbpf.XDP_FLAGS_DRV_MODE
+        try:
+            self._links.append(libbpf.bpf_link_create(self._prog_fd("tl_count_xdp"), self.ifindex,
+                                                      libbpf.BPF_XDP, flags))
+        except libbpf.LibbpfError as exc:
+            if exc.errno in (errno.EBUSY, errno.EEXIST):
+                raise EnvironmentProblem(
+                    f"{self.interface} already has an XDP program attached; trunkline never replaces it: "
+                    f"use --hook tc, or detach the other program first (ip link show dev {self.interface})"
+                ) from None
+            if exc.errno in (errno.EOPNOTSUPP, errno.EINVAL) and self.mode == "native":
+                raise EnvironmentProblem(
+                    f"the driver of {self.interface} cannot attach XDP natively ({exc.strerror}): "
+                    f"use --mode generic") from None
+            if exc.errno == errno.EPERM:
+                raise EnvironmentProblem("attaching XDP needs CAP_NET_ADMIN: run as root") from None
+            raise EnvironmentProblem(f"cannot attach XDP to {self.interface}: {exc.strerror}") from None
+
+    def _attach_tc(self) -> None:
+        method = self._requested_tc_attach
+        if method == "auto":
+            method = os.environ.get(TC_ATTACH_ENV, "auto")  # type: ignore[assignment]
+            if method not in ("auto", "tcx", "netlink"):
+                raise BadInputError(f"{TC_ATTACH_ENV}={method!r}: use tcx or netlink")
+        self._remove_stale_filters()
+        if method in ("auto", "tcx"):
+            try:
+                for direction, attach_type in (("rx", libbpf.BPF_TCX_INGRESS), ("tx", libbpf.BPF_TCX_EGRESS)):
+                    self._links.append(libbpf.bpf_link_create(self._prog_fd(f"tl_count_tc_{direction}"),
+                                                              self.ifindex, attach_type))
+                self.tc_attach = "tcx"
+                return
+            except libbpf.LibbpfError as exc:
+                for fd in self._links:
+                    os.close(fd)
+                self._links.clear()
+                if exc.errno == errno.EPERM:
+                    raise EnvironmentProblem("attaching to TC needs CAP_NET_ADMIN: run as root") from None
+                if method == "tcx":
+                    raise EnvironmentProblem(
+                        f"cannot attach tcx to {self.interface} ({exc.strerror}): tcx needs kernel 6.6+"
+                    ) from None
+        self._attach_tc_netlink()
+        self.tc_attach = "netlink"
+
+    # -- TC through netlink (kernels without tcx) ------------------------------------------------
+
+    def _iproute(self):  # type: ignore[no-untyped-def]
+        if self._ipr is None:
+            from pyroute2 import IPRoute
+
+            self._ipr = IPRoute()
+        return self._ipr
+
+    def _our_filters(self) -> Iterator[tuple[str, int, str]]:
+        """(direction, prio, name) of every cls_bpf filter on the interface whose name is trunkline's."""
+        ipr = self._iproute()
+        for direction, parent in _CLSACT_PARENT.items():
+            try:
+                msgs = ipr.get_filters(index=self.ifindex, parent=parent)
+            except Exception:  # noqa: BLE001 - no clsact qdisc yet: no filters
+                continue
+            for msg in msgs:
+                options = msg.get_attr("TCA_OPTIONS")
+                name = options.get_attr("TCA_BPF_NAME") if options is not None else None
+                if name and name.startswith(TC_FILTER_PREFIX):
+                    yield direction, msg["info"] >> 16, name
+
+    def _remove_stale_filters(self) -> None:
+        """Delete trunkline filters left by processes that no longer exist (a crash before tcx)."""
+        try:
+            found = list(self._our_filters())
+        except Exception:  # noqa: BLE001 - netlink unavailable: nothing we could remove anyway
+            return
+        for direction, prio, name in found:
+            pid = name[len(TC_FILTER_PREFIX):].split("-")[0].split(":")[0]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                self._delete_filter(direction, prio)
+
+    def _delete_filter(self, direction: str, prio: int) -> None:
+        with contextlib.suppress(Exception):
+            self._iproute().tc("del-filter", "bpf", self.ifindex, 0, parent=_CLSACT_PARENT[direction],
+                               prio=prio, protocol=_ETH_P_ALL)
+
+    def _attach_tc_netlink(self) -> None:
+        ipr = self._iproute()
+        try:
+            ipr.tc("add", "clsact", self.ifindex)
+        except Exception as exc:  # noqa: BLE001
+            if getattr(exc, "code", None) != errno.EEXIST:
+                raise EnvironmentProblem(f"cannot add a clsact qdisc to {self.interface}: {exc}") from None
+        taken = {(d, p) for d, p, _ in self._our_filters()}
+        for direction in DIRECTIONS:
+            start = 0xC000 + os.getpid() % 0x1000
+            prio = next(p for p in range(start, 0xFFFF) if (direction, p) not in taken)
+            name = f"{TC_FILTER_PREFIX}{os.getpid()}-{direction}"
+            try:
+                ipr.tc("add-filter", "bpf", self.ifindex, ":1", fd=self._prog_fd(f"tl_count_tc_{direction}"),
+                       name=name, parent=_CLSACT_PARENT[direction], prio=prio, protocol=_ETH_P_ALL,
+                       direct_action=True)
+            except Exception as exc:  # noqa: BLE001
+                raise EnvironmentProblem(f"cannot add a TC filter to {self.interface}: {exc}") from None
+            self._filters.append((direction, prio))
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def read(self) -> list[Snapshot]:
+        """Cumulative counts since attaching, one :class:`Snapshot` per direction in :attr:`directions`.
+
+        Per-CPU values are summed over all possible CPUs; only non-zero rows are listed;
+        ``monotonic_ns``/``time`` are taken when the maps are read.
+
+        Raises:
+            InterfaceGone: the interface vanished (its ``last`` holds these snapshots).
+            EnvironmentProblem: the counter is not open.
+        """
+        if self._obj is None:
+            raise EnvironmentProblem("the counter is not open: use it as a context manager or call open()")
+        mono, now = time.monotonic_ns(), time.time()
+        snapshots = [
+            Snapshot(interface=self.interface, ifindex=self.ifindex, direction=direction, hook=self.hook,
+                     mode=self.mode, monotonic_ns=mono, time=now, vlans=counts.vlans,
+                     protocols=counts.protocols, ethertypes=counts.ethertypes, truncated=counts.truncated)
+            for direction, counts in zip(self.directions, self._obj.read(len(self.directions)), strict=True)
+        ]
+        if not self._interface_present():
+            raise InterfaceGone(
+                f"interface {self.interface} (ifindex {self.ifindex}) vanished while counting", snapshots)
+        return snapshots
+
+    def _interface_present(self) -> bool:
+        """Whether the interface still exists: an attached link reports ifindex 0 once it is gone."""
+        for fd in self._links:
+            info = bpf_link_info()
+            try:
+                libbpf.bpf_obj_get_info_by_fd(fd, info)
+            except libbpf.LibbpfError:
+                continue
+            if info.ifindex == 0:
+                return False
+        if self._filters:
+            try:
+                self._iproute().link("get", index=self.ifindex)
+            except Exception:  # noqa: BLE001 - netlink says no such device
+                return False
+        return True
+
+    def close(self) -> None:
+        """Detach and unload (idempotent). Links close first, then the object's programs and maps."""
+        for fd in self._links:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._links.clear()
+        for direction, prio in self._filters:
+            self._delete_filter(direction, prio)
+        self._filters.clear()
+        if self._ipr is not None:
+            with contextlib.suppress(Exception):
+                self._ipr.close()  # type: ignore[attr-defined]
+            self._ipr = None
+        if self._obj is not None:
+            self._obj.close()
+            self._obj = None
+
+    def __enter__(self) -> Counter:
+        return self.open()
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()

@@ -1,0 +1,314 @@
+"""Prometheus exporter: the counters' maps as metric families, read at scrape time.
+
+Families (``docs/design.md``, "Metrics"), all counters (cumulative since the counter was attached):
+
+* ``trunkline_vlan_{packets,bytes}_total{interface,direction,vlan}`` — ``vlan`` is the outer VLAN ID
+  (``"0"``-``"4095"``) or ``"untagged"``;
+* ``trunkline_protocol_{packets,bytes}_total{interface,direction,family,protocol,number}`` — ``protocol``
+  is the IANA keyword (``proto-<number>`` where IANA has none), ``number`` the IP protocol number;
+* ``trunkline_ethertype_{packets,bytes}_total{interface,direction,ethertype,name}`` — non-IP frames,
+  ``ethertype`` as ``0x0806``; 802.3 frames (Type/Length 0-1500 is a length) share ``802.3-length``;
+* ``trunkline_truncated_{packets,bytes}_total{interface,direction}``.
+
+Per interface and direction the VLAN family sums to the total, and so do protocol + EtherType +
+truncated together (the counting rules). The maps are read one after another, not atomically: a frame
+counted during a scrape may show in one family and not yet in the other, so the two sums agree exactly
+between frames and, over time, in their rates.
+
+Every label value is bounded: 4097 VLAN values, 2 families x 256 protocol numbers, at most 64,036
+EtherType values, 2 directions; no addresses, ports or other per-flow values.
+
+Gauges: ``trunkline_build_info{version,python,kernel}`` (always 1), ``trunkline_counter_info{interface,
+ifindex,hook,mode}`` (1 per attached counter) and ``trunkline_counter_up{interface}`` (0 when the last read
+failed, e.g. the interface vanished; its families are then absent from that scrape).
+
+There is no cache: each scrape calls :meth:`Counter.read` once per counter, which reads the per-CPU maps
+(a few lookups per non-empty slot), so scraping every few seconds costs little. Bytes are wire bytes
+without the FCS (VLAN tags included), as in :class:`~trunkline.xdp.stats.Cell`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import socket
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from socketserver import ThreadingMixIn
+from types import TracebackType
+from typing import Any, Protocol
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from prometheus_client import CollectorRegistry, make_wsgi_app
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from trunkline import __version__
+from trunkline.errors import EnvironmentProblem, TrunklineError
+from trunkline.xdp.stats import Cell, Snapshot
+
+log = logging.getLogger(__name__)
+
+HEALTH_PATH = "/healthz"
+
+
+class ReadableCounter(Protocol):
+    """What the exporter needs of a counter: :class:`trunkline.xdp.counter.Counter` provides it."""
+
+    @property
+    def interface(self) -> str: ...
+
+    def read(self) -> Sequence[Snapshot]: ...
+
+
+def vlan_label(vlan: int | None) -> str:
+    """The ``vlan`` label value: the VLAN ID as decimal, or ``"untagged"`` for ``None``."""
+    return "untagged" if vlan is None else str(vlan)
+
+
+LLC_LABEL = "802.3-length"
+"""``ethertype`` label of every frame whose Type/Length field is a length (0-1500, IEEE 802.3 clause
+3.2.6): the value is that frame's payload length, not a protocol, so all lengths share one series."""
+
+MAX_LENGTH = 1500
+
+
+def ethertype_label(ethertype: int) -> str:
+    """The ``ethertype`` label value: ``0x`` and four lower-case hex digits (``0x0806``); ``802.3-length``
+    for Type/Length values 0-1500 (802.3 frames with an LLC header)."""
+    return LLC_LABEL if ethertype <= MAX_LENGTH else f"0x{ethertype:04x}"
+
+
+def _protocol_keyword(number: int) -> str:
+    """IANA keyword of IP protocol *number* (``trunkline.xdp.protocols``), ``proto-<number>`` without one."""
+    try:
+        from trunkline.xdp import protocols  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:  # countcli's module not merged yet
+        return f"proto-{number}"
+    return str(protocols.keyword(number))
+
+
+def _ethertype_name(ethertype: int) -> str:
+    """Name of a non-IP EtherType (``trunkline.xdp.ethertypes``); the hex value when it has none."""
+    try:
+        from trunkline.xdp import ethertypes  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:  # countcli's module not merged yet
+        return ethertype_label(ethertype)
+    return str(ethertypes.name(ethertype))
+
+
+class _Families:
+    """The metric families of one scrape, filled snapshot by snapshot."""
+
+    def __init__(self, protocol_keyword: Callable[[int], str], ethertype_name: Callable[[int], str]) -> None:
+        self.protocol_keyword = protocol_keyword
+        self.ethertype_name = ethertype_name
+        base = ["interface", "direction"]
+        self.pairs: dict[str, tuple[CounterMetricFamily, CounterMetricFamily]] = {}
+        for key, what, labels in (
+            ("vlan", "per outer VLAN ID ('untagged' for untagged frames)", [*base, "vlan"]),
+            ("protocol", "per IP family and IP protocol (IANA keyword and number)",
+             [*base, "family", "protocol", "number"]),
+            ("ethertype", "per EtherType, for non-IP frames", [*base, "ethertype", "name"]),
+            ("truncated", "cut short before the headers that decide their protocol or EtherType", base),
+        ):
+            self.pairs[key] = (
+                CounterMetricFamily(f"trunkline_{key}_packets", f"Frames {what}.", labels=labels),
+                CounterMetricFamily(f"trunkline_{key}_bytes",
+                                    f"Bytes (wire frames without FCS, VLAN tags included) {what}.",
+                                    labels=labels),
+            )
+
+    def _add(self, key: str, labels: list[str], cell: Cell) -> None:
+        packets, nbytes = self.pairs[key]
+        packets.add_metric(labels, cell.packets)
+        nbytes.add_metric(labels, cell.bytes)
+
+    def add(self, snap: Snapshot) -> None:
+        base = [snap.interface, snap.direction]
+        for vlan, cell in sorted(snap.vlans.items(), key=lambda kv: -1 if kv[0] is None else kv[0]):
+            self._add("vlan", [*base, vlan_label(vlan)], cell)
+        for (family, number), cell in sorted(snap.protocols.items()):
+            self._add("protocol", [*base, family, self.protocol_keyword(number), str(number)], cell)
+        merged: dict[tuple[str, str], Cell] = {}
+        for ethertype, cell in sorted(snap.ethertypes.items()):
+            key = (ethertype_label(ethertype), self.ethertype_name(ethertype))
+            merged[key] = merged.get(key, Cell()) + cell
+        for (label, name), cell in merged.items():
+            self._add("ethertype", [*base, label, name], cell)
+        self._add("truncated", base, snap.truncated)
+
+    def __iter__(self) -> Iterator[Metric]:
+        for packets, nbytes in self.pairs.values():
+            yield packets
+            yield nbytes
+
+
+class TrunklineCollector(Collector):
+    """A prometheus-client collector over live counters: every ``collect()`` reads each counter once.
+
+    Args:
+        counters: attached counters (anything with ``interface`` and ``read() -> Sequence[Snapshot]``,
+            normally :class:`trunkline.xdp.counter.Counter`); the caller keeps them open while serving.
+        protocol_keyword: IP protocol number -> label (default: the IANA keyword).
+        ethertype_name: EtherType -> label (default: trunkline's EtherType names).
+
+    A counter whose read raises a :class:`~trunkline.errors.TrunklineError` (an interface that vanished)
+    reports ``trunkline_counter_up 0`` and no families in that scrape; the error is kept in
+    :attr:`last_errors` for the health check. Reads of one counter are serialised (concurrent scrapes).
+    """
+
+    def __init__(
+        self,
+        counters: Sequence[ReadableCounter],
+        protocol_keyword: Callable[[int], str] = _protocol_keyword,
+        ethertype_name: Callable[[int], str] = _ethertype_name,
+    ) -> None:
+        self.counters = list(counters)
+        self.protocol_keyword = protocol_keyword
+        self.ethertype_name = ethertype_name
+        self.last_errors: dict[str, str] = {}
+        self._locks = [threading.Lock() for _ in self.counters]
+        self._kernel = platform.release()
+
+    def _read(self, index: int) -> Sequence[Snapshot] | None:
+        counter = self.counters[index]
+        with self._locks[index]:
+            try:
+                snaps = counter.read()
+            except TrunklineError as exc:
+                self.last_errors[counter.interface] = exc.message
+                log.warning("reading the counter on %s failed: %s", counter.interface, exc.message)
+                return None
+        self.last_errors.pop(counter.interface, None)
+        return snaps
+
+    def collect(self) -> Iterable[Metric]:
+        """Read every counter now and yield the metric families (see the module docstring)."""
+        families = _Families(self.protocol_keyword, self.ethertype_name)
+        build = GaugeMetricFamily("trunkline_build_info", "trunkline version, Python and kernel release.",
+                                  labels=["version", "python", "kernel"])
+        build.add_metric([__version__, platform.python_version(), self._kernel], 1)
+        info = GaugeMetricFamily("trunkline_counter_info", "One per attached counter: its hook and mode.",
+                                 labels=["interface", "ifindex", "hook", "mode"])
+        up = GaugeMetricFamily("trunkline_counter_up",
+                               "1 when the counter's maps were read in this scrape, 0 when that failed.",
+                               labels=["interface"])
+        for index, counter in enumerate(self.counters):
+            snaps = self._read(index)
+            up.add_metric([counter.interface], 0 if snaps is None else 1)
+            for snap in snaps or ():
+                families.add(snap)
+            if snaps:
+                first = snaps[0]
+                info.add_metric([first.interface, str(first.ifindex), first.hook, first.mode or ""], 1)
+        yield build
+        yield info
+        yield up
+        yield from families
+
+    def healthy(self) -> tuple[bool, str]:
+        """Read every counter now: ``(True, "ok")`` when all reads succeed, else ``(False, reasons)``."""
+        for index in range(len(self.counters)):
+            self._read(index)
+        if not self.last_errors:
+            return True, "ok"
+        return False, "; ".join(f"{name}: {msg}" for name, msg in sorted(self.last_errors.items()))
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Request handler that logs nothing (scrapes every few seconds would flood stderr)."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        del format, args
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    """Thread-per-request WSGI server (a slow scrape does not block a probe)."""
+
+    daemon_threads = True
+
+
+class MetricsServer:
+    """A running ``/metrics`` + ``/healthz`` HTTP server; :meth:`close` stops it (also a context manager).
+
+    Attributes:
+        address: the bound address; port: the bound TCP port (the real one when 0 was asked for).
+        collector: the :class:`TrunklineCollector` behind ``/metrics``.
+    """
+
+    def __init__(self, httpd: WSGIServer, thread: threading.Thread, collector: TrunklineCollector) -> None:
+        self._httpd = httpd
+        self._thread = thread
+        self.collector = collector
+        self.address: str = str(httpd.server_address[0])
+        self.port: int = int(httpd.server_address[1])
+
+    def close(self) -> None:
+        """Stop serving and close the listening socket (idempotent)."""
+        if self._thread.is_alive():
+            self._httpd.shutdown()
+            self._thread.join()
+        self._httpd.server_close()
+
+    def __enter__(self) -> MetricsServer:
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _app(registry: CollectorRegistry, collector: TrunklineCollector) -> Callable[..., Iterable[bytes]]:
+    metrics = make_wsgi_app(registry)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH:
+            ok, reason = collector.healthy()
+            status = "200 OK" if ok else "503 Service Unavailable"
+            start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
+            return [reason.encode() + b"\n"]
+        return metrics(environ, start_response)
+
+    return app
+
+
+def start_metrics_server(
+    port: int, counters: Sequence[ReadableCounter], address: str = "0.0.0.0"
+) -> MetricsServer:
+    """Serve the counters' metrics over HTTP in a background thread.
+
+    ``GET /metrics`` (any path but ``/healthz``, as prometheus-client does) answers the Prometheus text
+    format (OpenMetrics when asked); ``GET /healthz`` answers 200 ``ok`` while every counter's last read
+    succeeded and 503 with the reason otherwise (for Kubernetes liveness/readiness probes).
+
+    Args:
+        port: TCP port; 0 picks a free one (see :attr:`MetricsServer.port`).
+        counters: attached counters, kept open by the caller while the server runs.
+        address: bind address; ``"::"`` for IPv6 (dual-stack where the system allows).
+
+    Returns:
+        a :class:`MetricsServer`; call ``close()`` (or use ``with``) to stop it.
+
+    Raises:
+        EnvironmentProblem: the port cannot be bound (in use, or below 1024 without privileges).
+    """
+    collector = TrunklineCollector(counters)
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(collector)
+
+    class Server(_Server):
+        address_family = socket.AF_INET6 if ":" in address else socket.AF_INET
+
+    try:
+        httpd = make_server(address, port, _app(registry, collector), Server, handler_class=_QuietHandler)
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"cannot serve metrics on {address}:{port}: {os.strerror(exc.errno) if exc.errno else exc}; "
+            "choose another --metrics-port"
+        ) from exc
+    thread = threading.Thread(target=httpd.serve_forever, name=f"trunkline-metrics-{port}", daemon=True)
+    thread.start()
+    return MetricsServer(httpd, thread, collector)

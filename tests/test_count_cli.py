@@ -1,0 +1,300 @@
+"""`trunkline count` end to end: the CLI as a user runs it, the real eBPF counter, real frames.
+
+Each test makes a veth pair between two fresh network namespaces (tests/netns.py: static neighbours,
+so no ARP or neighbour discovery, GRO/GSO/TSO off) and runs ``trunkline count`` inside ``ns_b`` on
+``if_b`` while ``ns_a`` sends known traffic: ICMP echo requests with ping (56 bytes of data: a
+98-byte frame) and UDP datagrams from a Python socket (100 bytes of data: a 142-byte frame).
+"""
+
+from __future__ import annotations
+
+import json
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+import pytest
+
+from tests.conftest import cli_env, run_cli
+from tests.netns import VethPair
+
+PING_FRAME = 14 + 20 + 8 + 56  # Ethernet + IPv4 + ICMP echo header + ping's default 56 bytes of data
+UDP_PAYLOAD = 100
+UDP_FRAME = 14 + 20 + 8 + UDP_PAYLOAD
+TAGGED_FRAME = 14 + 4 + 20 + 8 + UDP_PAYLOAD  # the 802.1Q tag adds 4 bytes
+LLDP_FRAME = 14 + 46
+STP_FRAME = 60  # 802.3 length 38 (LLC + BPDU), padded to the Ethernet minimum
+
+
+def start_count(pair: VethPair, *args: str) -> subprocess.Popen[str]:
+    """``trunkline count ARGS`` running inside ns_b (stdout/stderr piped, stdout not a terminal)."""
+    cmd = ["ip", "netns", "exec", pair.ns_b, sys.executable, "-m", "trunkline", "count", *args]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env())
+
+
+def read_line(proc: subprocess.Popen[str], timeout: float = 30) -> str:
+    """The next line of *proc*'s stdout; fails the test after *timeout* seconds."""
+    assert proc.stdout is not None
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        if not sel.select(timeout):
+            proc.kill()
+            pytest.fail(f"no output from trunkline count in {timeout} s; stderr: {proc.stderr.read()}")  # type: ignore[union-attr]
+    return proc.stdout.readline()
+
+
+def finish(proc: subprocess.Popen[str], sig: int | None = signal.SIGTERM) -> tuple[int, str, str]:
+    """Send *sig* (None: just wait), then the exit code, the rest of stdout and stderr."""
+    if sig is not None:
+        proc.send_signal(sig)
+    try:
+        out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        pytest.fail(f"trunkline count did not stop: {err}")
+    return proc.returncode, out, err
+
+
+def send_traffic(pair: VethPair, pings: int = 0, datagrams: int = 0) -> None:
+    """From ns_a to ns_b: *pings* ICMP echo requests, then *datagrams* UDP datagrams to port 9."""
+    if pings:
+        pair.exec_a("ping", "-q", "-c", str(pings), "-i", "0.01", "-W", "1", pair.ip_b)
+    if datagrams:
+        code = (
+            "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            f"for _ in range({datagrams}): s.sendto(b'x' * {UDP_PAYLOAD}, ('{pair.ip_b}', 9))"
+        )
+        pair.exec_a(sys.executable, "-c", code)
+
+
+def send_frames(pair: VethPair, *, tagged: int = 0, vlan: int = 40, lldp: int = 0, stp: int = 0) -> None:
+    """From ns_a, through an AF_PACKET socket on if_a: *tagged* 802.1Q frames (VLAN *vlan*, IPv4 UDP,
+    TAGGED_FRAME bytes), *lldp* LLDP frames (LLDP_FRAME bytes), *stp* 802.3/LLC STP BPDUs (STP_FRAME bytes).
+    """
+    code = f"""
+import socket, struct
+dst = bytes.fromhex({pair.mac(pair.ns_b, pair.if_b).replace(':', '')!r})
+src = bytes.fromhex({pair.mac(pair.ns_a, pair.if_a).replace(':', '')!r})
+udp = struct.pack('!HHHH', 40000, 9, 8 + {UDP_PAYLOAD}, 0) + b'x' * {UDP_PAYLOAD}
+ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                 socket.inet_aton('198.51.100.1'), socket.inet_aton('198.51.100.2')) + udp
+tagged = dst + src + struct.pack('!HHH', 0x8100, {vlan}, 0x0800) + ip
+lldp = bytes.fromhex('0180c200000e') + src + struct.pack('!H', 0x88cc) + bytes(46)
+bpdu = bytes.fromhex('0000000000') + bytes(30)  # configuration BPDU, 35 bytes
+llc = bytes.fromhex('424203') + bpdu
+stp = bytes.fromhex('0180c2000000') + src + struct.pack('!H', len(llc)) + llc + bytes(60 - 14 - len(llc))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(({pair.if_a!r}, 0))
+for frame, n in ((tagged, {tagged}), (lldp, {lldp}), (stp, {stp})):
+    for _ in range(n):
+        s.send(frame)
+"""
+    pair.exec_a(sys.executable, "-c", code)
+
+
+def records(stdout: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def protocol(rec: dict[str, Any], family: str, number: int) -> tuple[int, int]:
+    """(packets, bytes) of one protocol row of a record, (0, 0) when it is not listed."""
+    for row in rec["protocols"]:
+        if (row["family"], row["number"]) == (family, number):
+            return row["packets"], row["bytes"]
+    return 0, 0
+
+
+def settle() -> None:
+    """Give the last frames time to pass the hook before the counter is read for the summary."""
+    time.sleep(0.3)
+
+
+@pytest.mark.privileged
+def test_json_summary_counts_pings_and_udp_exactly_and_sigterm_exits_0(veth_pair: VethPair) -> None:
+    proc = start_count(veth_pair, veth_pair.if_b, "--json", "--interval", "0.5")
+    first = json.loads(read_line(proc))  # the counter is attached once the first record is out
+    assert (first["record"], first["interface"], first["direction"], first["hook"], first["mode"]) == (
+        "interval", veth_pair.if_b, "rx", "xdp", "generic")
+    send_traffic(veth_pair, pings=5, datagrams=7)
+    settle()
+    code, out, err = finish(proc, signal.SIGTERM)
+    assert code == 0, err
+    recs = [first, *records(out)]
+    summary = recs[-1]
+    assert summary["record"] == "summary"
+    assert [r["record"] for r in recs].count("summary") == 1
+    assert protocol(summary, "ipv4", 1) == (5, 5 * PING_FRAME)
+    assert protocol(summary, "ipv4", 17) == (7, 7 * UDP_FRAME)
+    keywords = {(r["number"], r["keyword"]) for r in summary["protocols"]}
+    assert {(1, "ICMP"), (17, "UDP")} <= keywords
+    intervals = [r for r in recs if r["record"] == "interval"]
+    assert sum(r["total"]["packets_interval"] for r in intervals) == summary["total"]["packets_interval"]
+    assert sum(r["interval_s"] for r in intervals) == pytest.approx(summary["interval_s"])
+
+
+@pytest.mark.privileged
+def test_json_records_validate_against_the_schema(veth_pair: VethPair) -> None:
+    import jsonschema
+
+    from trunkline.xdp.stats import record_schema
+
+    proc = start_count(veth_pair, veth_pair.if_b, "--json", "--interval", "0.3", "--hook", "tc")
+    read_line(proc)
+    send_traffic(veth_pair, pings=3, datagrams=2)
+    settle()
+    code, out, err = finish(proc)
+    assert code == 0, err
+    recs = records(out)
+    schema = record_schema()
+    for rec in recs:
+        jsonschema.validate(rec, schema)
+    summaries = {r["direction"]: r for r in recs if r["record"] == "summary"}
+    assert sorted(summaries) == ["rx", "tx"]
+    assert summaries["rx"]["mode"] is None
+    assert protocol(summaries["rx"], "ipv4", 1) == (3, 3 * PING_FRAME)  # echo requests in
+    assert protocol(summaries["tx"], "ipv4", 1)[0] == 3 + 2  # echo replies + port unreachables out
+    assert summaries["rx"]["vlans"] == [
+        {**summaries["rx"]["total"], "vlan": None}
+    ]
+
+
+@pytest.mark.privileged
+def test_duration_stops_with_summary_table_of_the_traffic_mix(veth_pair: VethPair) -> None:
+    proc = start_count(veth_pair, veth_pair.if_b, "--duration", "2.5", "--interval", "0.5")
+    read_line(proc)  # the first interval's heading: attached
+    send_traffic(veth_pair, pings=4, datagrams=9)
+    code, out, err = finish(proc, sig=None)
+    assert code == 0, err
+    # veth reports rx-vlan-offload on: the counter's warning, printed once
+    assert err.splitlines() == [
+        f"trunkline: warning: {veth_pair.if_b} has rx-vlan-offload on: XDP may not see VLAN tags the NIC "
+        "strips (they then count as untagged); --hook tc sees them"
+    ]
+    summary = out[out.rindex(f"{veth_pair.if_b} rx (xdp generic) at"):].strip().splitlines()
+    assert "summary of" in summary[0]
+    header = summary[1].split()
+    assert header == ["family", "protocol", "number", "packets", "bytes", "packets/s", "bits/s", "share"]
+    rows = {tuple(line.split()[:3]): line.split()[3:5] for line in summary[2:-1]}
+    assert rows[("ipv4", "UDP", "17")] == ["9", f"{9 * UDP_FRAME:,}"]
+    assert rows[("ipv4", "ICMP", "1")] == ["4", f"{4 * PING_FRAME:,}"]
+    total = summary[-1].split()
+    assert total[0] == "total"
+    assert int(total[1].replace(",", "")) == sum(int(v[0].replace(",", "")) for v in rows.values())
+    first_row = summary[2].split()
+    assert first_row[:3] == ["ipv4", "UDP", "17"]  # sorted by packets
+
+
+@pytest.mark.privileged
+def test_by_vlan_table_and_json_rows_for_tagged_and_untagged_frames(veth_pair: VethPair) -> None:
+    proc = start_count(veth_pair, veth_pair.if_b, "--json", "--interval", "0.3")
+    read_line(proc)
+    send_frames(veth_pair, tagged=6, vlan=40, lldp=2, stp=3)
+    send_traffic(veth_pair, pings=4)
+    settle()
+    code, out, err = finish(proc)
+    assert code == 0, err
+    summary = records(out)[-1]
+    vlans = {row["vlan"]: (row["packets"], row["bytes"]) for row in summary["vlans"]}
+    assert vlans[40] == (6, 6 * TAGGED_FRAME)
+    assert vlans[None][0] >= 2 + 3 + 4
+    assert protocol(summary, "ipv4", 17) == (6, 6 * TAGGED_FRAME)
+    ethertypes = {r["ethertype"]: (r["name"], r["packets"], r["bytes"]) for r in summary["ethertypes"]}
+    assert ethertypes[0x88CC] == ("LLDP", 2, 2 * LLDP_FRAME)
+    assert ethertypes[38] == ("802.3-LLC", 3, 3 * STP_FRAME)
+
+    proc = start_count(veth_pair, veth_pair.if_b, "--by", "vlan", "--duration", "1.5", "--interval", "0.5")
+    read_line(proc)
+    send_frames(veth_pair, tagged=5, vlan=40)
+    send_frames(veth_pair, tagged=2, vlan=4094)
+    code, out, err = finish(proc, sig=None)
+    assert code == 0, err
+    table = out[out.rindex(f"{veth_pair.if_b} rx (xdp generic) at"):].strip().splitlines()
+    assert "summary of" in table[0]
+    assert table[1].split() == ["VLAN", "packets", "bytes", "packets/s", "bits/s", "share"]
+    assert [line.split()[:3] for line in table[2:]] == [
+        ["40", "5", f"{5 * TAGGED_FRAME:,}"],
+        ["4094", "2", f"{2 * TAGGED_FRAME:,}"],
+        ["total", "7", f"{7 * TAGGED_FRAME:,}"],
+    ]
+
+
+@pytest.mark.privileged
+def test_by_total_prints_received_n_packets_per_interval(veth_pair: VethPair) -> None:
+    proc = start_count(veth_pair, veth_pair.if_b, "--by", "total", "--interval", "0.3")
+    line = read_line(proc)
+    assert line.startswith(f"{veth_pair.if_b} rx: received ")
+    send_traffic(veth_pair, pings=6)
+    settle()
+    code, out, err = finish(proc, signal.SIGINT)
+    assert code == 0, err
+    last = out.strip().splitlines()[-1]
+    assert last.startswith(f"{veth_pair.if_b} rx summary: received ")
+    packets = int(last.split("received ")[1].split(" packets")[0].replace(",", ""))
+    assert packets >= 6
+
+
+@pytest.mark.privileged
+def test_several_interfaces_are_counted_side_by_side(veth_pair: VethPair) -> None:
+    proc = start_count(veth_pair, veth_pair.if_b, "lo", "--json", "--interval", "0.3")
+    read_line(proc)
+    send_traffic(veth_pair, pings=2)
+    veth_pair.exec_b("ping", "-q", "-c", "3", "-i", "0.01", "127.0.0.1")
+    settle()
+    code, out, err = finish(proc)
+    assert code == 0, err
+    summaries = {r["interface"]: r for r in records(out) if r["record"] == "summary"}
+    assert sorted(summaries) == sorted([veth_pair.if_b, "lo"])
+    assert protocol(summaries[veth_pair.if_b], "ipv4", 1) == (2, 2 * PING_FRAME)
+    # on lo both the requests and the replies arrive
+    assert protocol(summaries["lo"], "ipv4", 1) == (6, 6 * PING_FRAME)
+
+
+@pytest.mark.privileged
+def test_vanishing_interface_reports_counts_so_far_and_exits_3(veth_pair: VethPair) -> None:
+    proc = start_count(veth_pair, veth_pair.if_b, "--json", "--interval", "0.3")
+    read_line(proc)
+    send_traffic(veth_pair, pings=3)
+    settle()
+    veth_pair.exec_b("ip", "link", "del", veth_pair.if_b)
+    code, out, err = finish(proc, sig=None)
+    assert code == 3
+    errors = [line for line in err.splitlines() if line.startswith("trunkline: error: ")]
+    assert errors == [err.splitlines()[-1]]
+    assert f"interface {veth_pair.if_b} " in errors[0] and "vanished" in errors[0]
+    summary = records(out)[-1]
+    assert summary["record"] == "summary"
+    assert protocol(summary, "ipv4", 1) == (3, 3 * PING_FRAME)
+
+
+def test_unknown_interface_is_one_line_and_exit_2() -> None:
+    proc = run_cli("count", "nosuch0", "--duration", "1")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "trunkline: error: unknown interface 'nosuch0': name an existing interface (see `ip link`)\n"
+    )
+    assert proc.stdout == ""
+
+
+def test_mode_with_tc_hook_is_bad_usage() -> None:
+    proc = run_cli("count", "lo", "--hook", "tc", "--mode", "native")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "trunkline: error: --mode applies to --hook xdp only: drop --mode, or use --hook xdp\n"
+    )
+
+
+@pytest.mark.privileged
+def test_without_privileges_exit_3_with_one_line(veth_pair: VethPair) -> None:
+    cmd = ["ip", "netns", "exec", veth_pair.ns_b, "setpriv", "--reuid=nobody", "--regid=nogroup",
+           "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
+           sys.executable, "-m", "trunkline", "count", veth_pair.if_b, "--duration", "1"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=cli_env(), timeout=60)
+    assert proc.returncode == 3, proc.stderr
+    assert len(proc.stderr.splitlines()) == 1
+    assert proc.stderr.startswith("trunkline: error: ")
+    assert "root" in proc.stderr
+    assert proc.stdout == ""

@@ -1,0 +1,219 @@
+"""Writing the plan directory: layout, determinism, atomicity, kustomize, REPORT.md."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.test_plan_support import dvs_inventory, plan_for
+from trunkline.errors import BadInputError
+from trunkline.openshift import render
+from trunkline.openshift.render import REPORT_TITLE, write_plan
+from trunkline.vsphere.model import Inventory
+
+
+def _inventory() -> Inventory:
+    vms = [
+        {
+            "id": f"vm-{i}",
+            "name": f"vm{i}",
+            "nics": [
+                {"label": "n", "mac": f"00:50:56:00:00:{i:02x}", "network": f"dvportgroup-{100 + i % 4}"}
+            ],
+        }
+        for i in range(6)
+    ]
+    pgs = [
+        {"name": "web", "vlan": 40},
+        {"name": "db", "vlan": 41, "security": {"forged_transmits": True}},
+        {"name": "vgt", "vlan": 4095},
+        {"name": "pv", "vlan": {"type": "pvlan", "secondary": 7}},
+        {"name": "flat", "vlan": 0},
+    ]
+    return dvs_inventory(pgs, vms=vms)
+
+
+def _tree(path: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def test_directory_layout(tmp_path):
+    written = write_plan(plan_for(_inventory()), tmp_path / "out")
+    assert written == [
+        "REPORT.md",
+        "kustomization.yaml",
+        "nads.yaml",
+        "networkmaps.yaml",
+        "nncp.yaml",
+        "prereqs/kustomization.yaml",
+        "prereqs/nmstate.yaml",
+        "vms/vm0.json",
+        "vms/vm1.json",
+        "vms/vm2.json",
+        "vms/vm4.json",
+        "vms/vm5.json",
+    ]
+    assert sorted(_tree(tmp_path / "out")) == written
+    assert yaml.safe_load((tmp_path / "out/kustomization.yaml").read_text())["resources"] == [
+        "nncp.yaml",
+        "nads.yaml",
+        "networkmaps.yaml",
+    ]
+    assert yaml.safe_load((tmp_path / "out/prereqs/nmstate.yaml").read_text()) == {
+        "apiVersion": "nmstate.io/v1",
+        "kind": "NMState",
+        "metadata": {"name": "nmstate"},
+        "spec": {},
+    }
+
+
+def test_custom_namespace_is_created_by_the_prereqs(tmp_path):
+    write_plan(plan_for(_inventory(), namespace="vm-networks"), tmp_path / "out")
+    assert yaml.safe_load((tmp_path / "out/prereqs/kustomization.yaml").read_text())["resources"] == [
+        "namespace.yaml",
+        "nmstate.yaml",
+    ]
+    assert yaml.safe_load((tmp_path / "out/prereqs/namespace.yaml").read_text()) == {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": "vm-networks"},
+    }
+
+
+def test_rerun_is_byte_identical(tmp_path):
+    out = tmp_path / "out"
+    write_plan(plan_for(_inventory()), out, "out")
+    first = _tree(out)
+    write_plan(plan_for(_inventory()), out, "out")
+    assert _tree(out) == first
+
+
+def test_output_does_not_depend_on_input_order(tmp_path):
+    inv = _inventory()
+    data = inv.model_dump()
+    dc = data["vcenters"][0]["datacenters"][0]
+    rng = random.Random(7)
+    for key in ("port_groups", "vms", "hosts"):
+        dc[key] = rng.sample(list(dc[key]), len(dc[key]))
+    write_plan(plan_for(inv), tmp_path / "a", "out")
+    write_plan(plan_for(Inventory.model_validate(data)), tmp_path / "b", "out")
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+
+
+def test_rewriting_replaces_the_old_plan_and_leaves_no_temporary_directory(tmp_path):
+    out = tmp_path / "out"
+    write_plan(plan_for(_inventory()), out)
+    write_plan(plan_for(dvs_inventory([{"name": "only", "vlan": 3}])), out)
+    assert sorted(_tree(out)) == [
+        "REPORT.md",
+        "kustomization.yaml",
+        "nads.yaml",
+        "networkmaps.yaml",
+        "nncp.yaml",
+        "prereqs/kustomization.yaml",
+        "prereqs/nmstate.yaml",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_failing_run_leaves_the_previous_plan_and_no_half_directory(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    write_plan(plan_for(_inventory()), out)
+    before = _tree(out)
+    real_open = open
+    calls = {"n": 0}
+
+    def failing_open(path, *args, **kwargs):
+        if ".tmp" in str(path):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise OSError(28, "No space left on device")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", failing_open)
+    with pytest.raises(Exception, match="No space left on device"):
+        write_plan(plan_for(dvs_inventory([{"name": "only", "vlan": 3}])), out)
+    monkeypatch.undo()
+    assert _tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_failing_first_run_leaves_nothing(tmp_path, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(render, "dump_yaml", boom)
+    with pytest.raises(RuntimeError):
+        write_plan(plan_for(_inventory()), tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_directory_trunkline_did_not_write_is_left_alone(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    with pytest.raises(BadInputError, match="not written by trunkline plan"):
+        write_plan(plan_for(_inventory()), out)
+    assert (out / "notes.txt").read_text() == "keep me"
+
+
+def test_a_file_in_the_way_is_bad_input(tmp_path):
+    (tmp_path / "out").write_text("x")
+    with pytest.raises(BadInputError, match="not a directory"):
+        write_plan(plan_for(_inventory()), tmp_path / "out")
+
+
+def test_report_has_the_table_the_mapping_the_apply_order_and_every_finding(tmp_path):
+    plan = plan_for(_inventory())
+    write_plan(plan, tmp_path / "out", "plans/out")
+    text = (tmp_path / "out/REPORT.md").read_text()
+    assert text.startswith(REPORT_TITLE + "\n")
+    assert (
+        "| DC1 | DSwitch | web | 40 | default/web | vlan-trunk | 1500 | true | 2 | access VLAN 40 |" in text
+    )
+    assert "| DC1 | DSwitch | db | 41 | default/db | vlan-trunk | 1500 | false | 2 | access VLAN 41 |" in text
+    assert (
+        "| vlan-trunk-ens34-policy | node-role.kubernetes.io/worker | vlan-trunk | vmnic1 | ens34 |" in text
+    )
+    steps = [
+        "oc apply -k plans/out/prereqs",
+        "oc wait nmstate/nmstate --for=condition=Available",
+        "oc apply -k plans/out\n",
+    ]
+    positions = [text.index(s) for s in steps]
+    assert positions == sorted(positions)
+    assert "```mermaid" in text
+    for finding in plan.findings:
+        assert f"| {finding.severity} | {finding.code} |" in text
+    assert len(plan.findings) >= 2  # private VLAN and the VM NIC on it
+
+
+def test_large_inventories_get_a_collapsed_diagram(tmp_path):
+    pgs = [{"name": f"pg{i}", "vlan": 100 + i} for i in range(60)]
+    plan = plan_for(dvs_inventory(pgs))
+    lines = render.diagram(plan)
+    assert any("60 port groups, VLANs 100-159" in line for line in lines)
+    assert not any("pg59" in line for line in lines)
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kubectl_kustomize_builds_both_kustomizations(tmp_path):
+    out = tmp_path / "out"
+    write_plan(plan_for(_inventory(), namespace="vm-networks"), out)
+    main = subprocess.run(["kubectl", "kustomize", str(out)], capture_output=True, text=True, timeout=120)
+    assert main.returncode == 0, main.stderr
+    kinds = [d["kind"] for d in yaml.safe_load_all(main.stdout)]
+    assert sorted(kinds) == ["NetworkAttachmentDefinition"] * 4 + [
+        "NetworkMap",
+        "NodeNetworkConfigurationPolicy",
+    ]
+    pre = subprocess.run(
+        ["kubectl", "kustomize", str(out / "prereqs")], capture_output=True, text=True, timeout=120
+    )
+    assert pre.returncode == 0, pre.stderr
+    assert sorted(d["kind"] for d in yaml.safe_load_all(pre.stdout)) == ["NMState", "Namespace"]

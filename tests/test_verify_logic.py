@@ -1,0 +1,177 @@
+"""`trunkline verify`'s comparison (pure): observed rx snapshots vs the NADs' VLANs, and reading NADs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from trunkline.cli import main
+from trunkline.errors import BadInputError
+from trunkline.verify import NadVlans, nad_vlans, read_nads, verify
+from trunkline.xdp.stats import Cell, Snapshot
+
+
+def snap(interface: str, vlans: dict[int | None, Cell], direction: str = "rx") -> Snapshot:
+    return Snapshot(interface=interface, ifindex=2, direction=direction, hook="tc", mode=None,  # type: ignore[arg-type]
+                    monotonic_ns=0, time=0.0, vlans=vlans)
+
+
+def nad(name: str, config: dict[str, object], namespace: str = "vms") -> dict[str, object]:
+    return {"apiVersion": "k8s.cni.cncf.io/v1", "kind": "NetworkAttachmentDefinition",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": {"config": json.dumps({"cniVersion": "0.3.1", "name": name, **config})}}
+
+
+def bridge(vlan: int | None = None, trunk: list[dict[str, int]] | None = None) -> dict[str, object]:
+    conf: dict[str, object] = {"type": "cnv-bridge", "bridge": "br-trunk"}
+    if vlan is not None:
+        conf["vlan"] = vlan
+    if trunk is not None:
+        conf["vlanTrunk"] = trunk
+    return conf
+
+
+def test_vlan_with_traffic_and_no_nad_is_unmapped_and_fails() -> None:
+    nads = [NadVlans("vms/v40", ranges=((40, 40),))]
+    result = verify([snap("ens34", {40: Cell(5, 500), 99: Cell(3, 312)})], nads)
+    assert result.unmapped == (99,)
+    assert not result.ok
+    rows = {r.vlan: (r.status, r.total, r.nads) for r in result.rows}
+    assert rows == {40: ("mapped", Cell(5, 500), ("vms/v40",)), 99: ("unmapped", Cell(3, 312), ())}
+
+
+def test_access_nad_whose_vlan_saw_nothing_is_silent_but_ok() -> None:
+    nads = [NadVlans("vms/v40", ranges=((40, 40),)), NadVlans("vms/v50", ranges=((50, 50),))]
+    result = verify([snap("ens34", {40: Cell(1, 64)})], nads)
+    assert result.ok
+    assert [n.name for n in result.silent_nads] == ["vms/v50"]
+    assert [(r.vlan, r.status, r.total) for r in result.rows] == [
+        (40, "mapped", Cell(1, 64)), (50, "silent", Cell())]
+
+
+def test_trunk_range_maps_every_vlan_inside_and_is_silent_only_when_none_seen() -> None:
+    trunk = NadVlans("vms/all", ranges=((1, 4094),))
+    result = verify([snap("ens34", {7: Cell(2, 128), 4000: Cell(1, 64)})], [trunk])
+    assert result.ok
+    assert [(r.vlan, r.status, r.nads) for r in result.rows] == [
+        (7, "mapped", ("vms/all",)), (4000, "mapped", ("vms/all",))]
+    assert result.silent_nads == ()
+    quiet = verify([snap("ens34", {None: Cell(9, 900)})], [trunk])
+    assert [n.name for n in quiet.silent_nads] == ["vms/all"]
+    # A 4094-VLAN trunk does not produce 4094 silent rows.
+    assert [(r.vlan, r.status) for r in quiet.rows] == [(None, "untagged")]
+
+
+def test_untagged_and_priority_tagged_traffic_is_reported_not_an_error() -> None:
+    flat = [NadVlans("vms/flat", untagged=True)]
+    result = verify([snap("ens34", {None: Cell(10, 1000), 0: Cell(2, 200)})], flat)
+    assert result.ok
+    assert result.untagged == Cell(12, 1200)
+    assert [(r.vlan, r.status, r.nads) for r in result.rows] == [
+        (None, "untagged", ("vms/flat",)), (0, "untagged", ("vms/flat",))]
+
+
+def test_interfaces_are_summed_and_kept_apart_per_vlan() -> None:
+    nads = [NadVlans("vms/v40", ranges=((40, 40),))]
+    result = verify([snap("ens34", {40: Cell(3, 300)}), snap("ens35", {40: Cell(4, 400)}),
+                     snap("ens35", {99: Cell(8, 800)}, direction="tx")], nads)
+    (row,) = result.rows
+    assert row.total == Cell(7, 700)
+    assert row.per_interface == {"ens34": Cell(3, 300), "ens35": Cell(4, 400)}
+    assert result.ok  # tx on VLAN 99 is not what arrives on the trunk
+
+
+def test_baseline_is_subtracted() -> None:
+    nads = [NadVlans("vms/v40", ranges=((40, 40),))]
+    before = [snap("ens34", {40: Cell(3, 300), 99: Cell(1, 100)})]
+    after = [snap("ens34", {40: Cell(5, 500), 99: Cell(1, 100)})]
+    result = verify(after, nads, baseline=before)
+    assert [(r.vlan, r.total, r.status) for r in result.rows] == [(40, Cell(2, 200), "mapped")]
+    assert result.ok
+
+
+def test_json_record_lists_findings() -> None:
+    nads = [NadVlans("vms/v40", "p/nad.yaml", "cnv-bridge", ((40, 40),)),
+            NadVlans("vms/v50", ranges=((50, 50),))]
+    record = verify([snap("ens34", {40: Cell(1, 64), 99: Cell(2, 128)})], nads).to_json()
+    assert record["ok"] is False
+    assert record["unmapped"] == [99]
+    assert record["silent"] == [{"nad": "vms/v50", "vlans": [[50, 50]], "source": ""}]
+    assert record["vlans"][0] == {"vlan": 40, "status": "mapped", "packets": 1, "bytes": 64,
+                                  "nads": ["vms/v40"], "interfaces": {"ens34": {"packets": 1, "bytes": 64}}}
+
+
+@pytest.mark.parametrize(
+    ("config", "ranges", "untagged"),
+    [
+        (bridge(vlan=40), ((40, 40),), False),
+        (bridge(), (), True),
+        (bridge(vlan=0), (), True),
+        (bridge(trunk=[{"id": 10}, {"minID": 20, "maxID": 29}, {"id": 30}]), ((10, 10), (20, 30)), True),
+        ({**bridge(trunk=[{"id": 10}]), "preserveDefaultVlan": False}, ((10, 10),), False),
+        ({"type": "ovn-k8s-cni-overlay", "topology": "localnet", "vlanID": 60,
+          "netAttachDefName": "vms/x"}, ((60, 60),), False),
+        ({"type": "ovn-k8s-cni-overlay", "topology": "localnet", "netAttachDefName": "vms/x"}, (), True),
+        ({"plugins": [bridge(vlan=70), {"type": "tuning"}]}, ((70, 70),), False),
+    ],
+    ids=["access", "untagged", "vlan-0", "trunk", "trunk-no-default-vlan", "localnet", "localnet-untagged",
+         "conflist"],
+)
+def test_nad_vlans_from_spec_config(config: dict[str, object], ranges: tuple[tuple[int, int], ...],
+                                    untagged: bool) -> None:
+    got = nad_vlans(nad("x", config))
+    assert (got.name, got.ranges, got.untagged) == ("vms/x", ranges, untagged)
+
+
+def test_other_plugins_carry_no_trunk_vlan_and_are_listed_apart() -> None:
+    other = nad_vlans(nad("sriov", {"type": "sriov", "vlan": 40}))
+    assert (other.ranges, other.untagged, other.plugin) == ((), False, "sriov")
+    result = verify([snap("ens34", {40: Cell(1, 64)})], [other])
+    assert result.unmapped == (40,)
+    assert [n.name for n in result.other_nads] == ["vms/sriov"]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (bridge(vlan=5000), "VLAN ID 5000 is not an integer 0-4094"),
+        (bridge(trunk=[{"minID": 30, "maxID": 20}]), "vlanTrunk minID 30 > maxID 20"),
+        (bridge(trunk=[{"from": 1}]), "vlanTrunk entry {'from': 1} has neither id nor minID/maxID"),
+    ],
+)
+def test_malformed_nad_is_bad_input(config: dict[str, object], message: str) -> None:
+    with pytest.raises(BadInputError, match=message):
+        nad_vlans(nad("bad", config))
+
+
+def test_read_nads_walks_a_directory_and_skips_other_kinds(tmp_path: Path) -> None:
+    import yaml
+
+    (tmp_path / "nads").mkdir()
+    (tmp_path / "nads" / "v40.yaml").write_text(yaml.safe_dump(nad("v40", bridge(vlan=40))))
+    both = yaml.safe_dump_all([nad("v50", bridge(vlan=50), namespace="other"),
+                               {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}])
+    (tmp_path / "more.yml").write_text(both)
+    (tmp_path / "kustomization.yaml").write_text("resources: [nads/v40.yaml, more.yml]\n")
+    (tmp_path / "README.md").write_text("# not a manifest\n")
+    got = read_nads(tmp_path)
+    assert [(n.name, n.ranges, Path(n.source).name) for n in got] == [
+        ("other/v50", ((50, 50),), "more.yml"), ("vms/v40", ((40, 40),), "v40.yaml")]
+
+
+def test_verify_cli_reports_bad_plan_dirs_in_one_line(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "broken.yaml").write_text("kind: [unclosed\n")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for plan, expected in ((tmp_path, "broken.yaml: not valid YAML (line 2); fix or remove the file"),
+                           (empty, "no NetworkAttachmentDefinition found"),
+                           (tmp_path / "missing", "missing: not a directory")):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["verify", str(plan), "lo"])
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith("trunkline: error: ") and expected in err
+        assert err.count("\n") == 1 and "Traceback" not in err
