@@ -17,16 +17,12 @@ SIGTERM/SIGHUP (turned into :class:`KeyboardInterrupt`), unless ``keep``.
 from __future__ import annotations
 
 import functools
-import os
 import re
-import signal
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from trunkline.errors import BadInputError
@@ -35,6 +31,7 @@ from trunkline.lab.desiredstate import NodeState, parse_desired_state
 from trunkline.lab.netns import Resources, add_address, lab_prefix, run_in, set_port, veth, vlan_bridge
 from trunkline.lab.plandir import BRIDGE_CNI_TYPES, Nad, PlanDir, load_plan_dir
 from trunkline.lab.report import LabReport
+from trunkline.lab.signals import signals_raise
 
 UPSTREAM_BRIDGE = "uplink"
 PINGS = 3
@@ -98,33 +95,6 @@ def schedulable(nad: Nad, node: NodeState) -> tuple[bool, str]:
     return True, f"bridge {bridge} is created by the NNCP"
 
 
-@contextmanager
-def _signals_raise() -> Iterator[None]:
-    """SIGTERM/SIGHUP raise :class:`KeyboardInterrupt` in the body, so that teardown runs (main thread only).
-
-    Forked children (pyroute2 forks for namespace work and stops its children with SIGTERM) die by the
-    signal as usual instead of unwinding this process's stack.
-    """
-    owner = os.getpid()
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        if os.getpid() != owner:
-            os._exit(128 + signum)
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-
-    saved: dict[int, Any] = {}
-    try:
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            saved[sig] = signal.signal(sig, handler)
-    except ValueError:  # not the main thread
-        pass
-    try:
-        yield
-    finally:
-        for signum, old in saved.items():
-            signal.signal(signum, old)
-
-
 def run_lab(
     plan_dir: Path,
     vlans: list[int] | None = None,
@@ -150,7 +120,7 @@ def run_lab(
         report.add(nad.name, nad.vlan, "attach", "not-testable", why)
     res = Resources()
     say = progress or (lambda _msg: None)
-    with _signals_raise(), tempfile.TemporaryDirectory(prefix="trunkline-lab-") as tmp:
+    with signals_raise(), tempfile.TemporaryDirectory(prefix="trunkline-lab-") as tmp:
         try:
             lab = _Lab(lab_prefix(), node, sel, addressing, res, report, Path(tmp), say)
             lab.build()
@@ -225,7 +195,7 @@ class _Lab:
 
     def _attach_counters(self) -> None:
         try:
-            from trunkline.xdp.counter import Counter  # type: ignore[import-not-found,unused-ignore]
+            from trunkline.xdp.counter import Counter
         except ImportError as exc:
             self.report.notes.append(f"counter: trunkline.xdp.counter is not available ({exc})")
             return
@@ -233,10 +203,8 @@ class _Lab:
 
         for nic in self.node.nics:
             try:
-                with entered(self.node_ns):
-                    counter = Counter(nic, hook="tc")
-                    enter = getattr(counter, "__enter__", None)
-                    counter = enter() if enter else counter
+                with entered(self.node_ns):  # the counter's ifindex and netlink socket: the node's
+                    counter = Counter(nic, hook="tc").open()
             except Exception as exc:
                 self.report.notes.append(f"counter: cannot attach the TC counter to {nic}: {exc}")
                 continue

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from trunkline.errors import EnvironmentProblem, TrunklineError
 from trunkline.lab.cpio import Cpio
+from trunkline.lab.signals import signals_raise
 
 if TYPE_CHECKING:
     from trunkline.lab.report import LabReport
@@ -244,19 +245,20 @@ def run_in_vm(
     with tempfile.TemporaryDirectory(prefix="trunkline-vm-") as tmp:
         initrd, console, result = Path(tmp, "initrd.cpio"), Path(tmp, "console.log"), Path(tmp, "result")
         initrd.write_bytes(build_initramfs(kernel, job, pythonpath, sys.executable))
-        proc = subprocess.Popen(
-            qemu_argv(kernel, initrd, console, result),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            out, _ = proc.communicate(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            out = b""
-        finally:
-            _kill(proc)
+        with signals_raise():  # Ctrl-C, SIGTERM, SIGHUP: qemu (its own session) is killed in finally
+            proc = subprocess.Popen(
+                qemu_argv(kernel, initrd, console, result),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            try:
+                out, _ = proc.communicate(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                out = b""
+            finally:
+                _kill(proc)
         text = result.read_text(errors="replace").replace("\r", "") if result.exists() else ""
         log = console.read_text(errors="replace").replace("\r", "") if console.exists() else ""
     seconds = time.monotonic() - start
