@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -30,7 +31,11 @@ from trunkline.lab.vm import CommandResult, VmRun, find_kernel, plan_files, run_
 pytestmark = [pytest.mark.privileged, pytest.mark.slow]
 
 FIXTURES = Path(__file__).parent / "lab_fixtures"
-LEFTOVERS: list[list[str]] = [["ip", "netns", "list"], ["ip", "-o", "link", "show"], ["ps", "-e", "-o", "comm="]]
+LEFTOVERS: list[list[str]] = [
+    ["ip", "netns", "list"],
+    ["ip", "-o", "link", "show"],
+    ["ps", "-e", "-o", "comm="],
+]
 
 
 def _vm_problem() -> str | None:
@@ -45,8 +50,15 @@ def _vm_problem() -> str | None:
 
 def _qemu_pids() -> list[int]:
     """Processes of qemu started by trunkline (their initrd lives in a trunkline-vm- directory)."""
-    out = subprocess.run(["ps", "-e", "-o", "pid=,args="], capture_output=True, text=True).stdout
-    return [int(line.split()[0]) for line in out.splitlines() if "qemu-system" in line and "trunkline-vm-" in line]
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # not a process, or gone meanwhile
+            continue
+        if args and args[0].endswith(b"qemu-system-x86_64") and any(b"trunkline-vm-" in a for a in args):
+            pids.append(int(proc.name))
+    return pids
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +72,12 @@ def seed_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def boot(seed_plan: Path) -> VmRun:
     require(_vm_problem())
-    jobs: list[Any] = [{"lab": {"plan_files": plan_files(seed_plan)}}, *LEFTOVERS,
-                       {"lab": {"plan_files": plan_files(FIXTURES / "broken")}}, *LEFTOVERS]
+    jobs: list[Any] = [
+        {"lab": {"plan_files": plan_files(seed_plan)}},
+        *LEFTOVERS,
+        {"lab": {"plan_files": plan_files(FIXTURES / "broken")}},
+        *LEFTOVERS,
+    ]
     run = run_in_vm(jobs, timeout_s=1500)
     assert len(run.results) == len(jobs)
     return run
@@ -81,14 +97,21 @@ def _detail(report: LabReport, nad: str, check: str) -> str:
 
 
 def test_seed_vm_on_vlan_40_gets_its_vlans_dhcp_address_and_its_vsphere_twin_pings_it(
-        boot: VmRun, seed_plan: Path) -> None:
+    boot: VmRun, seed_plan: Path
+) -> None:
     report = _report(boot.results[0])
     addressing = dhcp.addressing(select(load_plan_dir(seed_plan), None).vlans)[40]
     lease = _detail(report, "vm-vlan-40", "dhcp").split()[1].split("/")[0]
     low, high = (ipaddress.ip_address(a) for a in addressing.pool)
     assert low <= ipaddress.ip_address(lease) <= high
-    assert _status(report, "vm-vlan-40") == {"schedulable": "pass", "attach": "pass", "dhcp": "pass",
-                                             "ping": "pass", "isolation": "pass", "counter": "pass"}
+    assert _status(report, "vm-vlan-40") == {
+        "schedulable": "pass",
+        "attach": "pass",
+        "dhcp": "pass",
+        "ping": "pass",
+        "isolation": "pass",
+        "counter": "pass",
+    }
     assert _detail(report, "vm-vlan-40", "ping") == f"vSphere VM {addressing.twin} -> {lease}: 3/3 replies"
     assert boot.results[0].returncode == 0 and report.ok
     assert report.runs_in.startswith("qemu VM, kernel ")
@@ -97,7 +120,12 @@ def test_seed_vm_on_vlan_40_gets_its_vlans_dhcp_address_and_its_vsphere_twin_pin
 def test_seed_every_vlan_is_isolated_from_the_others(boot: VmRun) -> None:
     report = _report(boot.results[0])
     isolation = {c.nad: c.status for c in report.checks if c.check == "isolation"}
-    assert isolation == {"vm-vlan-10": "pass", "vm-vlan-20": "pass", "vm-vlan-30": "pass", "vm-vlan-40": "pass"}
+    assert isolation == {
+        "vm-vlan-10": "pass",
+        "vm-vlan-20": "pass",
+        "vm-vlan-30": "pass",
+        "vm-vlan-40": "pass",
+    }
     assert all(": 0 replies" in c.detail for c in report.checks if c.check == "isolation")
 
 
@@ -122,14 +150,24 @@ def test_nad_vlan_not_in_the_uplink_trunk_fails_the_ping(boot: VmRun) -> None:
 def test_resource_name_of_a_bridge_the_nncp_does_not_create_is_not_schedulable(boot: VmRun) -> None:
     report = _report(boot.results[len(LEFTOVERS) + 1])
     assert _status(report, "vm-vlan-12-bad-resource") == {
-        "schedulable": "fail", "attach": "skip", "dhcp": "skip", "ping": "skip", "isolation": "skip",
-        "counter": "skip"}
+        "schedulable": "fail",
+        "attach": "skip",
+        "dhcp": "skip",
+        "ping": "skip",
+        "isolation": "skip",
+        "counter": "skip",
+    }
 
 
 def test_nad_bridge_not_wired_to_the_trunk_fails_dhcp(boot: VmRun) -> None:
     report = _report(boot.results[len(LEFTOVERS) + 1])
     status = _status(report, "vm-vlan-14-unwired")
-    assert (status["schedulable"], status["attach"], status["dhcp"], status["ping"]) == ("pass", "pass", "fail", "fail")
+    assert (status["schedulable"], status["attach"], status["dhcp"], status["ping"]) == (
+        "pass",
+        "pass",
+        "fail",
+        "fail",
+    )
     assert _detail(report, "vm-vlan-14-unwired", "attach") == "bridge CNI ADD on br-unwired: ok"
 
 
@@ -143,7 +181,7 @@ def test_broken_plan_still_carries_its_good_nad_and_leaves_trunk_nads_untested(b
 @pytest.mark.parametrize("after", [0, 1], ids=["after-passing-lab", "after-failing-lab"])
 def test_teardown_leaves_no_namespace_interface_or_process(boot: VmRun, after: int) -> None:
     first = 1 + after * (len(LEFTOVERS) + 1)
-    netns, links, procs = (r.stdout for r in boot.results[first:first + len(LEFTOVERS)])
+    netns, links, procs = (r.stdout for r in boot.results[first : first + len(LEFTOVERS)])
     assert netns.strip() == ""
     assert [line.split(":")[1].strip() for line in links.splitlines()] == ["lo"]
     assert not {"dnsmasq", "udhcpc", "busybox", "ping", "bridge"} & set(procs.split())
@@ -162,8 +200,13 @@ def test_cli_vm_runs_the_plan_and_leaves_no_qemu(seed_plan: Path) -> None:
 
 def test_sigterm_during_vm_boot_kills_qemu(seed_plan: Path) -> None:
     require(_vm_problem())
-    cli = subprocess.Popen([sys.executable, "-m", "trunkline", "lab", str(seed_plan), "--vm"], env=cli_env(),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "trunkline", "lab", str(seed_plan), "--vm"],
+        env=cli_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while not _qemu_pids() and time.monotonic() < deadline:
@@ -174,4 +217,7 @@ def test_sigterm_during_vm_boot_kills_qemu(seed_plan: Path) -> None:
     finally:
         if cli.poll() is None:
             cli.kill()
+            cli.wait()
+        for pid in _qemu_pids():  # only when the test failed: leave nothing behind
+            os.kill(pid, signal.SIGKILL)
     assert cli.returncode == 130 and _qemu_pids() == []
