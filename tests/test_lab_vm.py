@@ -1,7 +1,8 @@
 """The lab end to end, inside the qemu VM (this kernel has no bridge VLAN filtering): few boots, many checks.
 
 Boot 1 runs, in one VM: the lab on the bundled example's plan (``trunkline plan``), the teardown probe,
-the lab on the plan broken on purpose (tests/lab_fixtures/broken), the teardown probe again.
+the lab on the plan broken on purpose (tests/lab_fixtures/broken), the probe again, the lab on
+tests/lab_fixtures/seed sent SIGTERM halfway, the probe again.
 Boot 2 is the CLI as a user runs it (``trunkline lab PLAN --vm --json``); a third qemu is started
 and interrupted with SIGTERM to show that qemu never outlives the command.
 """
@@ -15,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -72,10 +74,13 @@ def seed_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def boot(seed_plan: Path) -> VmRun:
     require(_vm_problem())
+    interrupted = {"plan_files": plan_files(FIXTURES / "seed"), "interrupt_at": "DHCP on VLAN"}
     jobs: list[Any] = [
         {"lab": {"plan_files": plan_files(seed_plan)}},
         *LEFTOVERS,
         {"lab": {"plan_files": plan_files(FIXTURES / "broken")}},
+        *LEFTOVERS,
+        {"lab": interrupted},
         *LEFTOVERS,
     ]
     run = run_in_vm(jobs, timeout_s=1500)
@@ -178,8 +183,11 @@ def test_broken_plan_still_carries_its_good_nad_and_leaves_trunk_nads_untested(b
     assert "1.1.1" in _detail(report, "vm-trunk-10-20", "attach")
 
 
-@pytest.mark.parametrize("after", [0, 1], ids=["after-passing-lab", "after-failing-lab"])
+@pytest.mark.parametrize("after", [0, 1, 2], ids=["after-passing-lab", "after-failing-lab", "after-sigterm"])
 def test_teardown_leaves_no_namespace_interface_or_process(boot: VmRun, after: int) -> None:
+    if after == 2:  # SIGTERM while the VMs ask for DHCP: namespaces, dnsmasq and CNI attachments exist
+        lab = boot.results[2 * (len(LEFTOVERS) + 1)]
+        assert (lab.returncode, lab.stderr) == (130, "interrupted (SIGTERM)")
     first = 1 + after * (len(LEFTOVERS) + 1)
     netns, links, procs = (r.stdout for r in boot.results[first : first + len(LEFTOVERS)])
     assert netns.strip() == ""
@@ -200,6 +208,7 @@ def test_cli_vm_runs_the_plan_and_leaves_no_qemu(seed_plan: Path) -> None:
 
 def test_sigterm_during_vm_boot_kills_qemu(seed_plan: Path) -> None:
     require(_vm_problem())
+    workdirs = set(Path(tempfile.gettempdir()).glob("trunkline-vm-*"))
     cli = subprocess.Popen(
         [sys.executable, "-m", "trunkline", "lab", str(seed_plan), "--vm"],
         env=cli_env(),
@@ -221,3 +230,4 @@ def test_sigterm_during_vm_boot_kills_qemu(seed_plan: Path) -> None:
         for pid in _qemu_pids():  # only when the test failed: leave nothing behind
             os.kill(pid, signal.SIGKILL)
     assert cli.returncode == 130 and _qemu_pids() == []
+    assert set(Path(tempfile.gettempdir()).glob("trunkline-vm-*")) == workdirs

@@ -17,7 +17,9 @@ SIGTERM/SIGHUP (turned into :class:`KeyboardInterrupt`), unless ``keep``.
 from __future__ import annotations
 
 import functools
+import os
 import re
+import signal
 import tempfile
 import time
 from collections.abc import Callable
@@ -365,13 +367,22 @@ def _ping(ns: str, target: str, count: int = PINGS) -> int:
 
 
 def run_lab_json(args: dict[str, Any]) -> tuple[int, dict[str, Any] | None, str]:
-    """Run the lab from a JSON-able dict ``{plan_dir | plan_files, vlans, keep}``.
+    """Run the lab from a JSON-able dict ``{plan_dir | plan_files, vlans, keep, interrupt_at}``.
 
-    Returns (exit code, report JSON or ``None``, error message).
+    ``interrupt_at`` (tests): send this process SIGTERM when a progress message contains that text, as
+    a user's ``kill`` would, to show that teardown still runs.
+
+    Returns (exit code, report JSON or ``None``, error message); 130 when interrupted.
 
     Used by the VM guest (:mod:`trunkline.lab.guest`), which reports results as JSON.
     """
     from trunkline.errors import TrunklineError
+
+    interrupt_at = args.get("interrupt_at")
+
+    def progress(msg: str) -> None:
+        if interrupt_at and interrupt_at in msg:
+            os.kill(os.getpid(), signal.SIGTERM)
 
     try:
         if "plan_files" in args:  # shipped by the host (see trunkline.lab.vm.plan_files)
@@ -379,9 +390,11 @@ def run_lab_json(args: dict[str, Any]) -> tuple[int, dict[str, Any] | None, str]
                 for rel, text in args["plan_files"].items():
                     (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
                     (Path(tmp) / rel).write_text(text)
-                report = run_lab(Path(tmp), args.get("vlans"), bool(args.get("keep")))
+                report = run_lab(Path(tmp), args.get("vlans"), bool(args.get("keep")), progress)
         else:
-            report = run_lab(Path(args["plan_dir"]), args.get("vlans"), bool(args.get("keep")))
+            report = run_lab(Path(args["plan_dir"]), args.get("vlans"), bool(args.get("keep")), progress)
     except TrunklineError as exc:
         return exc.exit_code, None, exc.message
+    except KeyboardInterrupt as exc:
+        return 130, None, f"interrupted ({exc})"
     return (0 if report.ok else 1), report.to_json(), ""
