@@ -85,7 +85,7 @@ def _kill(proc: subprocess.Popen[str]) -> None:
             proc.wait()
 
 
-def veth(res: Resources, ns_a: str, name_a: str, ns_b: str, name_b: str, mtu: int | None = None) -> None:
+def veth(ns_a: str, name_a: str, ns_b: str, name_b: str, mtu: int | None = None) -> None:
     """A veth pair: *name_a* in *ns_a* <-> *name_b* in *ns_b*, both up (removed with their namespace)."""
     tmp = f"tlv{secrets.token_hex(4)}"
     with IPRoute(netns=ns_a) as ipr:

@@ -171,7 +171,7 @@ class _Lab:
             mtu = self.node.mtu_of(nic) or next(
                 (b.mtu for b in self.node.bridges if any(p.name == nic for p in b.ports)), None
             )
-            veth(self.res, self.vsphere, f"tn{i}", self.node_ns, nic, mtu)
+            veth(self.vsphere, f"tn{i}", self.node_ns, nic, mtu)
             set_port(self.vsphere, f"tn{i}", UPSTREAM_BRIDGE, tagged=trunk)
         self.say("OpenShift node: applying the NNCP desiredState")
         for br in self.node.bridges:
@@ -186,10 +186,10 @@ class _Lab:
         for vid in self.sel.vlans:
             a = self.addr[vid]
             dh, vm = self.res.netns(f"{self.p}-dhcp{vid}"), self.res.netns(f"{self.p}-vm{vid}")
-            veth(self.res, self.vsphere, f"dh{vid}", dh, "eth0")
+            veth(self.vsphere, f"dh{vid}", dh, "eth0")
             set_port(self.vsphere, f"dh{vid}", UPSTREAM_BRIDGE, native=vid)
             add_address(dh, "eth0", a.server, dhcp.PREFIX)
-            veth(self.res, self.vsphere, f"vm{vid}", vm, "eth0")
+            veth(self.vsphere, f"vm{vid}", vm, "eth0")
             set_port(self.vsphere, f"vm{vid}", UPSTREAM_BRIDGE, native=vid)
             add_address(vm, "eth0", a.twin, dhcp.PREFIX)
             self.res.process(f"dnsmasq VLAN {vid}", dhcp.start_server(dh, "eth0", a, self.workdir))
