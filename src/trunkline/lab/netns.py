@@ -39,6 +39,7 @@ class Resources:
 
     undo: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
     namespaces: list[str] = field(default_factory=list)
+    _sockets: dict[str, IPRoute] = field(default_factory=dict)
 
     def push(self, what: str, action: Callable[[], None]) -> None:
         self.undo.append((what, action))
@@ -47,10 +48,27 @@ class Resources:
         """Create network namespace *name* (loopback up) and register its removal."""
         pnetns.create(name)
         self.namespaces.append(name)
-        self.push(f"netns {name}", lambda: _remove_ns(name))
-        with IPRoute(netns=name) as ipr:
+        self.push(f"netns {name}", lambda: self._remove_ns(name))
+        with self.use(name) as ipr:
             ipr.link("set", index=ipr.link_lookup(ifname="lo")[0], state="up")
         return name
+
+    @contextlib.contextmanager
+    def use(self, ns: str) -> Iterator[IPRoute]:
+        """A netlink socket in namespace *ns*, opened once and kept until the namespace goes.
+
+        (pyroute2 forks a helper process to open a socket in another namespace: slow under TCG.)
+        """
+        if ns not in self._sockets:
+            self._sockets[ns] = IPRoute(netns=ns)
+        yield self._sockets[ns]
+
+    def _remove_ns(self, name: str) -> None:
+        sock = self._sockets.pop(name, None)
+        if sock is not None:
+            with contextlib.suppress(Exception):
+                sock.close()
+        _remove_ns(name)
 
     def process(self, what: str, proc: subprocess.Popen[str]) -> None:
         """Register a child process (started with ``start_new_session=True``) to be killed and reaped."""
@@ -85,17 +103,17 @@ def _kill(proc: subprocess.Popen[str]) -> None:
             proc.wait()
 
 
-def veth(ns_a: str, name_a: str, ns_b: str, name_b: str, mtu: int | None = None) -> None:
+def veth(res: Resources, ns_a: str, name_a: str, ns_b: str, name_b: str, mtu: int | None = None) -> None:
     """A veth pair: *name_a* in *ns_a* <-> *name_b* in *ns_b*, both up (removed with their namespace)."""
     tmp = f"tlv{secrets.token_hex(4)}"
-    with IPRoute(netns=ns_a) as ipr:
+    with res.use(ns_a) as ipr:
         ipr.link("add", ifname=name_a, kind="veth", peer={"ifname": tmp})
         ipr.link("set", index=ipr.link_lookup(ifname=tmp)[0], net_ns_fd=ns_b)
         idx = ipr.link_lookup(ifname=name_a)[0]
         if mtu:
             ipr.link("set", index=idx, mtu=mtu)
         ipr.link("set", index=idx, state="up")
-    with IPRoute(netns=ns_b) as ipr:
+    with res.use(ns_b) as ipr:
         idx = ipr.link_lookup(ifname=tmp)[0]
         ipr.link("set", index=idx, ifname=name_b)
         if mtu:
@@ -104,10 +122,10 @@ def veth(ns_a: str, name_a: str, ns_b: str, name_b: str, mtu: int | None = None)
 
 
 def vlan_bridge(
-    ns: str, name: str, stp: bool = False, vlan_filtering: bool = True, mtu: int | None = None
+    res: Resources, ns: str, name: str, stp: bool = False, vlan_filtering: bool = True, mtu: int | None = None
 ) -> None:
     """Create bridge *name* in *ns* (VLAN filtering on by default), up."""
-    with IPRoute(netns=ns) as ipr:
+    with res.use(ns) as ipr:
         ipr.link(
             "add", ifname=name, kind="bridge", br_stp_state=int(stp), br_vlan_filtering=int(vlan_filtering)
         )
@@ -118,6 +136,7 @@ def vlan_bridge(
 
 
 def set_port(
+    res: Resources,
     ns: str,
     port: str,
     bridge: str,
@@ -129,7 +148,7 @@ def set_port(
 
     With *drop_default* the bridge's default PVID (VLAN 1, untagged) is removed unless asked for.
     """
-    with IPRoute(netns=ns) as ipr:
+    with res.use(ns) as ipr:
         idx, br = ipr.link_lookup(ifname=port)[0], ipr.link_lookup(ifname=bridge)[0]
         ipr.link("set", index=idx, master=br)
         if drop_default and native != 1 and not any(lo <= 1 <= hi for lo, hi in tagged):
@@ -141,9 +160,9 @@ def set_port(
             ipr.vlan_filter("add", index=idx, vlan_info={"vid": native, "flags": ["pvid", "untagged"]})
 
 
-def add_address(ns: str, ifname: str, address: str, prefix: int) -> None:
+def add_address(res: Resources, ns: str, ifname: str, address: str, prefix: int) -> None:
     """Add *address*/*prefix* to *ifname* in *ns*."""
-    with IPRoute(netns=ns) as ipr:
+    with res.use(ns) as ipr:
         ipr.addr("add", index=ipr.link_lookup(ifname=ifname)[0], address=address, prefixlen=prefix)
 
 

@@ -23,6 +23,7 @@ import signal
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from trunkline.lab import cni, dhcp, kernel
 from trunkline.lab.desiredstate import NodeState, parse_desired_state
 from trunkline.lab.netns import Resources, add_address, lab_prefix, run_in, set_port, veth, vlan_bridge
 from trunkline.lab.plandir import BRIDGE_CNI_TYPES, Nad, PlanDir, load_plan_dir
-from trunkline.lab.report import LabReport
+from trunkline.lab.report import LabReport, Status
 from trunkline.lab.signals import signals_raise
 
 UPSTREAM_BRIDGE = "uplink"
@@ -164,34 +165,41 @@ class _Lab:
     def build(self) -> None:
         self.say(f"vSphere side: upstream switch with VLANs {', '.join(map(str, self.sel.vlans))}")
         self.res.netns(self.vsphere)
-        vlan_bridge(self.vsphere, UPSTREAM_BRIDGE)
+        vlan_bridge(self.res, self.vsphere, UPSTREAM_BRIDGE)
         trunk = [(v, v) for v in self.sel.vlans]
         self.res.netns(self.node_ns)
         for i, nic in enumerate(self.node.nics):
             mtu = self.node.mtu_of(nic) or next(
                 (b.mtu for b in self.node.bridges if any(p.name == nic for p in b.ports)), None
             )
-            veth(self.vsphere, f"tn{i}", self.node_ns, nic, mtu)
-            set_port(self.vsphere, f"tn{i}", UPSTREAM_BRIDGE, tagged=trunk)
+            veth(self.res, self.vsphere, f"tn{i}", self.node_ns, nic, mtu)
+            set_port(self.res, self.vsphere, f"tn{i}", UPSTREAM_BRIDGE, tagged=trunk)
         self.say("OpenShift node: applying the NNCP desiredState")
         for br in self.node.bridges:
-            vlan_bridge(self.node_ns, br.name, stp=br.stp, vlan_filtering=br.vlan_filtering, mtu=br.mtu)
+            vlan_bridge(
+                self.res, self.node_ns, br.name, stp=br.stp, vlan_filtering=br.vlan_filtering, mtu=br.mtu
+            )
             for port in br.ports:
                 if port.vlan is None:
-                    set_port(self.node_ns, port.name, br.name, drop_default=False)
+                    set_port(self.res, self.node_ns, port.name, br.name, drop_default=False)
                 else:
                     set_port(
-                        self.node_ns, port.name, br.name, tagged=port.vlan.tagged, native=port.vlan.native
+                        self.res,
+                        self.node_ns,
+                        port.name,
+                        br.name,
+                        tagged=port.vlan.tagged,
+                        native=port.vlan.native,
                     )
         for vid in self.sel.vlans:
             a = self.addr[vid]
             dh, vm = self.res.netns(f"{self.p}-dhcp{vid}"), self.res.netns(f"{self.p}-vm{vid}")
-            veth(self.vsphere, f"dh{vid}", dh, "eth0")
-            set_port(self.vsphere, f"dh{vid}", UPSTREAM_BRIDGE, native=vid)
-            add_address(dh, "eth0", a.server, dhcp.PREFIX)
-            veth(self.vsphere, f"vm{vid}", vm, "eth0")
-            set_port(self.vsphere, f"vm{vid}", UPSTREAM_BRIDGE, native=vid)
-            add_address(vm, "eth0", a.twin, dhcp.PREFIX)
+            veth(self.res, self.vsphere, f"dh{vid}", dh, "eth0")
+            set_port(self.res, self.vsphere, f"dh{vid}", UPSTREAM_BRIDGE, native=vid)
+            add_address(self.res, dh, "eth0", a.server, dhcp.PREFIX)
+            veth(self.res, self.vsphere, f"vm{vid}", vm, "eth0")
+            set_port(self.res, self.vsphere, f"vm{vid}", UPSTREAM_BRIDGE, native=vid)
+            add_address(self.res, vm, "eth0", a.twin, dhcp.PREFIX)
             self.res.process(f"dnsmasq VLAN {vid}", dhcp.start_server(dh, "eth0", a, self.workdir))
         self._attach_counters()
 
@@ -252,9 +260,10 @@ class _Lab:
             self.res.push(f"CNI DEL {nad.name}", functools.partial(self._del, config, vm_ns, cid))
             self.vm_ns[nad.name] = vm_ns
             attached.append(nad)
-        for nad in attached:
-            self.say(f"OpenShift VM for NAD {nad.name}: DHCP on VLAN {nad.vlan}")
-            address, detail = dhcp.lease(self.vm_ns[nad.name], "eth0", self.workdir)
+        self.say("OpenShift VMs: DHCP on " + ", ".join(f"VLAN {n.vlan}" for n in attached))
+        with ThreadPoolExecutor(max_workers=max(1, len(attached))) as pool:  # the clients wait in parallel
+            leases = list(pool.map(lambda n: dhcp.lease(self.vm_ns[n.name], "eth0", self.workdir), attached))
+        for nad, (address, detail) in zip(attached, leases, strict=True):
             rep.add(
                 nad.name,
                 nad.vlan,
@@ -264,12 +273,14 @@ class _Lab:
             )
             if not address:  # go on with a static address: shows whether the VLAN carries frames at all
                 address = self.addr[int(nad.vlan or 0)].pool[1]
-                add_address(self.vm_ns[nad.name], "eth0", address, dhcp.PREFIX)
+                add_address(self.res, self.vm_ns[nad.name], "eth0", address, dhcp.PREFIX)
             self.leases[nad.name] = address
         for nad in attached:
             self._ping(nad)
-        for nad in attached:
-            self._isolation(nad)
+        with ThreadPoolExecutor(max_workers=max(1, len(attached))) as pool:  # failing pings wait in parallel
+            probes = list(pool.map(self._isolation_probe, attached))
+        for nad, (status, detail) in zip(attached, probes, strict=True):
+            rep.add(nad.name, nad.vlan, "isolation", status, detail)
 
     def _del(self, config: dict[str, Any], vm_ns: str, cid: str) -> None:
         result = cni.call("DEL", config, self.node_ns, vm_ns, cid)
@@ -323,31 +334,19 @@ class _Lab:
                 for k, v in sorted(vl.items(), key=lambda kv: kv[0] or 0)
             }
 
-    def _isolation(self, nad: Nad) -> None:
+    def _isolation_probe(self, nad: Nad) -> tuple[Status, str]:
+        """(status, detail) of pinging *nad*'s VM from the vSphere VM of another VLAN."""
         others = [v for v in self.sel.vlans if v != nad.vlan]
         if not others:
-            self.report.add(
-                nad.name,
-                nad.vlan,
-                "isolation",
-                "not-testable",
-                "only one VLAN in the lab: isolation needs a second (add one with --vlan)",
-            )
-            return
-        vid = others[0]
-        target = self.leases[nad.name]
-        got = _ping(f"{self.p}-vm{vid}", target, count=2)
-        self.report.add(
-            nad.name,
-            nad.vlan,
-            "isolation",
-            "fail" if got else "pass",
-            f"vSphere VM on VLAN {vid} (same subnet) -> {target}: {got} replies",
-        )
+            return "not-testable", "only one VLAN in the lab: isolation needs a second (add one with --vlan)"
+        vid, target = others[0], self.leases[nad.name]
+        got = _ping(f"{self.p}-vm{vid}", target, count=2, deadline_s=2)
+        detail = f"vSphere VM on VLAN {vid} (same subnet) -> {target}: {got} replies"
+        return ("fail" if got else "pass"), detail
 
 
-def _ping(ns: str, target: str, count: int = PINGS) -> int:
-    """Echo replies *target* gave to *count* pings from namespace *ns*."""
+def _ping(ns: str, target: str, count: int = PINGS, deadline_s: int | None = None) -> int:
+    """Echo replies *target* gave to *count* pings (0.2 s apart) from namespace *ns* within *deadline_s*."""
     proc = run_in(
         ns,
         "ping",
@@ -358,7 +357,7 @@ def _ping(ns: str, target: str, count: int = PINGS) -> int:
         "-i",
         "0.2",
         "-w",
-        str(2 + count),
+        str(deadline_s or 2 + count),
         target,
         timeout=10 + count,
     )
