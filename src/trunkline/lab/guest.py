@@ -36,8 +36,8 @@ def run(job_path: str) -> dict[str, object]:
     """Run the job in *job_path*; return ``{"results": [...]}`` (argv, returncode, stdout, stderr, s)."""
     with open(job_path) as f:
         job = json.load(f)
-    for module in job.get("modules", []):
-        subprocess.run(["modprobe", "-q", module], check=False)
+    if job.get("modules"):
+        subprocess.run(["modprobe", "-a", "-q", *job["modules"]], check=False)
     results = []
     for command in job["commands"]:
         start = time.monotonic()
