@@ -90,7 +90,7 @@ def test_initramfs_archive_lists_back_with_cpio(tmp_path: Path) -> None:
 def test_missing_plan_dir_exits_2_naming_it(tmp_path: Path) -> None:
     proc = run_cli("lab", str(tmp_path / "nope"), "--vm")
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
-    assert f"{tmp_path / 'nope'}: not a directory" in proc.stderr and "Traceback" not in proc.stderr
+    assert f"{tmp_path / 'nope'}: no such directory" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_keep_with_vm_is_refused() -> None:

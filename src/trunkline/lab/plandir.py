@@ -1,24 +1,27 @@
 """Read what the lab needs from a plan directory: the NNCPs' desiredState and the NADs.
 
-A plan directory is what ``trunkline plan -o DIR`` writes (or any directory of Kubernetes YAML): every
-``*.yaml``/``*.yml`` file below it is read, and the ``NodeNetworkConfigurationPolicy``
-(``nmstate.io/v1``) and ``NetworkAttachmentDefinition`` (``k8s.cni.cncf.io/v1``) objects are kept.
+A plan directory is what ``trunkline plan -o DIR`` writes (or any directory of manifests), read by
+``validate``'s loader; the ``NodeNetworkConfigurationPolicy`` (``nmstate.io/v1``) and
+``NetworkAttachmentDefinition`` (``k8s.cni.cncf.io/v1``) objects are kept.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from trunkline.errors import BadInputError
+from trunkline.openshift.manifests import (
+    BRIDGE_CNI_TYPES,
+    BRIDGE_RESOURCE_PREFIX,
+    RESOURCE_NAME_ANNOTATION,
+    Kind,
+    load_manifests,
+    nad_config,
+)
 
-RESOURCE_NAME_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName"
-BRIDGE_RESOURCE_PREFIX = "bridge.network.kubevirt.io/"
-BRIDGE_CNI_TYPES = ("cnv-bridge", "bridge")
+__all__ = ["BRIDGE_CNI_TYPES", "Nad", "Nncp", "PlanDir", "load_plan_dir"]
 
 
 @dataclass(frozen=True)
@@ -73,48 +76,32 @@ class PlanDir:
 
 
 def load_plan_dir(path: Path) -> PlanDir:
-    """Read every YAML file under *path*; return its NNCPs and NADs.
+    """Read the manifests under *path* (:func:`~trunkline.openshift.manifests.load_manifests`).
 
     Raises:
-        BadInputError: *path* is not a directory, a file is not YAML, a NAD's ``spec.config`` is not JSON,
-            or the directory holds no NNCP or no NAD.
+        BadInputError: *path* does not exist or a file does not parse, a NAD's ``spec.config`` is not a
+            JSON object, or the directory holds no NNCP or no NAD.
     """
-    if not path.is_dir():
-        raise BadInputError(f"{path}: not a directory; give the directory `trunkline plan -o DIR` wrote")
     plan = PlanDir(path)
-    for file in sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()):
-        try:
-            docs = [d for d in yaml.safe_load_all(file.read_text()) if isinstance(d, dict)]
-        except yaml.YAMLError as exc:
-            raise BadInputError(f"{file}: not valid YAML ({str(exc).splitlines()[0]}); fix the file") from exc
-        for doc in docs:
-            kind, meta = doc.get("kind"), doc.get("metadata") or {}
-            if kind == "NodeNetworkConfigurationPolicy":
-                state = (doc.get("spec") or {}).get("desiredState") or {}
-                plan.nncps.append(Nncp(str(meta.get("name", "")), file, state))
-            elif kind == "NetworkAttachmentDefinition":
-                plan.nads.append(_nad(doc, meta, file))
+    for doc in load_manifests(path):
+        raw_spec = doc.body.get("spec")
+        spec: dict[str, Any] = raw_spec if isinstance(raw_spec, dict) else {}
+        if doc.kind == Kind.NNCP:
+            state = spec.get("desiredState") or {}
+            if not isinstance(state, dict):
+                raise BadInputError(f"{doc.where}: NNCP {doc.name}: spec.desiredState must be a mapping")
+            plan.nncps.append(Nncp(doc.name or "", Path(doc.file), state))
+        elif doc.kind == Kind.NAD:
+            config = nad_config(doc)
+            if config is None:
+                raise BadInputError(f"{doc.where}: NAD {doc.name}: spec.config is not a JSON object; fix it")
+            meta = doc.body.get("metadata")
+            raw = meta.get("annotations") if isinstance(meta, dict) else None
+            annotations: dict[str, Any] = raw if isinstance(raw, dict) else {}
+            plan.nads.append(Nad(doc.name or "", doc.namespace or "default", Path(doc.file),
+                                 annotations.get(RESOURCE_NAME_ANNOTATION), config))
     if not plan.nncps:
-        raise BadInputError(
-            f"{path}: no NodeNetworkConfigurationPolicy found; the lab configures the node from it"
-        )
+        raise BadInputError(f"{path}: no NodeNetworkConfigurationPolicy found; the lab needs one for the node")
     if not plan.nads:
         raise BadInputError(f"{path}: no NetworkAttachmentDefinition found; the lab attaches VMs with them")
     return plan
-
-
-def _nad(doc: dict[str, Any], meta: dict[str, Any], file: Path) -> Nad:
-    name = str(meta.get("name", ""))
-    raw = (doc.get("spec") or {}).get("config", "{}")
-    try:
-        config = json.loads(raw) if isinstance(raw, str) else raw
-    except json.JSONDecodeError as exc:
-        raise BadInputError(
-            f"{file}: NAD {name}: spec.config is not JSON ({exc}); fix the config string"
-        ) from exc
-    if not isinstance(config, dict):
-        raise BadInputError(f"{file}: NAD {name}: spec.config must be a JSON object")
-    annotations = meta.get("annotations") or {}
-    return Nad(
-        name, str(meta.get("namespace", "default")), file, annotations.get(RESOURCE_NAME_ANNOTATION), config
-    )

@@ -284,16 +284,16 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
 
 
 def plan_files(plan_dir: Path) -> dict[str, str]:
-    """The YAML files of *plan_dir* (relative path -> text), shipped to the guest inside its job.
+    """The manifest files of *plan_dir* (relative path -> text), shipped to the guest inside its job.
 
     Shipped rather than read over 9p because the guest mounts its own tmpfs on ``/tmp`` (where plan
     directories often live).
     """
-    return {
-        str(p.relative_to(plan_dir)): p.read_text()
-        for p in sorted(plan_dir.rglob("*"))
-        if p.is_file() and p.suffix in (".yaml", ".yml")
-    }
+    from trunkline.openshift.manifests import manifest_files
+
+    if plan_dir.is_file():
+        return {plan_dir.name: plan_dir.read_text()}
+    return {p.relative_to(plan_dir).as_posix(): p.read_text() for p in manifest_files(plan_dir)}
 
 
 def run_lab_in_vm(
