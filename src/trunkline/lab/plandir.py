@@ -101,7 +101,7 @@ def load_plan_dir(path: Path) -> PlanDir:
             plan.nads.append(Nad(doc.name or "", doc.namespace or "default", Path(doc.file),
                                  annotations.get(RESOURCE_NAME_ANNOTATION), config))
     if not plan.nncps:
-        raise BadInputError(f"{path}: no NodeNetworkConfigurationPolicy found; the lab needs one for the node")
+        raise BadInputError(f"{path}: no NodeNetworkConfigurationPolicy found; the lab needs one")
     if not plan.nads:
         raise BadInputError(f"{path}: no NetworkAttachmentDefinition found; the lab attaches VMs with them")
     return plan
