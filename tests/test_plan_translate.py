@@ -592,6 +592,7 @@ def test_options_no_cluster_would_accept_are_bad_input():
     for opts, text in (
         ({"bridge": "a-very-long-bridge-name"}, "--bridge"),
         ({"namespace": "Not_OK"}, "--namespace"),
+        ({"namespace": "trailing-newline\n"}, "--namespace"),
         ({"cni_type": "macvlan"}, "--cni-type"),
     ):
         with pytest.raises(BadInputError, match=text):

@@ -21,15 +21,15 @@ was and no temporary directory behind.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.openshift.forklift import network_maps
@@ -42,15 +42,88 @@ REPORT_TITLE = "# trunkline plan"
 KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
 DIAGRAM_MAX_PORT_GROUPS = 40  # above this the diagram shows switches and VLAN ranges only
 
-_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./-]*")
+# YAML 1.1 resolves these plain scalars to booleans or null (PyYAML, go-yaml v2); quote them
+_NONPRINTABLE = re.compile("[\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
+_RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
+
+
+def _scalar(value: object) -> str:
+    if type(value) is str:
+        return _str_scalar(value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    return _str_scalar(str(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _str_scalar(text: str) -> str:
+    if _PLAIN.fullmatch(text) and text.lower() not in _RESERVED:
+        return text
+    # a JSON string is a YAML double-quoted scalar; escape what YAML does not allow raw (YAML 1.2 §5.1)
+    return _NONPRINTABLE.sub(_escape, json.dumps(text, ensure_ascii=False))
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+_CONTAINERS = (dict, list)
+
+
+def _emit(value: Any, indent: str, out: list[str]) -> None:
+    """Append block-style YAML lines for a mapping or list *value* at *indent*."""
+    if type(value) is dict:
+        inner = indent + "  "
+        for key, item in value.items():
+            head = f"{indent}{_scalar(key)}:"
+            kind = type(item)
+            if kind in _CONTAINERS:
+                if item:
+                    out.append(head)
+                    _emit(item, indent if kind is list else inner, out)
+                else:
+                    out.append(head + (" {}" if kind is dict else " []"))
+            else:
+                out.append(f"{head} {_scalar(item)}")
+        return
+    inner = indent + "  "
+    for item in value:
+        kind = type(item)
+        if kind in _CONTAINERS and item:
+            sub: list[str] = []
+            _emit(item, inner, sub)
+            out.append(f"{indent}- {sub[0][len(inner) :]}")
+            out.extend(sub[1:])
+        elif kind in _CONTAINERS:
+            out.append(f"{indent}- " + ("{}" if kind is dict else "[]"))
+        else:
+            out.append(f"{indent}- {_scalar(item)}")
 
 
 def dump_yaml(docs: list[dict[str, Any]]) -> str:
-    """Multi-document YAML, keys in the order built, block style (libyaml when available)."""
-    return "".join(
-        "---\n" + yaml.dump(doc, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=4096)
-        for doc in docs
-    )
+    """Multi-document block-style YAML, keys in the order built.
+
+    A small emitter for the JSON-shaped objects trunkline builds (mappings, lists, strings, integers,
+    booleans): PyYAML's representer dominated the run time at 10,000 NADs (``bench/plan_scale.py``).
+    Strings that YAML 1.1 or 1.2 could read as anything but a string are written as double-quoted JSON
+    strings; ``tests/test_plan_render.py`` checks that PyYAML reads every document back unchanged.
+    """
+    out: list[str] = []
+    for doc in docs:
+        out.append("---")
+        if doc:
+            _emit(doc, "", out)
+        else:
+            out.append("{}")
+    return "\n".join(out) + "\n"
 
 
 def kustomization(resources: list[str]) -> dict[str, Any]:
@@ -84,7 +157,7 @@ def render_files(plan: Plan, display_dir: str = "DIR") -> dict[str, str]:
     files["kustomization.yaml"] = dump_yaml([kustomization(resources)])
     for vm in plan.vms:
         if any(nic.binding for nic in vm.nics):
-            files[f"vms/{vm.name}.json"] = json.dumps(vm_patch(vm), indent=2) + "\n"
+            files[f"vms/{vm.name}.json"] = json.dumps(vm_patch(vm)) + "\n"
     files["REPORT.md"] = report(plan, display_dir)
     return files
 
@@ -96,7 +169,16 @@ def write_plan(plan: Plan, out_dir: Path, display_dir: str | None = None) -> lis
         BadInputError: *out_dir* exists and is not an earlier trunkline plan nor empty, or is a file.
         EnvironmentProblem: the parent directory cannot be written.
     """
-    files = render_files(plan, display_dir or str(out_dir))
+    return write_files(render_files(plan, display_dir or str(out_dir)), out_dir)
+
+
+def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
+    """Write *files* (relative path -> text, as :func:`render_files` returns) as directory *out_dir*,
+    atomically (see the module docstring); return the relative paths, sorted.
+
+    Raises:
+        BadInputError, EnvironmentProblem: as :func:`write_plan`.
+    """
     out_dir = Path(out_dir)
     parent = out_dir.resolve().parent
     if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
@@ -120,8 +202,7 @@ def write_plan(plan: Plan, out_dir: Path, display_dir: str | None = None) -> lis
             if path.parent not in made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.add(path.parent)
-            with open(path, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(files[rel])
+            _write_new(path, files[rel].encode("utf-8"))
         os.chmod(tmp, 0o755)
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=parent))
@@ -145,6 +226,18 @@ def write_plan(plan: Plan, out_dir: Path, display_dir: str | None = None) -> lis
     return sorted(files)
 
 
+def _write_new(path: Path, data: bytes) -> None:
+    """Create *path* (it must not exist) holding *data* (os-level calls: ``open()`` in text mode cost
+    more than the writing itself for 25,000 small files)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
 def _ours(path: Path) -> bool:
     try:
         with open(path / "REPORT.md", encoding="utf-8") as fh:
@@ -158,8 +251,14 @@ def _ours(path: Path) -> bool:
 # --------------------------------------------------------------------------------------------------
 
 
+_CELL_SPECIAL = re.compile(r"[\\|\n`]")
+
+
 def _cell(text: object) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
+    value = text if type(text) is str else str(text)
+    if not _CELL_SPECIAL.search(value):
+        return value
+    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
 
 
 def _table(header: list[str], rows: list[list[object]]) -> list[str]:
