@@ -28,6 +28,7 @@ import os
 import re
 import socket
 import struct
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -168,6 +169,7 @@ class CounterObject:
         self._obj: int | None = None
         self.maps: dict[str, int] = {}
         self._buffers: dict[str, tuple[ctypes.Array[ctypes.c_uint32], ctypes.Array[tl_counter]]] = {}
+        self._read_lock = threading.Lock()  # reads reuse buffers; an exporter thread may read too
         self.ncpu = libbpf.libbpf_num_possible_cpus()
         with libbpf.libbpf_set_print(libbpf.LIBBPF_WARN) as log:
             try:
@@ -202,11 +204,15 @@ class CounterObject:
         return libbpf.bpf_program__fd(libbpf.bpf_object__find_program_by_name(self._obj, name))
 
     def read(self, directions: int = 2) -> list[Counts]:
-        """Counts of the first *directions* directions (rx, then tx): one batch lookup per map."""
-        vlans = self._read_array("tl_vlans", directions * TL_VLAN_SLOTS)
-        protocols = self._read_array("tl_protocols", directions * TL_PROTOCOL_SLOTS)
-        truncated = self._read_array("tl_truncated", directions)
-        ethertypes = self._read_ethertypes()
+        """Counts of the first *directions* directions (rx, then tx): one batch lookup per map.
+
+        Safe to call from several threads.
+        """
+        with self._read_lock:
+            vlans = self._read_array("tl_vlans", directions * TL_VLAN_SLOTS)
+            protocols = self._read_array("tl_protocols", directions * TL_PROTOCOL_SLOTS)
+            truncated = self._read_array("tl_truncated", directions)
+            ethertypes = self._read_ethertypes()
         out = []
         for d in range(directions):
             vbase, pbase = d * TL_VLAN_SLOTS, d * TL_PROTOCOL_SLOTS
