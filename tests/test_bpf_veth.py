@@ -7,6 +7,7 @@ example IPv6 multicast listener reports when a link comes up) may appear beside 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -197,28 +198,41 @@ def test_tc_counts_tso_bursts_as_wire_segments() -> None:
 
 HOLDER = """
 import sys, time
-from trunkline.xdp import libbpf
-from trunkline.xdp.counter import Counter, bpf_link_info
+from trunkline.xdp.counter import Counter
 c = Counter(sys.argv[1], hook=sys.argv[2], tc_attach=sys.argv[3]).open()
-ids = []
-for fd in c._links:
-    info = bpf_link_info()
-    libbpf.bpf_obj_get_info_by_fd(fd, info)
-    ids.append(str(info.id))
-print("ready", *ids, flush=True)
+print("ready", flush=True)
 time.sleep(600)
 """
 
 
-def start_holder(pair: VethPair, hook: str,
-                 tc_attach: str = "auto") -> tuple[subprocess.Popen[str], list[str]]:
-    """A process holding an open Counter on pair.if_b; returns it and the ids of its bpf_links."""
+def start_holder(pair: VethPair, hook: str, tc_attach: str = "auto") -> subprocess.Popen[str]:
+    """A process holding an open Counter on pair.if_b (returns once it is attached)."""
     cmd = ["ip", "netns", "exec", pair.ns_b, sys.executable, "-c", HOLDER, pair.if_b, hook, tc_attach]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env())
     assert proc.stdout is not None
-    line = proc.stdout.readline().split()
-    assert line[:1] == ["ready"], proc.stderr.read() if proc.stderr else ""
-    return proc, line[1:]
+    assert proc.stdout.readline().strip() == "ready", proc.stderr.read() if proc.stderr else ""
+    return proc
+
+
+def start_cli(pair: VethPair, hook: str) -> subprocess.Popen[str]:
+    """`trunkline count IFACE --hook HOOK --json` in ns_b (returns after its first record: attached)."""
+    cmd = ["ip", "netns", "exec", pair.ns_b, sys.executable, "-m", "trunkline", "count", pair.if_b,
+           "--hook", hook, "--json", "--interval", "0.2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env())
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("{"), proc.stderr.read() if proc.stderr else ""
+    return proc
+
+
+def bpf_links_of(pid: int) -> list[str]:
+    """Ids of the bpf_links process *pid* holds, from /proc/PID/fdinfo (a link's fdinfo has link_id)."""
+    ids = []
+    for info in Path(f"/proc/{pid}/fdinfo").iterdir():
+        with contextlib.suppress(OSError):
+            for line in info.read_text().splitlines():
+                if line.startswith("link_id:"):
+                    ids.append(line.split()[1])
+    return ids
 
 
 def link_exists(link_id: str) -> bool:
@@ -234,9 +248,11 @@ def sigkill(proc: subprocess.Popen[str]) -> None:
 
 
 @pytest.mark.parametrize("hook", ["xdp", "tc"])
-def test_sigkill_of_a_process_holding_a_counter_leaves_nothing_attached(veth_pair: VethPair,
-                                                                        hook: str) -> None:
-    proc, links = start_holder(veth_pair, hook)
+@pytest.mark.parametrize("holder", ["trunkline count", "Counter"])
+def test_sigkill_of_a_process_holding_a_counter_leaves_nothing_attached(veth_pair: VethPair, hook: str,
+                                                                        holder: str) -> None:
+    proc = start_cli(veth_pair, hook) if holder == "trunkline count" else start_holder(veth_pair, hook)
+    links = bpf_links_of(proc.pid)  # `ip netns exec` execs the command: same pid
     assert len(links) == (1 if hook == "xdp" else 2)
     assert all(link_exists(link) for link in links)
     assert xdp_attached(veth_pair.ns_b, veth_pair.if_b) == (hook == "xdp")
@@ -251,8 +267,8 @@ def test_sigkill_of_a_process_holding_a_counter_leaves_nothing_attached(veth_pai
 
 def test_tc_fallback_filters_left_by_a_killed_process_are_removed_by_the_next_counter(
         veth_pair: VethPair) -> None:
-    proc, links = start_holder(veth_pair, "tc", "netlink")
-    assert links == []
+    proc = start_holder(veth_pair, "tc", "netlink")
+    assert bpf_links_of(proc.pid) == []
     filters = tc_filters(veth_pair.ns_b, veth_pair.if_b)
     assert filters.count("trunkline-") == 2 and f"trunkline-{proc.pid}-rx" in filters
     sigkill(proc)
