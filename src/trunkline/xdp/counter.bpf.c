@@ -18,8 +18,9 @@
  *  - Truncated: the frame ends inside a header the slot depends on: a VLAN tag (4 bytes), the IPv4
  *    fixed header (20 bytes), the IPv6 fixed header (40 bytes), or the first 8 bytes of an IPv6
  *    extension header being walked.
- *  - Bytes: the whole frame (XDP: bpf_xdp_get_buff_len, so all buffers of a multi-buffer frame;
- *    TC: skb->len, plus 4 per frame when the tag sits in metadata). A TC GSO/GRO aggregate counts as
+ *  - Bytes: the whole frame (XDP generic entry: data_end - data, the kernel linearizes the frame
+ *    for it; XDP multi-buffer entry: bpf_xdp_get_buff_len, all buffers of the frame; TC: skb->len,
+ *    plus 4 per frame when the tag sits in metadata). A TC GSO/GRO aggregate counts as
  *    gso_segs frames; its bytes are skb->len + (gso_segs - 1) * header bytes, the header bytes being
  *    everything up to the end of the TCP header (data offset) or UDP header, or up to the transport
  *    header for other protocols: each wire segment repeats those headers.
