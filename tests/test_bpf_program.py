@@ -219,6 +219,24 @@ def test_multi_buffer_jumbo_frame_counts_all_its_bytes(obj: CounterObject) -> No
     assert rx.protocols == {("ipv6", 17): Cell(1, 9004)}
 
 
+def test_ethertypes_beyond_the_hash_size_count_under_other() -> None:
+    # A fresh object: the EtherType hash holds 4096 entries, two of them the reserved "other" slots
+    # (rx and tx), so 4094 distinct EtherTypes get their own slot and later new ones count as other.
+    fresh = CounterObject()
+    try:
+        fd = fresh.prog_fd("tl_count_xdp")
+        for ethertype in range(0x0900, 0x0900 + 4094 + 6):  # clear of IPv4, IPv6 and the VLAN TPIDs
+            libbpf.bpf_prog_test_run_opts(fd, eth(ethertype, bytes(46)))
+        libbpf.bpf_prog_test_run_opts(fd, eth(0x0900, bytes(46)))  # one already known still has its slot
+        counts = fresh.read(1)[0]
+    finally:
+        fresh.close()
+    assert counts.ethertypes[0x10000] == Cell(6, 6 * 60)
+    assert counts.ethertypes[0x0900] == Cell(2, 120)
+    assert len(counts.ethertypes) == 4094 + 1
+    assert sum(counts.ethertypes.values(), Cell()) == counts.vlans[None] == Cell(4101, 4101 * 60)
+
+
 def test_repeated_runs_count_every_repetition(obj: CounterObject) -> None:
     frame = eth(ETH_P_IPV6, ipv6(17, udp()), tags=((ETH_P_8021Q, 10),))
     _, rx, _ = run(obj, "xdp", frame, repeat=1000)
