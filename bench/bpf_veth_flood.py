@@ -47,7 +47,6 @@ GENERATOR = """#include <linux/bpf.h>
 SEC("xdp") int flood_tx(struct xdp_md *ctx) { return XDP_TX; }
 char LICENSE[] SEC("license") = "GPL";
 """
-BPF_F_TEST_XDP_LIVE_FRAMES = 1 << 1  # include/uapi/linux/bpf.h
 EMPTY = """#include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 SEC("xdp") int empty_xdp(struct xdp_md *ctx) { return XDP_PASS; }
@@ -113,19 +112,12 @@ def flood(pair: VethPair, generator_fd: int, frame: bytes, count: int) -> float:
         ifindex = socket.if_nametoindex(pair.if_a)
         # struct xdp_md {data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex}
         ctx = struct.pack("=6I", 0, len(frame), 0, ifindex, 0, 0)
-        opts = libbpf.bpf_test_run_opts(sz=ctypes.sizeof(libbpf.bpf_test_run_opts))
-        data = ctypes.create_string_buffer(frame, len(frame))
-        ctx_buf = ctypes.create_string_buffer(ctx, len(ctx))
-        opts.data_in, opts.data_size_in = ctypes.cast(data, ctypes.c_void_p), len(frame)
-        opts.ctx_in, opts.ctx_size_in = ctypes.cast(ctx_buf, ctypes.c_void_p), len(ctx)
-        opts.repeat, opts.flags, opts.batch_size = count, BPF_F_TEST_XDP_LIVE_FRAMES, 64
         start = time.perf_counter()
-        ret = libbpf.library().bpf_prog_test_run_opts(generator_fd, ctypes.byref(opts))
+        libbpf.bpf_prog_test_run_opts(generator_fd, frame, repeat=count, ctx=ctx,
+                                      flags=libbpf.BPF_F_TEST_XDP_LIVE_FRAMES, batch_size=64)
         elapsed = time.perf_counter() - start
     finally:
         netns.popns()
-    if ret != 0:
-        raise OSError(-ret, f"BPF_PROG_TEST_RUN live frames: {os.strerror(-ret)}")
     return elapsed
 
 

@@ -30,6 +30,8 @@ BPF_TCX_EGRESS = 47
 # XDP attach flags (include/uapi/linux/if_link.h)
 XDP_FLAGS_SKB_MODE = 1 << 1  # generic
 XDP_FLAGS_DRV_MODE = 1 << 2  # native
+# BPF_PROG_TEST_RUN flags (include/uapi/linux/bpf.h)
+BPF_F_TEST_XDP_LIVE_FRAMES = 1 << 1
 # BTF kinds (include/uapi/linux/btf.h)
 BTF_KIND_STRUCT = 4
 # enum libbpf_print_level
@@ -240,10 +242,15 @@ def bpf_map_lookup_batch(fd: int, in_batch: ctypes._CData | None, out_batch: cty
 
 
 def bpf_prog_test_run_opts(prog_fd: int, data: bytes, repeat: int = 1, ctx: bytes | None = None,
-                           data_out_size: int = 0) -> bpf_test_run_opts:
-    """Run the program on *data* (BPF_PROG_TEST_RUN); returns the opts with ``retval``/``duration`` (ns)."""
+                           data_out_size: int = 0, flags: int = 0, batch_size: int = 0) -> bpf_test_run_opts:
+    """Run the program on *data* (BPF_PROG_TEST_RUN); returns the opts with ``retval``/``duration`` (ns).
+
+    *ctx* is the program's context struct (``struct __sk_buff`` / ``struct xdp_md``) in bytes; *flags*
+    for example BPF_F_TEST_XDP_LIVE_FRAMES, which sends XDP_TX/XDP_REDIRECT frames for real.
+    """
     buf = ctypes.create_string_buffer(data, len(data))
-    opts = bpf_test_run_opts(sz=ctypes.sizeof(bpf_test_run_opts), data_size_in=len(data), repeat=repeat)
+    opts = bpf_test_run_opts(sz=ctypes.sizeof(bpf_test_run_opts), data_size_in=len(data), repeat=repeat,
+                             flags=flags, batch_size=batch_size)
     opts.data_in = ctypes.cast(buf, ctypes.c_void_p)
     out = ctypes.create_string_buffer(data_out_size) if data_out_size else None
     if out is not None:
