@@ -239,3 +239,10 @@ JSONISH = st.recursive(
 @given(st.lists(st.dictionaries(st.text(max_size=8), JSONISH, max_size=5), max_size=3))
 def test_yaml_emitter_output_reads_back_unchanged(docs):
     assert list(yaml.safe_load_all(render.dump_yaml(docs))) == docs
+
+
+def test_the_current_directory_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(BadInputError, match="current directory"):
+        write_plan(plan_for(_inventory()), Path("."))
+    assert list(tmp_path.iterdir()) == []

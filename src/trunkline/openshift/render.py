@@ -179,20 +179,23 @@ def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
     Raises:
         BadInputError, EnvironmentProblem: as :func:`write_plan`.
     """
-    out_dir = Path(out_dir)
-    parent = out_dir.resolve().parent
-    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
-        raise BadInputError(f"-o {out_dir}: exists and is not a directory; choose another path")
+    shown = Path(out_dir)
+    if shown.is_symlink() or (shown.exists() and not shown.is_dir()):
+        raise BadInputError(f"-o {shown}: exists and is not a directory; choose another path")
+    out_dir = shown.resolve()
+    parent = out_dir.parent
+    if out_dir == Path(out_dir.anchor) or Path.cwd().resolve().is_relative_to(out_dir):
+        raise BadInputError(f"-o {shown}: is the current directory or above it; choose a subdirectory")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not _ours(out_dir):
         raise BadInputError(
-            f"-o {out_dir}: the directory exists and was not written by trunkline plan; "
+            f"-o {shown}: the directory exists and was not written by trunkline plan; "
             "choose a new or empty directory"
         )
     try:
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=parent))
     except OSError as exc:
-        msg = f"-o {out_dir}: cannot write in {parent} ({exc.strerror}); choose another path"
+        msg = f"-o {shown}: cannot write in {parent} ({exc.strerror}); choose another path"
         raise EnvironmentProblem(msg) from exc
     old: Path | None = None
     try:
@@ -214,7 +217,7 @@ def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
             os.rename(old / "plan", out_dir)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-        msg = f"-o {out_dir}: writing failed ({exc.strerror or exc}); the directory is as it was"
+        msg = f"-o {shown}: writing failed ({exc.strerror or exc}); the directory is as it was"
         raise EnvironmentProblem(msg) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -291,6 +294,16 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         f"- findings: {errors} error(s), {warnings} warning(s), "
         f"{len(plan.findings) - errors - warnings} note(s); {len(plan.unmapped)} about things left unmapped",
         "",
+        *(
+            [
+                "OVN localnet NADs name the NNCP's bridge mapping in `physicalNetworkName`; OVN-Kubernetes "
+                "releases without that key match the localnet by the NAD config's `name` instead, which "
+                "these NADs do not use.",
+                "",
+            ]
+            if opt.backend == "ovn-localnet"
+            else []
+        ),
         "## Apply order",
         "",
         "The NodeNetworkConfigurationPolicy kind exists only once kubernetes-nmstate has processed the "
