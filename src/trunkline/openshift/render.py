@@ -45,6 +45,7 @@ DIAGRAM_MAX_PORT_GROUPS = 40  # above this the diagram shows switches and VLAN r
 _PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./-]*")
 # YAML 1.1 resolves these plain scalars to booleans or null (PyYAML, go-yaml v2); quote them
 _NONPRINTABLE = re.compile("[\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
+_NOT_SINGLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 _RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
 
 
@@ -66,6 +67,8 @@ def _scalar(value: object) -> str:
 def _str_scalar(text: str) -> str:
     if _PLAIN.fullmatch(text) and text.lower() not in _RESERVED:
         return text
+    if not _NOT_SINGLE.search(text):  # single-quoted, as PyYAML writes a NAD's JSON config: '{"name":...}'
+        return "'" + text.replace("'", "''") + "'"
     # a JSON string is a YAML double-quoted scalar; escape what YAML does not allow raw (YAML 1.2 §5.1)
     return _NONPRINTABLE.sub(_escape, json.dumps(text, ensure_ascii=False))
 
