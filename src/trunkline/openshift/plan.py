@@ -704,6 +704,16 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
     options.check()
     b = _Builder(inventory, options)
     b.collect()
+    host_names = [h.name for vc in inventory.vcenters for dc in vc.datacenters for h in dc.hosts]
+    for group in options.node_groups:
+        if group.hosts and not any(group.covers(h) for h in host_names):
+            b.find(
+                "warning",
+                "group-matches-no-host",
+                f"node group {group.name}",
+                f"its hosts patterns ({', '.join(group.hosts)}) match no vSphere host: it gets no NNCP; "
+                "fix the patterns in the NIC map file",
+            )
     for uplink, nic, reason in options.nic_proposals:
         b.find("info", "nic-proposal", f"uplink {uplink}", f"mapped to {nic} from node state: {reason}")
     decisions = b.decide_networks()
@@ -881,12 +891,23 @@ def _bridge(
 def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision, ...]:
     ns = b.opt.namespace
     vms = []
+    templates = []
     for vcenter in b.inv.vcenters:
         for datacenter in vcenter.datacenters:
             for one in datacenter.vms:
-                if not one.template:
+                if one.template:
+                    templates.append(one.name)
+                else:
                     key = f"{vcenter.name}/{datacenter.name}/{one.id}"
                     vms.append((key, vcenter.name, datacenter.name, one))
+    if templates:
+        shown = ", ".join(sorted(templates)[:5]) + (" ..." if len(templates) > 5 else "")
+        b.find(
+            "info",
+            "templates",
+            f"{len(templates)} VM template(s)",
+            f"templates are not migrated as VMs: no patches for {shown}",
+        )
     names, collisions = assign_names(NameRequest(key=k, text=vm.name) for k, _, _, vm in vms)
     for col in collisions:
         b.find(
