@@ -622,3 +622,11 @@ def test_a_node_group_matching_no_host_is_reported():
     plan = plan_for(dvs_inventory([{"name": "a", "vlan": 2}]), file_groups=groups)
     assert nncp_manifests(plan) == []
     assert {"group-matches-no-host", "no-nodes"} <= set(codes(plan))
+
+
+def test_a_switch_without_any_known_uplink_is_reported_unmapped():
+    inv = dvs_inventory([{"name": "a", "vlan": 2}], nics=(), switch={"uplinks": []})
+    plan = plan_for(inv)
+    assert [f.code for f in plan.unmapped] == ["no-uplink"]
+    (nncp,) = nncp_manifests(plan)
+    assert bridge_iface(nncp)["bridge"]["port"] == []

@@ -645,10 +645,19 @@ class _Builder:
                 "split the hosts into node groups in a NIC map file",
             )
         nics = tuple(sorted({n for _, n, _ in layout}))
+        if not nics:
+            self.find(
+                "error",
+                "no-uplink",
+                f"switch {swname}, node group {group.name}",
+                "the inventory names no uplink (vmnic) of this switch: its bridge gets no port and its NADs "
+                "reach no wire; add the hosts' NICs to the inventory or map the switch's uplinks",
+                unmapped=True,
+            )
         by_label = {label: nic for label, nic, _ in layout}
         mode: BondMode | None = None
         primary = None
-        policy: str = team.policy or "loadbalance_srcid"
+        policy: str = team.policy or "not set"
         if lag:
             policy = f"LACP ({lag})"
         if len(nics) > 1:
