@@ -102,7 +102,7 @@ def test_strict_exits_1_when_an_uplink_is_unmapped_and_still_writes(tmp_path):
     assert result.stderr.strip() == (
         f"trunkline: error: --strict: 1 finding(s) about unmapped items (see {out}/REPORT.md)"
     )
-    assert "| vmnic1 | vmnic1 (placeholder) |" in (out / "REPORT.md").read_text()
+    assert "| vmnic1 (Uplink 1) | vmnic1 (placeholder) |" in (out / "REPORT.md").read_text()
     assert run_cli("plan", str(inv), "-o", str(out)).returncode == 0
 
 

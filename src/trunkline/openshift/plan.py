@@ -170,8 +170,11 @@ class NodeLayout:
     bond: BondMode | None
     bond_name: str | None
     primary: str | None
-    uplinks: tuple[tuple[str, str, bool], ...]  # (vSphere uplink/vmnic, node NIC, mapped?)
+    uplinks: tuple[tuple[str, str, bool], ...]  # (vmnic, or the uplink name when none; node NIC; mapped?)
     policy: str
+    uplink_names: tuple[
+        tuple[str, str], ...
+    ] = ()  # (vmnic, distributed switch uplink name) where they differ
 
 
 @dataclass(frozen=True)
@@ -617,6 +620,7 @@ class _Builder:
         if not per_host:
             return None
         sets: Counter[tuple[tuple[str, str, bool], ...]] = Counter()
+        names: set[tuple[str, str]] = set()
         for _, pairs in per_host:
             picked = []
             for uplink, vmnic in pairs:
@@ -630,6 +634,8 @@ class _Builder:
                 nic = group.nic_for(uplink, vmnic)
                 label = vmnic or uplink or "?"
                 picked.append((label, nic or label, nic is not None))
+                if uplink and vmnic and uplink != vmnic:
+                    names.add((vmnic, uplink))
             sets[tuple(sorted(set(picked)))] += 1
         layout, _ = sorted(sets.items(), key=lambda kv: (-kv[1], kv[0]))[0]
         swname = self.switches[skey].name
@@ -682,7 +688,14 @@ class _Builder:
                         "Virtualization supports bond modes 1, 2, 3, 4 only): the bond uses active-backup",
                     )
         return NodeLayout(
-            group=group, nics=nics, bond=mode, bond_name=None, primary=primary, uplinks=layout, policy=policy
+            group=group,
+            nics=nics,
+            bond=mode,
+            bond_name=None,
+            primary=primary,
+            uplinks=layout,
+            policy=policy,
+            uplink_names=tuple(sorted(names)),
         )
 
 
@@ -872,6 +885,7 @@ def _bridge(
                 main,
                 nics=nics,
                 uplinks=uplinks,
+                uplink_names=tuple(sorted({n for lay in parts for n in lay.uplink_names})),
                 bond=bond,
                 bond_name=with_suffix(name, "bond", IFNAME_MAX) if bond else None,
                 primary=main.primary if bond == "active-backup" else None,

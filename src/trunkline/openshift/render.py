@@ -371,9 +371,13 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         for lay in br.layouts:
             selector = ", ".join(f"{k}={v}" if v else k for k, v in lay.group.node_selector)
             bond = f"{lay.bond_name} ({lay.bond})" if lay.bond_name else ""
+            dvs_names: dict[str, list[str]] = defaultdict(list)
+            for vmnic, uplink in lay.uplink_names:
+                dvs_names[vmnic].append(uplink)
             for label, nic, mapped in lay.uplinks:
                 shown_nic = nic if mapped else f"{nic} (placeholder)"
-                urows.append([policy_name(br, lay), selector, br.name, label, shown_nic, bond, lay.policy])
+                shown = f"{label} ({', '.join(dvs_names[label])})" if label in dvs_names else label
+                urows.append([policy_name(br, lay), selector, br.name, shown, shown_nic, bond, lay.policy])
     out += _table(["NNCP", "node selector", "bridge", "vSphere uplink", "node NIC", "bond", "teaming"], urows)
     out += ["", "Bridges:", ""]
     for br in plan.bridges:
