@@ -816,8 +816,7 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
     networks = tuple(decisions[k] for k in sorted(decisions))
     vms = _vms(b, decisions)
     maps = _network_maps(b, networks)
-    order = {"error": 0, "warning": 1, "info": 2}
-    findings = sorted(set(b.findings), key=lambda f: (order[f.severity], f.code, f.subject, f.message))
+    findings = _sorted_findings(b.findings)
     return Plan(
         options=options,
         switches=tuple(b.switches[k] for k in sorted(b.switches)),
@@ -825,7 +824,7 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
         bridges=tuple(sorted(bridges, key=lambda br: br.name)),
         vms=vms,
         network_maps=maps,
-        findings=tuple(findings),
+        findings=findings,
     )
 
 
@@ -1111,6 +1110,41 @@ def plan_with_node_state(
             left = ", ".join(wanted[len(free) :])
             proposals.append((left, "-", "no free NIC left; not chosen: " + "; ".join(rejected[:6])))
         groups.append(replace(group, nics=tuple(sorted({**dict(group.nics), **extra}.items()))))
-    if not proposals:
-        return first
-    return build_plan(inventory, replace(options, node_groups=tuple(groups), nic_proposals=tuple(proposals)))
+    plan = first
+    if proposals:
+        plan = build_plan(
+            inventory, replace(options, node_groups=tuple(groups), nic_proposals=tuple(proposals))
+        )
+    warnings: list[Finding] = []
+    for br in plan.bridges:
+        for lay in br.layouts:
+            selector = dict(lay.group.node_selector)
+            for label, nic, mapped in lay.uplinks:
+                bad = sorted(
+                    {
+                        f"{c.node}: {c.reason}"
+                        for c in candidates
+                        if mapped
+                        and c.interface == nic
+                        and not c.chosen
+                        and (c.labels is None or all(c.labels.get(k) == v for k, v in selector.items()))
+                    }
+                )
+                if bad:
+                    warnings.append(
+                        Finding(
+                            "warning",
+                            "nic-rejected",
+                            f"node NIC {nic} (uplink {label}, bridge {br.name}, node group {lay.group.name})",
+                            f"the node state advises against it ({'; '.join(bad[:4])}): putting it into the "
+                            "bridge can cut the node off; map the uplink to a free NIC",
+                        )
+                    )
+    if not warnings:
+        return plan
+    return replace(plan, findings=_sorted_findings([*plan.findings, *warnings]))
+
+
+def _sorted_findings(findings: list[Finding]) -> tuple[Finding, ...]:
+    order = {"error": 0, "warning": 1, "info": 2}
+    return tuple(sorted(set(findings), key=lambda f: (order[f.severity], f.code, f.subject, f.message)))
