@@ -102,7 +102,7 @@ def test_strict_exits_1_when_an_uplink_is_unmapped_and_still_writes(tmp_path):
     assert result.stderr.strip() == (
         f"trunkline: error: --strict: 1 finding(s) about unmapped items (see {out}/REPORT.md)"
     )
-    assert "| vmnic1 | vmnic1 (placeholder) |" in (out / "REPORT.md").read_text()
+    assert "| vmnic1 (Uplink 1) | vmnic1 (placeholder) |" in (out / "REPORT.md").read_text()
     assert run_cli("plan", str(inv), "-o", str(out)).returncode == 0
 
 
@@ -227,3 +227,17 @@ def test_validate_finds_nothing_in_our_own_output_on_both_backends(tmp_path):
         result = validate_directory(out, target_namespace="default")
         assert result.findings == ()
         assert result.kinds["NetworkAttachmentDefinition"] == 4
+
+
+def test_node_state_warns_when_a_mapped_nic_belongs_to_br_ex(tmp_path):
+    nns = tmp_path / "nns.yaml"
+    nns.write_text(NNS)
+    out = tmp_path / "plan"
+    result = run_cli("plan", "-o", str(out), "--nic-map", "vmnic1=ens33", "--node-state", str(nns))
+    assert result.returncode == 0, result.stderr
+    report = (out / "REPORT.md").read_text()
+    assert (
+        "| warning | nic-rejected | node NIC ens33 (uplink vmnic1, bridge vlan-trunk, node group workers) |"
+        in report
+    )
+    assert "worker-0: rejected: port of ovs-system" in report

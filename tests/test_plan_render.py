@@ -179,9 +179,10 @@ def test_report_has_the_table_the_mapping_the_apply_order_and_every_finding(tmp_
         "| DC1 | DSwitch | web | 40 | default/web | vlan-trunk | 1500 | true | 2 | access VLAN 40 |" in text
     )
     assert "| DC1 | DSwitch | db | 41 | default/db | vlan-trunk | 1500 | false | 2 | access VLAN 41 |" in text
-    assert (
-        "| vlan-trunk-ens34-policy | node-role.kubernetes.io/worker | vlan-trunk | vmnic1 | ens34 |" in text
+    uplink_row = (
+        "| vlan-trunk-ens34-policy | node-role.kubernetes.io/worker | vlan-trunk | vmnic1 (uplink1) | ens34 |"
     )
+    assert uplink_row in text
     steps = [
         "oc apply -k plans/out/prereqs",
         "oc wait nmstate/nmstate --for=condition=Available",
@@ -239,3 +240,10 @@ JSONISH = st.recursive(
 @given(st.lists(st.dictionaries(st.text(max_size=8), JSONISH, max_size=5), max_size=3))
 def test_yaml_emitter_output_reads_back_unchanged(docs):
     assert list(yaml.safe_load_all(render.dump_yaml(docs))) == docs
+
+
+def test_the_current_directory_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(BadInputError, match="current directory"):
+        write_plan(plan_for(_inventory()), Path("."))
+    assert list(tmp_path.iterdir()) == []

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -63,7 +64,12 @@ def test_plan_nads_read_back_with_their_vlans(tmp_path: Path) -> None:
 def test_validate_catches_a_hand_edit_of_plan_output(tmp_path: Path) -> None:
     out = plan_example(tmp_path / "out")
     nads = out / "nads.yaml"
-    nads.write_text(nads.read_text().replace('"vlan":40', '"vlan":41'))
+    docs = list(yaml.safe_load_all(nads.read_text()))
+    for doc in docs:
+        config = json.loads(doc["spec"]["config"])
+        if config.get("vlan") == 40:
+            doc["spec"]["config"] = json.dumps({**config, "vlan": 41})
+    nads.write_text(yaml.safe_dump_all(docs, sort_keys=False))
     result = validate_directory(out)
     assert [(f.file, f.field, f.key) for f in result.findings] == [
         ("nads.yaml", "spec.config.vlan", "vlan-not-on-uplink")

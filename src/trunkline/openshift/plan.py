@@ -170,8 +170,11 @@ class NodeLayout:
     bond: BondMode | None
     bond_name: str | None
     primary: str | None
-    uplinks: tuple[tuple[str, str, bool], ...]  # (vSphere uplink/vmnic, node NIC, mapped?)
+    uplinks: tuple[tuple[str, str, bool], ...]  # (vmnic, or the uplink name when none; node NIC; mapped?)
     policy: str
+    uplink_names: tuple[
+        tuple[str, str], ...
+    ] = ()  # (vmnic, distributed switch uplink name) where they differ
 
 
 @dataclass(frozen=True)
@@ -617,6 +620,7 @@ class _Builder:
         if not per_host:
             return None
         sets: Counter[tuple[tuple[str, str, bool], ...]] = Counter()
+        names: set[tuple[str, str]] = set()
         for _, pairs in per_host:
             picked = []
             for uplink, vmnic in pairs:
@@ -630,6 +634,8 @@ class _Builder:
                 nic = group.nic_for(uplink, vmnic)
                 label = vmnic or uplink or "?"
                 picked.append((label, nic or label, nic is not None))
+                if uplink and vmnic and uplink != vmnic:
+                    names.add((vmnic, uplink))
             sets[tuple(sorted(set(picked)))] += 1
         layout, _ = sorted(sets.items(), key=lambda kv: (-kv[1], kv[0]))[0]
         swname = self.switches[skey].name
@@ -645,10 +651,19 @@ class _Builder:
                 "split the hosts into node groups in a NIC map file",
             )
         nics = tuple(sorted({n for _, n, _ in layout}))
+        if not nics:
+            self.find(
+                "error",
+                "no-uplink",
+                f"switch {swname}, node group {group.name}",
+                "the inventory names no uplink (vmnic) of this switch: its bridge gets no port and its NADs "
+                "reach no wire; add the hosts' NICs to the inventory or map the switch's uplinks",
+                unmapped=True,
+            )
         by_label = {label: nic for label, nic, _ in layout}
         mode: BondMode | None = None
         primary = None
-        policy: str = team.policy or "loadbalance_srcid"
+        policy: str = team.policy or "not set"
         if lag:
             policy = f"LACP ({lag})"
         if len(nics) > 1:
@@ -673,7 +688,14 @@ class _Builder:
                         "Virtualization supports bond modes 1, 2, 3, 4 only): the bond uses active-backup",
                     )
         return NodeLayout(
-            group=group, nics=nics, bond=mode, bond_name=None, primary=primary, uplinks=layout, policy=policy
+            group=group,
+            nics=nics,
+            bond=mode,
+            bond_name=None,
+            primary=primary,
+            uplinks=layout,
+            policy=policy,
+            uplink_names=tuple(sorted(names)),
         )
 
 
@@ -704,6 +726,16 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
     options.check()
     b = _Builder(inventory, options)
     b.collect()
+    host_names = [h.name for vc in inventory.vcenters for dc in vc.datacenters for h in dc.hosts]
+    for group in options.node_groups:
+        if group.hosts and not any(group.covers(h) for h in host_names):
+            b.find(
+                "warning",
+                "group-matches-no-host",
+                f"node group {group.name}",
+                f"its hosts patterns ({', '.join(group.hosts)}) match no vSphere host: it gets no NNCP; "
+                "fix the patterns in the NIC map file",
+            )
     for uplink, nic, reason in options.nic_proposals:
         b.find("info", "nic-proposal", f"uplink {uplink}", f"mapped to {nic} from node state: {reason}")
     decisions = b.decide_networks()
@@ -784,8 +816,7 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
     networks = tuple(decisions[k] for k in sorted(decisions))
     vms = _vms(b, decisions)
     maps = _network_maps(b, networks)
-    order = {"error": 0, "warning": 1, "info": 2}
-    findings = sorted(set(b.findings), key=lambda f: (order[f.severity], f.code, f.subject, f.message))
+    findings = _sorted_findings(b.findings)
     return Plan(
         options=options,
         switches=tuple(b.switches[k] for k in sorted(b.switches)),
@@ -793,7 +824,7 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
         bridges=tuple(sorted(bridges, key=lambda br: br.name)),
         vms=vms,
         network_maps=maps,
-        findings=tuple(findings),
+        findings=findings,
     )
 
 
@@ -853,6 +884,7 @@ def _bridge(
                 main,
                 nics=nics,
                 uplinks=uplinks,
+                uplink_names=tuple(sorted({n for lay in parts for n in lay.uplink_names})),
                 bond=bond,
                 bond_name=with_suffix(name, "bond", IFNAME_MAX) if bond else None,
                 primary=main.primary if bond == "active-backup" else None,
@@ -881,12 +913,23 @@ def _bridge(
 def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision, ...]:
     ns = b.opt.namespace
     vms = []
+    templates = []
     for vcenter in b.inv.vcenters:
         for datacenter in vcenter.datacenters:
             for one in datacenter.vms:
-                if not one.template:
+                if one.template:
+                    templates.append(one.name)
+                else:
                     key = f"{vcenter.name}/{datacenter.name}/{one.id}"
                     vms.append((key, vcenter.name, datacenter.name, one))
+    if templates:
+        shown = ", ".join(sorted(templates)[:5]) + (" ..." if len(templates) > 5 else "")
+        b.find(
+            "info",
+            "templates",
+            f"{len(templates)} VM template(s)",
+            f"templates are not migrated as VMs: no patches for {shown}",
+        )
     names, collisions = assign_names(NameRequest(key=k, text=vm.name) for k, _, _, vm in vms)
     for col in collisions:
         b.find(
@@ -1067,6 +1110,41 @@ def plan_with_node_state(
             left = ", ".join(wanted[len(free) :])
             proposals.append((left, "-", "no free NIC left; not chosen: " + "; ".join(rejected[:6])))
         groups.append(replace(group, nics=tuple(sorted({**dict(group.nics), **extra}.items()))))
-    if not proposals:
-        return first
-    return build_plan(inventory, replace(options, node_groups=tuple(groups), nic_proposals=tuple(proposals)))
+    plan = first
+    if proposals:
+        plan = build_plan(
+            inventory, replace(options, node_groups=tuple(groups), nic_proposals=tuple(proposals))
+        )
+    warnings: list[Finding] = []
+    for br in plan.bridges:
+        for lay in br.layouts:
+            selector = dict(lay.group.node_selector)
+            for label, nic, mapped in lay.uplinks:
+                bad = sorted(
+                    {
+                        f"{c.node}: {c.reason}"
+                        for c in candidates
+                        if mapped
+                        and c.interface == nic
+                        and not c.chosen
+                        and (c.labels is None or all(c.labels.get(k) == v for k, v in selector.items()))
+                    }
+                )
+                if bad:
+                    warnings.append(
+                        Finding(
+                            "warning",
+                            "nic-rejected",
+                            f"node NIC {nic} (uplink {label}, bridge {br.name}, node group {lay.group.name})",
+                            f"the node state advises against it ({'; '.join(bad[:4])}): putting it into the "
+                            "bridge can cut the node off; map the uplink to a free NIC",
+                        )
+                    )
+    if not warnings:
+        return plan
+    return replace(plan, findings=_sorted_findings([*plan.findings, *warnings]))
+
+
+def _sorted_findings(findings: list[Finding]) -> tuple[Finding, ...]:
+    order = {"error": 0, "warning": 1, "info": 2}
+    return tuple(sorted(set(findings), key=lambda f: (order[f.severity], f.code, f.subject, f.message)))

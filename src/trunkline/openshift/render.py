@@ -21,7 +21,6 @@ was and no temporary directory behind.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -30,6 +29,8 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.openshift.forklift import network_maps
@@ -42,88 +43,24 @@ REPORT_TITLE = "# trunkline plan"
 KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
 DIAGRAM_MAX_PORT_GROUPS = 40  # above this the diagram shows switches and VLAN ranges only
 
-_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./-]*")
-# YAML 1.1 resolves these plain scalars to booleans or null (PyYAML, go-yaml v2); quote them
-_NONPRINTABLE = re.compile("[\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
-_RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
-
-
-def _scalar(value: object) -> str:
-    if type(value) is str:
-        return _str_scalar(value)
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return "null"
-    if isinstance(value, int):
-        return str(value)
-    return _str_scalar(str(value))
-
-
-@functools.lru_cache(maxsize=65536)
-def _str_scalar(text: str) -> str:
-    if _PLAIN.fullmatch(text) and text.lower() not in _RESERVED:
-        return text
-    # a JSON string is a YAML double-quoted scalar; escape what YAML does not allow raw (YAML 1.2 §5.1)
-    return _NONPRINTABLE.sub(_escape, json.dumps(text, ensure_ascii=False))
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
-_CONTAINERS = (dict, list)
-
-
-def _emit(value: Any, indent: str, out: list[str]) -> None:
-    """Append block-style YAML lines for a mapping or list *value* at *indent*."""
-    if type(value) is dict:
-        inner = indent + "  "
-        for key, item in value.items():
-            head = f"{indent}{_scalar(key)}:"
-            kind = type(item)
-            if kind in _CONTAINERS:
-                if item:
-                    out.append(head)
-                    _emit(item, indent if kind is list else inner, out)
-                else:
-                    out.append(head + (" {}" if kind is dict else " []"))
-            else:
-                out.append(f"{head} {_scalar(item)}")
-        return
-    inner = indent + "  "
-    for item in value:
-        kind = type(item)
-        if kind in _CONTAINERS and item:
-            sub: list[str] = []
-            _emit(item, inner, sub)
-            out.append(f"{indent}- {sub[0][len(inner) :]}")
-            out.extend(sub[1:])
-        elif kind in _CONTAINERS:
-            out.append(f"{indent}- " + ("{}" if kind is dict else "[]"))
-        else:
-            out.append(f"{indent}- {_scalar(item)}")
+_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def dump_yaml(docs: list[dict[str, Any]]) -> str:
-    """Multi-document block-style YAML, keys in the order built.
+    """Multi-document block-style YAML (PyYAML; libyaml's emitter where installed), keys in the order built.
 
-    A small emitter for the JSON-shaped objects trunkline builds (mappings, lists, strings, integers,
-    booleans): PyYAML's representer dominated the run time at 10,000 NADs (``bench/plan_scale.py``).
-    Strings that YAML 1.1 or 1.2 could read as anything but a string are written as double-quoted JSON
-    strings; ``tests/test_plan_render.py`` checks that PyYAML reads every document back unchanged.
+    Lines are never folded, so a NAD's JSON config stays on one single-quoted line as in the seed;
+    non-ASCII names are written as they are.
     """
-    out: list[str] = []
-    for doc in docs:
-        out.append("---")
-        if doc:
-            _emit(doc, "", out)
-        else:
-            out.append("{}")
-    return "\n".join(out) + "\n"
+    return yaml.dump_all(
+        docs,
+        Dumper=_Dumper,
+        sort_keys=False,
+        explicit_start=True,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=1 << 30,
+    )
 
 
 def kustomization(resources: list[str]) -> dict[str, Any]:
@@ -179,20 +116,23 @@ def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
     Raises:
         BadInputError, EnvironmentProblem: as :func:`write_plan`.
     """
-    out_dir = Path(out_dir)
-    parent = out_dir.resolve().parent
-    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
-        raise BadInputError(f"-o {out_dir}: exists and is not a directory; choose another path")
+    shown = Path(out_dir)
+    if shown.is_symlink() or (shown.exists() and not shown.is_dir()):
+        raise BadInputError(f"-o {shown}: exists and is not a directory; choose another path")
+    out_dir = shown.resolve()
+    parent = out_dir.parent
+    if out_dir == Path(out_dir.anchor) or Path.cwd().resolve().is_relative_to(out_dir):
+        raise BadInputError(f"-o {shown}: is the current directory or above it; choose a subdirectory")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not _ours(out_dir):
         raise BadInputError(
-            f"-o {out_dir}: the directory exists and was not written by trunkline plan; "
+            f"-o {shown}: the directory exists and was not written by trunkline plan; "
             "choose a new or empty directory"
         )
     try:
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=parent))
     except OSError as exc:
-        msg = f"-o {out_dir}: cannot write in {parent} ({exc.strerror}); choose another path"
+        msg = f"-o {shown}: cannot write in {parent} ({exc.strerror}); choose another path"
         raise EnvironmentProblem(msg) from exc
     old: Path | None = None
     try:
@@ -214,7 +154,7 @@ def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
             os.rename(old / "plan", out_dir)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-        msg = f"-o {out_dir}: writing failed ({exc.strerror or exc}); the directory is as it was"
+        msg = f"-o {shown}: writing failed ({exc.strerror or exc}); the directory is as it was"
         raise EnvironmentProblem(msg) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -291,6 +231,16 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         f"- findings: {errors} error(s), {warnings} warning(s), "
         f"{len(plan.findings) - errors - warnings} note(s); {len(plan.unmapped)} about things left unmapped",
         "",
+        *(
+            [
+                "OVN localnet NADs name the NNCP's bridge mapping in `physicalNetworkName`; OVN-Kubernetes "
+                "releases without that key match the localnet by the NAD config's `name` instead, which "
+                "these NADs do not use.",
+                "",
+            ]
+            if opt.backend == "ovn-localnet"
+            else []
+        ),
         "## Apply order",
         "",
         "The NodeNetworkConfigurationPolicy kind exists only once kubernetes-nmstate has processed the "
@@ -355,9 +305,13 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         for lay in br.layouts:
             selector = ", ".join(f"{k}={v}" if v else k for k, v in lay.group.node_selector)
             bond = f"{lay.bond_name} ({lay.bond})" if lay.bond_name else ""
+            dvs_names: dict[str, list[str]] = defaultdict(list)
+            for vmnic, uplink in lay.uplink_names:
+                dvs_names[vmnic].append(uplink)
             for label, nic, mapped in lay.uplinks:
                 shown_nic = nic if mapped else f"{nic} (placeholder)"
-                urows.append([policy_name(br, lay), selector, br.name, label, shown_nic, bond, lay.policy])
+                shown = f"{label} ({', '.join(dvs_names[label])})" if label in dvs_names else label
+                urows.append([policy_name(br, lay), selector, br.name, shown, shown_nic, bond, lay.policy])
     out += _table(["NNCP", "node selector", "bridge", "vSphere uplink", "node NIC", "bond", "teaming"], urows)
     out += ["", "Bridges:", ""]
     for br in plan.bridges:
