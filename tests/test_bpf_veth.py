@@ -8,6 +8,7 @@ example IPv6 multicast listener reports when a link comes up) may appear beside 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import signal
@@ -38,6 +39,7 @@ from tests.bpf.net import (
 from tests.conftest import cli_env, require
 from tests.netns import VethPair, privileged_problem, sh
 from trunkline.errors import EnvironmentProblem
+from trunkline.xdp import libbpf
 from trunkline.xdp.counter import Counter, InterfaceGone
 from trunkline.xdp.stats import Cell, Snapshot
 
@@ -236,7 +238,13 @@ def bpf_links_of(pid: int) -> list[str]:
 
 
 def link_exists(link_id: str) -> bool:
-    return subprocess.run(["bpftool", "link", "show", "id", link_id], capture_output=True).returncode == 0
+    """Whether the kernel still has the bpf_link with this id."""
+    try:
+        os.close(libbpf.bpf_link_get_fd_by_id(int(link_id)))
+    except OSError as exc:
+        assert exc.errno == errno.ENOENT, exc
+        return False
+    return True
 
 
 def sigkill(proc: subprocess.Popen[str]) -> None:

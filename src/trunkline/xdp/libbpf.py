@@ -113,6 +113,7 @@ def _declare(lib: ctypes.CDLL) -> None:
         "libbpf_set_print": (vp, [_PRINT_FN]),
         "libbpf_num_possible_cpus": (i, []),
         "bpf_obj_get_info_by_fd": (i, [i, vp, ctypes.POINTER(u32)]),
+        "bpf_link_get_fd_by_id": (i, [u32]),
         "btf__parse": (vp, [cp, vp]),
         "btf__find_by_name_kind": (i, [vp, cp, u32]),
         "btf__resolve_size": (ctypes.c_longlong, [vp, u32]),
@@ -269,6 +270,11 @@ def bpf_obj_get_info_by_fd(fd: int, info: ctypes._CData) -> None:
     size = ctypes.c_uint32(ctypes.sizeof(info))
     _check_fd("bpf_obj_get_info_by_fd",
               library().bpf_obj_get_info_by_fd(fd, ctypes.byref(info), ctypes.byref(size)))
+
+
+def bpf_link_get_fd_by_id(link_id: int) -> int:
+    """A new file descriptor of the bpf_link with kernel id *link_id* (ENOENT once it is gone)."""
+    return _check_fd("bpf_link_get_fd_by_id", library().bpf_link_get_fd_by_id(link_id))
 
 
 def btf_struct_size(path: str, name: str) -> int:
