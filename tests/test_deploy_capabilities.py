@@ -115,3 +115,13 @@ def test_each_manifest_capability_is_needed(veth_pair: VethPair, missing: str) -
         assert proc.stderr is not None
         err = proc.stderr.read()
     assert err.startswith("trunkline: error: ") and err.count("\n") == 1, err
+
+
+def test_missing_perfmon_is_named_before_the_verifier_runs(veth_pair: VethPair) -> None:
+    capabilities = [c for c in manifest_capabilities() if c != "PERFMON"]
+    with daemonset_command(veth_pair, capabilities) as proc:
+        assert proc.wait(timeout=60) == 3
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+    assert err == ("trunkline: error: loading eBPF needs root or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN: "
+                   "run as root (sudo trunkline ...)\n")

@@ -63,7 +63,7 @@ _ETH_P_ALL = 0x0003
 _SIOCGIFHWADDR = 0x8927  # include/uapi/linux/sockios.h
 _ETHERNET_LINK_TYPES = {1: "Ethernet", 772: "loopback"}  # ARPHRD_ETHER, ARPHRD_LOOPBACK: Ethernet headers
 # include/uapi/linux/capability.h
-_CAP_NET_ADMIN, _CAP_SYS_ADMIN, _CAP_BPF = 12, 21, 39
+_CAP_NET_ADMIN, _CAP_SYS_ADMIN, _CAP_PERFMON, _CAP_BPF = 12, 21, 38, 39  # include/uapi/linux/capability.h
 
 
 class tl_counter(ctypes.Structure):  # noqa: N801 - the C name
@@ -96,8 +96,9 @@ class InterfaceGone(EnvironmentProblem):
 def has_bpf_privileges() -> bool:
     """Whether this process may load BPF programs and attach them to interfaces.
 
-    Root, or the effective capabilities CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN), read from
-    ``/proc/self/status`` (capabilities(7)).
+    Root, or the effective capabilities CAP_NET_ADMIN, CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), read
+    from ``/proc/self/status`` (capabilities(7)). CAP_PERFMON is needed because without it the verifier
+    refuses the parser's variable-offset packet reads (measured with setpriv; see deploy/).
     """
     try:
         status = Path("/proc/self/status").read_text()
@@ -111,7 +112,7 @@ def has_bpf_privileges() -> bool:
     def has(bit: int) -> bool:
         return bool(caps >> bit & 1)
 
-    return has(_CAP_NET_ADMIN) and (has(_CAP_BPF) or has(_CAP_SYS_ADMIN))
+    return has(_CAP_NET_ADMIN) and (has(_CAP_SYS_ADMIN) or (has(_CAP_BPF) and has(_CAP_PERFMON)))
 
 
 def link_type(interface: str) -> int | None:
@@ -348,7 +349,8 @@ class Counter:
                 f"WireGuard device): count on the Ethernet interface beneath it")
         if not has_bpf_privileges():
             raise EnvironmentProblem(
-                "loading eBPF needs root or CAP_BPF and CAP_NET_ADMIN: run as root (sudo trunkline ...)")
+                "loading eBPF needs root or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN: "
+                "run as root (sudo trunkline ...)")
         try:
             self._obj = CounterObject()
             if self.hook == "xdp":
