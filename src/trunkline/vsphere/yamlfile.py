@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -503,15 +504,36 @@ def check_output_path(path: Path) -> None:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write *text* (UTF-8) to *path* through a temporary file in the same directory and a rename.
+    """Write *text* (UTF-8) to *path* so that *path* is either the old content or the whole new one.
+
+    * a new path or an existing regular file: through a temporary file in the same directory and a
+      rename; an existing file keeps its permission bits (a new one gets ``0666 & ~umask``);
+    * a symbolic link: the link stays and its target is written as above;
+    * a character device or a FIFO (``/dev/stdout``, a pipe): written straight into, since renaming a
+      file over it would replace the device with a regular file;
+    * any other kind of file (a block device, a socket) is refused.
 
     Raises:
-        BadInputError: the parent directory is missing or not writable (nothing is left behind).
+        BadInputError: the parent directory is missing or not writable, or *path* is a block device or a
+            socket (nothing is left behind).
     """
     check_output_path(path)
-    parent = path.parent
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot write it ({exc.strerror}); choose another path") from None
+    if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        _write_stream(path, text)
+        return
+    if mode is not None and not stat.S_ISREG(mode):
+        raise BadInputError(f"{path}: is not a regular file, a pipe or a terminal; choose a file name")
+    check_output_path(target)
+    parent = target.parent
+    try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise BadInputError(
             f"{path}: cannot write in {parent} ({exc.strerror}); choose another path"
@@ -521,16 +543,28 @@ def write_text_atomic(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        else:
+            os.chmod(tmp, stat.S_IMODE(mode))
+        os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise BadInputError(f"{path}: cannot write it ({exc.strerror}); choose another path") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_stream(path: Path, text: str) -> None:
+    """Write *text* into the existing character device or FIFO *path* (no temporary file, no rename)."""
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot write it ({exc.strerror}); choose another path") from None
 
 
 def published_schema_text() -> str:
