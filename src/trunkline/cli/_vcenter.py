@@ -88,6 +88,7 @@ def vcenter_inventory(
             credentials, an unknown datacenter (exit code 2).
         EnvironmentProblem: a vCenter is unreachable or its certificate is not trusted (exit code 3).
     """
+    from trunkline.vsphere.summary import plain
     from trunkline.vsphere.vcenter import read_inventory
 
     env = os.environ
@@ -136,7 +137,7 @@ def vcenter_inventory(
     with console.status("connecting to vCenter", spinner="dots") as status:
 
         def progress(message: str) -> None:
-            status.update(message)
+            status.update(plain(message))  # names from vCenter: no markup, no control characters
 
         return read_inventory(
             targets,
