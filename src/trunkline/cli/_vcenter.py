@@ -73,6 +73,7 @@ def vcenter_inventory(
     insecure: bool,
     ca_file: Path | None,
     datacenter: str | None,
+    timeout: float | None = None,
 ) -> Inventory:
     """Read the inventory of one or more live vCenters, as the CLI does (merged into one inventory).
 
@@ -81,7 +82,8 @@ def vcenter_inventory(
     The password comes from ``GOVC_PASSWORD``, ``GOVC_URL`` (for its own host only) or an interactive
     prompt (never echoed). *insecure* (or ``GOVC_INSECURE=1``) skips certificate checks with a warning;
     *ca_file* (or ``GOVC_TLS_CA_CERTS``) is the CA bundle that verifies them. *datacenter*: read only
-    that datacenter (default: all).
+    that datacenter (default: all). *timeout*: seconds to wait for a vCenter to connect or answer one
+    call (default: :data:`trunkline.vsphere.vcenter.TIMEOUT_S`).
 
     Raises:
         BadInputError: no vCenter, user or password given (and no terminal to ask on), wrong
@@ -89,7 +91,7 @@ def vcenter_inventory(
         EnvironmentProblem: a vCenter is unreachable or its certificate is not trusted (exit code 3).
     """
     from trunkline.vsphere.summary import plain
-    from trunkline.vsphere.vcenter import read_inventory
+    from trunkline.vsphere.vcenter import TIMEOUT_S, read_inventory
 
     env = os.environ
     url_parts: _UrlParts | None = None
@@ -147,4 +149,5 @@ def vcenter_inventory(
             ca_file=ca_file,
             datacenter=datacenter,
             progress=progress,
+            timeout=TIMEOUT_S if timeout is None else timeout,
         )
