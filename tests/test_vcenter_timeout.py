@@ -58,7 +58,8 @@ def test_silent_vcenter_is_exit_3_after_the_timeout(
     assert result.returncode == 3, result.stderr
     lines = result.stderr.splitlines()
     assert lines == [
-        f"trunkline: error: vCenter 127.0.0.1 ({protocol}://127.0.0.1:{silent_port}) did not answer within "
+        f"trunkline: error: vCenter 127.0.0.1:{silent_port} ({protocol}://127.0.0.1:{silent_port}) "
+        "did not answer within "
         "1.5 s; check the host, port and firewall (or give it longer with --timeout)"
     ], result.stderr
     assert elapsed < 30

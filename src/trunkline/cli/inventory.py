@@ -110,8 +110,9 @@ def _from_vcenter(
 
 def _write(inventory: Inventory, output: Path) -> None:
     from trunkline.vsphere.summary import counts_text
-    from trunkline.vsphere.yamlfile import dump_inventory, write_inventory
+    from trunkline.vsphere.yamlfile import check_read_inventory, dump_inventory, write_inventory
 
+    check_read_inventory(inventory)
     if str(output) == "-":
         sys.stdout.write(dump_inventory(inventory))
         return

@@ -128,7 +128,9 @@ def unescape_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class Target:
-    """Where one vCenter answers: protocol (``https``/``http``), host name, port; ``name`` as given."""
+    """Where one vCenter answers: protocol (``https``/``http``), host name, port; ``name`` as people
+    write it: the host (an IPv6 address in brackets) with ``:PORT`` when the port is not the protocol's
+    default, so that two vCenters on one host get two names."""
 
     name: str
     protocol: str
@@ -157,8 +159,11 @@ def parse_target(text: str, protocol: str = "https", port: int | None = None) ->
         ) from None
     if not url.hostname:
         raise BadInputError(f"vCenter {raw!r} names no host; give HOST, HOST:PORT or https://HOST/sdk")
-    chosen = given_port or port or (443 if scheme == "https" else 80)
-    return Target(name=url.hostname, protocol=scheme, host=url.hostname, port=chosen)
+    default = 443 if scheme == "https" else 80
+    chosen = given_port or port or default
+    shown = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
+    name = shown if chosen == default else f"{shown}:{chosen}"
+    return Target(name=name, protocol=scheme, host=url.hostname, port=chosen)
 
 
 def ssl_context(insecure: bool, ca_file: Path | None) -> ssl.SSLContext:
@@ -183,7 +188,8 @@ def ssl_context(insecure: bool, ca_file: Path | None) -> ssl.SSLContext:
 
 
 def _connect_error(target: Target, exc: BaseException, timeout: float = TIMEOUT_S) -> EnvironmentProblem:
-    where = f"vCenter {target.name} ({target.protocol}://{target.host}:{target.port})"
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    where = f"vCenter {target.name} ({target.protocol}://{host}:{target.port})"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return EnvironmentProblem(
             f"{where}: its certificate is not trusted ({exc.verify_message}); pass --ca-file with the CA "

@@ -118,6 +118,22 @@ def parse_inventory(text: str, source: str = "inventory") -> Inventory:
     return inventory
 
 
+def check_read_inventory(inventory: Inventory) -> None:
+    """Check an inventory a reader built (vCenter, RVTools) against the rules :func:`parse_inventory`
+    applies (:func:`reference_problems`), so that no file is written that would not load again.
+
+    Raises:
+        BadInputError: the first problem, naming its place in the model.
+    """
+    problems = list(reference_problems(inventory))
+    if problems:
+        loc, message = problems[0]
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise BadInputError(
+            f"the inventory read would not load, nothing written: {format_loc(loc)}: {message}{more}"
+        )
+
+
 def load_inventory_file(path: Path, source: str | None = None) -> Inventory:
     """Read the inventory file at *path* (YAML or JSON, told apart by content, not by name).
 
