@@ -48,7 +48,10 @@ Loc = tuple[str | int, ...]
 # --------------------------------------------------------------------------------------------------
 
 
-_INT_RE = re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$")
+#: YAML 1.2 core schema integers (YAML 1.2.2 spec, 10.3.2): decimal (leading zeros allowed and still
+#: decimal: ``010`` is 10), ``0o`` octal, ``0x`` hexadecimal. YAML 1.1's ``010`` = 8, ``0b``, ``1_000``
+#: and base 60 are not integers here.
+_INT_RE = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 _FLOAT_RE = re.compile(
     r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
@@ -71,11 +74,23 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
     return out
 
 
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    """An integer as YAML 1.2 reads it (see :data:`_INT_RE`); PyYAML's own constructor is YAML 1.1's."""
+    text = str(loader.construct_scalar(node))
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
 def _loader(base: Any) -> Any:
     """PyYAML's safe loader *base* with two hand-writing traps removed.
 
     * YAML 1.1 reads ``10:20:30:40:50:56`` (a MAC address) as a base-60 integer; here, as in YAML 1.2,
       integers and floats have no sexagesimal form, so such a MAC stays a string.
+    * YAML 1.1 reads ``vlan: 010`` as octal 8; here, as in YAML 1.2, it is decimal 10 (``0o10`` is
+      octal, ``0x10`` hexadecimal).
     * A key written twice in one mapping is an error instead of the last one silently winning.
     """
     loader: Any = type(f"Inventory{base.__name__}", (base,), {})
@@ -86,6 +101,7 @@ def _loader(base: Any) -> Any:
     loader.add_implicit_resolver(_INT_TAG, _INT_RE, list("-+0123456789"))
     loader.add_implicit_resolver(_FLOAT_TAG, _FLOAT_RE, list("-+0123456789."))
     loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    loader.add_constructor(_INT_TAG, _construct_int)
     return loader
 
 
