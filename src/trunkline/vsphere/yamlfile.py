@@ -278,6 +278,8 @@ def _problem(err: Any, in_vlan: bool) -> str:
         )
     if kind == "missing":
         return f"{field!r} is missing; add it"
+    if kind == "string_too_short" and value == "":
+        return f"{field!r} is empty; give it a value"
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
     if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
