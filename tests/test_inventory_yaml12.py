@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.test_inventory_file import SMALL
+from trunkline.errors import BadInputError
 from trunkline.vsphere.model import AccessVlan
 from trunkline.vsphere.yamlfile import parse_inventory
 
@@ -23,3 +24,11 @@ def test_yaml_1_1_number_forms_stay_text() -> None:
     text = SMALL.replace("name: a\n", "name: 1_000\n")
     (vm,) = parse_inventory(text).vcenters[0].datacenters[0].vms
     assert vm.name == "1_000"
+
+
+def test_nul_byte_is_one_line_naming_its_line() -> None:
+    with pytest.raises(BadInputError) as err:
+        parse_inventory("version: 1\nvcenters: []\x00\n", "inventory.yaml")
+    assert str(err.value) == (
+        "inventory.yaml:2: not valid YAML (character U+0000 is not allowed in YAML text); remove it"
+    )

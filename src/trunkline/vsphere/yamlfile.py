@@ -204,8 +204,16 @@ def _parse_text(text: str, source: str) -> Any:
         raise BadInputError(
             f"{source}{line}:{column} not valid YAML ({problem}{context}); fix the YAML syntax there"
         ) from None
+    except yaml.reader.ReaderError as exc:
+        at = text.count("\n", 0, exc.position) + 1
+        char: Any = exc.character
+        code = char if isinstance(char, int) else ord(char)
+        raise BadInputError(
+            f"{source}:{at}: not valid YAML (character U+{code:04X} is not allowed in YAML text); remove it"
+        ) from None
     except yaml.YAMLError as exc:
-        raise BadInputError(f"{source}: not valid YAML ({exc}); fix the YAML syntax") from None
+        problem = " ".join(str(exc).split())
+        raise BadInputError(f"{source}: not valid YAML ({problem}); fix the YAML syntax") from None
     if data is None:
         raise BadInputError(
             f"{source}: the file is empty; write an inventory (see `trunkline inventory schema`)"
