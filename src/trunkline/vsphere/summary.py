@@ -226,7 +226,7 @@ def host_rows(dc: Datacenter) -> list[Row]:
 
 def _speed(mbps: int | None) -> str:
     if mbps is None:
-        return "down"
+        return "unknown"  # the model's None: link down or not reported
     return f"{mbps // 1000}G" if mbps >= 1000 and mbps % 1000 == 0 else f"{mbps}M"
 
 

@@ -129,9 +129,16 @@ def parse_inventory(text: str, source: str = "inventory") -> Inventory:
     problems = list(reference_problems(inventory))
     if problems:
         loc, message = problems[0]
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        more = _more(len(problems) - 1)
         raise BadInputError(f"{_where(source, text, data, loc)}{format_loc(loc)}: {message}{more}")
     return inventory
+
+
+def _more(count: int) -> str:
+    """`` (and 2 more problems)``, `` (and 1 more problem)`` or nothing."""
+    if count <= 0:
+        return ""
+    return f" (and {count} more problem{'' if count == 1 else 's'})"
 
 
 def check_read_inventory(inventory: Inventory) -> None:
@@ -144,7 +151,7 @@ def check_read_inventory(inventory: Inventory) -> None:
     problems = list(reference_problems(inventory))
     if problems:
         loc, message = problems[0]
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        more = _more(len(problems) - 1)
         raise BadInputError(
             f"the inventory read would not load, nothing written: {format_loc(loc)}: {message}{more}"
         )
@@ -215,9 +222,8 @@ def _parse_text(text: str, source: str) -> Any:
         problem = " ".join(str(exc).split())
         raise BadInputError(f"{source}: not valid YAML ({problem}); fix the YAML syntax") from None
     if data is None:
-        raise BadInputError(
-            f"{source}: the file is empty; write an inventory (see `trunkline inventory schema`)"
-        )
+        what = "the file is empty" if not text.strip() else "the file holds no data (only comments or null)"
+        raise BadInputError(f"{source}: {what}; write an inventory (see `trunkline inventory schema`)")
     return data
 
 
@@ -303,7 +309,7 @@ def _validation_message(exc: ValidationError, data: Any, text: str, source: str)
     errors = exc.errors()
     first = errors[0]
     loc, in_vlan = _user_loc(tuple(first["loc"]), data)
-    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    more = _more(len(errors) - 1)
     return f"{_where(source, text, data, loc)}{format_loc(loc)}: {_problem(first, in_vlan)}{more}"
 
 
@@ -503,6 +509,13 @@ class _Dumper(_SafeDumper):
         return True
 
 
+class _PyDumper(yaml.SafeDumper):
+    """:class:`_Dumper` on PyYAML's pure-Python emitter."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dump_inventory(inventory: Inventory, fmt: str = "yaml") -> str:
     """*inventory* as the text of an inventory file (*fmt* ``"yaml"`` or ``"json"``).
 
@@ -514,9 +527,16 @@ def dump_inventory(inventory: Inventory, fmt: str = "yaml") -> str:
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt != "yaml":
         raise ValueError(f"unknown inventory format {fmt!r}")
-    return yaml.dump(
+    text: str = yaml.dump(
         data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=110
     )
+    if "\\U" in text and _SafeDumper is not yaml.SafeDumper:
+        # libyaml writes characters beyond U+FFFF as \UXXXXXXXX escapes even with allow_unicode;
+        # PyYAML's own emitter writes them as they are (slower, so only when needed)
+        text = yaml.dump(
+            data, Dumper=_PyDumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=110
+        )
+    return text
 
 
 def write_inventory(inventory: Inventory, path: Path) -> None:
