@@ -568,8 +568,9 @@ def check_output_path(path: Path) -> None:
 def write_text_atomic(path: Path, text: str) -> None:
     """Write *text* (UTF-8) to *path* so that *path* is either the old content or the whole new one.
 
-    * a new path or an existing regular file: through a temporary file in the same directory and a
-      rename; an existing file keeps its permission bits (a new one gets ``0666 & ~umask``);
+    * a new path or an existing regular file: through a temporary file in the same directory
+      (``.NAME.trunkline-PID.XXXXXX.tmp``; ones left by a killed earlier run are removed) and a rename;
+      an existing file keeps its permission bits (a new one gets ``0666 & ~umask``);
     * a symbolic link: the link stays and its target is written as above;
     * a character device or a FIFO (``/dev/stdout``, a pipe): written straight into, since renaming a
       file over it would replace the device with a regular file;
@@ -594,8 +595,11 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise BadInputError(f"{path}: is not a regular file, a pipe or a terminal; choose a file name")
     check_output_path(target)
     parent = target.parent
+    _remove_stale_temporaries(target)
     try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(
+            dir=parent, prefix=f".{target.name}.trunkline-{os.getpid()}.", suffix=".tmp"
+        )
     except OSError as exc:
         raise BadInputError(
             f"{path}: cannot write in {parent} ({exc.strerror}); choose another path"
@@ -618,6 +622,27 @@ def write_text_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Remove the temporary files an earlier write to *target* left behind when it was killed (``kill
+    -9``, a power cut): ``.NAME.trunkline-PID.XXXXXX.tmp`` whose process PID no longer runs. Files of
+    other programs and of live writers are left alone; errors are ignored (a leftover is harmless)."""
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.trunkline-(\d+)\.[^./]+\.tmp$")
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        match = pattern.match(name)
+        if match is None or int(match.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+        except ProcessLookupError:
+            (target.parent / name).unlink(missing_ok=True)
+        except OSError:
+            continue  # alive (EPERM: another user's process)
 
 
 def _write_stream(path: Path, text: str) -> None:
