@@ -126,7 +126,7 @@ def parse_inventory(text: str, source: str = "inventory") -> Inventory:
         inventory = Inventory.model_validate(data)
     except ValidationError as exc:
         raise BadInputError(_validation_message(exc, data, text, source)) from None
-    problems = list(reference_problems(inventory))
+    problems = [*reference_problems(inventory), *vlan_policy_problems(inventory)]
     if problems:
         loc, message = problems[0]
         more = _more(len(problems) - 1)
@@ -356,6 +356,44 @@ def reference_problems(inventory: Inventory) -> Iterator[tuple[Loc, str]]:
         )
         for di, dc in enumerate(vcenter.datacenters):
             yield from _datacenter_problems(("vcenters", vi, "datacenters", di), dc)
+
+
+def vlan_policy_problems(inventory: Inventory) -> Iterator[tuple[Loc, str]]:
+    """VLAN policies a hand-written file may hold but vSphere cannot (vSphere Networking guide):
+    VLAN 4095 on a distributed port group (``VlanIdSpec`` is 0-4094; a trunk of 0-4094 is the DVS
+    way), a trunk or private VLAN on a standard port group (only distributed port groups have them),
+    and trunk ranges that overlap (vSphere keeps ranges apart; write them merged). As
+    ``(location, message)`` pairs."""
+    for vi, vcenter in enumerate(inventory.vcenters):
+        for di, dc in enumerate(vcenter.datacenters):
+            kinds = {s.id: s.kind for s in dc.switches}
+            for pi, pg in enumerate(dc.port_groups):
+                message = _vlan_policy_problem(kinds.get(pg.switch), pg.vlan)
+                if message:
+                    yield ("vcenters", vi, "datacenters", di, "port_groups", pi, "vlan"), message
+
+
+def _vlan_policy_problem(kind: str | None, vlan: BaseModel) -> str | None:
+    if kind == "distributed" and isinstance(vlan, AccessVlan) and vlan.id == 4095:
+        return (
+            "VLAN 4095 exists on standard port groups only; "
+            'on a distributed port group write the trunk "0-4094"'
+        )
+    if kind == "standard" and isinstance(vlan, (TrunkVlan, PrivateVlan)):
+        what = "a trunk" if isinstance(vlan, TrunkVlan) else "a private VLAN"
+        return (
+            f"{what} exists on distributed port groups only; on a standard port group use a VLAN ID, "
+            "0 (untagged) or 4095 (all VLANs to the guest)"
+        )
+    if isinstance(vlan, TrunkVlan):
+        ranges = sorted(vlan.ranges, key=lambda r: (r.start, r.end))
+        for first, second in zip(ranges, ranges[1:], strict=False):
+            if second.start <= first.end:
+                return (
+                    f"trunk ranges {first.start}-{first.end} and {second.start}-{second.end} overlap; "
+                    f"write them once: {first.start}-{max(first.end, second.end)}"
+                )
+    return None
 
 
 def _duplicates(base: Loc, ids: Iterable[str], key: str, kind: str) -> Iterator[tuple[Loc, str]]:
