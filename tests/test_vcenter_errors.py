@@ -45,7 +45,8 @@ def test_wrong_password_is_bad_input_without_the_password(vcsim: Vcsim) -> None:
     assert str(caught.value) == (
         f"vCenter 127.0.0.1:{vcsim.port} refused the login of user '{vcsim.user}': "
         "wrong user name or password; "
-        "check --user / GOVC_USERNAME and the password (GOVC_PASSWORD)"
+        "check the user (--user, GOVC_USERNAME or GOVC_URL) and the password (GOVC_PASSWORD, "
+        "GOVC_URL or the prompt)"
     )
     assert "not-the-password" not in str(caught.value)
 

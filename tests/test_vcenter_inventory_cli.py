@@ -84,7 +84,8 @@ def test_wrong_password_exits_2_without_echoing_it(
     assert result.stderr.splitlines()[-1] == (
         f"trunkline: error: vCenter 127.0.0.1:{vcsim.port} refused the login of user '{vcsim.user}': "
         "wrong user name or "
-        "password; check --user / GOVC_USERNAME and the password (GOVC_PASSWORD)"
+        "password; check the user (--user, GOVC_USERNAME or GOVC_URL) and the password (GOVC_PASSWORD, "
+        "GOVC_URL or the prompt)"
     )
     assert "Wr0ng-Passw0rd" not in result.stderr + result.stdout
     assert list(tmp_path.iterdir()) == []

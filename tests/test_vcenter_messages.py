@@ -52,3 +52,22 @@ def test_user_in_a_vcenter_url_says_to_use_the_user_option(tmp_path: Path) -> No
         "trunkline: error: --vcenter 'admin@vc.example.com' holds a user name: "
         "give it with --user admin instead\n"
     )
+
+
+def test_wrong_password_from_govc_url_mentions_govc_url(
+    vcsim: Vcsim,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("GOVC_USERNAME", "GOVC_PASSWORD", "GOVC_INSECURE", "GOVC_TLS_CA_CERTS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GOVC_URL", f"http://{vcsim.user}:Wr0ng-pw@127.0.0.1:{vcsim.port}/sdk")
+    out = tmp_path / "inventory.yaml"
+    result = run_cli("inventory", "read", "-o", str(out), stdin=subprocess.DEVNULL)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"trunkline: error: vCenter 127.0.0.1:{vcsim.port} refused the login of user '{vcsim.user}': "
+        "wrong user name or password; check the user (--user, GOVC_USERNAME or GOVC_URL) and the password "
+        "(GOVC_PASSWORD, GOVC_URL or the prompt)"
+    )
+    assert "Wr0ng" not in result.stdout + result.stderr

@@ -264,7 +264,8 @@ def _session(
     except vim.fault.InvalidLogin:
         raise BadInputError(
             f"vCenter {target.name} refused the login of user {user!r}: wrong user name or password; "
-            "check --user / GOVC_USERNAME and the password (GOVC_PASSWORD)"
+            "check the user (--user, GOVC_USERNAME or GOVC_URL) and the password (GOVC_PASSWORD, "
+            "GOVC_URL or the prompt)"
         ) from None
     except vim.fault.NoPermission:
         raise BadInputError(
