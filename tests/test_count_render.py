@@ -140,6 +140,7 @@ class ScriptedCounter:
     interface: str = "veth0"
     vanish_on_read: int | None = None
     reads: int = 0
+    before_first_read: int = 0  # UDP packets counted between attaching and the first read
 
     def read(self) -> list[Snapshot]:
         if self.vanish_on_read is not None and self.reads + 1 >= self.vanish_on_read:
@@ -147,7 +148,8 @@ class ScriptedCounter:
             raise Gone([snap(int(self.clock.now * 1e9), Cell(10 * n, 1000 * n))])
         n = self.reads
         self.reads += 1
-        return [snap(int(self.clock.now * 1e9), Cell(10 * n, 1000 * n))]
+        head = self.before_first_read
+        return [snap(int(self.clock.now * 1e9), Cell(head + 10 * n, 100 * head + 1000 * n))]
 
 
 def run_json(
@@ -171,6 +173,24 @@ def test_duration_gives_one_record_per_interval_then_the_summary() -> None:
     assert records[2]["total"]["packets_per_s"] == 20.0
     assert records[-1]["total"]["packets_per_s"] == 12.0
     assert stop.waits == [1.0, 1.0, 0.5]
+
+
+def test_frames_between_attach_and_first_read_are_in_the_first_interval_and_the_summary() -> None:
+    clock = FakeClock()  # the run starts at 100.0 s; the counter was attached at 99.5 s
+    counter = ScriptedCounter(clock, before_first_read=7)
+    out = io.StringIO()
+    session.run([counter], render.JsonOutput(out), 1.0, 2.0, FakeStop(clock), clock,  # type: ignore[arg-type]
+                attached=[(99_500_000_000, 1_700_000_099.5)])
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(r["record"], r["interval_s"]) for r in records] == [
+        ("interval", 1.0), ("interval", 1.0), ("summary", 2.0)]
+    assert [r["total"]["packets_interval"] for r in records] == [17, 10, 27]
+    summary = records[-1]
+    assert summary["start_time"] == 1_700_000_099.5
+    assert (summary["total"]["packets"], summary["total"]["packets_interval"]) == (27, 27)
+    assert (summary["total"]["bytes"], summary["total"]["bytes_interval"]) == (2_700, 2_700)
+    assert summary["total"]["packets_per_s"] == 13.5
+    assert summary["protocols"][0]["packets_interval"] == 27
 
 
 def test_stop_signal_mid_interval_shows_the_partial_interval_then_the_summary() -> None:

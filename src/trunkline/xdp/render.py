@@ -224,7 +224,7 @@ class Output:
         raise NotImplementedError
 
     def summary(self, intervals: Sequence[Interval]) -> None:
-        """Show the whole run (first read to last read) of every counter and direction."""
+        """Show the whole run (attach to last read) of every counter and direction."""
         raise NotImplementedError
 
     def close(self) -> None:
