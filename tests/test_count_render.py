@@ -237,3 +237,58 @@ def test_live_view_on_a_terminal_ends_with_the_summary_table() -> None:
     last = text[text.rindex("summary of 2.00 s"):]
     assert "│ ipv4   │ UDP       │     17 │     300 │ 30,000 │" in last
     assert "│ total     │" in last
+
+
+def live_screen(interval: Interval, by: render.By, width: int) -> list[str]:
+    """The summary as the live view leaves it on a terminal *width* columns wide, heading dropped
+    (its clock is local time), trailing spaces stripped."""
+    from rich.console import Console
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=width, color_system=None)
+    live = render.LiveOutput(console, by)
+    live.interval([interval])
+    live.summary([interval])
+    live.close()
+    text = screen.getvalue().replace("\x1b[?25h", "")
+    return [line.rstrip() for line in text[text.rindex("summary of"):].splitlines()[1:] if line.strip()]
+
+
+def busy(before: Cell, after_tcp: Cell, after_icmp: Cell, after_lldp: Cell) -> Interval:
+    protocols = {("ipv4", 6): after_tcp, ("ipv6", 58): after_icmp}
+    total = after_tcp + after_icmp + after_lldp
+    return Interval(
+        Snapshot("ens34", 2, "rx", "xdp", "generic", 0, 1_700_000_000.0, {None: before}),
+        Snapshot("ens34", 2, "rx", "xdp", "generic", 5_010_000_000, 1_700_000_005.01,
+                 {None: total - Cell(30, 4_380), 40: Cell(30, 4_380)}, protocols, {0x88CC: after_lldp}),
+    )
+
+
+def test_live_table_at_80_columns_shows_every_figure_and_a_shorter_share_bar() -> None:
+    interval = busy(ZERO, Cell(100, 13_000), Cell(40, 2_000), Cell(6, 280))
+    assert live_screen(interval, "protocol", 80) == [
+        "family  protocol   number  packets   bytes  packets/s       bits/s  share",
+        "────────────────────────────────────────────────────────────────────────────────",
+        "ipv4    TCP             6      100  13,000       20.0  20.8 kbit/s  ███    68.5%",
+        "ipv6    IPv6-ICMP      58       40   2,000        8.0  3.19 kbit/s  █      27.4%",
+        "eth     LLDP       0x88cc        6     280        1.2  447.1 bit/s  █       4.1%",
+        "────────────────────────────────────────────────────────────────────────────────",
+        "        total                  146  15,280       29.1  24.4 kbit/s",
+    ]
+    assert live_screen(interval, "vlan", 80)[3:5] == [
+        "│ untagged │     116 │ 10,900 │      23.2 │ 17.4 kbit/s │ ██████████     79.5% │",
+        "│       40 │      30 │  4,380 │       6.0 │ 6.99 kbit/s │ ███            20.5% │",
+    ]
+
+
+def test_live_table_too_narrow_for_the_share_drops_it_not_the_figures() -> None:
+    interval = busy(ZERO, Cell(1_200_000, 1_850_000_000), Cell(38_023, 26_889_610), Cell(4_000, 1_000))
+    assert live_screen(interval, "protocol", 80) == [
+        "family  protocol   number    packets          bytes  packets/s       bits/s",
+        "───────────────────────────────────────────────────────────────────────────",
+        "ipv4    TCP             6  1,200,000  1,850,000,000  239,521.0  2.95 Gbit/s",
+        "ipv6    IPv6-ICMP      58     38,023     26,889,610    7,589.4  42.9 Mbit/s",
+        "eth     LLDP       0x88cc      4,000          1,000      798.4  1.60 kbit/s",
+        "───────────────────────────────────────────────────────────────────────────",
+        "        total              1,242,023  1,876,890,610  247,908.8  3.00 Gbit/s",
+    ]
