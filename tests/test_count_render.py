@@ -84,6 +84,14 @@ def test_total_line_is_the_seeds_received_n_packets() -> None:
     )
 
 
+def test_one_packet_and_one_byte_are_singular() -> None:
+    one = Interval(snap(0, ZERO), snap(1_210_000_000, Cell(1, 1)))
+    assert render.total_line(one, summary=True) == (
+        "veth0 rx summary: received 1 packet (1 byte); in 1.21 s: 1 packet, 0.8 packets/s, 6.6 bit/s")
+    assert render.counted(0, "packet") == "0 packets"
+    assert render.counted(2_000, "byte") == "2,000 bytes"
+
+
 def test_rich_table_has_a_row_per_slot_and_a_totals_footer() -> None:
     table = render.rich_table(INTERVAL, "protocol")
     assert table.row_count == 3

@@ -230,3 +230,17 @@ def test_swapped_arguments_say_plan_dir_comes_first(tmp_path: Path,
             main(["verify", *args])
         assert exit_info.value.code == 2
         assert capsys.readouterr().err == f"trunkline: error: {expected}\n"
+
+
+def test_table_says_1_packet_not_1_packets() -> None:
+    import io
+
+    from rich.console import Console
+
+    from trunkline.cli.verify import render_table
+
+    result = verify([snap("ens34", {None: Cell(1, 60), 40: Cell(2, 128)})],
+                    [NadVlans("vms/v40", ranges=((40, 40),))])
+    screen = io.StringIO()
+    render_table(result, Console(file=screen, width=120, color_system=None))
+    assert screen.getvalue().splitlines()[-1] == "untagged: 1 packet, 60 bytes (often the node's own traffic)"

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from trunkline.errors import FindingsError
 from trunkline.verify import Verification, blind_message, check_arguments, observe, read_nads, verify
+from trunkline.xdp.render import counted
 
 
 class HookChoice(str, Enum):
@@ -57,7 +58,8 @@ def render_table(result: Verification, console: Console, blind_line: str = "") -
         console.print(f"note: NAD {nad.name} (type {nad.plugin}) carries no trunk VLAN; not compared",
                       soft_wrap=True)
     if result.untagged:
-        console.print(f"untagged: {result.untagged.packets:,} packets, {result.untagged.bytes:,} bytes "
+        console.print(f"untagged: {counted(result.untagged.packets, 'packet')}, "
+                      f"{counted(result.untagged.bytes, 'byte')} "
                       "(often the node's own traffic)", soft_wrap=True)
 
 

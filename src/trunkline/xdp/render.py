@@ -39,6 +39,12 @@ def integer(value: int) -> str:
     return f"{value:,}"
 
 
+def counted(value: int, noun: str) -> str:
+    """*value* with separators and *noun*, plural unless *value* is 1: ``(1, "packet")`` -> ``1 packet``,
+    ``(1234, "byte")`` -> ``1,234 bytes``."""
+    return f"{integer(value)} {noun if value == 1 else noun + 's'}"
+
+
 def si(value: float, unit: str) -> str:
     """*value* scaled to k/M/G/T (powers of 1000) with three significant figures: ``(12345, "bit/s")`` ->
     ``12.3 kbit/s``; below 1000 shown with one decimal (``9.5 bit/s``)."""
@@ -252,9 +258,9 @@ def total_line(interval: Interval, summary: bool = False) -> str:
     span = f"in {interval.seconds:.2f} s" if summary else f"last {interval.seconds:.2f} s"
     head = f"{cur.interface} {cur.direction}{' summary' if summary else ''}"
     return (
-        f"{head}: {verb} {integer(total.cumulative.packets)} packets "
-        f"({integer(total.cumulative.bytes)} bytes); "
-        f"{span}: {integer(total.interval.packets)} packets, {total.packets_per_s:,.1f} packets/s, "
+        f"{head}: {verb} {counted(total.cumulative.packets, 'packet')} "
+        f"({counted(total.cumulative.bytes, 'byte')}); "
+        f"{span}: {counted(total.interval.packets, 'packet')}, {total.packets_per_s:,.1f} packets/s, "
         f"{si(total.bits_per_s, 'bit/s')}"
     )
 
