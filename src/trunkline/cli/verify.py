@@ -81,10 +81,13 @@ def register(app: typer.Typer) -> None:
     def verify_cmd(
         plan_dir: Annotated[Path, typer.Argument(metavar="PLAN_DIR",
             help="Plan directory (`trunkline plan -o`) or any directory of NAD YAMLs.")],
-        interfaces: Annotated[list[str], typer.Argument(metavar="IFACE...", help="Trunk NIC(s).")],
-        duration: Annotated[float, typer.Option("--duration", help="Seconds to count.", min=0.1)] = 10.0,
+        interfaces: Annotated[list[str], typer.Argument(metavar="IFACE", help="Trunk NIC(s).")],
+        duration: Annotated[
+            float, typer.Option("--duration", metavar="SECONDS", help="Seconds to count.", min=0.1)
+        ] = 10.0,
         hook: Annotated[HookChoice, typer.Option(
-            "--hook", help="tc (default: sees tags the NIC strips) or xdp.")] = HookChoice.tc,
+            "--hook", metavar="tc|xdp", help="tc (default: sees tags the NIC strips) or xdp.")
+        ] = HookChoice.tc,
         as_json: Annotated[bool, typer.Option("--json", help="One JSON record, no table.")] = False,
     ) -> None:
         """Count received frames per VLAN ID and check that the plan's NADs map every VLAN that has traffic.
