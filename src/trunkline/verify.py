@@ -30,6 +30,7 @@ which VLANs a plugin config carries; run ``trunkline validate`` for a full check
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -312,11 +313,12 @@ def check_arguments(plan_dir: Path, interfaces: Sequence[str]) -> None:
 
 
 def blind_message(result: Verification, seconds: float, hook: str) -> str:
-    """The one line for a :attr:`Verification.blind` window of *seconds* on *result*'s interfaces."""
+    """The one line for a :attr:`Verification.blind` window of *seconds* (shown to 0.1 s) on *result*'s
+    interfaces."""
     where = ", ".join(result.interfaces)
     what = "no tagged frames" if result.frames_seen else "no frames at all"
     hint = "; the XDP hook misses tags the NIC strips: try --hook tc" if hook == "xdp" else ""
-    return f"saw {what} on {where} in {seconds:g} s: wrong interface, or no traffic?{hint}"
+    return f"saw {what} on {where} in {round(seconds, 1):g} s: wrong interface, or no traffic?{hint}"
 
 
 # --- counting -------------------------------------------------------------------------------------------
@@ -327,7 +329,7 @@ def observe(
     duration_s: float,
     hook: Literal["tc", "xdp"] = "tc",
     started: Callable[[Sequence[Any]], None] = lambda counters: None,
-) -> tuple[list[Snapshot], EnvironmentProblem | None]:
+) -> tuple[list[Snapshot], EnvironmentProblem | None, float]:
     """Count on *interfaces* for *duration_s* seconds (SIGINT/SIGTERM end the window early).
 
     Args:
@@ -337,8 +339,10 @@ def observe(
         started: called with the attached counters once counting has begun (for announcements).
 
     Returns:
-        the cumulative snapshots at the end of the window (rx and, with TC, tx), and the error of an
-        interface that vanished during the window (its last snapshots are included), else ``None``.
+        the cumulative snapshots at the end of the window (rx and, with TC, tx), the error of an
+        interface that vanished during the window (its last snapshots are included), else ``None``, and
+        the window's measured length in seconds (from the first attach to the last read; shorter than
+        *duration_s* when a signal ended it).
 
     Raises:
         BadInputError: an unknown or repeated interface. EnvironmentProblem: privileges, kernel, libbpf.
@@ -351,10 +355,13 @@ def observe(
     snaps: list[Snapshot] = []
     gone: EnvironmentProblem | None = None
     with ExitStack() as stack:
-        counters = [stack.enter_context(Counter(name, hook=hook)) for name in interfaces]
+        counters = [stack.enter_context(Counter(name, hook=hook)) for name in interfaces[:1]]
+        start = time.monotonic()  # the first counter is attached: its counts start at zero here
+        counters += [stack.enter_context(Counter(name, hook=hook)) for name in interfaces[1:]]
         with session.stop_on_signals(stop):  # before announcing: a signal right after must end the window
             started(counters)
             stop.wait(duration_s)
+        end = time.monotonic()
         for counter in counters:
             try:
                 snaps.extend(counter.read())
@@ -364,4 +371,4 @@ def observe(
                     raise
                 snaps.extend(last)
                 gone = gone or exc
-    return snaps, gone
+    return snaps, gone, end - start

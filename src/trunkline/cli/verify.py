@@ -98,10 +98,10 @@ def register(app: typer.Typer) -> None:
         """
         check_arguments(plan_dir, interfaces)
         nads = read_nads(plan_dir)
-        snaps, gone = observe(interfaces, duration, cast(Literal["tc", "xdp"], hook.value),
+        snaps, gone, seconds = observe(interfaces, duration, cast(Literal["tc", "xdp"], hook.value),
                               _announce(interfaces, duration, hook.value))
         result = replace(verify(snaps, nads), interfaces=tuple(interfaces))
-        blind = blind_message(result, duration, hook.value)
+        blind = blind_message(result, seconds, hook.value)
         if as_json:
             record = result.to_json()
             record.update(plan=str(plan_dir), hook=hook.value, duration_s=duration)
