@@ -124,11 +124,12 @@ def run_lab(
     res = Resources()
     say = progress or (lambda _msg: None)
     with signals_raise(), tempfile.TemporaryDirectory(prefix="trunkline-lab-") as tmp:
+        lab = _Lab(lab_prefix(), node, sel, addressing, res, report, Path(tmp), say)
         try:
-            lab = _Lab(lab_prefix(), node, sel, addressing, res, report, Path(tmp), say)
             lab.build()
             lab.check()
         finally:
+            lab.mark("teardown")
             if keep:
                 report.kept = list(res.namespaces)
                 report.notes.append("--keep: left in place; remove with: ip netns del NAME (for each kept)")
@@ -136,6 +137,7 @@ def run_lab(
                 say("teardown")
                 for problem in res.teardown():
                     report.notes.append(f"teardown: {problem}")
+            lab.mark(None)
     report.seconds = round(time.monotonic() - start, 2)
     return report
 
@@ -160,9 +162,19 @@ class _Lab:
         self.vm_ns: dict[str, str] = {}
         self.leases: dict[str, str] = {}
         self.counters: list[Any] = []
+        self._phase: tuple[str, float] | None = None
+
+    def mark(self, phase: str | None) -> None:
+        """Close the running phase (its seconds go to the report) and start *phase* (``None``: none)."""
+        now = time.monotonic()
+        if self._phase is not None:
+            name, began = self._phase
+            self.report.phases[name] = round(self.report.phases.get(name, 0.0) + now - began, 2)
+        self._phase = (phase, now) if phase else None
 
     # -- building --
     def build(self) -> None:
+        self.mark("vsphere")
         self.say(f"vSphere side: upstream switch with VLANs {', '.join(map(str, self.sel.vlans))}")
         self.res.netns(self.vsphere)
         vlan_bridge(self.res, self.vsphere, UPSTREAM_BRIDGE)
@@ -174,6 +186,7 @@ class _Lab:
             )
             veth(self.res, self.vsphere, f"tn{i}", self.node_ns, nic, mtu)
             set_port(self.res, self.vsphere, f"tn{i}", UPSTREAM_BRIDGE, tagged=trunk)
+        self.mark("node")
         self.say("OpenShift node: applying the NNCP desiredState")
         for br in self.node.bridges:
             vlan_bridge(
@@ -191,6 +204,7 @@ class _Lab:
                         tagged=port.vlan.tagged,
                         native=port.vlan.native,
                     )
+        self.mark("dhcp-servers")
         for vid in self.sel.vlans:
             a = self.addr[vid]
             dh, vm = self.res.netns(f"{self.p}-dhcp{vid}"), self.res.netns(f"{self.p}-vm{vid}")
@@ -201,6 +215,7 @@ class _Lab:
             set_port(self.res, self.vsphere, f"vm{vid}", UPSTREAM_BRIDGE, native=vid)
             add_address(self.res, vm, "eth0", a.twin, dhcp.PREFIX)
             self.res.process(f"dnsmasq VLAN {vid}", dhcp.start_server(dh, "eth0", a, self.workdir))
+        self.mark("counter")
         self._attach_counters()
 
     def _attach_counters(self) -> None:
@@ -236,6 +251,7 @@ class _Lab:
     def check(self) -> None:
         rep = self.report
         attached = []
+        self.mark("attach")
         for nad in self.sel.nads:
             ok, detail = schedulable(nad, self.node)
             if not rep.add(nad.name, nad.vlan, "schedulable", "pass" if ok else "fail", detail):
@@ -260,6 +276,7 @@ class _Lab:
             self.res.push(f"CNI DEL {nad.name}", functools.partial(self._del, config, vm_ns, cid))
             self.vm_ns[nad.name] = vm_ns
             attached.append(nad)
+        self.mark("dhcp")
         self.say("OpenShift VMs: DHCP on " + ", ".join(f"VLAN {n.vlan}" for n in attached))
         with ThreadPoolExecutor(max_workers=max(1, len(attached))) as pool:  # the clients wait in parallel
             leases = list(pool.map(lambda n: dhcp.lease(self.vm_ns[n.name], "eth0", self.workdir), attached))
@@ -275,8 +292,10 @@ class _Lab:
                 address = self.addr[int(nad.vlan or 0)].pool[1]
                 add_address(self.res, self.vm_ns[nad.name], "eth0", address, dhcp.PREFIX)
             self.leases[nad.name] = address
+        self.mark("ping")
         for nad in attached:
             self._ping(nad)
+        self.mark("isolation")
         with ThreadPoolExecutor(max_workers=max(1, len(attached))) as pool:  # failing pings wait in parallel
             probes = list(pool.map(self._isolation_probe, attached))
         for nad, (status, detail) in zip(attached, probes, strict=True):
