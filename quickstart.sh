@@ -41,7 +41,11 @@ case "${1:-demo}" in
   demo)
     setup
     shift || true
-    exec .venv/bin/trunkline count --duration 3 "$@"
+    # the main job: the bundled seed example -> OpenShift manifests + REPORT.md (extra ARGS go to `plan`)
+    out="${TRUNKLINE_DEMO_DIR:-trunkline-plan}"
+    .venv/bin/trunkline plan -o "$out" "$@"
+    echo
+    cat "$out/REPORT.md"
     ;;
   test)
     setup

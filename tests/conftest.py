@@ -50,7 +50,9 @@ def cli_env() -> dict[str, str]:
     return env
 
 
-def run_cli(*args: str, netns: str | None = None, timeout: float = 120, **kwargs: object) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, netns: str | None = None, timeout: float = 120, **kwargs: object
+) -> subprocess.CompletedProcess[str]:
     """Run ``trunkline ARGS`` as a user would (a subprocess), optionally inside network namespace *netns*."""
     cmd = [sys.executable, "-m", "trunkline", *args]
     if netns:

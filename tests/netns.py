@@ -89,7 +89,8 @@ class VethPair:
                 sh("ip", "-n", ns, "addr", "add", f"{ip4}/24", "dev", ifname)
                 sh("ip", "-n", ns, "addr", "add", f"{ip6}/64", "dev", ifname, "nodad")
                 for key in ("accept_dad=0", "dad_transmits=0", "router_solicitations=0", "accept_ra=0"):
-                    sh("ip", "netns", "exec", ns, "sysctl", "-qw", f"net.ipv6.conf.{ifname}.{key}", check=False)
+                    sh("ip", "netns", "exec", ns, "sysctl", "-qw", f"net.ipv6.conf.{ifname}.{key}",
+                       check=False)
                 sh("ip", "-n", ns, "link", "set", "lo", "up")
                 sh("ip", "-n", ns, "link", "set", ifname, "up")
                 if not self.offloads and shutil.which("ethtool"):
@@ -117,5 +118,7 @@ class VethPair:
         for ns in (self.ns_a, self.ns_b):
             sh("ip", "netns", "del", ns, check=False)
 
-    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()

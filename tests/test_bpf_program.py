@@ -36,7 +36,7 @@ from trunkline.xdp.stats import Cell
 
 pytestmark = pytest.mark.privileged
 
-ALL_PROGRAMS = ("xdp", "tc_rx", "tc_tx")
+ALL_PROGRAMS = ("xdp", "xdp_frags", "tc_rx", "tc_tx")
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +59,13 @@ def landed(obj: CounterObject, program: str, frame: bytes) -> tuple[int | None, 
 
     Frames the TC test run refuses (see tc_test_run_refuses) return expected_slot(frame) unchecked.
     """
-    if program != "xdp" and tc_test_run_refuses(frame):
+    if program.startswith("tc") and tc_test_run_refuses(frame):
         with pytest.raises(OSError) as err:
             run(obj, program, frame)
         assert err.value.errno == errno.EINVAL
         return expected_slot(frame)
     verdict, rx, tx = run(obj, program, frame)
-    assert verdict == (XDP_PASS if program == "xdp" else TC_ACT_UNSPEC)
+    assert verdict == (XDP_PASS if program.startswith("xdp") else TC_ACT_UNSPEC)
     counted, silent = (tx, rx) if program == "tc_tx" else (rx, tx)
     assert silent.total() == Cell() and silent.classified() == Cell()
     assert counted.total() == Cell(1, len(frame)) == counted.classified()
@@ -150,7 +150,7 @@ def test_frame_cut_at_every_byte_is_truncated_until_its_headers_are_complete(
     frame, needed = CUT_CASES[case]
     full_vlan, full_kind, full_key = expected_slot(frame)
     cuts = [frame[:n] for n in range(14, len(frame) + 1)]
-    if program != "xdp":
+    if program.startswith("tc"):
         cuts = [c for c in cuts if not tc_test_run_refuses(c)]
     fd = obj.prog_fd(PROGRAMS[program][0])
     before = obj.read(2)
@@ -208,6 +208,15 @@ def test_all_256_protocol_numbers_have_their_own_slot(obj: CounterObject, family
         libbpf.bpf_prog_test_run_opts(fd, frame)
         expected[slot] = expected.get(slot, Cell()) + Cell(1, len(frame))
     assert diff(before, obj.read(1)[0], "rx").protocols == expected
+
+
+def test_multi_buffer_jumbo_frame_counts_all_its_bytes(obj: CounterObject) -> None:
+    # 9000-byte frames (MTU 9000 trunks) span several buffers in BPF_PROG_TEST_RUN for xdp.frags.
+    frame = eth(ETH_P_8021Q, bytes([0, 40]) + (ETH_P_IPV6).to_bytes(2, "big") + ipv6(17, udp(bytes(8938))))
+    assert len(frame) == 9004
+    _, rx, _ = run(obj, "xdp_frags", frame)
+    assert rx.vlans == {40: Cell(1, 9004)}
+    assert rx.protocols == {("ipv6", 17): Cell(1, 9004)}
 
 
 def test_repeated_runs_count_every_repetition(obj: CounterObject) -> None:

@@ -298,3 +298,42 @@ def test_without_privileges_exit_3_with_one_line(veth_pair: VethPair) -> None:
     assert proc.stderr.startswith("trunkline: error: ")
     assert "root" in proc.stderr
     assert proc.stdout == ""
+
+
+@pytest.mark.privileged
+def test_no_interface_counts_on_the_default_route_interface(veth_pair: VethPair) -> None:
+    proc = run_cli("count", "--duration", "0.5", netns=veth_pair.ns_b)
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "trunkline: error: no default route to pick an interface from: name one, "
+        "e.g. `trunkline count eth0` (see `ip link`)\n"
+    )
+    veth_pair.exec_b("ip", "route", "add", "default", "via", veth_pair.ip_a)
+    proc = run_cli("count", "--duration", "0.5", "--json", netns=veth_pair.ns_b)
+    assert proc.returncode == 0, proc.stderr
+    assert {r["interface"] for r in records(proc.stdout)} == {veth_pair.if_b}
+
+
+@pytest.mark.privileged
+def test_metrics_port_serves_the_counts_while_counting(veth_pair: VethPair) -> None:
+    pytest.importorskip("trunkline.xdp.exporter", reason="the exporter (issue 5) is not merged yet")
+    proc = start_count(veth_pair, veth_pair.if_b, "--json", "--interval", "0.3", "--metrics-port", "0",
+                       "--metrics-address", "127.0.0.1")
+    read_line(proc)
+    send_traffic(veth_pair, pings=4)
+    settle()
+    assert proc.stderr is not None
+    serving = proc.stderr.readline()
+    while "rx-vlan-offload" in serving:
+        serving = proc.stderr.readline()
+    assert serving.startswith("trunkline: serving Prometheus metrics on http://127.0.0.1:")
+    url = serving.split(" on ")[1].strip()
+    fetch = f"import urllib.request; print(urllib.request.urlopen({url!r}).read().decode())"
+    scrape = veth_pair.exec_b(sys.executable, "-c", fetch).stdout.splitlines()
+    wanted = {'direction="rx"', f'interface="{veth_pair.if_b}"', 'family="ipv4"', 'number="1"',
+              'protocol="ICMP"'}
+    icmp = [line.rsplit(" ", 1)[1] for line in scrape if line.startswith("trunkline_protocol_packets_total{")
+            and wanted <= set(line.split("{", 1)[1].split("}", 1)[0].split(","))]
+    assert icmp == ["4.0"]
+    code, _, err = finish(proc)
+    assert code == 0, err

@@ -201,3 +201,19 @@ def test_8023_length_frames_share_one_table_row() -> None:
         ("eth", "802.3-LLC", "<=1500", Cell(3, 240)),
         ("eth", "ARP", "0x0806", Cell(1, 42)),
     ]
+
+
+def test_live_view_on_a_terminal_ends_with_the_summary_table() -> None:
+    from rich.console import Console
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120, color_system=None)
+    live = render.LiveOutput(console, "protocol")
+    live.interval([INTERVAL])
+    live.summary([INTERVAL])
+    live.close()
+    text = screen.getvalue()
+    assert "\x1b[" in text  # cursor movement: refreshed in place
+    last = text[text.rindex("summary of 2.00 s"):]
+    assert "│ ipv4   │ UDP       │     17 │     300 │ 30,000 │" in last
+    assert "│ total     │" in last

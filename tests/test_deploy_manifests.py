@@ -91,6 +91,8 @@ def test_daemonset_runs_count_with_the_tc_hook_and_serves_metrics_on_its_port() 
     port = ctr["ports"][0]
     assert (port["name"], port["containerPort"]) == ("metrics", 9090)
     assert words[words.index("--metrics-port") + 1] == "9090"
+    assert words[words.index("--metrics-address") + 1] == "${HOST_IP}"
+    assert ctr["env"] == [{"name": "HOST_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}}]
     assert words[-1] == "${TRUNK_INTERFACES}"  # unquoted: one argument per NIC
     config = one("ConfigMap")
     assert ctr["envFrom"] == [{"configMapRef": {"name": config["metadata"]["name"]}}]

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from trunkline.errors import BadInputError
-from trunkline.vsphere.model import AccessVlan, Inventory, PrivateVlan, TrunkVlan, VlanRange
+from trunkline.vsphere.model import AccessVlan, Inventory, NoVlan, PrivateVlan, TrunkVlan, VlanRange
 from trunkline.vsphere.sources import example_text, load_inventory
 from trunkline.vsphere.yamlfile import (
     dump_inventory,
@@ -206,3 +206,26 @@ def test_published_schema_accepts_the_example_and_rejects_vlan_5000() -> None:
 def test_access_vlan_shorthand_in_the_schema_matches_the_model() -> None:
     inv = Inventory.model_validate(yaml.safe_load(SMALL))
     assert inv.vcenters[0].datacenters[0].port_groups[0].vlan == AccessVlan(id=40)
+
+
+def test_readme_file_format_excerpt_loads() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Reading the vSphere design: `trunkline inventory`", 1)[1]
+    excerpt = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    inv = parse_inventory(excerpt, "README.md")
+    dc = inv.vcenters[0].datacenters[0]
+    assert [(p.name, p.vlan) for p in dc.port_groups] == [
+        ("Management Network", NoVlan()),
+        ("vm-vlan-40", AccessVlan(id=40)),
+        ("vm-trunk", TrunkVlan(ranges=(VlanRange(start=100, end=199), VlanRange(start=300, end=300)))),
+    ]
+    assert inv.nic_map == {"vmnic1": "ens34"}
+
+
+def test_output_path_that_is_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError) as err:
+        write_inventory(parse_inventory(SMALL), tmp_path)
+    assert str(err.value) == (
+        f"{tmp_path}: is a directory; give a file name such as {tmp_path / 'inventory.yaml'}"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -29,7 +29,7 @@ from tests.watch_traffic import (
     quiet_ipv6,
 )
 from trunkline import __version__
-from trunkline.xdp.exporter import _ethertype_name
+from trunkline.xdp.ethertypes import name as ethertype_name
 
 pytestmark = pytest.mark.privileged
 
@@ -156,7 +156,7 @@ def test_vlan_family_sums_equal_protocol_plus_ethertype_plus_truncated(
             rest = sum(total(s, f"trunkline_{family}_{unit}_total", pair.if_b, direction)
                        for family in ("protocol", "ethertype", "truncated"))
             assert vlans == rest > 0, (direction, unit)
-    name = _ethertype_name(0x88B5)
+    name = ethertype_name(0x88B5)
     assert value(s, "trunkline_ethertype_packets_total", interface=pair.if_b, direction="rx",
                  ethertype="0x88b5", name=name) == 2
 

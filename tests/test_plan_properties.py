@@ -13,7 +13,8 @@ from trunkline.openshift.naming import LABEL_MAX, NameRequest, assign_names, is_
 from trunkline.openshift.nicmap import node_groups
 from trunkline.openshift.nmstate import nncp_manifests
 from trunkline.openshift.plan import PlanOptions, build_plan
-from trunkline.openshift.render import render_files
+from trunkline.openshift.render import render_files, write_plan
+from trunkline.openshift.validate import validate_directory
 from trunkline.vsphere.model import Inventory
 
 NAMES = st.text(alphabet=st.sampled_from('aAbB-_ .1/é|"<>z'), min_size=0, max_size=80)
@@ -64,7 +65,7 @@ def datacenters(draw: Any, dc_index: int) -> dict[str, Any]:
     networks = []
     for i, sw in enumerate(sw for sw in switches if sw["kind"] == "distributed"):
         for p in range(draw(st.integers(0, 4))):
-            pid = f"dvportgroup-{i}{p}"
+            pid = f"dvportgroup-{dc_index}{i}{p}"
             networks.append(pid)
             port_groups.append(
                 {
@@ -80,7 +81,7 @@ def datacenters(draw: Any, dc_index: int) -> dict[str, Any]:
     for s, sname in enumerate(std_names):
         for p in range(draw(st.integers(0, 3))):
             pname = draw(NAMES)
-            net = f"network-{s}{p}"
+            net = f"network-{dc_index}{s}{p}"
             networks.append(net)
             for h in range(hosts):
                 port_groups.append(
@@ -192,3 +193,26 @@ def test_assigned_names_are_unique_valid_and_independent_of_order(items):
     bases = Counter(names.values())
     assert all(count == 1 for count in bases.values())
     assert collided <= set(names)
+
+
+# validate findings that follow from a plan finding (the plan reports the same problem first)
+EXPLAINED = {
+    "vlan-not-on-uplink": "native-vlan",
+    "vlan-untagged-on-uplink": "native-vlan",
+}
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(inv=inventories(), backend=st.sampled_from(["linux-bridge", "ovn-localnet"]))
+def test_validate_passes_our_own_output(tmp_path, inv, backend):
+    out = tmp_path / "plan"
+    plan = build_plan(inv, PlanOptions(backend=backend, node_groups=node_groups(inv.nic_map, None, {})))
+    write_plan(plan, out)
+    result = validate_directory(out, target_namespace="default")
+    plan_codes = {f.code for f in plan.findings}
+    unexplained = [f for f in result.findings if EXPLAINED.get(f.key) not in plan_codes]
+    assert unexplained == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import subprocess
@@ -9,9 +10,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.test_plan_support import dvs_inventory, plan_for
-from trunkline.errors import BadInputError
+from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.openshift import render
 from trunkline.openshift.render import REPORT_TITLE, write_plan
 from trunkline.vsphere.model import Inventory
@@ -125,18 +128,17 @@ def test_failing_run_leaves_the_previous_plan_and_no_half_directory(tmp_path, mo
     out = tmp_path / "out"
     write_plan(plan_for(_inventory()), out)
     before = _tree(out)
-    real_open = open
+    real_write = os.write
     calls = {"n": 0}
 
-    def failing_open(path, *args, **kwargs):
-        if ".tmp" in str(path):
-            calls["n"] += 1
-            if calls["n"] == 3:
-                raise OSError(28, "No space left on device")
-        return real_open(path, *args, **kwargs)
+    def failing_write(fd, data):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
 
-    monkeypatch.setattr("builtins.open", failing_open)
-    with pytest.raises(Exception, match="No space left on device"):
+    monkeypatch.setattr(os, "write", failing_write)
+    with pytest.raises(EnvironmentProblem, match="No space left on device"):
         write_plan(plan_for(dvs_inventory([{"name": "only", "vlan": 3}])), out)
     monkeypatch.undo()
     assert _tree(out) == before
@@ -177,9 +179,10 @@ def test_report_has_the_table_the_mapping_the_apply_order_and_every_finding(tmp_
         "| DC1 | DSwitch | web | 40 | default/web | vlan-trunk | 1500 | true | 2 | access VLAN 40 |" in text
     )
     assert "| DC1 | DSwitch | db | 41 | default/db | vlan-trunk | 1500 | false | 2 | access VLAN 41 |" in text
-    assert (
-        "| vlan-trunk-ens34-policy | node-role.kubernetes.io/worker | vlan-trunk | vmnic1 | ens34 |" in text
+    uplink_row = (
+        "| vlan-trunk-ens34-policy | node-role.kubernetes.io/worker | vlan-trunk | vmnic1 (uplink1) | ens34 |"
     )
+    assert uplink_row in text
     steps = [
         "oc apply -k plans/out/prereqs",
         "oc wait nmstate/nmstate --for=condition=Available",
@@ -217,3 +220,30 @@ def test_kubectl_kustomize_builds_both_kustomizations(tmp_path):
     )
     assert pre.returncode == 0, pre.stderr
     assert sorted(d["kind"] for d in yaml.safe_load_all(pre.stdout)) == ["NMState", "Namespace"]
+
+
+JSONISH = st.recursive(
+    st.one_of(
+        st.booleans(),
+        st.integers(-5, 10**6),
+        st.text(max_size=12),
+        st.sampled_from(["yes", "on", "1.5", "", "a: b", "- x", "#c", "~", "null", "0x1F", "'q'"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.dictionaries(st.text(max_size=8), JSONISH, max_size=5), max_size=3))
+def test_yaml_emitter_output_reads_back_unchanged(docs):
+    assert list(yaml.safe_load_all(render.dump_yaml(docs))) == docs
+
+
+def test_the_current_directory_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(BadInputError, match="current directory"):
+        write_plan(plan_for(_inventory()), Path("."))
+    assert list(tmp_path.iterdir()) == []

@@ -592,7 +592,41 @@ def test_options_no_cluster_would_accept_are_bad_input():
     for opts, text in (
         ({"bridge": "a-very-long-bridge-name"}, "--bridge"),
         ({"namespace": "Not_OK"}, "--namespace"),
+        ({"namespace": "trailing-newline\n"}, "--namespace"),
         ({"cni_type": "macvlan"}, "--cni-type"),
     ):
         with pytest.raises(BadInputError, match=text):
             plan_for(inv, **opts)
+
+
+def test_templates_get_no_patch_and_a_note():
+    vms = [
+        _vm("a", {"label": "n", "network": "dvportgroup-100"}),
+        {
+            **_vm(
+                "gold",
+            ),
+            "template": True,
+        },
+    ]
+    plan = plan_for(dvs_inventory([{"name": "ok", "vlan": 6}], vms=vms))
+    assert [vm.name for vm in plan.vms] == ["a"]
+    (note,) = [f for f in plan.findings if f.code == "templates"]
+    assert note.severity == "info" and "gold" in note.message
+
+
+def test_a_node_group_matching_no_host_is_reported():
+    groups = nic_map_from_data(
+        {"groups": [{"name": "g", "hosts": ["nothing-*"], "nics": {"vmnic1": "ens34"}}]}, "f"
+    )
+    plan = plan_for(dvs_inventory([{"name": "a", "vlan": 2}]), file_groups=groups)
+    assert nncp_manifests(plan) == []
+    assert {"group-matches-no-host", "no-nodes"} <= set(codes(plan))
+
+
+def test_a_switch_without_any_known_uplink_is_reported_unmapped():
+    inv = dvs_inventory([{"name": "a", "vlan": 2}], nics=(), switch={"uplinks": []})
+    plan = plan_for(inv)
+    assert [f.code for f in plan.unmapped] == ["no-uplink"]
+    (nncp,) = nncp_manifests(plan)
+    assert bridge_iface(nncp)["bridge"]["port"] == []

@@ -18,7 +18,7 @@ import pytest
 from trunkline.errors import BadInputError
 from trunkline.vsphere.model import AccessVlan, NoVlan, PrivateVlan, TrunkVlan, VlanRange
 from trunkline.vsphere.rvtools import adapter_type, parse_dvport_vlan, read_rvtools, unescape_name
-from trunkline.vsphere.yamlfile import dump_inventory
+from trunkline.vsphere.yamlfile import dump_inventory, parse_inventory, reference_problems
 
 _TAIL = ["VI SDK Server", "VI SDK UUID"]
 _VM_TAIL = [
@@ -106,6 +106,10 @@ V4: dict[str, list[str]] = {
         "Host", "Datacenter", "Cluster", "Port Group", "Device", "Mac Address", "DHCP", "IP Address",
         "IP 6 Address", "Subnet mask", "Gateway", "IP 6 Gateway", "MTU", *_TAIL,
     ],  # fmt: skip
+    "vSource": [
+        "Name", "OS type", "API type", "API version", "Version", "Patch level", "Build", "Fullname",
+        "Product name", "Product version", "Product line", "Vendor", *_TAIL,
+    ],  # fmt: skip
 }
 
 _OLD_DROPPED = {"NIC label", "Switch", "VM ID", "Object ID", "VI SDK UUID", "IPv4 Address", "IPv6 Address"}
@@ -153,6 +157,10 @@ def seed_rows() -> dict[str, list[dict[str, Any]]]:
     rows["dvSwitch"].append(
         {"Switch": "DSwitch", "Datacenter": "Datacenter", "Max MTU": 1500, "Object ID": "dvs-21", **VC}
     )
+    rows["vSource"].append(
+        {"Name": "vcsa.lab.example", "API type": "VirtualCenter", "Version": "8.0.2",
+         "Fullname": "VMware vCenter Server 8.0.2 build-22617221", **VC}
+    )  # fmt: skip
     dvport = [
         ("DSwitch-DVUplinks-21", "0-4094", "dvportgroup-22", None),
         ("vm-vlan-10", 10, "dvportgroup-23", "Uplink 1"),
@@ -208,6 +216,7 @@ version: 1
 vcenters:
 - name: vcsa.lab.example
   instance_uuid: 6f1c2a4e-3b7d-4c1e-9a52-8d0e7b3f4a10
+  version: 8.0.2
   datacenters:
   - id: datacenter:Datacenter
     name: Datacenter
@@ -588,3 +597,18 @@ def test_not_a_workbook_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(BadInputError) as err:
         read_rvtools(path)
     assert str(err.value).startswith(f"{path}: not a readable Excel workbook (")
+
+
+@pytest.mark.parametrize("layout", ["V4", "V3"])
+def test_rvtools_inventory_passes_the_file_checks_and_round_trips(tmp_path: Path, layout: str) -> None:
+    rows = seed_rows()
+    rows["dvPort"].append(
+        {"Port": "pvlan-iso", "Switch": "DSwitch", "VLAN": "PVLAN 101", "Object ID": "dvportgroup-28", **VC}
+    )
+    rows["vNetwork"].append(
+        {"VM": "db01", "NIC label": "Network adapter 2", "Adapter": "Vmxnet3", "Network": "nsx-seg-web",
+         "Mac Address": "00:50:56:a1:20:04", "Host": "esxi02.lab.example", "VM ID": "vm-103", **VC}
+    )  # fmt: skip
+    inv = read_rvtools(write_workbook(tmp_path / "x.xlsx", rows, V4 if layout == "V4" else V3))
+    assert list(reference_problems(inv)) == []
+    assert parse_inventory(dump_inventory(inv)) == inv

@@ -109,7 +109,15 @@ def test_seed_nncp_and_nad_pass() -> None:
 
 
 def test_seed_passes_on_the_command_line_with_node_state_and_exit_0() -> None:
-    proc = run_cli("validate", str(SEED_DIR), "--node-state", str(NNS), "--target-namespace", "vms", "--json")
+    proc = run_cli(
+        "validate",
+        str(SEED_DIR),
+        "--node-state",
+        str(NNS),
+        "--target-namespace",
+        "openshift-nmstate",
+        "--json",
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["findings"] == []
 
@@ -134,6 +142,14 @@ def test_seed_nad_vlans_read_back_for_verify() -> None:
 def test_nad_name_not_dns1123_label(tmp_path: Path, name: str) -> None:
     d = write(tmp_path, {"nncp.yaml": seed_nncp(), "nad.yaml": nad(config(), name=name)})
     assert check(d) == {("nad.yaml", "metadata.name", "nad-name-invalid")}
+
+
+def test_nad_outside_the_vms_namespace_and_default(tmp_path: Path) -> None:
+    # the seed's NAD lives in openshift-nmstate: VMs in another namespace cannot use it
+    assert check(SEED_DIR, target_namespace="vms") == {
+        ("nad.yaml", "metadata.namespace", "nad-namespace-unusable")
+    }
+    assert check(SEED_DIR, target_namespace="openshift-nmstate") == set()
 
 
 def test_nad_without_namespace(tmp_path: Path) -> None:
@@ -197,6 +213,16 @@ def test_bad_vlan_trunk_entries(tmp_path: Path, trunk: list[Any], expected: tupl
 def test_vlan_and_vlan_trunk_together(tmp_path: Path) -> None:
     d = write(tmp_path, {"nncp.yaml": seed_nncp(), "nad.yaml": nad(config(vlanTrunk=[{"id": 41}]))})
     assert check(d) == {("nad.yaml", "spec.config.vlanTrunk", "cni-vlan-and-trunk")}
+
+
+def test_tagged_nad_without_preserve_default_vlan(tmp_path: Path) -> None:
+    d = write(tmp_path, {"nncp.yaml": seed_nncp(), "nad.yaml": nad(config(preserveDefaultVlan=None))})
+    assert check(d) == {("nad.yaml", "spec.config.preserveDefaultVlan", "preserve-default-vlan-implicit")}
+    untagged = write(
+        tmp_path / "u",
+        {"nncp.yaml": seed_nncp(), "nad.yaml": nad(config(vlan=None, preserveDefaultVlan=None))},
+    )
+    assert check(untagged) == set()
 
 
 def test_missing_ipam_and_cni_version(tmp_path: Path) -> None:
@@ -387,6 +413,7 @@ def test_vmxnet3_model_in_a_vm_patch(tmp_path: Path) -> None:
         "kubevirt-model-invalid",
     )
     assert "vmxnet3" in finding.message and "virtio" in finding.message
+    assert finding.object == "VirtualMachinePatch web-01"
 
 
 def test_vm_patch_with_unknown_nad_bad_mac_and_foreign_namespace(tmp_path: Path) -> None:
@@ -443,6 +470,7 @@ def test_network_map_destinations_missing_or_outside_the_target_namespace(tmp_pa
         ("networkmap.yaml", "spec.map[1].destination", "networkmap-nad-unknown"),
         ("networkmap.yaml", "spec.map[2].destination.namespace", "nad-namespace-unusable"),
         ("networkmap.yaml", "spec.map[4].destination.type", "networkmap-type-invalid"),
+        ("nads.yaml", "metadata.namespace", "nad-namespace-unusable"),
     }
     # with the VMs in team-a, the NAD there is usable
     assert ("networkmap.yaml", "spec.map[2].destination.namespace", "nad-namespace-unusable") not in check(
@@ -498,6 +526,21 @@ def ovn_nad(**changes: Any) -> dict[str, Any]:
 def test_ovn_localnet_nad_passes(tmp_path: Path) -> None:
     d = write(tmp_path, {"nncp.yaml": ovn_nncp(), "nad.yaml": ovn_nad()})
     assert check(d) == set()
+
+
+def test_ovn_localnet_on_br_ex_needs_only_a_bridge_mapping(tmp_path: Path) -> None:
+    nncp = ovn_nncp()
+    nncp["spec"]["desiredState"] = {
+        "ovn": {"bridge-mappings": [{"localnet": "physnet-trunk", "bridge": "br-ex", "state": "present"}]}
+    }
+    d = write(tmp_path, {"nncp.yaml": nncp, "nad.yaml": ovn_nad()})
+    assert check(d) == set()
+    nncp["spec"]["desiredState"] = {}
+    d2 = write(tmp_path / "empty", {"nncp.yaml": nncp, "nad.yaml": ovn_nad()})
+    assert check(d2) == {
+        ("nncp.yaml", "spec.desiredState", "nncp-empty"),
+        ("nad.yaml", "spec.config.physicalNetworkName", "ovn-localnet-unmapped"),
+    }
 
 
 def test_ovn_localnet_mistakes(tmp_path: Path) -> None:
@@ -600,13 +643,12 @@ def test_findings_exit_1_with_a_table_naming_file_and_field(tmp_path: Path) -> N
     d = write(tmp_path, {"nncp.yaml": seed_nncp(), "nad.yaml": nad(config(vlan=4095))})
     proc = run_cli("validate", str(d))
     assert proc.returncode == 1
-    assert (
-        "nad.yaml:1" in proc.stdout
-        and "spec.config.vlan" in proc.stdout
-        and "vlan-out-of-range" in proc.stdout
-    )
+    lines = (d / "nad.yaml").read_text().splitlines()
+    config_line = 1 + next(i for i, text in enumerate(lines) if text.strip().startswith("config:"))
+    assert f"nad.yaml:{config_line}" in proc.stdout
+    assert "spec.config.vlan" in proc.stdout and "vlan-out-of-range" in proc.stdout
     assert proc.stderr.startswith("trunkline: error: ")
-    assert "findings in" in proc.stderr
+    assert f"1 finding in {d};" in proc.stderr
 
 
 def test_json_output_lists_findings(tmp_path: Path) -> None:
@@ -615,9 +657,14 @@ def test_json_output_lists_findings(tmp_path: Path) -> None:
     assert proc.returncode == 1
     report = json.loads(proc.stdout)
     assert report["documents"] == 2
-    assert {(f["file"], f["line"], f["field"], f["key"]) for f in report["findings"]} == {
-        ("nad.yaml", 1, "spec.config.vlan", "vlan-out-of-range"),
-    }
+    [finding] = report["findings"]
+    assert (finding["file"], finding["field"], finding["key"]) == (
+        "nad.yaml",
+        "spec.config.vlan",
+        "vlan-out-of-range",
+    )
+    # a key inside the config JSON string points at the `config:` line
+    assert (d / "nad.yaml").read_text().splitlines()[finding["line"] - 1].strip().startswith("config: ")
 
 
 def test_multi_document_file_and_list_name_their_lines(tmp_path: Path) -> None:
@@ -628,10 +675,20 @@ def test_multi_document_file_and_list_name_their_lines(tmp_path: Path) -> None:
     }
     d = write(tmp_path, {"all.yaml": [seed_nncp(), listed]})
     [finding] = [f for f in validate_directory(d).findings if f.key == "vlan-out-of-range"]
-    text = (d / "all.yaml").read_text().splitlines()
-    assert text[finding.line - 1].lstrip("- ").startswith("apiVersion")
-    assert "name: bad" in "\n".join(text[finding.line - 1 : finding.line + 8])
     assert finding.object == "NetworkAttachmentDefinition default/bad"
+    text = (d / "all.yaml").read_text().splitlines()
+    assert text[finding.line - 1].strip().startswith("config: ")
+    [bad] = [doc for doc in load_manifests(d) if doc.name == "bad"]
+    assert text[bad.line - 1].lstrip("- ").startswith("apiVersion")
+    assert bad.line < finding.line
+
+
+def test_findings_point_at_the_line_of_the_field(tmp_path: Path) -> None:
+    port_vlan = {"mode": "trunk", "trunk-tags": [{"id": 40}, {"id": 5000}]}
+    d = write(tmp_path, {"nncp.yaml": nncp_with_port_vlan(port_vlan), "nad.yaml": nad(config())})
+    [finding] = validate_directory(d).findings
+    assert finding.field == "spec.desiredState.interfaces[0].bridge.port[0].vlan.trunk-tags[1].id"
+    assert (d / "nncp.yaml").read_text().splitlines()[finding.line - 1].strip() == "- id: 5000"
 
 
 @pytest.mark.parametrize(
@@ -657,3 +714,53 @@ def test_missing_directory_and_bad_node_state_are_bad_input(tmp_path: Path) -> N
     (tmp_path / "nns.yaml").write_text("kind: Pod\n")
     proc = run_cli("validate", str(SEED_DIR), "--node-state", str(tmp_path / "nns.yaml"))
     assert proc.returncode == 2 and "holds no NodeNetworkState object" in proc.stderr
+
+
+def test_two_nncps_creating_the_same_bridge_for_the_same_nodes(tmp_path: Path) -> None:
+    other = nncp_on("ens35")
+    other["metadata"]["name"] = "vlan-trunk-ens35-policy"
+    d = write(tmp_path, {"a.yaml": seed_nncp(), "b.yaml": other, "nad.yaml": nad(config())})
+    assert check(d) == {("b.yaml", "spec.desiredState.interfaces[0].name", "bridge-defined-twice")}
+    other["spec"]["nodeSelector"] = {"kubernetes.io/hostname": "worker-1"}
+    d2 = write(tmp_path / "disjoint", {"a.yaml": seed_nncp(), "b.yaml": other, "nad.yaml": nad(config())})
+    assert check(d2) == set()
+
+
+def test_nncp_port_list_would_drop_a_port_the_bridge_has_now(tmp_path: Path) -> None:
+    export = tmp_path / "nns.yaml"
+    export.write_text(
+        "kind: NodeNetworkState\nmetadata: {name: n1}\nstatus:\n  currentState:\n    interfaces:\n"
+        "    - {name: vlan-trunk, type: linux-bridge, state: up,\n"
+        "       bridge: {port: [{name: ens34}, {name: ens35}]}}\n"
+        "    - {name: ens34, type: ethernet, state: up, controller: vlan-trunk}\n"
+        "    - {name: ens35, type: ethernet, state: up, controller: vlan-trunk}\n"
+    )
+    d = write(tmp_path / "m", {"nncp.yaml": seed_nncp(), "nad.yaml": nad(config())})
+    [finding] = validate_directory(d, node_states=load_node_states(export)).findings
+    assert (finding.field, finding.key) == (
+        "spec.desiredState.interfaces[0].bridge.port",
+        "bridge-ports-replaced",
+    )
+    assert "already has port ens35 on node n1" in finding.message
+
+
+def test_json_vm_patch_finding_points_at_the_model_line(tmp_path: Path) -> None:
+    d = write(
+        tmp_path,
+        {
+            "nncp.yaml": seed_nncp(),
+            "nad.yaml": nad(config()),
+            "vms/web-01.json": json.dumps(vm_patch("vmxnet3"), indent=2),
+        },
+    )
+    [finding] = validate_directory(d).findings
+    assert finding.file == "vms/web-01.json"
+    assert (d / "vms/web-01.json").read_text().splitlines()[finding.line - 1].strip() == '"model": "vmxnet3",'
+
+
+def test_broken_json_file_names_line_and_column(tmp_path: Path) -> None:
+    d = write(tmp_path, {"nncp.yaml": seed_nncp(), "vms/x.json": '{\n  "spec": {,}\n}\n'})
+    proc = run_cli("validate", str(d))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("trunkline: error: vms/x.json:2: not valid JSON (")
+    assert "column 12" in proc.stderr

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from trunkline.errors import BadInputError
 from trunkline.openshift.nodestate import load_node_states, propose_trunk_nics
@@ -97,3 +99,14 @@ def test_bad_export_is_one_line_bad_input(tmp_path: Path, text: str, message: st
         load_node_states(export)
     assert message in info.value.message
     assert "\n" not in info.value.message
+
+
+def test_json_export_reads_like_the_yaml_one(tmp_path: Path) -> None:
+    export = tmp_path / "nns.json"
+    export.write_text(json.dumps(yaml.safe_load((DATA / "ovn-two-workers.yaml").read_text()), indent=1))
+    from_json = propose_trunk_nics(load_node_states(export))
+    from_yaml = propose_trunk_nics(load_node_states(DATA / "ovn-two-workers.yaml"))
+    assert [(p.node, p.interface, p.chosen, p.reason) for p in from_json] == [
+        (p.node, p.interface, p.chosen, p.reason) for p in from_yaml
+    ]
+    assert len(from_json) == 6

@@ -15,7 +15,7 @@ import pytest
 from pyVim.connect import Disconnect
 from pyVmomi import vim
 
-from tests.vcsim_fixture import Vcsim, vcsim  # noqa: F401  (fixture)
+from tests.vcsim_fixture import TLS_INSTANCE_UUID, Vcsim, vcsim, vcsim_tls  # noqa: F401  (fixtures)
 from trunkline.errors import BadInputError
 from trunkline.vsphere.model import (
     AccessVlan,
@@ -381,5 +381,29 @@ def test_sessions_are_logged_out_also_after_an_error(vcsim: Vcsim) -> None:  # n
         with pytest.raises(BadInputError):
             read_inventory([vcsim.url], user=vcsim.user, password=vcsim.password, datacenter="nope")
         assert len(manager.sessionList) == before
+    finally:
+        Disconnect(si)
+
+
+def test_two_vcenters_are_merged_and_keyed_apart(vcsim: Vcsim, vcsim_tls: Vcsim) -> None:  # noqa: F811
+    inventory = read_inventory(
+        [vcsim.url, f"127.0.0.1:{vcsim_tls.port}"],
+        user=vcsim.user,
+        password=vcsim.password,
+        ca_file=vcsim_tls.cafile,
+    )
+    first, second = inventory.vcenters
+    assert (first.instance_uuid, second.instance_uuid) == (content_uuid(vcsim), TLS_INSTANCE_UUID)
+    # the same moids on both simulators, told apart by the vCenter they belong to
+    assert first.datacenters[0].id == second.datacenters[0].id == "datacenter-2"
+    assert [h.name for h in second.datacenters[0].hosts] == ["DC0_H0"]
+    assert len(first.datacenters[0].hosts) == 4
+
+
+def content_uuid(sim: Vcsim) -> str:
+    """The simulator's AboutInfo.instanceUuid, asked through pyVmomi."""
+    si = sim.connect()
+    try:
+        return str(si.RetrieveContent().about.instanceUuid)
     finally:
         Disconnect(si)

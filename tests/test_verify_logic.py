@@ -9,6 +9,7 @@ import pytest
 
 from trunkline.cli import main
 from trunkline.errors import BadInputError
+from trunkline.openshift.manifests import Document, Kind
 from trunkline.verify import NadVlans, nad_vlans, read_nads, verify
 from trunkline.xdp.stats import Cell, Snapshot
 
@@ -16,6 +17,10 @@ from trunkline.xdp.stats import Cell, Snapshot
 def snap(interface: str, vlans: dict[int | None, Cell], direction: str = "rx") -> Snapshot:
     return Snapshot(interface=interface, ifindex=2, direction=direction, hook="tc", mode=None,  # type: ignore[arg-type]
                     monotonic_ns=0, time=0.0, vlans=vlans)
+
+
+def doc(body: dict[str, object]) -> Document:
+    return Document(file="nads.yaml", index=0, line=3, kind=Kind.NAD, body=body)
 
 
 def nad(name: str, config: dict[str, object], namespace: str = "vms") -> dict[str, object]:
@@ -121,29 +126,25 @@ def test_json_record_lists_findings() -> None:
 )
 def test_nad_vlans_from_spec_config(config: dict[str, object], ranges: tuple[tuple[int, int], ...],
                                     untagged: bool) -> None:
-    got = nad_vlans(nad("x", config))
-    assert (got.name, got.ranges, got.untagged) == ("vms/x", ranges, untagged)
+    got = nad_vlans(doc(nad("x", config)))
+    assert (got.name, got.ranges, got.untagged, got.source) == ("vms/x", ranges, untagged, "nads.yaml:3")
 
 
 def test_other_plugins_carry_no_trunk_vlan_and_are_listed_apart() -> None:
-    other = nad_vlans(nad("sriov", {"type": "sriov", "vlan": 40}))
+    other = nad_vlans(doc(nad("sriov", {"type": "sriov", "vlan": 40})))
     assert (other.ranges, other.untagged, other.plugin) == ((), False, "sriov")
     result = verify([snap("ens34", {40: Cell(1, 64)})], [other])
     assert result.unmapped == (40,)
     assert [n.name for n in result.other_nads] == ["vms/sriov"]
 
 
-@pytest.mark.parametrize(
-    ("config", "message"),
-    [
-        (bridge(vlan=5000), "VLAN ID 5000 is not an integer 0-4094"),
-        (bridge(trunk=[{"minID": 30, "maxID": 20}]), "vlanTrunk minID 30 > maxID 20"),
-        (bridge(trunk=[{"from": 1}]), "vlanTrunk entry {'from': 1} has neither id nor minID/maxID"),
-    ],
-)
-def test_malformed_nad_is_bad_input(config: dict[str, object], message: str) -> None:
-    with pytest.raises(BadInputError, match=message):
-        nad_vlans(nad("bad", config))
+@pytest.mark.parametrize("config", ["{not json", "[1, 2]", None])
+def test_nad_without_a_usable_config_is_bad_input(config: str | None) -> None:
+    body = nad("bad", {})
+    body["spec"] = {} if config is None else {"config": config}
+    expected = r"^nads\.yaml:3: NAD vms/bad: spec\.config is missing or not a JSON object"
+    with pytest.raises(BadInputError, match=expected):
+        nad_vlans(doc(body))
 
 
 def test_read_nads_walks_a_directory_and_skips_other_kinds(tmp_path: Path) -> None:
@@ -157,8 +158,8 @@ def test_read_nads_walks_a_directory_and_skips_other_kinds(tmp_path: Path) -> No
     (tmp_path / "kustomization.yaml").write_text("resources: [nads/v40.yaml, more.yml]\n")
     (tmp_path / "README.md").write_text("# not a manifest\n")
     got = read_nads(tmp_path)
-    assert [(n.name, n.ranges, Path(n.source).name) for n in got] == [
-        ("other/v50", ((50, 50),), "more.yml"), ("vms/v40", ((40, 40),), "v40.yaml")]
+    assert [(n.name, n.ranges, n.source) for n in got] == [
+        ("other/v50", ((50, 50),), "more.yml:1"), ("vms/v40", ((40, 40),), "nads/v40.yaml:1")]
 
 
 def test_verify_cli_reports_bad_plan_dirs_in_one_line(tmp_path: Path,
@@ -166,12 +167,22 @@ def test_verify_cli_reports_bad_plan_dirs_in_one_line(tmp_path: Path,
     (tmp_path / "broken.yaml").write_text("kind: [unclosed\n")
     empty = tmp_path / "empty"
     empty.mkdir()
-    for plan, expected in ((tmp_path, "broken.yaml: not valid YAML (line 2); fix or remove the file"),
-                           (empty, "no NetworkAttachmentDefinition found"),
-                           (tmp_path / "missing", "missing: not a directory")):
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    for plan, expected in ((tmp_path, "broken.yaml:2: not valid YAML/JSON"),
+                           (tmp_path / "other", "no NetworkAttachmentDefinition found"),
+                           (empty, "holds no *.yaml, *.yml or *.json file"),
+                           (tmp_path / "missing", "missing: no such directory")):
         with pytest.raises(SystemExit) as exit_info:
             main(["verify", str(plan), "lo"])
         assert exit_info.value.code == 2
         err = capsys.readouterr().err
         assert err.startswith("trunkline: error: ") and expected in err
         assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_verify_cli_refuses_an_unknown_hook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["verify", str(tmp_path), "lo", "--hook", "kprobe"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == "trunkline: error: --hook 'kprobe': use tc or xdp\n"

@@ -30,6 +30,7 @@ SOURCE = Path(__file__).resolve().parent / "vcsim" / "main.go"
 GOPATH = "/usr/share/gocode"  # Debian's golang-github-vmware-govmomi-dev installs govmomi here
 USER = "trunkline-test"
 PASSWORD = "s3cret-vcsim-pw"
+TLS_INSTANCE_UUID = "4f1d6a2e-7c55-4b0e-9a51-2b8e0c3d9f10"
 
 
 def _cache_dir() -> Path:
@@ -208,5 +209,7 @@ def vcsim() -> Iterator[Vcsim]:
 def vcsim_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Vcsim]:
     """The same inventory over HTTPS with a self-signed certificate (``cafile`` = that certificate)."""
     cert, key = self_signed_cert(tmp_path_factory.mktemp("vcsim-tls"))
-    with run_vcsim("-standalone-hosts", "1", "-clusters", "0", "-vms", "1", cert=cert, key=key) as sim:
+    # vcsim's instance UUID is a constant: give this one its own, as two real vCenters have
+    model = ["-standalone-hosts", "1", "-clusters", "0", "-vms", "1"]
+    with run_vcsim(*model, "-instance-uuid", TLS_INSTANCE_UUID, cert=cert, key=key) as sim:
         yield sim

@@ -76,6 +76,7 @@ class Sender:
         with in_netns(pair.ns_a):
             self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
             self.sock.bind((pair.if_a, 0))
+            self.udp_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 
     def udp(self, count: int, payload_len: int = 60, vlan: int | None = None) -> int:
         """Send *count* UDP frames to ns_b's address; returns the bytes of one frame."""
@@ -85,6 +86,13 @@ class Sender:
             self.sock.send(frame)
         return len(frame)
 
+    def stack_udp(self, count: int, payload_len: int = 60) -> int:
+        """Send *count* UDP datagrams to ns_b through ns_a's IP stack (so through TC egress of if_a too);
+        returns the bytes of one frame."""
+        for _ in range(count):
+            self.udp_sock.sendto(b"s" * payload_len, (self.pair.ip_b, 9))
+        return 14 + 20 + 8 + payload_len
+
     def raw(self, frame: bytes, count: int = 1) -> int:
         for _ in range(count):
             self.sock.send(frame)
@@ -92,6 +100,7 @@ class Sender:
 
     def close(self) -> None:
         self.sock.close()
+        self.udp_sock.close()
 
 
 def quiet_ipv6(pair: VethPair) -> None:

@@ -44,6 +44,9 @@ class BadInputError(TrunklineError):
 
 
 class EnvironmentProblem(TrunklineError):
-    """The environment cannot do the job: missing privileges, kernel features, unreachable service (exit 3)."""
+    """The environment cannot do the job: missing privileges, kernel features, unreachable services.
+
+    Exit code 3.
+    """
 
     exit_code = 3

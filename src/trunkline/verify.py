@@ -1,4 +1,6 @@
-"""Check the VLANs seen on a trunk against the VLANs a plan's NADs use (pure, except :func:`read_nads`).
+"""Check the VLANs seen on a trunk against the VLANs a plan's NADs use.
+
+:func:`verify` is pure; the edges are :func:`read_nads` (files) and :func:`observe` (the kernel).
 
 Input: received (``rx``) snapshots of the trunk NIC(s) and the plan's NetworkAttachmentDefinitions.
 Output: a :class:`Verification` listing, per VLAN, packets and bytes and the NADs that carry it, with
@@ -18,24 +20,23 @@ OVN-Kubernetes localnet docs):
 * OVN localnet (``type: ovn-k8s-cni-overlay``, ``topology: localnet``): ``vlanID`` N, none means untagged;
 * any other plugin (macvlan, SR-IOV, ...): the NAD is listed as not carrying trunk VLANs.
 
-Multiple-plugin ``plugins: [...]`` configurations (conflists) are read plugin by plugin.
+Multiple-plugin ``plugins: [...]`` configurations (conflists) are read plugin by plugin. Directories are
+read with the loader of ``trunkline validate`` (:mod:`trunkline.openshift.manifests`), which also says
+which VLANs a plugin config carries; run ``trunkline validate`` for a full check of the NADs.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
-from trunkline.errors import BadInputError
+from trunkline.errors import BadInputError, EnvironmentProblem
+from trunkline.openshift.manifests import Document, Kind, load_manifests, nad_config, vlans_of_config
 from trunkline.xdp.stats import Cell, Snapshot
-
-MAX_VID = 4094
-"""Highest usable VLAN ID (IEEE 802.1Q: 0 = priority tag, 4095 reserved)."""
 
 Status = Literal["mapped", "unmapped", "silent", "untagged"]
 
@@ -216,122 +217,97 @@ def verify(
 
 
 # --- reading NADs -------------------------------------------------------------------------------------
-# TODO(unify): trunkline.openshift.manifests (validate) loads manifest dirs and has nad_vlans(docs); once
-# merged, read_nads should use its loader so that both commands accept exactly the same directories.
+# The directory is read by trunkline.openshift.manifests (the loader `trunkline validate` uses), so that both
+# commands accept exactly the same directories; the VLANs of each plugin come from its vlans_of_config.
 
-NAD_KIND = "NetworkAttachmentDefinition"
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-
-
-def _vid(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_VID:
-        raise BadInputError(
-            f"{where}: VLAN ID {value!r} is not an integer 0-{MAX_VID}; fix the NAD's spec.config")
-    return value
+VLAN_BACKENDS = ("bridge", "ovn-localnet")
+"""Backends of :func:`trunkline.openshift.manifests.vlans_of_config` that put VM frames on the trunk."""
 
 
-def _merge(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    out: list[tuple[int, int]] = []
-    for lo, hi in sorted(ranges):
-        if out and lo <= out[-1][1] + 1:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return tuple(out)
-
-
-def _plugin_vlans(conf: Mapping[str, Any], where: str) -> tuple[str, list[tuple[int, int]], bool] | None:
-    """(type, ranges, untagged) of one plugin configuration, ``None`` when it is not a VLAN-aware type."""
-    kind = str(conf.get("type", ""))
-    if kind in ("bridge", "cnv-bridge"):
-        ranges: list[tuple[int, int]] = []
-        vlan = conf.get("vlan")
-        access = 0 if vlan is None else _vid(vlan, where)
-        if access:
-            ranges.append((access, access))
-        trunk = conf.get("vlanTrunk") or []
-        if not isinstance(trunk, list):
-            raise BadInputError(
-                f"{where}: vlanTrunk must be a list of {{id}} or {{minID, maxID}}; fix the NAD")
-        for entry in trunk:
-            if isinstance(entry, dict) and "id" in entry:
-                vid = _vid(entry["id"], where)
-                ranges.append((vid, vid))
-            elif isinstance(entry, dict) and "minID" in entry and "maxID" in entry:
-                lo, hi = _vid(entry["minID"], where), _vid(entry["maxID"], where)
-                if lo > hi:
-                    raise BadInputError(f"{where}: vlanTrunk minID {lo} > maxID {hi}; swap them")
-                ranges.append((lo, hi))
-            else:
-                raise BadInputError(
-                    f"{where}: vlanTrunk entry {entry!r} has neither id nor minID/maxID; fix the NAD")
-        # A trunk port keeps the default VLAN untagged unless preserveDefaultVlan is false (upstream
-        # default true, containernetworking/plugins bridge docs); an access port carries no untagged frame.
-        untagged = not ranges or (bool(trunk) and conf.get("preserveDefaultVlan", True) is not False)
-        return kind, ranges, untagged
-    if kind == "ovn-k8s-cni-overlay" and conf.get("topology") == "localnet":
-        raw = conf.get("vlanID")
-        vid = 0 if raw is None else _vid(raw, where)
-        if vid == 0:
-            return kind, [], True
-        return kind, [(vid, vid)], False
-    return None
-
-
-def nad_vlans(doc: Mapping[str, Any], source: str = "") -> NadVlans:
-    """The VLANs of one NAD document (a parsed ``k8s.cni.cncf.io/v1`` NetworkAttachmentDefinition).
+def nad_vlans(doc: Document) -> NadVlans:
+    """The VLANs one NAD document carries (its config, or the first VLAN-aware plugin of a conflist).
 
     Raises:
-        BadInputError: ``spec.config`` missing or not JSON, or a VLAN ID outside 0-4094.
+        BadInputError: ``spec.config`` missing, not JSON, or not a JSON object.
     """
-    meta = doc.get("metadata") or {}
-    name = f"{meta.get('namespace') or 'default'}/{meta.get('name', '?')}"
-    where = f"{source}: NAD {name}" if source else f"NAD {name}"
-    raw = (doc.get("spec") or {}).get("config")
-    if not isinstance(raw, str):
-        raise BadInputError(f"{where}: spec.config is missing or not a JSON string; add the CNI config")
-    try:
-        conf = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise BadInputError(
-            f"{where}: spec.config is not valid JSON ({exc.msg} at line {exc.lineno}); fix it") from exc
-    if not isinstance(conf, dict):
-        raise BadInputError(f"{where}: spec.config must be a JSON object; fix it")
-    plugins = conf["plugins"] if isinstance(conf.get("plugins"), list) else [conf]
-    found = [p for p in (_plugin_vlans(c, where) for c in plugins if isinstance(c, dict)) if p]
-    if not found:
-        kinds = ",".join(str(c.get("type", "?")) for c in plugins if isinstance(c, dict))
-        return NadVlans(name, source, kinds)
-    kind, ranges, untagged = found[0]
-    return NadVlans(name, source, kind, _merge(ranges), untagged)
+    name = f"{doc.namespace or 'default'}/{doc.name or '?'}"
+    config = nad_config(doc)
+    if config is None:
+        raise BadInputError(f"{doc.where}: NAD {name}: spec.config is missing or not a JSON object; fix it "
+                            "(`trunkline validate` lists every problem of the directory)")
+    plugins = config["plugins"] if isinstance(config.get("plugins"), list) else [config]
+    kinds: list[str] = []
+    for plugin in plugins:
+        if not isinstance(plugin, dict):
+            continue
+        backend, _bridge, ranges, untagged = vlans_of_config(plugin)
+        if backend in VLAN_BACKENDS:
+            return NadVlans(name, doc.where, str(plugin.get("type", backend)), ranges, untagged)
+        kinds.append(str(plugin.get("type", "?")))
+    return NadVlans(name, doc.where, ",".join(kinds))
 
 
 def read_nads(directory: Path) -> list[NadVlans]:
-    """Every NAD in the YAML/JSON files under *directory* (recursively; a plan dir or hand-written NADs).
+    """Every NAD in the manifests under *directory* (a plan dir or hand-written NADs), sorted by name.
 
-    Files that are not Kubernetes manifests (``kustomization.yaml``, other kinds) are skipped. NADs are
-    returned sorted by name.
+    Files are found and parsed as ``trunkline validate`` does (:func:`trunkline.openshift.manifests.
+    load_manifests`: ``*.yaml``/``*.yml``/``*.json`` recursively, ``kind: List`` expanded); other kinds are
+    skipped.
 
     Raises:
-        BadInputError: *directory* missing, a file that is not valid YAML, a malformed NAD, or no NAD at all.
+        BadInputError: *directory* missing, a file that is not YAML, a NAD without a usable config, or no
+            NAD at all.
     """
-    if not directory.is_dir():
-        raise BadInputError(f"{directory}: not a directory; pass a plan directory written by "
-                            "`trunkline plan` or a directory of NetworkAttachmentDefinition YAML files")
-    out: list[NadVlans] = []
-    for path in sorted(p for p in directory.rglob("*") if p.suffix in MANIFEST_SUFFIXES and p.is_file()):
-        try:
-            docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            line = getattr(getattr(exc, "problem_mark", None), "line", None)
-            at = f" (line {line + 1})" if line is not None else ""
-            raise BadInputError(f"{path}: not valid YAML{at}; fix or remove the file") from exc
-        for doc in docs:
-            items = doc.get("items") if isinstance(doc, dict) and doc.get("kind") == "List" else [doc]
-            for item in items or ():
-                if isinstance(item, dict) and item.get("kind") == NAD_KIND:
-                    out.append(nad_vlans(item, str(path)))
-    if not out:
-        raise BadInputError(f"{directory}: no {NAD_KIND} found; pass a plan directory written by "
-                            "`trunkline plan` or a directory of NAD YAML files")
-    return sorted(out, key=lambda n: n.name)
+    nads = [nad_vlans(doc) for doc in load_manifests(directory) if doc.kind is Kind.NAD]
+    if not nads:
+        raise BadInputError(f"{directory}: no NetworkAttachmentDefinition found; pass a plan directory "
+                            "written by `trunkline plan` or a directory of NAD YAML files")
+    return sorted(nads, key=lambda n: n.name)
+
+
+# --- counting -------------------------------------------------------------------------------------------
+
+
+def observe(
+    interfaces: Sequence[str],
+    duration_s: float,
+    hook: Literal["tc", "xdp"] = "tc",
+    started: Callable[[Sequence[Any]], None] = lambda counters: None,
+) -> tuple[list[Snapshot], EnvironmentProblem | None]:
+    """Count on *interfaces* for *duration_s* seconds (SIGINT/SIGTERM end the window early).
+
+    Args:
+        interfaces: interface names in this network namespace, each given once.
+        duration_s: length of the window in seconds.
+        hook: ``tc`` (sees tags the NIC moved into metadata) or ``xdp`` (generic mode).
+        started: called with the attached counters once counting has begun (for announcements).
+
+    Returns:
+        the cumulative snapshots at the end of the window (rx and, with TC, tx), and the error of an
+        interface that vanished during the window (its last snapshots are included), else ``None``.
+
+    Raises:
+        BadInputError: an unknown or repeated interface. EnvironmentProblem: privileges, kernel, libbpf.
+    """
+    from trunkline.xdp import session
+    from trunkline.xdp.counter import Counter
+
+    session.check_interfaces(interfaces)
+    stop = threading.Event()
+    snaps: list[Snapshot] = []
+    gone: EnvironmentProblem | None = None
+    with ExitStack() as stack:
+        counters = [stack.enter_context(Counter(name, hook=hook)) for name in interfaces]
+        with session.stop_on_signals(stop):  # before announcing: a signal right after must end the window
+            started(counters)
+            stop.wait(duration_s)
+        for counter in counters:
+            try:
+                snaps.extend(counter.read())
+            except EnvironmentProblem as exc:
+                last = getattr(exc, "last", None)
+                if last is None:
+                    raise
+                snaps.extend(last)
+                gone = gone or exc
+    return snaps, gone

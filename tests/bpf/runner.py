@@ -11,8 +11,8 @@ from trunkline.xdp.stats import Cell
 
 XDP_PASS = 2
 TC_ACT_UNSPEC = 0xFFFFFFFF  # -1 as the kernel reports retval (u32)
-PROGRAMS = {"xdp": ("tl_count_xdp", "rx"), "tc_rx": ("tl_count_tc_rx", "rx"),
-            "tc_tx": ("tl_count_tc_tx", "tx")}
+PROGRAMS = {"xdp": ("tl_count_xdp", "rx"), "xdp_frags": ("tl_count_xdp_frags", "rx"),
+            "tc_rx": ("tl_count_tc_rx", "rx"), "tc_tx": ("tl_count_tc_tx", "tx")}
 
 
 @dataclass(frozen=True)

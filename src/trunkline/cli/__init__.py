@@ -10,12 +10,12 @@ import sys
 import traceback
 
 import typer
+from typer import Abort
 
-try:  # typer >= 0.2x vendors click (typer._click) and raises its own exception classes
+try:  # typer >= 0.24 vendors click (typer._click) and raises its own exception classes
     from typer._click.exceptions import ClickException
-    from typer.exceptions import Abort
-except ImportError:  # older typer runs on click
-    from click.exceptions import Abort, ClickException
+except ImportError:  # pragma: no cover - older typer runs on click
+    from click.exceptions import ClickException  # type: ignore[assignment]
 
 from trunkline import __version__
 from trunkline.errors import TrunklineError

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import sys
-import threading
-from contextlib import ExitStack
 from enum import Enum
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 import typer
 from rich.console import Console
@@ -72,37 +70,23 @@ def count(
     names = list(interfaces or []) or [session.default_route_interface()]
     session.check_interfaces(names)
 
-    from trunkline.xdp.counter import Counter
-
-    stop = threading.Event()
-    with ExitStack() as stack:
-        counters = [
-            stack.enter_context(
-                Counter(name, hook=cast(Any, hook.value), mode=cast(Any, (mode or ModeChoice.generic).value))
-            )
-            for name in names
-        ]
-        for counter in counters:
-            for warning in counter.warnings:
-                print(f"trunkline: warning: {warning}", file=sys.stderr)
-        if metrics_port is not None:
-            from trunkline.xdp.exporter import start_metrics_server
-
-            server: Any = start_metrics_server(metrics_port, counters, address=metrics_address)
-            stack.callback(server.close)
-            bound = getattr(server, "port", metrics_port)
-            host = f"[{metrics_address}]" if ":" in metrics_address else metrics_address
-            print(f"trunkline: serving Prometheus metrics on http://{host}:{bound}/metrics", file=sys.stderr)
-        output: render.Output
+    def make_output() -> render.Output:
         if json_out:
-            output = render.JsonOutput(sys.stdout)
-        elif sys.stdout.isatty():
-            output = render.LiveOutput(Console(), cast(render.By, by.value))
-        else:
-            output = render.PlainOutput(sys.stdout, cast(render.By, by.value))
-        stack.callback(output.close)
-        stack.enter_context(session.stop_on_signals(stop))
-        session.run(counters, output, interval, duration, stop)
+            return render.JsonOutput(sys.stdout)
+        if sys.stdout.isatty():
+            return render.LiveOutput(Console(), cast(render.By, by.value))
+        return render.PlainOutput(sys.stdout, cast(render.By, by.value))
+
+    session.count(
+        names,
+        hook=hook.value,
+        mode=(mode or ModeChoice.generic).value,
+        make_output=make_output,
+        interval_s=interval,
+        duration_s=duration,
+        metrics_port=metrics_port,
+        metrics_address=metrics_address,
+    )
 
 
 def register(app: typer.Typer) -> None:

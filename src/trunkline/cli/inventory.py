@@ -60,6 +60,10 @@ def read(
 
     The vCenter password is asked for on the terminal or taken from GOVC_PASSWORD; never an option.
     """
+    if str(output) != "-":
+        from trunkline.vsphere.yamlfile import check_output_path
+
+        check_output_path(output)  # before asking for a password or reading for minutes
     if rvtools is not None:
         if vcenter:
             raise BadInputError("give either --vcenter HOST or --rvtools FILE.xlsx, not both")
@@ -98,7 +102,7 @@ def _write(inventory: Inventory, output: Path) -> None:
         sys.stdout.write(dump_inventory(inventory))
         return
     write_inventory(inventory, output)
-    Console(stderr=True, highlight=False).print(f"wrote {output}: {counts_text(inventory)}")
+    print(f"wrote {output}: {counts_text(inventory)}", file=sys.stderr)
 
 
 @inventory_app.command("show")

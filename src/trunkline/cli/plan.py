@@ -7,6 +7,7 @@ then a short summary.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Annotated, Literal, cast
 
@@ -138,6 +139,10 @@ def plan_command(
     cli_map = parse_nic_map_options(nic_map or [])
     file_groups = load_nic_map_file(nic_map_file) if nic_map_file else None
     inv = _load(inventory, vcenter or [], rvtools, user, insecure, ca_file, datacenter)
+    # the inventory lives until exit: move it out of the collector's generations so that full
+    # collections during planning do not rescan it (a quarter of the plan's time at 10,000 port groups)
+    gc.collect()
+    gc.freeze()
     options = PlanOptions(
         backend=cast(Literal["linux-bridge", "ovn-localnet"], backend),
         cni_type=cni_type,

@@ -19,13 +19,19 @@ from trunkline.openshift.nodestate import load_node_states
 from trunkline.openshift.validate import ValidationResult, validate_directory
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def render_table(result: ValidationResult, console: Console) -> None:
     """Print *result* as a table of findings (or a one-line all-clear) on *console*."""
     summary = ", ".join(f"{n} {kind}" for kind, n in result.kinds.items())
     if result.ok:
-        console.print(f"{result.directory}: {result.documents} objects ({summary}), no findings")
+        console.print(f"{result.directory}: {_count(result.documents, 'object')} ({summary}), no findings")
         return
-    table = Table(title=f"{result.directory}: {len(result.findings)} findings", title_justify="left")
+    table = Table(
+        title=f"{result.directory}: {_count(len(result.findings), 'finding')}", title_justify="left"
+    )
     table.add_column("file:line", no_wrap=True)
     table.add_column("object")
     table.add_column("field", overflow="fold")
@@ -62,7 +68,8 @@ def validate_command(
         render_table(result, Console(width=200 if not Console().is_terminal else None))
     if not result.ok:
         raise FindingsError(
-            f"{len(result.findings)} findings in {directory}; fix them and run `trunkline validate` again"
+            f"{_count(len(result.findings), 'finding')} in {directory}; "
+            "fix them and run `trunkline validate` again"
         )
 
 

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import signal
 import sys
-import time
-from contextlib import ExitStack
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from types import FrameType
-from typing import Annotated
+from typing import Annotated, Any, Literal, cast
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from trunkline.errors import BadInputError, FindingsError
-from trunkline.verify import Verification, read_nads, verify
+from trunkline.verify import Verification, observe, read_nads, verify
 
 HOOK_NOTE = {
     "tc": "TC hook: sees VLAN tags in the frame and tags the NIC moved into metadata",
@@ -43,49 +41,27 @@ def render_table(result: Verification, console: Console) -> None:
     console.print(table)
     for vlan in result.unmapped:
         console.print(f"[bold red]error[/]: VLAN {vlan} carries traffic but no NAD in the plan maps it: "
-                      "its VMs would be cut off after migration")
+                      "its VMs would be cut off after migration", soft_wrap=True)
     for nad in result.silent_nads:
         console.print(f"[yellow]warning[/]: NAD {nad.name} ({nad.describe()}) saw no traffic: "
-                      "wrong NIC, wrong trunk, or idle during the window")
+                      "wrong NIC, wrong trunk, or idle during the window", soft_wrap=True)
     for nad in result.other_nads:
-        console.print(f"note: NAD {nad.name} (type {nad.plugin}) carries no trunk VLAN; not compared")
+        console.print(f"note: NAD {nad.name} (type {nad.plugin}) carries no trunk VLAN; not compared",
+                      soft_wrap=True)
     if result.untagged:
         console.print(f"untagged: {result.untagged.packets:,} packets, {result.untagged.bytes:,} bytes "
-                      "(often the node's own traffic)")
+                      "(often the node's own traffic)", soft_wrap=True)
 
 
-def _run(plan_dir: Path, interfaces: list[str], duration: float, hook: str) -> Verification:
-    nads = read_nads(plan_dir)
-    from trunkline.xdp.counter import Counter
+def _announce(interfaces: list[str], duration: float, hook: str) -> Callable[[Sequence[Any]], None]:
+    def started(counters: Sequence[Any]) -> None:
+        for counter in counters:
+            for warning in getattr(counter, "warnings", ()):
+                print(f"trunkline: warning: {warning}", file=sys.stderr, flush=True)
+        print(f"counting received frames on {', '.join(interfaces)} for {duration:g} s ({HOOK_NOTE[hook]})",
+              file=sys.stderr, flush=True)
 
-    err = Console(stderr=True, highlight=False)
-    stop = {"now": False}
-
-    def on_term(signum: int, frame: FrameType | None) -> None:
-        del signum, frame
-        stop["now"] = True
-
-    previous = signal.signal(signal.SIGTERM, on_term)
-    try:
-        with ExitStack() as stack:
-            counters = [stack.enter_context(Counter(name, hook=hook)) for name in interfaces]
-            for counter in counters:
-                for warning in getattr(counter, "warnings", ()):
-                    err.print(f"trunkline: warning: {warning}")
-            err.print(f"counting received frames on {', '.join(interfaces)} for {duration:g} s "
-                      f"({HOOK_NOTE[hook]})")
-            deadline = time.monotonic() + duration
-            try:
-                while not stop["now"] and (left := deadline - time.monotonic()) > 0:
-                    time.sleep(min(left, 0.2))
-            except KeyboardInterrupt:
-                err.print("interrupted: reporting what was counted so far")
-            snaps = [snap for counter in counters for snap in counter.read()]
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    result = verify(snaps, nads)
-    # Interfaces with no rx traffic at all produce no snapshot rows: keep the order the user gave.
-    return Verification(result.rows, result.silent_nads, result.other_nads, tuple(interfaces))
+    return started
 
 
 def register(app: typer.Typer) -> None:
@@ -103,17 +79,22 @@ def register(app: typer.Typer) -> None:
         """Count received frames per VLAN ID and check that the plan's NADs map every VLAN that has traffic.
 
         Exit 1 when traffic arrived on a VLAN no NAD maps. Counts with the TC hook by default: most NICs
-        strip VLAN tags before XDP runs.
+        strip VLAN tags before XDP runs. An interface vanishing mid-window: the counts so far, then exit 3.
         """
         if hook not in HOOK_NOTE:
             raise BadInputError(f"--hook {hook!r}: use tc or xdp")
-        result = _run(plan_dir, interfaces, duration, hook)
+        nads = read_nads(plan_dir)
+        snaps, gone = observe(interfaces, duration, cast(Literal["tc", "xdp"], hook),
+                              _announce(interfaces, duration, hook))
+        result = replace(verify(snaps, nads), interfaces=tuple(interfaces))
         if as_json:
             record = result.to_json()
             record.update(plan=str(plan_dir), hook=hook, duration_s=duration)
             sys.stdout.write(json.dumps(record) + "\n")
         else:
             render_table(result, Console(highlight=False))
+        if gone is not None:
+            raise gone
         if not result.ok:
             vlans = ", ".join(map(str, result.unmapped))
             raise FindingsError(f"traffic on VLAN {vlans} which no NAD in {plan_dir} maps; "

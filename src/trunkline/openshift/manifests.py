@@ -1,7 +1,7 @@
 """Read a manifests directory (trunkline's own ``plan`` output or hand-written) into typed documents.
 
-A directory is every ``*.yaml``, ``*.yml`` and ``*.json`` file under it (recursively, hidden
-directories skipped), each holding one or more YAML documents (``---`` separated; JSON is YAML). A
+A directory is every ``*.yaml``, ``*.yml`` and ``*.json`` file under it (recursively, hidden files
+and directories skipped): YAML files hold one or more documents (``---`` separated), JSON files one. A
 ``kind: List`` document (what ``oc get ... -o yaml`` writes) is expanded into its ``items``. Every
 document remembers the file it came from, its index in that file and the line it starts on, so that
 findings can name them.
@@ -17,8 +17,10 @@ Kinds recognised (:class:`Kind`): NodeNetworkConfigurationPolicy (NNCP), Network
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -39,6 +41,10 @@ BRIDGE_RESOURCE_PREFIX = "bridge.network.kubevirt.io/"
 BRIDGE_CNI_TYPES = frozenset({"bridge", "cnv-bridge"})
 #: CNI ``type`` of OVN-Kubernetes secondary networks (``topology: localnet`` for a physical network).
 OVN_CNI_TYPE = "ovn-k8s-cni-overlay"
+
+
+#: libyaml's C loader when PyYAML was built with it (about 10x faster), else the pure-Python one.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Kind(str, Enum):
@@ -68,6 +74,8 @@ class Document:
         line: 1-based line in *file* where the document (or the list item) starts.
         kind: what the document is (:class:`Kind`).
         body: the parsed document (a mapping).
+        node: the composed YAML node of the object (for :meth:`line_of`), or a function composing it on
+            demand (JSON files are parsed with :mod:`json` and composed only when a finding needs a line).
     """
 
     file: str
@@ -75,6 +83,12 @@ class Document:
     line: int
     kind: Kind
     body: dict[str, Any] = field(compare=False)
+    node: Any = field(default=None, compare=False, repr=False)
+
+    def line_of(self, path: str) -> int:
+        """The line of field *path* in :attr:`file` (see :func:`field_line`), else the object's line."""
+        node = self.node() if callable(self.node) else self.node
+        return field_line(node, path) or self.line
 
     @property
     def name(self) -> str | None:
@@ -107,16 +121,63 @@ class RawDocument:
     line: int
     data: Any
     item_lines: tuple[int, ...] = ()
+    node: Any = field(default=None, compare=False, repr=False)
+    text: str | None = field(default=None, compare=False, repr=False)
 
 
-def _list_item_lines(node: yaml.Node) -> tuple[int, ...]:
-    """Start lines (1-based) of the ``items`` of a ``kind: List`` mapping node, else ``()``."""
+def _list_item_nodes(node: Any) -> list[Any]:
+    """The nodes of the ``items`` of a ``kind: List`` mapping node, else ``[]``."""
     if not isinstance(node, yaml.MappingNode):
-        return ()
+        return []
     for key, value in node.value:
         if isinstance(key, yaml.ScalarNode) and key.value == "items" and isinstance(value, yaml.SequenceNode):
-            return tuple(item.start_mark.line + 1 for item in value.value)
-    return ()
+            return list(value.value)
+    return []
+
+
+def _list_item_lines(node: Any) -> tuple[int, ...]:
+    """Start lines (1-based) of the ``items`` of a ``kind: List`` mapping node, else ``()``."""
+    return tuple(item.start_mark.line + 1 for item in _list_item_nodes(node))
+
+
+def field_line(node: Any, path: str) -> int | None:
+    """The 1-based line of the field *path* (``spec.config``, ``spec.map[2].destination.name``,
+    ``metadata.annotations.k8s.v1.cni.cncf.io/resourceName``) in the composed YAML *node*: the line of
+    the deepest key or list item of *path* that exists, or ``None`` without a node.
+
+    Keys holding dots are matched whole (the longest key that prefixes the rest of the path wins).
+    """
+    if node is None:
+        return None
+    line: int = node.start_mark.line + 1
+    rest = path
+    while rest:
+        if isinstance(node, yaml.SequenceNode) and rest.startswith("["):
+            end = rest.find("]")
+            try:
+                index = int(rest[1:end])
+            except ValueError:
+                break
+            if end < 0 or not 0 <= index < len(node.value):
+                break
+            node = node.value[index]
+            line = node.start_mark.line + 1
+            rest = rest[end + 1 :].lstrip(".")
+            continue
+        if not isinstance(node, yaml.MappingNode):
+            break
+        best: tuple[str, Any, Any] | None = None
+        for key, value in node.value:
+            k: str = key.value if isinstance(key, yaml.ScalarNode) and isinstance(key.value, str) else ""
+            matches = bool(k) and (rest == k or rest.startswith((f"{k}.", f"{k}[")))
+            if matches and (best is None or len(k) > len(best[0])):
+                best = (k, key, value)
+        if best is None:
+            break
+        k, key, node = best
+        line = key.start_mark.line + 1
+        rest = rest[len(k) :].lstrip(".")
+    return line
 
 
 def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
@@ -127,7 +188,7 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
     Raises:
         BadInputError: the text does not parse; the message names *source* and the line.
     """
-    loader = yaml.SafeLoader(text)
+    loader = _LOADER(text)
     docs: list[RawDocument] = []
     try:
         index = 0
@@ -143,6 +204,7 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
                         line=node.start_mark.line + 1,
                         data=data,
                         item_lines=_list_item_lines(node),
+                        node=node,
                     )
                 )
             index += 1
@@ -177,21 +239,77 @@ def read_yaml_file(path: Path, display: str | None = None) -> list[RawDocument]:
         raise BadInputError(f"{name}: not UTF-8 text; give a YAML or JSON file") from None
     except OSError as exc:
         raise BadInputError(f"{name}: cannot be read ({exc.strerror}); check its permissions") from None
+    if path.suffix.lower() == ".json":
+        return parse_json_document(text, name)
     return parse_yaml_documents(text, name)
+
+
+def parse_json_document(text: str, source: str) -> list[RawDocument]:
+    """Parse the JSON *text* (one document; libc-speed ``json``). Field lines are found later, only when
+    a finding needs one, by composing the text as YAML (see :meth:`Document.line_of`).
+
+    Raises:
+        BadInputError: not valid JSON; the message names *source*, the line and the column.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInputError(
+            f"{source}:{exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno}); fix the file or move "
+            "it out of the directory"
+        ) from None
+    if data is None:
+        return []
+    stripped = len(text) - len(text.lstrip())
+    return [RawDocument(index=0, line=text.count("\n", 0, stripped) + 1, data=data, text=text)]
+
+
+@functools.lru_cache(maxsize=8)
+def _compose_first(text: str) -> Any:
+    """The composed YAML node of the first document of *text*, or ``None`` when it does not compose."""
+    try:
+        return yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        return None
+
+
+def _lazy_node(text: str, item: int | None) -> Callable[[], Any]:
+    def locate() -> Any:
+        node = _compose_first(text)
+        if item is None:
+            return node
+        items = _list_item_nodes(node)
+        return items[item] if item < len(items) else None
+
+    return locate
 
 
 def expand_lists(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any, int]]:
     """``(document, object, line)`` for every object: the items of a ``kind: List`` document (each with
     its own start line), else the document itself."""
+    for raw, item, line, _node in _expand(raw_docs):
+        yield raw, item, line
+
+
+def _expand(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any, int, Any]]:
     for raw in raw_docs:
         data = raw.data
-        if isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list):
-            items: list[Any] = data["items"]
-            lines = list(raw.item_lines) if len(raw.item_lines) == len(items) else [raw.line] * len(items)
+        is_list = (
+            isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list)
+        )
+        items: list[Any] = data["items"] if is_list else [data]
+        nodes: list[Any]
+        if raw.node is None and raw.text is not None:  # JSON: compose only if a finding needs a line
+            nodes = [_lazy_node(raw.text, i if is_list else None) for i in range(len(items))]
+            lines = [raw.line] * len(items)
+        elif is_list:
+            nodes = _list_item_nodes(raw.node)
+            if len(nodes) != len(items):
+                nodes = [None] * len(items)
+            lines = [n.start_mark.line + 1 if n is not None else raw.line for n in nodes]
         else:
-            items, lines = [data], [raw.line]
-        for item, line in zip(items, lines, strict=True):
-            yield raw, item, line
+            nodes, lines = [raw.node], [raw.line]
+        yield from zip([raw] * len(items), items, lines, nodes, strict=True)
 
 
 def classify(body: dict[str, Any], file: str) -> Kind:
@@ -200,7 +318,7 @@ def classify(body: dict[str, Any], file: str) -> Kind:
     if isinstance(kind, str) and kind in _KIND_BY_NAME:
         return _KIND_BY_NAME[kind]
     if kind is None:
-        if Path(file).name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+        if file.rsplit("/", 1)[-1] in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
             return Kind.KUSTOMIZATION
         spec = body.get("spec")
         template = spec.get("template") if isinstance(spec, dict) else None
@@ -215,25 +333,28 @@ def documents_of(raw_docs: Iterable[RawDocument], file: str) -> Iterator[Documen
     Raises:
         BadInputError: a document (or list item) is not a mapping.
     """
-    for raw, item, line in expand_lists(raw_docs):
+    for raw, item, line, node in _expand(raw_docs):
         if not isinstance(item, dict):
             raise BadInputError(
                 f"{file}:{line}: document {raw.index} is a {type(item).__name__}, not a "
                 "Kubernetes object (a mapping); fix the file or move it out of the directory"
             )
-        yield Document(file=file, index=raw.index, line=line, kind=classify(item, file), body=item)
+        yield Document(file=file, index=raw.index, line=line, kind=classify(item, file), body=item, node=node)
 
 
 def manifest_files(directory: Path) -> list[Path]:
-    """Every manifest file under *directory*, sorted by relative path (hidden directories skipped)."""
-    files = []
-    for path in directory.rglob("*"):
-        rel = path.relative_to(directory)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
-            files.append(path)
-    return sorted(files, key=lambda p: p.relative_to(directory).as_posix())
+    """Every manifest file under *directory*, sorted by relative path (hidden files and directories
+    skipped)."""
+    found: list[tuple[str, Path]] = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel_root = os.path.relpath(root, directory)
+        for name in files:
+            if name.startswith(".") or not name.lower().endswith(MANIFEST_SUFFIXES):
+                continue
+            rel = name if rel_root == "." else f"{rel_root}/{name}"
+            found.append((rel.replace(os.sep, "/"), Path(root, name)))
+    return [path for _, path in sorted(found)]
 
 
 def load_manifests(directory: Path) -> list[Document]:
@@ -253,8 +374,9 @@ def load_manifests(directory: Path) -> list[Document]:
     if not files:
         raise BadInputError(f"{directory}: holds no *.yaml, *.yml or *.json file; give a manifests directory")
     docs: list[Document] = []
+    base = str(directory)
     for path in files:
-        rel = path.relative_to(directory).as_posix()
+        rel = os.path.relpath(path, base).replace(os.sep, "/")
         docs.extend(documents_of(read_yaml_file(path, rel), rel))
     return docs
 

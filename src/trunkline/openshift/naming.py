@@ -38,7 +38,7 @@ def short_hash(key: str, length: int = 6) -> str:
 
 def is_label(name: str, max_len: int = LABEL_MAX) -> bool:
     """True when *name* is an RFC 1123 label of at most *max_len* characters."""
-    return 0 < len(name) <= max_len and bool(_LABEL_RE.match(name))
+    return 0 < len(name) <= max_len and bool(_LABEL_RE.fullmatch(name))
 
 
 def is_ifname(name: str) -> bool:

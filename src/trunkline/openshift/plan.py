@@ -20,11 +20,12 @@ Nothing is dropped silently: whatever is not translated is a :class:`Finding`; f
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from trunkline.errors import BadInputError
 from trunkline.openshift.naming import (
@@ -60,6 +61,7 @@ BondMode = Literal["802.3ad", "balance-xor", "active-backup"]
 DEFAULT_MTU = 1500  # vSphere's default switch MTU (bytes)
 NATIVE_VLAN = 1  # the Linux bridge's default PVID, where the bridge CNI puts untagged VM ports
 _MOID = re.compile(r"^[a-zA-Z]+-\d+$")
+_MAC_NORMAL = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 _MAC = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
 
 
@@ -168,8 +170,11 @@ class NodeLayout:
     bond: BondMode | None
     bond_name: str | None
     primary: str | None
-    uplinks: tuple[tuple[str, str, bool], ...]  # (vSphere uplink/vmnic, node NIC, mapped?)
+    uplinks: tuple[tuple[str, str, bool], ...]  # (vmnic, or the uplink name when none; node NIC; mapped?)
     policy: str
+    uplink_names: tuple[
+        tuple[str, str], ...
+    ] = ()  # (vmnic, distributed switch uplink name) where they differ
 
 
 @dataclass(frozen=True)
@@ -185,8 +190,7 @@ class BridgeDecision:
     layouts: tuple[NodeLayout, ...]
 
 
-@dataclass(frozen=True)
-class VmNicDecision:
+class VmNicDecision(NamedTuple):
     """One VM NIC: KubeVirt interface name, MAC (normalised, or ``None``), model, and its network
     (``multus`` NAD ``ns/name``, ``pod``, or ``None`` = left out, see ``reason``)."""
 
@@ -244,6 +248,12 @@ class Plan:
 # --------------------------------------------------------------------------------------------------
 
 
+def _with(dec: NetworkDecision, **changes: object) -> NetworkDecision:
+    """``dataclasses.replace`` for :class:`NetworkDecision` without its per-call field introspection
+    (10,000 port groups made that visible in ``bench/plan_scale.py``)."""
+    return NetworkDecision(**{**dec.__dict__, **changes})
+
+
 def merge_ranges(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     """Sorted, merged inclusive ranges (adjacent ranges join): ``[(5,9),(1,4)]`` -> ``((1,9),)``."""
     out: list[list[int]] = []
@@ -292,7 +302,9 @@ def normalise_mac(mac: str | None) -> str | None:
     if not mac:
         return None
     text = mac.strip().lower()
-    if not _MAC.match(text):
+    if _MAC_NORMAL.fullmatch(text):
+        return text
+    if not _MAC.fullmatch(text):
         return None
     digits = re.sub(r"[^0-9a-f]", "", text)
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
@@ -302,6 +314,7 @@ KUBEVIRT_MODELS = ("e1000", "e1000e", "igb", "ne2k_pci", "pcnet", "rtl8139", "vi
 _ADAPTER_MODELS = {"e1000": "e1000", "e1000e": "e1000e", "pcnet32": "pcnet", "vlance": "pcnet"}
 
 
+@functools.lru_cache(maxsize=256)
 def kubevirt_model(adapter: str | None) -> str:
     """The KubeVirt interface model for a vSphere adapter type (KubeVirt API reference: e1000, e1000e,
     igb, ne2k_pci, pcnet, rtl8139, virtio). vmxnet3, vmxnet2, SR-IOV and unknown adapters -> virtio."""
@@ -462,7 +475,7 @@ class _Builder:
         sw = self.switches[skey]
         sw_obj = self.switch_objs[skey][0][0]
         security = pg.security.merged_over(sw_obj.security)
-        ids = sorted({p.network for p in pgs if _MOID.match(p.network)})
+        ids = sorted({p.network for p in pgs if _MOID.fullmatch(p.network)})
         sources = (("id", ids[0]),) if len(ids) == 1 else (("name", net.name),)
         base = NetworkDecision(
             key=net.key,
@@ -483,11 +496,11 @@ class _Builder:
         self, net: _Net, pg: PortGroup, security: SecurityPolicy, base: NetworkDecision, subject: str
     ) -> NetworkDecision:
         if pg.uplink_portgroup:
-            return replace(base, target="skipped", reason="distributed switch uplink port group (no VMs)")
+            return _with(base, target="skipped", reason="distributed switch uplink port group (no VMs)")
         keys = [net.name] + sorted({p.id for p in net.port_groups} | {p.network for p in net.port_groups})
         choice = next((self.opt.network_choices[k] for k in keys if k in self.opt.network_choices), None)
         if choice:
-            return replace(base, target=choice, reason=f"chosen on the command line: {choice}")
+            return _with(base, target=choice, reason=f"chosen on the command line: {choice}")
         if pg.nsx:
             self.find(
                 "error",
@@ -497,7 +510,7 @@ class _Builder:
                 "by hand or map it with --mtv-map NAME=pod|ignored",
                 unmapped=True,
             )
-            return replace(base, target="unmapped", reason="NSX-backed port group")
+            return _with(base, target="unmapped", reason="NSX-backed port group")
         if net.vmk_only and net.vm_nics == 0:
             self.find(
                 "info",
@@ -506,7 +519,7 @@ class _Builder:
                 "carries only vmkernel NICs (management, vMotion, storage) and no VM: no NAD; node "
                 "networking on OpenShift replaces it",
             )
-            return replace(base, target="skipped", reason="vmkernel port group (no VM NICs)")
+            return _with(base, target="skipped", reason="vmkernel port group (no VM NICs)")
         vlan = pg.vlan
         if isinstance(vlan, PrivateVlan):
             self.find(
@@ -517,7 +530,7 @@ class _Builder:
                 "NetworkPolicy/MultiNetworkPolicy or a plain VLAN, or map it with --mtv-map",
                 unmapped=True,
             )
-            return replace(base, target="unmapped", reason="private VLAN")
+            return _with(base, target="unmapped", reason="private VLAN")
         macspoofchk = security.forged_transmits is not True
         ovn = self.opt.backend == "ovn-localnet"
         if security.promiscuous is True:
@@ -537,9 +550,9 @@ class _Builder:
                 "with another source MAC: use the linux-bridge backend for VMs that need it",
             )
         if isinstance(vlan, NoVlan):
-            return replace(base, untagged=True, macspoofchk=macspoofchk, reason="untagged (VLAN 0)")
+            return _with(base, untagged=True, macspoofchk=macspoofchk, reason="untagged (VLAN 0)")
         if isinstance(vlan, AccessVlan) and vlan.id <= 4094:
-            return replace(
+            return _with(
                 base, vlan_ids=((vlan.id, vlan.id),), macspoofchk=macspoofchk, reason=f"access VLAN {vlan.id}"
             )
         if isinstance(vlan, AccessVlan):  # 4095: every VLAN to the guest
@@ -559,7 +572,7 @@ class _Builder:
                     "from these VMs are not carried",
                 )
             if not ranges:
-                return replace(base, untagged=True, macspoofchk=macspoofchk, reason="trunk of VLAN 0 only")
+                return _with(base, untagged=True, macspoofchk=macspoofchk, reason="trunk of VLAN 0 only")
         if ovn:
             self.find(
                 "error",
@@ -569,8 +582,8 @@ class _Builder:
                 "(bridge CNI vlanTrunk) for this port group",
                 unmapped=True,
             )
-            return replace(base, target="unmapped", reason=f"{why} (OVN localnet: access VLANs only)")
-        return replace(base, vlan_ids=ranges, trunk=True, macspoofchk=macspoofchk, reason=why)
+            return _with(base, target="unmapped", reason=f"{why} (OVN localnet: access VLANs only)")
+        return _with(base, vlan_ids=ranges, trunk=True, macspoofchk=macspoofchk, reason=why)
 
     def opaque_items(self) -> list[tuple[str, str]]:
         """(key, name) of every NSX opaque network."""
@@ -607,6 +620,7 @@ class _Builder:
         if not per_host:
             return None
         sets: Counter[tuple[tuple[str, str, bool], ...]] = Counter()
+        names: set[tuple[str, str]] = set()
         for _, pairs in per_host:
             picked = []
             for uplink, vmnic in pairs:
@@ -620,6 +634,8 @@ class _Builder:
                 nic = group.nic_for(uplink, vmnic)
                 label = vmnic or uplink or "?"
                 picked.append((label, nic or label, nic is not None))
+                if uplink and vmnic and uplink != vmnic:
+                    names.add((vmnic, uplink))
             sets[tuple(sorted(set(picked)))] += 1
         layout, _ = sorted(sets.items(), key=lambda kv: (-kv[1], kv[0]))[0]
         swname = self.switches[skey].name
@@ -635,10 +651,19 @@ class _Builder:
                 "split the hosts into node groups in a NIC map file",
             )
         nics = tuple(sorted({n for _, n, _ in layout}))
+        if not nics:
+            self.find(
+                "error",
+                "no-uplink",
+                f"switch {swname}, node group {group.name}",
+                "the inventory names no uplink (vmnic) of this switch: its bridge gets no port and its NADs "
+                "reach no wire; add the hosts' NICs to the inventory or map the switch's uplinks",
+                unmapped=True,
+            )
         by_label = {label: nic for label, nic, _ in layout}
         mode: BondMode | None = None
         primary = None
-        policy: str = team.policy or "loadbalance_srcid"
+        policy: str = team.policy or "not set"
         if lag:
             policy = f"LACP ({lag})"
         if len(nics) > 1:
@@ -663,7 +688,14 @@ class _Builder:
                         "Virtualization supports bond modes 1, 2, 3, 4 only): the bond uses active-backup",
                     )
         return NodeLayout(
-            group=group, nics=nics, bond=mode, bond_name=None, primary=primary, uplinks=layout, policy=policy
+            group=group,
+            nics=nics,
+            bond=mode,
+            bond_name=None,
+            primary=primary,
+            uplinks=layout,
+            policy=policy,
+            uplink_names=tuple(sorted(names)),
         )
 
 
@@ -694,6 +726,16 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
     options.check()
     b = _Builder(inventory, options)
     b.collect()
+    host_names = [h.name for vc in inventory.vcenters for dc in vc.datacenters for h in dc.hosts]
+    for group in options.node_groups:
+        if group.hosts and not any(group.covers(h) for h in host_names):
+            b.find(
+                "warning",
+                "group-matches-no-host",
+                f"node group {group.name}",
+                f"its hosts patterns ({', '.join(group.hosts)}) match no vSphere host: it gets no NNCP; "
+                "fix the patterns in the NIC map file",
+            )
     for uplink, nic, reason in options.nic_proposals:
         b.find("info", "nic-proposal", f"uplink {uplink}", f"mapped to {nic} from node state: {reason}")
     decisions = b.decide_networks()
@@ -764,14 +806,17 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
         )
     for key, dec in decisions.items():
         if dec.target == "multus":
-            decisions[key] = replace(dec, nad=nad_names[key], bridge=bridge_of[dec.switch])
+            decisions[key] = _with(dec, nad=nad_names[key], bridge=bridge_of[dec.switch])
 
-    bridges = [_bridge(b, name, mem, decisions, layouts) for name, mem in bridge_members]
+    by_bridge: dict[str, list[NetworkDecision]] = defaultdict(list)
+    for dec in decisions.values():
+        if dec.bridge:
+            by_bridge[dec.bridge].append(dec)
+    bridges = [_bridge(b, name, mem, by_bridge, layouts) for name, mem in bridge_members]
     networks = tuple(decisions[k] for k in sorted(decisions))
     vms = _vms(b, decisions)
     maps = _network_maps(b, networks)
-    order = {"error": 0, "warning": 1, "info": 2}
-    findings = sorted(set(b.findings), key=lambda f: (order[f.severity], f.code, f.subject, f.message))
+    findings = _sorted_findings(b.findings)
     return Plan(
         options=options,
         switches=tuple(b.switches[k] for k in sorted(b.switches)),
@@ -779,7 +824,7 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
         bridges=tuple(sorted(bridges, key=lambda br: br.name)),
         vms=vms,
         network_maps=maps,
-        findings=tuple(findings),
+        findings=findings,
     )
 
 
@@ -787,11 +832,11 @@ def _bridge(
     b: _Builder,
     name: str,
     members: list[str],
-    decisions: dict[str, NetworkDecision],
+    by_bridge: dict[str, list[NetworkDecision]],
     layouts: dict[tuple[str, str], NodeLayout],
 ) -> BridgeDecision:
     opt = b.opt
-    nets = [d for d in decisions.values() if d.bridge == name]
+    nets = by_bridge.get(name, [])
     tagged = merge_ranges([r for d in nets for r in d.vlan_ids])
     untagged = any(d.untagged for d in nets)
     mtus = sorted({b.switches[s].mtu for s in members})
@@ -839,6 +884,7 @@ def _bridge(
                 main,
                 nics=nics,
                 uplinks=uplinks,
+                uplink_names=tuple(sorted({n for lay in parts for n in lay.uplink_names})),
                 bond=bond,
                 bond_name=with_suffix(name, "bond", IFNAME_MAX) if bond else None,
                 primary=main.primary if bond == "active-backup" else None,
@@ -867,12 +913,23 @@ def _bridge(
 def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision, ...]:
     ns = b.opt.namespace
     vms = []
+    templates = []
     for vcenter in b.inv.vcenters:
         for datacenter in vcenter.datacenters:
             for one in datacenter.vms:
-                if not one.template:
+                if one.template:
+                    templates.append(one.name)
+                else:
                     key = f"{vcenter.name}/{datacenter.name}/{one.id}"
                     vms.append((key, vcenter.name, datacenter.name, one))
+    if templates:
+        shown = ", ".join(sorted(templates)[:5]) + (" ..." if len(templates) > 5 else "")
+        b.find(
+            "info",
+            "templates",
+            f"{len(templates)} VM template(s)",
+            f"templates are not migrated as VMs: no patches for {shown}",
+        )
     names, collisions = assign_names(NameRequest(key=k, text=vm.name) for k, _, _, vm in vms)
     for col in collisions:
         b.find(
@@ -967,7 +1024,25 @@ def _network_maps(b: _Builder, networks: tuple[NetworkDecision, ...]) -> tuple[N
     out = []
     for vc in sorted(vcenters):
         provider = opt.mtv_providers.get(vc) or opt.mtv_providers.get("") or sanitise(vc)
-        entries = tuple(d for d in networks if d.vcenter == vc and d.target in ("multus", "pod", "ignored"))
+        seen: dict[tuple[str, str], NetworkDecision] = {}
+        for d in networks:
+            if d.vcenter != vc or d.target not in ("multus", "pod", "ignored"):
+                continue
+            first = seen.setdefault(d.sources[0], d)
+            if first is not d:
+                b.find(
+                    "warning",
+                    "ambiguous-network",
+                    f"vSphere network {d.sources[0][1]!r} (vCenter {vc})",
+                    f"two port groups ({first.name!r} in {first.datacenter}, {d.name!r} in {d.datacenter}) "
+                    f"have this {d.sources[0][0]}; the NetworkMap maps it to the first only",
+                )
+        entries = tuple(seen.values())
+        if not entries:
+            b.find(
+                "info", "no-networkmap", f"vCenter {vc}", "no network of it is mapped: no NetworkMap for it"
+            )
+            continue
         out.append(NetworkMapDecision(name=names[vc], vcenter=vc, provider=provider, entries=entries))
     return tuple(out)
 
@@ -976,14 +1051,21 @@ class NicCandidate(Protocol):
     """What :func:`plan_with_node_state` needs of a node NIC verdict
     (:class:`trunkline.openshift.nodestate.NicProposal`)."""
 
-    node: str
-    interface: str
-    chosen: bool
-    reason: str
-    labels: dict[str, str] | None
+    @property
+    def node(self) -> str: ...
+    @property
+    def interface(self) -> str: ...
+    @property
+    def chosen(self) -> bool: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def labels(self) -> dict[str, str] | None: ...
 
 
-def plan_with_node_state(inventory: Inventory, options: PlanOptions, candidates: list[NicCandidate]) -> Plan:
+def plan_with_node_state(
+    inventory: Inventory, options: PlanOptions, candidates: Sequence[NicCandidate]
+) -> Plan:
     """:func:`build_plan`, then map uplinks left unmapped to NICs the node state shows free.
 
     For each node group, the free NICs are those chosen (up, no bridge or bond owner such as ``br-ex``,
@@ -1028,6 +1110,41 @@ def plan_with_node_state(inventory: Inventory, options: PlanOptions, candidates:
             left = ", ".join(wanted[len(free) :])
             proposals.append((left, "-", "no free NIC left; not chosen: " + "; ".join(rejected[:6])))
         groups.append(replace(group, nics=tuple(sorted({**dict(group.nics), **extra}.items()))))
-    if not proposals:
-        return first
-    return build_plan(inventory, replace(options, node_groups=tuple(groups), nic_proposals=tuple(proposals)))
+    plan = first
+    if proposals:
+        plan = build_plan(
+            inventory, replace(options, node_groups=tuple(groups), nic_proposals=tuple(proposals))
+        )
+    warnings: list[Finding] = []
+    for br in plan.bridges:
+        for lay in br.layouts:
+            selector = dict(lay.group.node_selector)
+            for label, nic, mapped in lay.uplinks:
+                bad = sorted(
+                    {
+                        f"{c.node}: {c.reason}"
+                        for c in candidates
+                        if mapped
+                        and c.interface == nic
+                        and not c.chosen
+                        and (c.labels is None or all(c.labels.get(k) == v for k, v in selector.items()))
+                    }
+                )
+                if bad:
+                    warnings.append(
+                        Finding(
+                            "warning",
+                            "nic-rejected",
+                            f"node NIC {nic} (uplink {label}, bridge {br.name}, node group {lay.group.name})",
+                            f"the node state advises against it ({'; '.join(bad[:4])}): putting it into the "
+                            "bridge can cut the node off; map the uplink to a free NIC",
+                        )
+                    )
+    if not warnings:
+        return plan
+    return replace(plan, findings=_sorted_findings([*plan.findings, *warnings]))
+
+
+def _sorted_findings(findings: list[Finding]) -> tuple[Finding, ...]:
+    order = {"error": 0, "warning": 1, "info": 2}
+    return tuple(sorted(set(findings), key=lambda f: (order[f.severity], f.code, f.subject, f.message)))

@@ -201,7 +201,8 @@ class Finding:
 
     Attributes:
         file: the file, relative to the directory (POSIX form).
-        line: 1-based line where the object starts.
+        line: 1-based line of the field in *file* (of its deepest part present there: a key inside the
+            ``spec.config`` JSON string points at ``config:``), else of the object.
         object: ``Kind namespace/name`` of the object (or ``Kind name`` when cluster-scoped).
         field: dotted path of the field at fault (``spec.config.vlan``,
             ``spec.desiredState.interfaces[0].bridge.port[0].vlan``).
@@ -254,7 +255,8 @@ class ValidationResult:
 
 def _object_label(doc: Document) -> str:
     kind = doc.body.get("kind") if isinstance(doc.body.get("kind"), str) else doc.kind.value
-    name = doc.name or "(no name)"
+    # a merge patch carries no name: `trunkline plan` names its file after the VM
+    name = doc.name or (PurePosixPath(doc.file).stem if doc.kind is Kind.VM_PATCH else "(no name)")
     return f"{kind} {doc.namespace}/{name}" if doc.namespace else f"{kind} {name}"
 
 
@@ -263,7 +265,7 @@ class _Collector:
         self.findings: list[Finding] = []
 
     def add(self, doc: Document, fld: str, key: str, message: str) -> None:
-        self.findings.append(Finding(doc.file, doc.line, _object_label(doc), fld, key, message))
+        self.findings.append(Finding(doc.file, doc.line_of(fld), _object_label(doc), fld, key, message))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -438,6 +440,26 @@ def _check_api_version(out: _Collector, doc: Document, group: str) -> None:
         )
 
 
+def _check_bridge_conflicts(out: _Collector, ctx: _Context) -> None:
+    """Two NNCPs creating the same bridge for the same nodes (equal node selectors) fight each other."""
+    for name, defs in sorted(ctx.bridges.items()):
+        seen: dict[str, BridgeDef] = {}
+        for bridge in defs:
+            selector = json.dumps(
+                _mapping(bridge.doc.body.get("spec")).get("nodeSelector") or {}, sort_keys=True
+            )
+            first = seen.setdefault(selector, bridge)
+            if first is not bridge and first.doc is not bridge.doc:
+                out.add(
+                    bridge.doc,
+                    f"{bridge.path}.name",
+                    "bridge-defined-twice",
+                    f"NNCP {first.doc.name} ({first.doc.file}) already creates bridge {name} on the same "
+                    "nodes; the policies overwrite each other: merge them or give them disjoint "
+                    "nodeSelectors",
+                )
+
+
 def _check_duplicates(out: _Collector, docs: list[Document]) -> None:
     seen: dict[tuple[str, str | None, str], Document] = {}
     for doc in docs:
@@ -481,13 +503,16 @@ def _check_nncp(out: _Collector, doc: Document) -> None:
             "nodeSelector must map label names to strings (write '' for label-only selectors)",
         )
     interfaces = _mapping(spec.get("desiredState")).get("interfaces")
+    desired = _mapping(spec.get("desiredState"))
     if not isinstance(interfaces, list):
-        out.add(
-            doc,
-            "spec.desiredState.interfaces",
-            "nncp-no-interfaces",
-            "desiredState has no interfaces list; the policy configures nothing",
-        )
+        # an NNCP holding only OVN bridge mappings (a localnet on br-ex) is fine
+        if not _mapping(desired.get("ovn")).get("bridge-mappings"):
+            out.add(
+                doc,
+                "spec.desiredState",
+                "nncp-empty",
+                "desiredState has neither interfaces nor ovn.bridge-mappings; the policy configures nothing",
+            )
         interfaces = []
     mtus = nncp_interface_mtus(doc)
     for i, iface in enumerate(interfaces):
@@ -641,6 +666,14 @@ def _check_nad(out: _Collector, doc: Document, ctx: _Context) -> None:
             "nad-namespace-invalid",
             f"namespace {doc.namespace!r} is not a DNS-1123 label",
         )
+    elif (usable := ctx.usable_namespaces()) is not None and doc.namespace not in usable:
+        out.add(
+            doc,
+            "metadata.namespace",
+            "nad-namespace-unusable",
+            f"NAD namespace {doc.namespace!r} is neither the VMs' namespace {ctx.target_namespace!r} nor "
+            "'default'; VMs cannot attach to it: move it",
+        )
     spec = _mapping(doc.body.get("spec"))
     raw = spec.get("config")
     if raw is None:
@@ -789,6 +822,15 @@ def _check_bridge_config(
             f"{path}.vlanTrunk",
             "cni-vlan-and-trunk",
             "vlan and vlanTrunk cannot be set together (the plugin refuses the config); keep one",
+        )
+    if ((_is_int(vlan) and vlan > 0) or trunk_ranges) and "preserveDefaultVlan" not in config:
+        out.add(
+            doc,
+            f"{path}.preserveDefaultVlan",
+            "preserve-default-vlan-implicit",
+            "a tagged NAD without preserveDefaultVlan keeps the bridge's default VLAN 1 untagged on the VM "
+            "port in plugin versions that know the option (default true), and not in older ones: write "
+            '"preserveDefaultVlan": false',
         )
     if config.get("hairpinMode") is True and config.get("promiscMode") is True:
         out.add(
@@ -1129,8 +1171,8 @@ def _check_network_map(out: _Collector, doc: Document, ctx: _Context) -> None:
                 f"spec.provider.{side} needs the name (and namespace) of an MTV Provider",
             )
     entries = spec.get("map")
-    if not isinstance(entries, list) or not entries:
-        out.add(doc, "spec.map", "networkmap-empty", "spec.map is empty: no vSphere network is mapped")
+    if not isinstance(entries, list):
+        out.add(doc, "spec.map", "networkmap-map-missing", "spec.map must be a list of source -> destination")
         return
     seen: dict[str, int] = {}
     usable = ctx.usable_namespaces()
@@ -1329,6 +1371,38 @@ def _check_node_states(out: _Collector, ctx: _Context) -> None:
                     f"{text} on node {', '.join(sorted(node_names))}; choose another NIC "
                     "(see `trunkline plan --node-state`)",
                 )
+        _check_existing_bridges(out, doc, interfaces, nodes)
+
+
+def _check_existing_bridges(
+    out: _Collector, doc: Document, interfaces: list[Any], nodes: list[NodeState]
+) -> None:
+    """An NNCP's bridge ``port`` list replaces the ports of a bridge that already exists on the node."""
+    for i, iface in enumerate(interfaces):
+        iface = _mapping(iface)
+        if iface.get("type") != "linux-bridge" or iface.get("state") == "absent":
+            continue
+        key, ports = _bridge_ports(_mapping(iface.get("bridge")))
+        if "bridge" not in iface or key not in _mapping(iface.get("bridge")):
+            continue
+        wanted = {_mapping(p).get("name") for p in ports}
+        dropped: dict[str, list[str]] = defaultdict(list)
+        for state in nodes:
+            current = state.interface(str(iface.get("name")))
+            if current is None or current.type != "linux-bridge":
+                continue
+            for port in current.ports:
+                if port not in wanted:
+                    dropped[port].append(state.node)
+        for port, node_names in sorted(dropped.items()):
+            out.add(
+                doc,
+                f"spec.desiredState.interfaces[{i}].bridge.{key}",
+                "bridge-ports-replaced",
+                f"bridge {iface.get('name')} already has port {port} on node "
+                f"{', '.join(sorted(node_names))}; the NNCP's port list replaces the existing ports, so it "
+                "would be removed: list it too",
+            )
 
 
 def _nncp_physical_ports(interfaces: list[Any]) -> Iterator[tuple[str, str]]:
@@ -1380,6 +1454,7 @@ def validate_documents(
     ctx = _Context.build(docs, target_namespace, node_states)
     out = _Collector()
     _check_duplicates(out, docs)
+    _check_bridge_conflicts(out, ctx)
     for doc in docs:
         if doc.kind is Kind.NNCP:
             _check_nncp(out, doc)

@@ -16,6 +16,7 @@ dvSwitch   distributed switches: datacenter, max MTU, LACP group, Object ID
 dvPort     distributed port groups: switch, VLAN (an ID, trunk ranges such as ``0-4094`` or
            ``100-199,300``, or a private VLAN), security policy, active/standby uplinks, Object ID
 vSC_VMK    (optional) vmkernel NICs: port group, IP address
+vSource    (optional) the vCenter's version
 =========  ==================================================================================
 
 Column names differ between RVTools versions (3.x against 4.x: ``NIC label`` is new in 4.x,
@@ -183,6 +184,12 @@ COLUMNS: dict[str, dict[str, tuple[tuple[str, ...], bool]]] = {
         "server": (_SERVER, False),
         "uuid": (_UUID, False),
     },
+    "vSource": {
+        "version": (("Version", "Product version"), False),
+        "fullname": (("Fullname",), False),
+        "server": (_SERVER, False),
+        "uuid": (_UUID, False),
+    },
     "vSC_VMK": {
         "host": (("Host",), True),
         "portgroup": (("Port Group", "Portgroup"), True),
@@ -250,7 +257,7 @@ def _read_workbook(path: Path) -> dict[str, list[Row]]:
         if missing:
             raise BadInputError(
                 f"{path}: sheet '{missing[0]}' is missing (sheets found: {', '.join(workbook.sheetnames)}); "
-                "export all tabs with RVTools (File > Export all to Excel)"
+                "export all tabs to one .xlsx with RVTools"
             )
         out: dict[str, list[Row]] = {}
         for sheet, columns in COLUMNS.items():
@@ -469,7 +476,6 @@ def _natural(text: str) -> tuple[Any, ...]:
 class _DC:
     name: str
     clusters: set[str] = field(default_factory=set)
-    hosts: list[Host] = field(default_factory=list)
     switches: dict[str, VirtualSwitch] = field(default_factory=dict)
     port_groups: dict[str, PortGroup] = field(default_factory=dict)
     opaque: dict[str, OpaqueNetwork] = field(default_factory=dict)
@@ -480,6 +486,7 @@ class _DC:
 class _VC:
     name: str
     uuid: str | None
+    version: str | None = None
     dcs: dict[str, _DC] = field(default_factory=dict)
 
     def dc(self, name: str) -> _DC:
@@ -508,6 +515,11 @@ class _Builder:
         self.dvpg_of: dict[tuple[str, str, str], PortGroup] = {}
         self.std_switch_of: dict[tuple[str, str, str], str] = {}
         self.std_pg_of: dict[tuple[str, str, str], PortGroup] = {}  # (vc, host id, pg name)
+        # by name alone, for rows that do not say the switch: (vc, pg name) -> distributed port groups;
+        # (vc, dc name, pg name) -> the network id of same-named standard port groups
+        self.dvpg_by_name: dict[tuple[str, str], list[PortGroup]] = defaultdict(list)
+        self.std_network_by_name: dict[tuple[str, str, str], str] = {}
+        self.hosts: dict[tuple[str, str], dict[str, Any]] = {}
 
     # -- vCenters -----------------------------------------------------------------------------------
 
@@ -539,6 +551,7 @@ class _Builder:
 
     def build(self) -> Inventory:
         self.hosts = self._hosts()
+        self._versions()
         self._dv_switches()
         self._standard_switches(self.hosts)
         self._port_groups()
@@ -567,6 +580,12 @@ class _Builder:
                 "vmks": [],
             }
         return hosts
+
+    def _versions(self) -> None:
+        for row in self.sheets.get("vSource", []):
+            version = row.text("version")
+            if version:
+                self.vcs[self.vc_key(row)].version = version
 
     def _dv_switches(self) -> None:
         for row in self.sheets["dvSwitch"]:
@@ -658,6 +677,7 @@ class _Builder:
                 uplink_portgroup=uplink_pg,
             )
             self.dvpg_of[(vc, switch_name, name)] = pg
+            self.dvpg_by_name[(vc, name)].append(pg)
             self.vcs[vc].dc(dc).port_groups[pg_id] = pg
         for row in self.sheets["vPort"]:
             vc = self.vc_key(row)
@@ -687,6 +707,7 @@ class _Builder:
                 teaming=_teaming(row),
             )
             self.std_pg_of[(vc, host_id, name)] = pg
+            self.std_network_by_name.setdefault((vc, dc, name), pg.network)
             self.vcs[vc].dc(dc).port_groups[pg.id] = pg
 
     def _host_nics(self, hosts: dict[tuple[str, str], dict[str, Any]]) -> None:
@@ -721,7 +742,7 @@ class _Builder:
             host = self._host(row, hosts)
             pg_name = _name(row, "portgroup")
             pg = self.std_pg_of.get((vc, host["id"], pg_name)) or next(
-                (p for (v, _s, n), p in self.dvpg_of.items() if v == vc and n == pg_name), None
+                iter(self.dvpg_by_name.get((vc, pg_name), [])), None
             )
             host["vmks"].append(
                 VmkernelNic(
@@ -796,12 +817,11 @@ class _Builder:
             return self.dvpg_of[(vc, switch, name)].id
         if host_id and (vc, host_id, name) in self.std_pg_of:
             return self.std_pg_of[(vc, host_id, name)].network
-        for (v, _s, n), pg in self.dvpg_of.items():
-            if v == vc and n == name and pg.id in dc.port_groups:
+        for pg in self.dvpg_by_name.get((vc, name), []):
+            if pg.id in dc.port_groups:
                 return pg.id
-        for pg in dc.port_groups.values():
-            if pg.name == name and pg.network.startswith("network:"):
-                return pg.network
+        if (vc, dc.name, name) in self.std_network_by_name:
+            return self.std_network_by_name[(vc, dc.name, name)]
         opaque_id = f"network:{name}"
         dc.opaque.setdefault(opaque_id, OpaqueNetwork(id=opaque_id, name=name))
         return opaque_id
@@ -842,6 +862,7 @@ class _Builder:
         return VCenter(
             name=vc.name,
             instance_uuid=vc.uuid,
+            version=vc.version,
             datacenters=tuple(self._datacenter(key, vc.dcs[name]) for name in sorted(vc.dcs, key=_natural)),
         )
 

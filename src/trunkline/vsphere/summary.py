@@ -224,9 +224,19 @@ def _vlan_sort(text: str) -> tuple[int, str]:
     return (int(head), text) if head.isdigit() else (-1 if text == "untagged" else 5000, text)
 
 
+#: At most this many VMs are named per port group; the rest are counted (``+12 more``).
+MAX_VMS_SHOWN = 8
+
+
+def _vm_list(labels: list[str]) -> str:
+    shown = ", ".join(labels[:MAX_VMS_SHOWN])
+    return shown if len(labels) <= MAX_VMS_SHOWN else f"{shown} (+{len(labels) - MAX_VMS_SHOWN} more)"
+
+
 def vm_rows(dc: Datacenter) -> list[Row]:
     """(port group, VLAN, VMs with their adapter type) per network with VMs; disconnected NICs are
-    marked ``(off)``, NICs on no network are listed under ``(no network)``."""
+    marked ``(off)``, NICs on no network are listed under ``(no network)``. Up to
+    :data:`MAX_VMS_SHOWN` VMs are named per row, the others counted."""
     names = {pg.network: pg for pg in dc.port_groups}
     opaque = {o.id: o.name for o in dc.opaque_networks}
     on: dict[str | None, list[str]] = defaultdict(list)
@@ -238,12 +248,12 @@ def vm_rows(dc: Datacenter) -> list[Row]:
     for _network, pgs in _network_groups(dc):
         labels = [label for n in dict.fromkeys(p.network for p in pgs) for label in on.get(n, [])]
         if labels:
-            rows.append((pgs[0].name, vlan_text(pgs[0]), ", ".join(labels)))
+            rows.append((pgs[0].name, vlan_text(pgs[0]), _vm_list(labels)))
     for network, labels in on.items():
         if network is not None and network not in names:
-            rows.append((opaque.get(network, network), "?", ", ".join(labels)))
+            rows.append((opaque.get(network, network), "?", _vm_list(labels)))
     if None in on:
-        rows.append(("(no network)", "-", ", ".join(on[None])))
+        rows.append(("(no network)", "-", _vm_list(on[None])))
     return rows
 
 

@@ -47,15 +47,6 @@ Loc = tuple[str | int, ...]
 # --------------------------------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader with two hand-writing traps removed.
-
-    * YAML 1.1 reads ``10:20:30:40:50:56`` (a MAC address) as a base-60 integer; here, as in YAML 1.2,
-      integers and floats have no sexagesimal form, so such a MAC stays a string.
-    * A key written twice in one mapping is an error instead of the last one silently winning.
-    """
-
-
 _INT_RE = re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$")
 _FLOAT_RE = re.compile(
     r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
@@ -63,15 +54,9 @@ _FLOAT_RE = re.compile(
 )
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(_INT_TAG, _INT_RE, list("-+0123456789"))
-_Loader.add_implicit_resolver(_FLOAT_TAG, _FLOAT_RE, list("-+0123456789."))
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+def _construct_mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
     loader.flatten_mapping(node)
     out: dict[Any, Any] = {}
     for key_node, value_node in node.value:
@@ -85,7 +70,29 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
     return out
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+def _loader(base: Any) -> Any:
+    """PyYAML's safe loader *base* with two hand-writing traps removed.
+
+    * YAML 1.1 reads ``10:20:30:40:50:56`` (a MAC address) as a base-60 integer; here, as in YAML 1.2,
+      integers and floats have no sexagesimal form, so such a MAC stays a string.
+    * A key written twice in one mapping is an error instead of the last one silently winning.
+    """
+    loader: Any = type(f"Inventory{base.__name__}", (base,), {})
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    loader.add_implicit_resolver(_INT_TAG, _INT_RE, list("-+0123456789"))
+    loader.add_implicit_resolver(_FLOAT_TAG, _FLOAT_RE, list("-+0123456789."))
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    return loader
+
+
+#: The pure-Python loader: its error messages are the same everywhere (used to report errors).
+_Loader = _loader(yaml.SafeLoader)
+#: libyaml's parser where PyYAML has it (about 6x faster on large files), else the same as ``_Loader``.
+_FastLoader = _loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+_SafeDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def parse_inventory(text: str, source: str = "inventory") -> Inventory:
@@ -135,6 +142,15 @@ def load_inventory_file(path: Path, source: str | None = None) -> Inventory:
     return parse_inventory(text, name)
 
 
+def _load_yaml(text: str) -> Any:
+    """Parse YAML *text* fast; on an error, parse again with the pure-Python parser, whose messages
+    (and line/column marks) do not depend on how PyYAML was built."""
+    try:
+        return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader; raises the reported error
+
+
 def _parse_text(text: str, source: str) -> Any:
     stripped = text.lstrip()
     if stripped.startswith("{"):
@@ -145,13 +161,13 @@ def _parse_text(text: str, source: str) -> Any:
                 f"{source}:{exc.lineno}: column {exc.colno}: not valid JSON ({exc.msg}); fix the JSON syntax"
             ) from None
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = _load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = f":{mark.line + 1}" if mark is not None else ""
         column = f" column {mark.column + 1}:" if mark is not None else ""
-        problem = exc.problem or "malformed"
-        context = f" {exc.context}" if exc.context else ""
+        problem = " ".join((exc.problem or "malformed").split())
+        context = f" {' '.join(exc.context.split())}" if exc.context else ""
         raise BadInputError(
             f"{source}{line}:{column} not valid YAML ({problem}{context}); fix the YAML syntax there"
         ) from None
@@ -253,7 +269,7 @@ def _where(source: str, text: str, data: Any, loc: Loc) -> str:
     if text.lstrip().startswith("{"):
         return f"{source}: "
     try:
-        node: Any = yaml.compose(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        node: Any = yaml.compose(text, Loader=_FastLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError:
         return f"{source}: "
     line = node.start_mark.line if node is not None else 0
@@ -437,7 +453,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(_SafeDumper):
     """PyYAML's safe dumper without anchors/aliases (each object written out where it is)."""
 
     def ignore_aliases(self, data: Any) -> bool:
@@ -473,15 +489,27 @@ def write_inventory(inventory: Inventory, path: Path) -> None:
     write_text_atomic(path, dump_inventory(inventory, fmt))
 
 
+def check_output_path(path: Path) -> None:
+    """Fail early (before a long read) when *path* cannot be an output file.
+
+    Raises:
+        BadInputError: its directory does not exist, or *path* is a directory.
+    """
+    parent = path.parent
+    if not parent.is_dir():
+        raise BadInputError(f"{path}: directory {parent} does not exist; create it or choose another path")
+    if path.is_dir():
+        raise BadInputError(f"{path}: is a directory; give a file name such as {path / 'inventory.yaml'}")
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write *text* (UTF-8) to *path* through a temporary file in the same directory and a rename.
 
     Raises:
         BadInputError: the parent directory is missing or not writable (nothing is left behind).
     """
+    check_output_path(path)
     parent = path.parent
-    if not parent.is_dir():
-        raise BadInputError(f"{path}: directory {parent} does not exist; create it or choose another path")
     try:
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
@@ -497,6 +525,9 @@ def write_text_atomic(path: Path, text: str) -> None:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise BadInputError(f"{path}: cannot write it ({exc.strerror}); choose another path") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

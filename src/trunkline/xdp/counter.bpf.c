@@ -18,7 +18,7 @@
  *  - Truncated: the frame ends inside a header the slot depends on: a VLAN tag (4 bytes), the IPv4
  *    fixed header (20 bytes), the IPv6 fixed header (40 bytes), or the first 8 bytes of an IPv6
  *    extension header being walked.
- *  - Bytes: the whole frame (XDP: bpf_xdp_get_buff_len, so all fragments of a multi-buffer frame;
+ *  - Bytes: the whole frame (XDP: bpf_xdp_get_buff_len, so all buffers of a multi-buffer frame;
  *    TC: skb->len, plus 4 per frame when the tag sits in metadata). A TC GSO/GRO aggregate counts as
  *    gso_segs frames; its bytes are skb->len + (gso_segs - 1) * header bytes, the header bytes being
  *    everything up to the end of the TCP header (data offset) or UDP header, or up to the transport
@@ -175,6 +175,61 @@ static __always_inline void tl_parse(void *ctx, const int is_xdp, __u32 len, __u
 	p->key = bpf_ntohs(proto_be);
 }
 
+/* The common case without helper calls or per-byte bounds checks: at least TL_FAST_LEN bytes in the
+ * linear part (every untruncated frame on the wire is at least 60 bytes without FCS), no IPv6
+ * extension header. tl_fast_l3 is inlined once per VLAN tag count, so every offset is a constant the
+ * verifier checks against the one TL_FAST_LEN test. Returns 1 when it filled *p, 0 when tl_parse must
+ * decide. Same rules as tl_parse. */
+#define TL_FAST_LEN 60
+static __always_inline int tl_fast_l3(void *data, void *data_end, const __u32 off, __u16 proto_be,
+				      struct tl_parse *p)
+{
+	__u8 *l3 = data + off;
+
+	if (proto_be == bpf_htons(ETH_P_IP)) { /* off + 20 <= 42 < TL_FAST_LEN */
+		p->kind = TL_KIND_PROTOCOL;
+		p->key = TL_IPV4 * 256 + l3[9];
+		p->l4_off = off + (l3[0] & 0x0f) * 4;
+		return 1;
+	}
+	if (proto_be == bpf_htons(ETH_P_IPV6)) {
+		if (off + 40 > TL_FAST_LEN && (void *)(l3 + 40) > data_end)
+			return 0;
+		if (l3[6] == 0 || l3[6] == 43 || l3[6] == 44 || l3[6] == 60)
+			return 0;
+		p->kind = TL_KIND_PROTOCOL;
+		p->key = TL_IPV6 * 256 + l3[6];
+		p->l4_off = off + 40;
+		return 1;
+	}
+	p->kind = TL_KIND_ETHERTYPE;
+	p->key = bpf_ntohs(proto_be);
+	return 1;
+}
+
+static __always_inline int tl_parse_fast(void *data, void *data_end, __u32 vlan_slot, int tags,
+					 struct tl_parse *p)
+{
+	__u16 proto_be;
+
+	if (data + TL_FAST_LEN > data_end)
+		return 0;
+	p->vlan = vlan_slot;
+	p->l4_off = 0;
+	proto_be = *(__u16 *)(data + 12);
+	if (tags >= TL_VLAN_MAX || !tl_is_vlan(proto_be))
+		return tl_fast_l3(data, data_end, ETH_HLEN, proto_be, p);
+	if (tags == 0)
+		p->vlan = bpf_ntohs(*(__u16 *)(data + 14)) & 0x0fff;
+	proto_be = *(__u16 *)(data + 16);
+	if (tags + 1 >= TL_VLAN_MAX || !tl_is_vlan(proto_be))
+		return tl_fast_l3(data, data_end, ETH_HLEN + 4, proto_be, p);
+	proto_be = *(__u16 *)(data + 20);
+	if (tl_is_vlan(proto_be))
+		return 0; /* a third tag: tl_parse counts it by EtherType */
+	return tl_fast_l3(data, data_end, ETH_HLEN + 8, proto_be, p);
+}
+
 static __always_inline void tl_add(void *map, __u32 key, __u64 packets, __u64 bytes)
 {
 	struct tl_counter *c = bpf_map_lookup_elem(map, &key);
@@ -215,15 +270,34 @@ static __always_inline void tl_count(const struct tl_parse *p, __u32 dir, __u64 
 	}
 }
 
-SEC("xdp.frags")
-int tl_count_xdp(struct xdp_md *ctx)
+static __always_inline int tl_xdp(struct xdp_md *ctx, const int frags)
 {
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	struct tl_parse p;
-	__u32 len = bpf_xdp_get_buff_len(ctx);
+	/* Without frags support the frame is all in [data, data_end). */
+	__u64 len = frags ? bpf_xdp_get_buff_len(ctx) : (__u64)(data_end - data);
 
-	tl_parse(ctx, 1, len, TL_VLAN_UNTAGGED, 0, &p);
+	if (!tl_parse_fast(data, data_end, TL_VLAN_UNTAGGED, 0, &p))
+		tl_parse(ctx, 1, len, TL_VLAN_UNTAGGED, 0, &p);
 	tl_count(&p, TL_RX, 1, len);
 	return XDP_PASS;
+}
+
+/* Generic (skb) mode: a program without frags support, so the kernel linearizes the skb for it and
+ * the program still sees whole frames. A frags-aware program in generic mode made kernel 6.18 hand
+ * TC ingress (and everything after) an skb whose data started at the network header, not the
+ * Ethernet header: trunkline must not change what others see. */
+SEC("xdp")
+int tl_count_xdp(struct xdp_md *ctx)
+{
+	return tl_xdp(ctx, 0);
+}
+
+/* Native (driver) mode: multi-buffer aware, so jumbo frames (MTU 9000 trunks) are counted whole. */
+SEC("xdp.frags")
+int tl_count_xdp_frags(struct xdp_md *ctx)
+{
+	return tl_xdp(ctx, 1);
 }
 
 static __always_inline int tl_tc(struct __sk_buff *skb, __u32 dir)
@@ -238,7 +312,8 @@ static __always_inline int tl_tc(struct __sk_buff *skb, __u32 dir)
 		tag_bytes = 4;
 		tags = 1;
 	}
-	tl_parse(skb, 0, len, vlan_slot, tags, &p);
+	if (!tl_parse_fast((void *)(long)skb->data, (void *)(long)skb->data_end, vlan_slot, tags, &p))
+		tl_parse(skb, 0, len, vlan_slot, tags, &p);
 	bytes = len + tag_bytes;
 	if (skb->gso_size) {
 		__u32 hdr = p.l4_off, gso_size = skb->gso_size;

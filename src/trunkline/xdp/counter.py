@@ -23,9 +23,11 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import fcntl
 import os
 import re
 import socket
+import struct
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,10 +55,12 @@ TC_FILTER_PREFIX = "trunkline-"
 TC_ATTACH_ENV = "TRUNKLINE_TC_ATTACH"
 """Environment variable: ``tcx`` or ``netlink`` forces how TC attaches (default: tcx, else netlink)."""
 
-# include/uapi/linux/pkt_sched.h: TC_H_CLSACT parent with TC_H_MIN_INGRESS / TC_H_MIN_EGRESS
 _NONZERO = re.compile(rb"[^\x00]+")
+# include/uapi/linux/pkt_sched.h: TC_H_CLSACT parent with TC_H_MIN_INGRESS / TC_H_MIN_EGRESS
 _CLSACT_PARENT = {"rx": 0xFFFFFFF2, "tx": 0xFFFFFFF3}
 _ETH_P_ALL = 0x0003
+_SIOCGIFHWADDR = 0x8927  # include/uapi/linux/sockios.h
+_ETHERNET_LINK_TYPES = {1: "Ethernet", 772: "loopback"}  # ARPHRD_ETHER, ARPHRD_LOOPBACK: Ethernet headers
 # include/uapi/linux/capability.h
 _CAP_NET_ADMIN, _CAP_SYS_ADMIN, _CAP_BPF = 12, 21, 39
 
@@ -102,9 +106,25 @@ def has_bpf_privileges() -> bool:
     for line in status.splitlines():
         if line.startswith("CapEff:"):
             caps = int(line.split()[1], 16)
+
     def has(bit: int) -> bool:
         return bool(caps >> bit & 1)
+
     return has(_CAP_NET_ADMIN) and (has(_CAP_BPF) or has(_CAP_SYS_ADMIN))
+
+
+def link_type(interface: str) -> int | None:
+    """The interface's ARPHRD link type (1 Ethernet, 772 loopback; include/uapi/linux/if_arp.h), or None.
+
+    Read with the SIOCGIFHWADDR ioctl (netdevice(7)) in the current network namespace.
+    """
+    ifreq = struct.pack("16s16x", interface.encode()[:15])
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            answer = fcntl.ioctl(s.fileno(), _SIOCGIFHWADDR, ifreq)
+    except OSError:
+        return None
+    return int(struct.unpack_from("H", answer, 16)[0])
 
 
 def _rx_vlan_offload(interface: str) -> bool | None:
@@ -136,7 +156,8 @@ class CounterObject:
     """The loaded counter object (programs and maps), not attached anywhere.
 
     :class:`Counter` attaches it to an interface; tests and benchmarks run its programs through
-    BPF_PROG_TEST_RUN (:meth:`prog_fd` with ``tl_count_xdp``, ``tl_count_tc_rx``, ``tl_count_tc_tx``).
+    BPF_PROG_TEST_RUN (:meth:`prog_fd` with ``tl_count_xdp``, ``tl_count_xdp_frags``,
+    ``tl_count_tc_rx``, ``tl_count_tc_tx``).
 
     Raises:
         EnvironmentProblem: libbpf missing, missing privileges, the kernel rejected the program (the
@@ -274,7 +295,7 @@ class Counter:
     The program is loaded and attached by :meth:`open` (called by ``__enter__``).
 
     Raises (from :meth:`open`):
-        BadInputError: unknown interface, hook or mode.
+        BadInputError: unknown interface, hook or mode; an interface without Ethernet frames (tun).
         EnvironmentProblem: missing privileges, libbpf missing, the kernel rejected the program (the
             message ends with the verifier's last lines), another XDP program is attached (never
             replaced), the driver lacks native XDP.
@@ -314,6 +335,11 @@ class Counter:
             raise BadInputError(
                 f"unknown interface {self.interface!r}: pick one from `ip link` (in this network namespace)"
             ) from None
+        kind = link_type(self.interface)
+        if kind is not None and kind not in _ETHERNET_LINK_TYPES:
+            raise BadInputError(
+                f"{self.interface} carries no Ethernet frames (link type {kind}, for example a tun or "
+                f"WireGuard device): count on the Ethernet interface beneath it")
         if not has_bpf_privileges():
             raise EnvironmentProblem(
                 "loading eBPF needs root or CAP_BPF and CAP_NET_ADMIN: run as root (sudo trunkline ...)")
@@ -339,7 +365,10 @@ class Counter:
     def _attach_xdp(self) -> None:
         flags = libbpf.XDP_FLAGS_SKB_MODE if self.mode == "generic" else libbpf.XDP_FLAGS_DRV_MODE
         try:
-            self._links.append(libbpf.bpf_link_create(self._prog_fd("tl_count_xdp"), self.ifindex,
+            # counter.bpf.c: the frags-aware entry only in native mode (in generic mode it made the
+            # kernel hand later hooks skbs without their Ethernet header).
+            program = "tl_count_xdp" if self.mode == "generic" else "tl_count_xdp_frags"
+            self._links.append(libbpf.bpf_link_create(self._prog_fd(program), self.ifindex,
                                                       libbpf.BPF_XDP, flags))
         except libbpf.LibbpfError as exc:
             if exc.errno in (errno.EBUSY, errno.EEXIST):

@@ -23,7 +23,7 @@ ifindex,hook,mode}`` (1 per attached counter) and ``trunkline_counter_up{interfa
 failed, e.g. the interface vanished; its families are then absent from that scrape).
 
 There is no cache: each scrape calls :meth:`Counter.read` once per counter, which reads the per-CPU maps
-(a few lookups per non-empty slot), so scraping every few seconds costs little. Bytes are wire bytes
+(one batch lookup per map), so scraping every few seconds costs little. Bytes are wire bytes
 without the FCS (VLAN tags included), as in :class:`~trunkline.xdp.stats.Cell`.
 """
 
@@ -46,6 +46,8 @@ from prometheus_client.registry import Collector
 
 from trunkline import __version__
 from trunkline.errors import EnvironmentProblem, TrunklineError
+from trunkline.xdp import ethertypes, protocols
+from trunkline.xdp.ethertypes import MAX_LENGTH
 from trunkline.xdp.stats import Cell, Snapshot
 
 log = logging.getLogger(__name__)
@@ -71,31 +73,10 @@ LLC_LABEL = "802.3-length"
 """``ethertype`` label of every frame whose Type/Length field is a length (0-1500, IEEE 802.3 clause
 3.2.6): the value is that frame's payload length, not a protocol, so all lengths share one series."""
 
-MAX_LENGTH = 1500
-
-
 def ethertype_label(ethertype: int) -> str:
     """The ``ethertype`` label value: ``0x`` and four lower-case hex digits (``0x0806``); ``802.3-length``
     for Type/Length values 0-1500 (802.3 frames with an LLC header)."""
     return LLC_LABEL if ethertype <= MAX_LENGTH else f"0x{ethertype:04x}"
-
-
-def _protocol_keyword(number: int) -> str:
-    """IANA keyword of IP protocol *number* (``trunkline.xdp.protocols``), ``proto-<number>`` without one."""
-    try:
-        from trunkline.xdp import protocols  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # countcli's module not merged yet
-        return f"proto-{number}"
-    return str(protocols.keyword(number))
-
-
-def _ethertype_name(ethertype: int) -> str:
-    """Name of a non-IP EtherType (``trunkline.xdp.ethertypes``); the hex value when it has none."""
-    try:
-        from trunkline.xdp import ethertypes  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # countcli's module not merged yet
-        return ethertype_label(ethertype)
-    return str(ethertypes.name(ethertype))
 
 
 class _Families:
@@ -162,8 +143,8 @@ class TrunklineCollector(Collector):
     def __init__(
         self,
         counters: Sequence[ReadableCounter],
-        protocol_keyword: Callable[[int], str] = _protocol_keyword,
-        ethertype_name: Callable[[int], str] = _ethertype_name,
+        protocol_keyword: Callable[[int], str] = protocols.keyword,
+        ethertype_name: Callable[[int], str] = ethertypes.name,
     ) -> None:
         self.counters = list(counters)
         self.protocol_keyword = protocol_keyword

@@ -7,14 +7,16 @@ arithmetic is in :mod:`trunkline.xdp.stats`, the showing in :mod:`trunkline.xdp.
 from __future__ import annotations
 
 import math
+import os
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from types import FrameType
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.xdp.render import Output
@@ -166,3 +168,51 @@ def run(
     output.summary(_pairs(first, previous))
     if gone is not None:
         raise gone
+
+
+def count(
+    names: Sequence[str],
+    *,
+    hook: str,
+    mode: str,
+    make_output: Callable[[], Output],
+    interval_s: float,
+    duration_s: float | None,
+    metrics_port: int | None = None,
+    metrics_address: str = "0.0.0.0",
+    notice: Callable[[str], None] = lambda line: print(f"trunkline: {line}", file=sys.stderr),
+) -> None:
+    """The whole `trunkline count` run: attach a counter to each interface in *names*, tell *notice* the
+    counters' warnings (once) and where metrics are served, show every interval through the output
+    *make_output* builds (after attaching, so an attach error leaves the terminal alone), stop on
+    *duration_s*, Ctrl-C or SIGTERM, show the summary, detach.
+
+    Raises:
+        BadInputError: unknown interface, bad option (exit 2).
+        EnvironmentProblem: privileges, libbpf, the kernel, an XDP program already attached, the metrics
+            port, an interface vanishing mid-run (after the summary of the counts so far) (exit 3).
+    """
+    from trunkline.xdp.counter import Counter
+
+    stop = threading.Event()
+    with ExitStack() as stack:
+        hook_, mode_ = cast(Any, hook), cast(Any, mode)  # checked by the CLI; Counter re-checks them
+        counters = [stack.enter_context(Counter(name, hook=hook_, mode=mode_)) for name in names]
+        for counter in counters:
+            for warning in counter.warnings:
+                notice(f"warning: {warning}")
+        if metrics_port is not None:
+            from trunkline.xdp.exporter import start_metrics_server
+
+            server: Any = start_metrics_server(metrics_port, counters, address=metrics_address)
+            stack.callback(server.close)
+            host = f"[{metrics_address}]" if ":" in metrics_address else metrics_address
+            port = getattr(server, "port", metrics_port)
+            notice(f"serving Prometheus metrics on http://{host}:{port}/metrics")
+        output = make_output()
+        stack.callback(output.close)
+        stack.enter_context(stop_on_signals(stop))
+        try:
+            run(counters, output, interval_s, duration_s, stop)
+        except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -1,0 +1,141 @@
+"""`trunkline inventory` as a user runs it (subprocess): exit codes, one-line errors, nothing half-written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+from tests.test_rvtools_reader import SEED_V4_YAML, V4, seed_rows, write_workbook
+
+
+@pytest.fixture(autouse=True)
+def _eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    for name in ("GOVC_URL", "GOVC_USERNAME", "GOVC_PASSWORD", "GOVC_INSECURE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _one_line_error(result: object, exit_code: int = 2) -> str:
+    assert result.returncode == exit_code, result.stderr  # type: ignore[attr-defined]
+    lines = result.stderr.splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 1, result.stderr  # type: ignore[attr-defined]
+    assert lines[0].startswith("trunkline: error: ")
+    return lines[0].removeprefix("trunkline: error: ")
+
+
+def test_read_rvtools_writes_the_inventory_file(tmp_path: Path) -> None:
+    xlsx = write_workbook(tmp_path / "export.xlsx", seed_rows())
+    out = tmp_path / "inventory.yaml"
+    result = run_cli("inventory", "read", "--rvtools", str(xlsx), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8") == SEED_V4_YAML
+    assert result.stderr == (
+        f"wrote {out}: 1 vCenter, 1 datacenter, 2 hosts, 3 switches, 8 port groups, 3 VMs (4 NICs)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.xlsx", "inventory.yaml"]
+
+
+def test_show_the_bundled_example_fits_80_columns() -> None:
+    result = run_cli("inventory", "show")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert lines[0] == "1 vCenter, 1 datacenter, 2 hosts, 3 switches, 7 port groups, 5 VMs (6 NICs)"
+    assert lines[1] == "NIC map (vSphere -> node): vmnic1 -> ens34"
+    assert [line.split() for line in lines if line.strip().startswith("vm-vlan-40")] == [
+        ["vm-vlan-40", "DSwitch", "40", "reject", "1"],
+        ["vm-vlan-40", "40", "vlan40-client", "(vmxnet3)"],
+    ]
+    assert [line.split() for line in lines if line.strip().startswith("vmnic1")] == [
+        ["vmnic1", "1G", "DSwitch", "Uplink", "1", "VMs:", "10,", "20,", "30,"],
+        ["vmnic1", "1G", "DSwitch", "Uplink", "1", "VMs:", "10,", "20,", "30,"],
+    ]
+
+
+def test_show_reads_an_rvtools_export_directly(tmp_path: Path) -> None:
+    xlsx = write_workbook(tmp_path / "export.xlsx", seed_rows())
+    result = run_cli("inventory", "show", str(xlsx))
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stdout.splitlines()[0]
+        == "1 vCenter, 1 datacenter, 2 hosts, 3 switches, 8 port groups, 3 VMs (4 NICs)"
+    )
+
+
+def test_schema_prints_the_published_schema() -> None:
+    result = run_cli("inventory", "schema")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (ROOT / "docs" / "inventory.schema.json").read_text(encoding="utf-8")
+
+
+def test_malformed_yaml_is_exit_2_with_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "inventory.yaml"
+    bad.write_text("version: 1\nvcenters:\n  - name: [vc\n", encoding="utf-8")
+    assert _one_line_error(run_cli("inventory", "show", str(bad))) == (
+        f"{bad}:4: column 1: not valid YAML (expected ',' or ']', but got '<stream end>' while parsing "
+        "a flow sequence); fix the YAML syntax there"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            "no-dvport",
+            "sheet 'dvPort' is missing (sheets found: vInfo, vNetwork, vHost, vNIC, vSwitch, vPort, "
+            "dvSwitch, vSC_VMK, vSource); export all tabs to one .xlsx with RVTools",
+        ),
+        (
+            "no-network-column",
+            "sheet 'vNetwork' has no column 'Network' (or 'Portgroup', 'Port Group'); export the workbook "
+            "again with RVTools, whose exports have it",
+        ),
+        (
+            "vlan-5000",
+            "sheet 'vPort' row 3 column 'VLAN': VLAN ID 5000 is out of range 0-4095; fix the cell or export "
+            "the workbook again",
+        ),
+    ],
+)
+def test_bad_rvtools_export_is_exit_2_naming_the_place_and_writes_nothing(
+    tmp_path: Path, change: str, message: str
+) -> None:
+    layout = {s: list(h) for s, h in V4.items()}
+    rows = seed_rows()
+    if change == "no-dvport":
+        del layout["dvPort"]
+    elif change == "no-network-column":
+        layout["vNetwork"].remove("Network")
+    else:
+        rows["vPort"][1]["VLAN"] = 5000
+    xlsx = write_workbook(tmp_path / "export.xlsx", rows, layout)
+    out = tmp_path / "inventory.yaml"
+    result = run_cli("inventory", "read", "--rvtools", str(xlsx), "-o", str(out))
+    assert _one_line_error(result) == f"{xlsx}: {message}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.xlsx"]
+
+
+def test_read_without_a_source_says_which_to_give(tmp_path: Path) -> None:
+    result = run_cli("inventory", "read", "-o", str(tmp_path / "inventory.yaml"))
+    assert _one_line_error(result) == (
+        "no source given: pass --vcenter HOST (repeatable, or set GOVC_URL) or --rvtools FILE.xlsx"
+    )
+
+
+def test_vcenter_options_with_rvtools_are_refused(tmp_path: Path) -> None:
+    xlsx = write_workbook(tmp_path / "export.xlsx", seed_rows())
+    result = run_cli(
+        "inventory", "read", "--rvtools", str(xlsx), "--insecure", "-o", str(tmp_path / "i.yaml")
+    )
+    assert _one_line_error(result) == "--insecure applies to --vcenter only; remove it when reading --rvtools"
+
+
+def test_output_in_a_missing_directory_is_exit_2(tmp_path: Path) -> None:
+    xlsx = write_workbook(tmp_path / "export.xlsx", seed_rows())
+    out = tmp_path / "missing" / "inventory.yaml"
+    result = run_cli("inventory", "read", "--rvtools", str(xlsx), "-o", str(out))
+    assert _one_line_error(result) == (
+        f"{out}: directory {out.parent} does not exist; create it or choose another path"
+    )
