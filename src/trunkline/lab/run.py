@@ -261,13 +261,18 @@ class _Lab:
                 self._skip(nad, ("attach", "dhcp", "ping", "isolation", "counter"), "not schedulable")
         # One undo step for every DEL, run in parallel, before the VMs' namespaces go (pushed after them).
         self.res.push("CNI DEL", self._del_all)
+        calls = []
         for nad, vm_ns in scheduled:
-            self.say(f"OpenShift VM for NAD {nad.name}: CNI ADD")
             config, note = cni.plugin_config(nad.config)
             if note and note not in rep.notes:
                 rep.notes.append(note)
-            cid = f"{self.p}-{nad.name}"
-            result = cni.call("ADD", config, self.node_ns, vm_ns, cid)
+            calls.append((nad, vm_ns, config, f"{self.p}-{nad.name}"))
+        self.say("OpenShift VMs: CNI ADD for " + ", ".join(n.name for n, _ in scheduled))
+        with ThreadPoolExecutor(
+            max_workers=max(1, len(calls))
+        ) as pool:  # as a kubelet starts pods in parallel
+            results = list(pool.map(lambda c: cni.call("ADD", c[2], self.node_ns, c[1], c[3]), calls))
+        for (nad, vm_ns, config, cid), result in zip(calls, results, strict=True):
             if not rep.add(
                 nad.name,
                 nad.vlan,
