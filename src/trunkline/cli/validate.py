@@ -44,18 +44,20 @@ def render_table(result: ValidationResult, console: Console) -> None:
 
 def validate_command(
     directory: Annotated[
-        Path, typer.Argument(help="Manifests directory (`trunkline plan -o DIR`, or hand-written).")
+        Path, typer.Argument(
+            metavar="DIR", help="Manifests directory (`trunkline plan -o DIR`, or hand-written).")
     ],
     node_state: Annotated[
         Path | None,
         typer.Option(
-            "--node-state",
+            "--node-state", metavar="FILE",
             help="Export of NodeNetworkState objects (`oc get nodes,nns -o yaml`): check the NICs NNCPs use.",
         ),
     ] = None,
     target_namespace: Annotated[
         str | None,
-        typer.Option("--target-namespace", help="Namespace the VMs run in (NADs: there or in `default`)."),
+        typer.Option("--target-namespace", metavar="NS",
+                     help="Namespace the VMs run in (NADs: there or in `default`)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as one JSON object.")] = False,
 ) -> None:
