@@ -40,6 +40,8 @@ def render(report: LabReport) -> None:
         for direction, vlans in directions.items():
             shown = ", ".join(f"VLAN {v}: {n}" for v, n in vlans.items())
             console.print(f"counter {nic} {direction} (frames): {shown}")
+    if report.phases:
+        console.print("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in report.phases.items()))
     for note in report.notes:
         console.print(f"note: {note}")
     failed = len(report.failed)
