@@ -6,6 +6,7 @@ Each sub-command lives in its own module and adds itself to :data:`app` through 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
 from collections.abc import Callable
@@ -101,7 +102,10 @@ def tidy_help(command: Command) -> Command:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and exit with the code of ``docs/design.md`` (0, 1, 2 or 3)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    command = tidy_help(typer.main.get_command(app))
+    command = typer.main.get_command(app)
+    # A typer release that moved these internals leaves help as typer writes it; commands work the same.
+    with contextlib.suppress(AttributeError, TypeError):
+        tidy_help(command)
     try:
         code = command.main(args=args, prog_name="trunkline", standalone_mode=False)
     except TrunklineError as exc:
