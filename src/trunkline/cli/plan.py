@@ -8,6 +8,7 @@ then a short summary.
 from __future__ import annotations
 
 import gc
+import signal
 from pathlib import Path
 from typing import Annotated, Literal, cast
 
@@ -40,6 +41,11 @@ def _load(
     from trunkline.vsphere.sources import load_inventory
 
     return load_inventory(inventory)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM handler: stop like Ctrl-C, so that the plan writer removes its temporary directory."""
+    raise KeyboardInterrupt
 
 
 def _providers(values: list[str]) -> dict[str, str]:
@@ -161,7 +167,11 @@ def plan_command(
         plan = plan_with_node_state(inv, options, propose_trunk_nics(load_node_states(node_state)))
     else:
         plan = build_plan(inv, options)
-    write_plan(plan, output, str(output))
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        write_plan(plan, output, str(output))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     nads = sum(1 for n in plan.networks if n.target == "multus")
     nncps = sum(len(b.layouts) for b in plan.bridges)
     patches = sum(1 for vm in plan.vms if any(nic.binding for nic in vm.nics))
