@@ -33,7 +33,7 @@ from trunkline.openshift.naming import (
     NameRequest,
     assign_names,
     ifname,
-    is_ifname,
+    is_bridge_name,
     is_label,
     sanitise,
     with_suffix,
@@ -70,6 +70,12 @@ _MAC = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
 # --------------------------------------------------------------------------------------------------
 
 
+RESERVED_BRIDGES = frozenset({"br-ex", "br-int", "br-local", "ovs-system"})
+"""Interfaces OVN-Kubernetes creates on every OpenShift node (br-ex: the gateway bridge holding the node's
+default-route NIC; br-int: the integration bridge; ovs-system: the OVS datapath; br-local: older
+local gateway mode). A bridge of that name from an NNCP would take them over."""
+
+
 @dataclass(frozen=True)
 class PlanOptions:
     """What the user chose. ``mtv_providers``: vCenter name -> MTV vSphere Provider name (key ``""`` =
@@ -98,10 +104,22 @@ class PlanOptions:
             raise BadInputError(f"--namespace {self.namespace!r}: a namespace is a lower-case RFC 1123 label")
         if not is_label(self.mtv_namespace):
             raise BadInputError(f"--mtv-namespace {self.mtv_namespace!r}: a lower-case RFC 1123 label")
-        if not is_ifname(self.bridge):
+        if not is_bridge_name(self.bridge):
             raise BadInputError(
                 f"--bridge {self.bridge!r}: an interface name of 1-{IFNAME_MAX} characters a-z, 0-9, -"
             )
+        if self.bridge in RESERVED_BRIDGES or self.bridge.startswith(("ovn-k8s-", "genev_sys")):
+            raise BadInputError(
+                f"--bridge {self.bridge!r}: OVN-Kubernetes owns that interface on every node; "
+                "choose another name (default vlan-trunk)"
+            )
+        for group in self.node_groups:
+            for uplink, nic in group.nics:
+                if nic == self.bridge:
+                    raise BadInputError(
+                        f"--nic-map {uplink}={nic}: the node NIC and --bridge are the same interface, and "
+                        "a bridge cannot be its own port; choose another bridge name or NIC"
+                    )
 
 
 @dataclass(frozen=True)
@@ -716,6 +734,38 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+def _unused_options(b: _Builder) -> None:
+    """Findings for ``--nic-map`` keys that name no uplink and ``--mtv-map`` keys that name no network."""
+    known = {
+        name
+        for hosts in b.host_uplinks.values()
+        for _, pairs in hosts
+        for pair in pairs
+        for name in pair
+        if name
+    }
+    known |= {u for objs in b.switch_objs.values() for sw, _ in objs for u in sw.uplinks}
+    for key in sorted({k for g in b.opt.node_groups for k, _ in g.nics} - known):
+        b.find(
+            "warning",
+            "nic-map-unknown-uplink",
+            f"NIC map entry {key}",
+            "names no uplink or vmnic of the inventory, so it maps nothing; check the spelling "
+            "(`trunkline inventory show` lists the uplinks)",
+        )
+    networks = {
+        k for n in b.nets.values() for k in (n.name, *(p.id for p in n.port_groups),
+                                             *(p.network for p in n.port_groups))
+    }
+    for key in sorted(set(b.opt.network_choices) - networks):
+        b.find(
+            "warning",
+            "mtv-map-unknown-network",
+            f"--mtv-map {key}",
+            "names no port group or network of the inventory, so it changes nothing; check the spelling",
+        )
+
+
 def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan:
     """Translate *inventory* into a :class:`Plan` (pure; deterministic for the same input).
 
@@ -726,6 +776,12 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
     options.check()
     b = _Builder(inventory, options)
     b.collect()
+    if not b.nets:
+        raise BadInputError(
+            "the inventory has no port groups to map: give an inventory with datacenters, switches and "
+            "port groups (see `trunkline inventory show`), or nothing for the bundled example"
+        )
+    _unused_options(b)
     host_names = [h.name for vc in inventory.vcenters for dc in vc.datacenters for h in dc.hosts]
     for group in options.node_groups:
         if group.hosts and not any(group.covers(h) for h in host_names):

@@ -323,6 +323,11 @@ def _write_new(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
+def is_plan_directory(path: Path) -> bool:
+    """True when *path* is a directory ``trunkline plan`` wrote (``.trunkline-plan`` or its REPORT.md)."""
+    return _ours(path)
+
+
 def _ours(path: Path) -> bool:
     if _written_by_us(path) is not None:
         return True
