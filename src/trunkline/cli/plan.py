@@ -206,8 +206,13 @@ def plan_command(
         signal.signal(signal.SIGTERM, previous)
     nads = sum(1 for n in plan.networks if n.target == "multus")
     nncps = sum(len(b.layouts) for b in plan.bridges)
-    patches = sum(1 for vm in plan.vms if any(nic.binding for nic in vm.nics))
+    patches = sum(1 for vm in plan.vms if vm.has_patch)
     counts = {s: sum(1 for f in plan.findings if f.severity == s) for s in ("error", "warning", "info")}
+    if counts["error"]:
+        typer.echo(
+            f"trunkline plan: {counts['error']} error(s): read the Findings in {output / 'REPORT.md'} "
+            "before applying"
+        )
     typer.echo(
         f"trunkline plan: {nads} NAD(s), {nncps} NNCP(s), {len(plan.network_maps)} NetworkMap(s), "
         f"{patches} VM patch(es) written to {output}/"

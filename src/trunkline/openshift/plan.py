@@ -164,7 +164,7 @@ class NetworkDecision:
     datacenter: str
     name: str
     switch: str  # SwitchRef.key
-    vlan_text: str  # as vSphere says it: "40", "none", "4095", "100-199,300", "pvlan 101"
+    vlan_text: str  # as vSphere says it: "40", "untagged", "4095", "100-199,300", "pvlan 101"
     target: Target
     reason: str
     nad: str | None = None
@@ -231,6 +231,13 @@ class VmDecision:
     name: str
     source_name: str
     nics: tuple[VmNicDecision, ...]
+    unmapped: tuple[str, ...] = ()  # labels of NICs on networks the plan could not map
+
+    @property
+    def has_patch(self) -> bool:
+        """True when ``vms/<name>.json`` is written: some NIC has a network and none was left unmapped
+        (a JSON merge patch replaces the lists whole, so a partial one would remove the other NICs)."""
+        return not self.unmapped and any(nic.binding for nic in self.nics)
 
 
 @dataclass(frozen=True)
@@ -305,7 +312,7 @@ def ranges_text(ranges: tuple[tuple[int, int], ...]) -> str:
 def vlan_text(vlan: VlanPolicy) -> str:
     """A VLAN policy as vSphere users write it."""
     if isinstance(vlan, NoVlan):
-        return "none"
+        return "untagged"
     if isinstance(vlan, AccessVlan):
         return str(vlan.id)
     if isinstance(vlan, TrunkVlan):
@@ -1000,6 +1007,7 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
     out = []
     for key, vc, dc, vm in sorted(vms, key=lambda t: (names[t[0]], t[0])):
         nics = []
+        left_out: list[str] = []
         pod_used = False
         for idx, nic in enumerate(vm.nics):
             mac = normalise_mac(nic.mac)
@@ -1017,6 +1025,7 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
                 opaque = b.opaque.get((vc, dc, nic.network))
                 reason = f"NSX network {opaque!r}" if opaque else f"network {nic.network!r} (unknown)"
                 unmapped_nics[reason].append(vm.name)
+                left_out.append(nic.label)
             elif dec.target == "multus":
                 binding, network_name, reason = "multus", f"{ns}/{dec.nad}", f"NAD {ns}/{dec.nad}"
             elif dec.target == "pod" and not pod_used:
@@ -1027,6 +1036,7 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
                 extra = " (second pod NIC)" if dec.target == "pod" else ""
                 reason = f"port group {dec.name!r}: {dec.reason}{extra}"
                 unmapped_nics[reason].append(vm.name)
+                left_out.append(nic.label)
             nics.append(
                 VmNicDecision(
                     label=nic.label,
@@ -1039,15 +1049,29 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
                     reason=reason,
                 )
             )
-        out.append(VmDecision(key=key, vcenter=vc, name=names[key], source_name=vm.name, nics=tuple(nics)))
+        out.append(
+            VmDecision(
+                key=key, vcenter=vc, name=names[key], source_name=vm.name, nics=tuple(nics),
+                unmapped=tuple(left_out),
+            )
+        )
+        if left_out and any(n.binding for n in nics):
+            b.find(
+                "warning",
+                "vm-patch-withheld",
+                f"VM {vm.name!r}",
+                f"no patch written: NIC(s) {', '.join(left_out)} have no OpenShift network, and a merge "
+                "patch replaces the VM's interface list whole, so it would remove them; map their networks "
+                "(or --mtv-map NAME=ignored) and re-run, or edit the VM by hand",
+                unmapped=True,
+            )
     for reason, vm_names in unmapped_nics.items():
         shown = ", ".join(sorted(set(vm_names))[:5]) + (" ..." if len(set(vm_names)) > 5 else "")
         b.find(
             "warning",
             "vm-nic-unmapped",
             reason,
-            f"{len(vm_names)} VM NIC(s) on it have no OpenShift network and are left out of the VM "
-            f"patches: {shown}",
+            f"{len(vm_names)} VM NIC(s) on it have no OpenShift network; their VMs get no patch: {shown}",
             unmapped=True,
         )
     for mac, owners in macs.items():

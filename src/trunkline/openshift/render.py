@@ -98,7 +98,7 @@ def render_files(plan: Plan, display_dir: str = "DIR") -> dict[str, str]:
             resources.append(name)
     files["kustomization.yaml"] = dump_yaml([kustomization(resources)])
     for vm in plan.vms:
-        if any(nic.binding for nic in vm.nics):
+        if vm.has_patch:
             files[f"vms/{vm.name}.json"] = json.dumps(vm_patch(vm)) + "\n"
     files["REPORT.md"] = report(plan, display_dir)
     return files
@@ -369,16 +369,24 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
     errors = sum(1 for f in plan.findings if f.severity == "error")
     warnings = sum(1 for f in plan.findings if f.severity == "warning")
     cni = opt.cni_type if opt.backend == "linux-bridge" else "ovn-k8s-cni-overlay"
+    patches = [vm for vm in plan.vms if vm.has_patch]
+    banner = (
+        [f"> **{errors} error(s): read [Findings](#findings-{len(plan.findings)}) before applying.** "
+         "The plan was written anyway (`--strict` exits 1 instead when anything was left unmapped).", ""]
+        if errors
+        else []
+    )
     out = [
         REPORT_TITLE,
         "",
+        *banner,
         f"Backend **{opt.backend}** (`{cni}`), NADs in namespace `{opt.namespace}`, "
         f"MTV namespace `{opt.mtv_namespace}`.",
         "",
-        f"- {len(plan.switches)} switch(es), {len(plan.networks)} port group(s) -> **{nads} NAD(s)** on "
+        f"- {len(plan.switches)} switch(es), {len(plan.networks)} port group(s) (a standard switch's port "
+        f"group counted once across its hosts) -> **{nads} NAD(s)** on "
         f"{len(plan.bridges)} bridge(s), {sum(len(b.layouts) for b in plan.bridges)} NNCP(s)",
-        f"- {len(plan.vms)} VM(s) with {nics} NIC(s) -> "
-        f"{sum(1 for vm in plan.vms if any(n.binding for n in vm.nics))} VM patch(es) in `vms/`",
+        f"- {len(plan.vms)} VM(s) with {nics} NIC(s) -> {len(patches)} VM patch(es) in `vms/`",
         f"- {len(plan.network_maps)} MTV NetworkMap(s)",
         f"- findings: {errors} error(s), {warnings} warning(s), "
         f"{len(plan.findings) - errors - warnings} note(s); {len(plan.unmapped)} about things left unmapped",
@@ -395,6 +403,10 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         ),
         "## Apply order",
         "",
+        "Install these operators first (OperatorHub): **Kubernetes NMState** (kubernetes-nmstate), "
+        "**OpenShift Virtualization** and the **Migration Toolkit for Virtualization**. Without them "
+        "`oc apply` does not know the NMState, NodeNetworkConfigurationPolicy, NetworkAttachmentDefinition "
+        "and NetworkMap kinds. "
         "The NodeNetworkConfigurationPolicy kind exists only once kubernetes-nmstate has processed the "
         "`NMState` instance, so apply in three steps:",
         "",
@@ -406,14 +418,9 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         "```",
         "",
         "`networkmaps.yaml` needs the Migration Toolkit for Virtualization (its CRDs and the source "
-        f"Provider objects in `{opt.mtv_namespace}`). After MTV has created the VMs, patch their networks "
-        "(replace TARGET with the VMs' namespace):",
+        f"Provider objects in `{opt.mtv_namespace}`).",
         "",
-        "```sh",
-        f'for f in {display_dir}/vms/*.json; do oc patch vm "$(basename "$f" .json)" -n TARGET '
-        '--type merge --patch-file "$f"; done',
-        "```",
-        "",
+        *_vm_section(plan, patches, display_dir),
         "## Port groups -> NADs",
         "",
     ]
@@ -481,6 +488,60 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
     else:
         out.append("None: everything was mapped.")
     return "\n".join(out) + "\n"
+
+
+VM_ROWS_MAX = 500  # REPORT.md lists at most this many VM NICs; vms/*.json hold them all
+
+
+def _vm_section(plan: Plan, patches: list[Any], display_dir: str) -> list[str]:
+    """REPORT.md's VM section: why the patches exist, how to apply them, and each VM NIC's mapping."""
+    opt = plan.options
+    providers = ", ".join(f"`{m.provider}` (vCenter {m.vcenter})" for m in plan.network_maps) or "none"
+    out = [
+        "## VMs",
+        "",
+        f"Each NetworkMap names its source vSphere Provider in `{opt.mtv_namespace}`: {providers}. "
+        "The name must match the Provider object exactly (`oc get providers -n "
+        f"{opt.mtv_namespace}`); if not, re-run with `--mtv-provider VCENTER=NAME`.",
+        "",
+    ]
+    if not patches:
+        out += ["No VM patches: no VM has all its NICs on mapped networks (see Findings).", ""]
+    else:
+        out += [
+            "The NetworkMap already attaches each migrated VM NIC to its NAD. The `vms/*.json` JSON merge "
+            "patches additionally pin what MTV may choose differently: the MAC address kept from vSphere, "
+            "the KubeVirt NIC model and the `bridge` binding. A merge patch replaces the VM's interface "
+            "and network lists whole, so a VM gets a patch only when every NIC of it is mapped. A running "
+            "VM picks the change up at its next restart (`virtctl restart VM`). After MTV has created "
+            "the VMs (replace TARGET with the VMs' namespace):",
+            "",
+            "```sh",
+            f'for f in {display_dir}/vms/*.json; do oc patch vm "$(basename "$f" .json)" -n TARGET '
+            '--type merge --patch-file "$f"; done',
+            "```",
+            "",
+        ]
+    if any(n.model == "virtio" and (n.adapter or "").lower() != "virtio" for vm in plan.vms for n in vm.nics):
+        out += [
+            "NICs whose vSphere adapter has no KubeVirt equivalent (vmxnet3) become `virtio`: the guest "
+            "needs virtio-net drivers (Windows: install the virtio-win drivers *before* migrating, or the "
+            "VM comes up without network) and Linux guests may see a new interface name (e.g. `ens192` "
+            "becomes `enp1s0`), so check interface configuration that names the NIC.",
+            "",
+        ]
+    rows: list[list[object]] = []
+    for vm in plan.vms:
+        patch = f"vms/{vm.name}.json" if vm.has_patch else "none (a NIC is unmapped)"
+        for nic in vm.nics:
+            change = f"{nic.adapter or '?'} -> {nic.model}"
+            if nic.model == "virtio" and (nic.adapter or "").lower() != "virtio":
+                change += " (guest needs virtio drivers)"
+            rows.append([vm.source_name, patch, nic.label, nic.mac or "", change, nic.reason])
+    out += _table(["VM", "patch", "NIC", "MAC", "model", "network"], rows[:VM_ROWS_MAX])
+    if len(rows) > VM_ROWS_MAX:
+        out += ["", f"... and {len(rows) - VM_ROWS_MAX} more VM NICs (see `vms/*.json`)."]
+    return out + [""]
 
 
 def _label(text: str) -> str:
