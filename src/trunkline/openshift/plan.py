@@ -912,14 +912,20 @@ def _bridge(
             f"{', '.join(map(str, mtus))}; the bridge uses {mtus[-1]} and each NAD its own switch's MTU",
         )
     if untagged and opt.backend == "linux-bridge" and any(a <= NATIVE_VLAN <= z for a, z in tagged):
-        b.find(
-            "warning",
-            "native-vlan",
-            f"bridge {name}",
-            f"untagged port groups use VLAN {NATIVE_VLAN} as the uplink's native VLAN (the bridge CNI "
-            f"puts untagged VM ports in the bridge's default VLAN {NATIVE_VLAN}), so tagged VLAN "
-            f"{NATIVE_VLAN} cannot pass as well: move one side to another VLAN",
-        )
+        flat = ", ".join(sorted(d.name for d in nets if d.untagged))
+        # one finding per NAD, as `trunkline validate` reports each NAD whose VLANs include the native one
+        for d in sorted(nets, key=lambda d: d.nad or d.name):
+            if any(a <= NATIVE_VLAN <= z for a, z in d.vlan_ids):
+                b.find(
+                    "warning",
+                    "native-vlan",
+                    f"NAD {opt.namespace}/{d.nad}",
+                    f"port group {d.name!r} (VLAN {d.vlan_text}) includes tagged VLAN {NATIVE_VLAN}, but on "
+                    f"bridge {name} VLAN {NATIVE_VLAN} is the uplink's native VLAN carrying the untagged "
+                    f"port groups ({flat}; the bridge CNI puts untagged VM ports in the bridge's default "
+                    f"VLAN {NATIVE_VLAN}): its VLAN {NATIVE_VLAN} frames leave untagged; move one side to "
+                    "another VLAN",
+                )
         tagged = subtract_id(tagged, NATIVE_VLAN)
     out_layouts = []
     for group in opt.node_groups:
