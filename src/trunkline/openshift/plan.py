@@ -36,6 +36,7 @@ from trunkline.openshift.naming import (
     is_bridge_name,
     is_label,
     sanitise,
+    short_hash,
     with_suffix,
 )
 from trunkline.openshift.nicmap import NodeGroup
@@ -1092,6 +1093,34 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
     return tuple(out)
 
 
+def _guessed_providers(b: _Builder, vcenters: list[str]) -> dict[str, str]:
+    """MTV Provider names for vCenters the user named none for: the vCenter name as a Kubernetes object
+    name (RFC 1123 subdomain, 253 characters). Names that sanitise alike, or that had to be cut, get a
+    hash suffix to stay distinct, and a finding: they cannot match the real Provider."""
+    plain = {vc: sanitise(vc, 253, fallback="vsphere") for vc in vcenters}
+    counts = Counter(plain.values())
+    out: dict[str, str] = {}
+    for vc in sorted(vcenters):
+        name = plain[vc]
+        why = ""
+        if counts[name] > 1:
+            others = sorted(v for v in vcenters if plain[v] == name and v != vc)
+            why = f"sanitises like vCenter {', '.join(others)}"
+            name = with_suffix(name[:240], short_hash(vc), 253)
+        elif name != sanitise(vc, 1 << 16, fallback="vsphere"):
+            why = "is longer than a Kubernetes name (253 characters)"
+        out[vc] = name
+        if why:
+            b.find(
+                "warning",
+                "mtv-provider-guessed",
+                f"vCenter {vc[:80]}",
+                f"its name {why}, so the NetworkMap's source Provider is named {name[:80]!r}, which is "
+                "unlikely to be your Provider's name: pass --mtv-provider VCENTER=NAME",
+            )
+    return out
+
+
 def _network_maps(b: _Builder, networks: tuple[NetworkDecision, ...]) -> tuple[NetworkMapDecision, ...]:
     opt = b.opt
     vcenters = [vc.name for vc in b.inv.vcenters]
@@ -1107,9 +1136,11 @@ def _network_maps(b: _Builder, networks: tuple[NetworkDecision, ...]) -> tuple[N
             "--mtv-provider NAME: the inventory has several vCenters; "
             "write --mtv-provider VCENTER=NAME once per vCenter"
         )
+    guessed = _guessed_providers(b, [vc for vc in vcenters if vc not in opt.mtv_providers and
+                                     "" not in opt.mtv_providers])
     out = []
     for vc in sorted(vcenters):
-        provider = opt.mtv_providers.get(vc) or opt.mtv_providers.get("") or sanitise(vc)
+        provider = opt.mtv_providers.get(vc) or opt.mtv_providers.get("") or guessed[vc]
         seen: dict[tuple[str, str], NetworkDecision] = {}
         for d in networks:
             if d.vcenter != vc or d.target not in ("multus", "pod", "ignored"):
