@@ -686,6 +686,16 @@ class _Builder:
                 "reach no wire; add the hosts' NICs to the inventory or map the switch's uplinks",
                 unmapped=True,
             )
+        labels = sorted({label for label, _, _ in layout})
+        if len(labels) > 1 and len(nics) == 1:
+            self.find(
+                "warning",
+                "uplink-redundancy-lost",
+                f"switch {swname}, node group {group.name}",
+                f"its uplinks {', '.join(labels)} (teaming {team.policy or 'not set'}) all map to node NIC "
+                f"{nics[0]}: the plan builds no bond and the bridge has a single link; map each uplink to "
+                "its own NIC to keep the redundancy",
+            )
         by_label = {label: nic for label, nic, _ in layout}
         mode: BondMode | None = None
         primary = None
