@@ -37,6 +37,7 @@ Facts checked, and where they come from:
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections import defaultdict
@@ -89,6 +90,16 @@ BRIDGE_OPTION_TYPES: dict[str, type | tuple[type, ...]] = {
     "disableContainerInterface": bool,
     "portIsolation": bool,
 }
+#: Other CNI ``type`` values a NAD may name: the containernetworking/plugins reference plugins
+#: (``plugins/main``, ``plugins/meta``) and the ones OpenShift ships (``cnv-tuning``, SR-IOV,
+#: ``route-override``). trunkline checks their common keys only.
+OTHER_CNI_TYPES = frozenset(
+    {
+        "bandwidth", "cnv-tuning", "dummy", "firewall", "host-device", "ib-sriov", "ipvlan", "loopback",
+        "macvlan", "portmap", "ptp", "route-override", "sbr", "sriov", "tap", "tuning", "vlan", "vrf",
+    }
+)  # fmt: skip
+
 #: OVN-Kubernetes secondary network options (ovn-kubernetes ``pkg/cni/types`` ``NetConf``).
 OVN_OPTION_TYPES: dict[str, type | tuple[type, ...]] = {
     "topology": str,
@@ -723,6 +734,8 @@ def _check_nad(out: _Collector, doc: Document, ctx: _Context) -> None:
         elif cni_type == OVN_CNI_TYPE:
             found_ovn = True
             _check_ovn_config(out, doc, path, plugin, ctx)
+        elif cni_type not in OTHER_CNI_TYPES:
+            _check_unknown_cni_type(out, doc, path, plugin, cni_type)
     if found_ovn and isinstance(resource, str) and resource.startswith(BRIDGE_RESOURCE_PREFIX):
         out.add(
             doc,
@@ -739,6 +752,25 @@ def _check_nad(out: _Collector, doc: Document, ctx: _Context) -> None:
             "no resourceName annotation: VMs may be scheduled on nodes without the bridge; add "
             f"'{RESOURCE_NAME_ANNOTATION}: {BRIDGE_RESOURCE_PREFIX}<bridge>'",
         )
+
+
+def _check_unknown_cni_type(
+    out: _Collector, doc: Document, path: str, config: dict[str, Any], cni_type: str
+) -> None:
+    """A ``type`` no plugin on the node answers to: Multus fails every pod attaching to the NAD. Report it,
+    then check the bridge options the config holds anyway (a misspelt ``cnv-brdge`` is still meant to be
+    a bridge config, and its ``vlan`` still has to be a VLAN ID)."""
+    checked = sorted(BRIDGE_CNI_TYPES | {OVN_CNI_TYPE})
+    close = difflib.get_close_matches(cni_type, [*checked, *sorted(OTHER_CNI_TYPES)], n=1, cutoff=0.75)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    out.add(
+        doc,
+        f"{path}.type",
+        "cni-type-unknown",
+        f"CNI type {cni_type!r} is no plugin OpenShift runs, so Multus fails every pod attached to this NAD; "
+        f"{hint}trunkline checks {', '.join(checked)} (VM bridges and OVN localnets)",
+    )
+    _check_bridge_values(out, doc, path, config)
 
 
 def _check_cni_version(out: _Collector, doc: Document, path: str, version: Any) -> None:
@@ -790,23 +822,12 @@ def _check_types(
             )
 
 
-def _check_bridge_config(
-    out: _Collector, doc: Document, path: str, config: dict[str, Any], ctx: _Context, resource: Any
-) -> None:
-    known = CNI_COMMON_KEYS | set(BRIDGE_OPTION_TYPES)
-    _check_unknown_keys(out, doc, path, config, known, "the bridge CNI plugin")
+def _check_bridge_values(out: _Collector, doc: Document, path: str, config: Mapping[str, Any]) -> bool:
+    """Types and ranges of the bridge CNI options *config* holds. Returns whether its VLAN settings
+    (``vlan``, ``vlanTrunk``, ``preserveDefaultVlan``) are valid, i.e. what the NAD puts on the uplink
+    is known."""
+    before = len(out.findings)
     _check_types(out, doc, path, config, BRIDGE_OPTION_TYPES)
-    if "ipam" not in config:
-        out.add(
-            doc,
-            f"{path}.ipam",
-            "cni-ipam-missing",
-            "the bridge plugin requires 'ipam'; write \"ipam\": {} for an L2-only network",
-        )
-    elif not isinstance(config["ipam"], dict):
-        out.add(doc, f"{path}.ipam", "cni-type-mismatch", "ipam must be a JSON object ({} for L2 only)")
-    if not isinstance(config.get("name"), str):
-        out.add(doc, f"{path}.name", "cni-name-missing", "the CNI config needs a 'name' (the network's name)")
     vlan = config.get("vlan")
     if _is_int(vlan) and not 0 <= vlan <= 4094:
         out.add(
@@ -832,6 +853,11 @@ def _check_bridge_config(
             "port in plugin versions that know the option (default true), and not in older ones: write "
             '"preserveDefaultVlan": false',
         )
+    vlan_keys = (f"{path}.vlan", f"{path}.vlanTrunk", f"{path}.preserveDefaultVlan")
+    valid = not any(
+        f.field.startswith(vlan_keys) and f.key != "preserve-default-vlan-implicit"
+        for f in out.findings[before:]
+    )
     if config.get("hairpinMode") is True and config.get("promiscMode") is True:
         out.add(
             doc,
@@ -842,6 +868,26 @@ def _check_bridge_config(
     mtu = config.get("mtu")
     if _is_int(mtu) and not 68 <= mtu <= 65535:
         out.add(doc, f"{path}.mtu", "mtu-invalid", f"mtu {mtu} is not within 68-65535")
+    return valid
+
+
+def _check_bridge_config(
+    out: _Collector, doc: Document, path: str, config: dict[str, Any], ctx: _Context, resource: Any
+) -> None:
+    known = CNI_COMMON_KEYS | set(BRIDGE_OPTION_TYPES)
+    _check_unknown_keys(out, doc, path, config, known, "the bridge CNI plugin")
+    if "ipam" not in config:
+        out.add(
+            doc,
+            f"{path}.ipam",
+            "cni-ipam-missing",
+            "the bridge plugin requires 'ipam'; write \"ipam\": {} for an L2-only network",
+        )
+    elif not isinstance(config["ipam"], dict):
+        out.add(doc, f"{path}.ipam", "cni-type-mismatch", "ipam must be a JSON object ({} for L2 only)")
+    if not isinstance(config.get("name"), str):
+        out.add(doc, f"{path}.name", "cni-name-missing", "the CNI config needs a 'name' (the network's name)")
+    vlans_valid = _check_bridge_values(out, doc, path, config)
     bridge = config.get("bridge")
     if bridge is None:
         out.add(
@@ -886,7 +932,9 @@ def _check_bridge_config(
             "isolated bridge with no uplink",
         )
         return
-    _check_nad_vlans_on_uplinks(out, doc, path, config, defs)
+    if vlans_valid:
+        _check_nad_vlans_on_uplinks(out, doc, path, config, defs)
+    mtu = config.get("mtu")
     if _is_int(mtu):
         _check_nad_mtu(out, doc, f"{path}.mtu", mtu, defs, ctx)
 
