@@ -440,14 +440,66 @@ class _Context:
         return tuple(sorted({self.target_namespace, "default"}))
 
 
-def _check_api_version(out: _Collector, doc: Document, group: str) -> None:
+#: apiVersions the API server serves per kind (kubernetes-nmstate CRDs: NNCP and NMState ``v1`` and
+#: ``v1beta1``, ``v1alpha1`` removed; Multus NetworkAttachmentDefinition CRD ``v1``; Forklift
+#: ``NetworkMap`` ``v1beta1``; core ``Namespace`` ``v1``).
+API_VERSIONS: dict[Kind, tuple[str, ...]] = {
+    Kind.NNCP: ("nmstate.io/v1", "nmstate.io/v1beta1"),
+    Kind.NMSTATE: ("nmstate.io/v1", "nmstate.io/v1beta1"),
+    Kind.NAD: ("k8s.cni.cncf.io/v1",),
+    Kind.NETWORK_MAP: ("forklift.konveyor.io/v1beta1",),
+    Kind.NAMESPACE: ("v1",),
+}
+#: Kinds whose objects live in a namespace, and cluster-scoped ones (their CRDs' ``scope``).
+NAMESPACED_KINDS = frozenset({Kind.NAD, Kind.NETWORK_MAP, Kind.VIRTUAL_MACHINE})
+CLUSTER_SCOPED_KINDS = frozenset({Kind.NNCP, Kind.NMSTATE, Kind.NAMESPACE})
+
+
+def _check_api_version(out: _Collector, doc: Document) -> None:
+    versions = API_VERSIONS.get(doc.kind)
     api = doc.body.get("apiVersion")
-    if not isinstance(api, str) or not api.startswith(group + "/"):
+    if versions is None or api in versions:
+        return
+    out.add(
+        doc,
+        "apiVersion",
+        "api-version",
+        f"apiVersion is {api!r}; the API server serves {doc.kind.value} as {' or '.join(versions)} only "
+        "and `oc apply` fails with 'no matches for kind': write "
+        f"{versions[0]}",
+    )
+
+
+def _check_kind_and_scope(out: _Collector, doc: Document) -> None:
+    """Typo'd kinds of the objects trunkline knows, and namespaces on the wrong scope."""
+    kind = doc.body.get("kind")
+    if doc.kind is Kind.OTHER and isinstance(kind, str):
+        known = [k.value for k in Kind if k not in (Kind.VM_PATCH, Kind.OTHER)]
+        close = difflib.get_close_matches(kind, known, n=1, cutoff=0.8)
+        if close and kind != "List":
+            out.add(
+                doc,
+                "kind",
+                "kind-unknown",
+                f"unknown kind {kind!r}; did you mean {close[0]!r}? As written the API server rejects it "
+                "and nothing here checks it",
+            )
+        return
+    if doc.kind in CLUSTER_SCOPED_KINDS and "namespace" in _mapping(doc.body.get("metadata")):
         out.add(
             doc,
-            "apiVersion",
-            "api-version",
-            f"apiVersion is {api!r}; {doc.kind.value} is in API group {group}",
+            "metadata.namespace",
+            "namespace-on-cluster-scoped",
+            f"{doc.kind.value} is cluster-scoped: it has no namespace; remove metadata.namespace",
+        )
+    elif doc.kind in NAMESPACED_KINDS and doc.kind is not Kind.NAD and doc.namespace is None:
+        out.add(
+            doc,
+            "metadata.namespace",
+            "namespace-missing",
+            f"no namespace: the {doc.kind.value} lands in whatever project is current when applied; "
+            "write its namespace"
+            + (" (the MTV namespace, openshift-mtv by default)" if doc.kind is Kind.NETWORK_MAP else ""),
         )
 
 
@@ -494,7 +546,6 @@ def _check_duplicates(out: _Collector, docs: list[Document]) -> None:
 
 
 def _check_nncp(out: _Collector, doc: Document) -> None:
-    _check_api_version(out, doc, "nmstate.io")
     if doc.name is None or not is_dns1123_subdomain(doc.name):
         out.add(
             doc,
@@ -652,7 +703,6 @@ def _check_port_vlan(out: _Collector, doc: Document, path: str, vlan: Any) -> No
 
 
 def _check_nad(out: _Collector, doc: Document, ctx: _Context) -> None:
-    _check_api_version(out, doc, "k8s.cni.cncf.io")
     name = doc.name
     if name is None or not is_dns1123_label(name):
         out.add(
@@ -1206,7 +1256,6 @@ def _nad_exists(ctx: _Context, namespace: str | None, name: str) -> bool:
 
 
 def _check_network_map(out: _Collector, doc: Document, ctx: _Context) -> None:
-    _check_api_version(out, doc, "forklift.konveyor.io")
     spec = _mapping(doc.body.get("spec"))
     provider = _mapping(spec.get("provider"))
     for side in ("source", "destination"):
@@ -1504,6 +1553,8 @@ def validate_documents(
     _check_duplicates(out, docs)
     _check_bridge_conflicts(out, ctx)
     for doc in docs:
+        _check_kind_and_scope(out, doc)
+        _check_api_version(out, doc)
         if doc.kind is Kind.NNCP:
             _check_nncp(out, doc)
         elif doc.kind is Kind.NAD:
