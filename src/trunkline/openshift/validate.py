@@ -126,6 +126,13 @@ KUBEVIRT_MODELS = frozenset({"e1000", "e1000e", "igb", "ne2k_pci", "pcnet", "rtl
 #: MTV NetworkMap destination types.
 NETWORK_MAP_TYPES = frozenset({"multus", "pod", "ignored"})
 
+#: Bridges OVN-Kubernetes owns on every node (the external bridge, the integration bridge, the OVS
+#: datapath): an NNCP must not create or take over a bridge of that name.
+RESERVED_BRIDGES = frozenset({"br-ex", "br-int", "ovs-system"})
+#: Bond modes OpenShift Virtualization does not support under a VM bridge (DESIGN; nmstate accepts the
+#: names and the kernel's numbers).
+UNSUPPORTED_BOND_MODES = frozenset({"balance-rr", "balance-tlb", "balance-alb", "0", "5", "6"})
+
 #: kubernetes-nmstate's trunk on a linux-bridge port that has no ``vlan`` key.
 NMSTATE_DEFAULT_TRUNK = ((2, 4094),)
 #: The bridge's default port VLAN (Linux ``default_pvid``): an untagged NAD's VM port is in it.
@@ -523,6 +530,42 @@ def _check_bridge_conflicts(out: _Collector, ctx: _Context) -> None:
                 )
 
 
+def _selector(doc: Document) -> dict[str, Any]:
+    return _mapping(_mapping(doc.body.get("spec")).get("nodeSelector"))
+
+
+def _selectors_overlap(a: Document, b: Document) -> bool:
+    """Whether two NNCPs certainly select common nodes: one's nodeSelector is part of the other's (every
+    node the stricter one picks, the looser one picks too; an empty selector picks every node)."""
+    sa, sb = _selector(a).items(), _selector(b).items()
+    return sa <= sb or sb <= sa
+
+
+def _check_nic_in_two_bridges(out: _Collector, ctx: _Context) -> None:
+    """One NIC as the port of two bridges on the same nodes: nmstate moves it to whichever policy is
+    applied last, and the other bridge loses its uplink."""
+    seen: dict[str, list[BridgeDef]] = defaultdict(list)
+    bridges = sorted(
+        (b for defs in ctx.bridges.values() for b in defs), key=lambda b: (b.doc.file, b.doc.line, b.path)
+    )
+    for bridge in bridges:
+        for port in bridge.ports:
+            if port.name == bridge.name:
+                continue
+            for first in seen[port.name]:
+                if first.name != bridge.name and _selectors_overlap(first.doc, bridge.doc):
+                    out.add(
+                        bridge.doc,
+                        f"{port.path}.name",
+                        "nic-in-two-bridges",
+                        f"{port.name} is already a port of bridge {first.name} (NNCP {first.doc.name}, "
+                        f"{first.doc.file}) on the same nodes; a NIC can be the port of one bridge only: "
+                        "use another NIC or one bridge",
+                    )
+                    break
+            seen[port.name].append(bridge)
+
+
 def _check_duplicates(out: _Collector, docs: list[Document]) -> None:
     seen: dict[tuple[str, str | None, str], Document] = {}
     for doc in docs:
@@ -545,7 +588,7 @@ def _check_duplicates(out: _Collector, docs: list[Document]) -> None:
 # ---- NNCP ----------------------------------------------------------------------------------------
 
 
-def _check_nncp(out: _Collector, doc: Document) -> None:
+def _check_nncp(out: _Collector, doc: Document, ctx: _Context) -> None:
     if doc.name is None or not is_dns1123_subdomain(doc.name):
         out.add(
             doc,
@@ -590,7 +633,17 @@ def _check_nncp(out: _Collector, doc: Document) -> None:
         if "mtu" in iface and not (_is_int(iface["mtu"]) and 68 <= iface["mtu"] <= 65535):
             out.add(doc, f"{path}.mtu", "mtu-invalid", f"mtu {iface['mtu']!r} is not an integer 68-65535")
         if iface.get("type") in ("linux-bridge", "ovs-bridge"):
+            if name in RESERVED_BRIDGES and iface.get("state") != "absent":
+                out.add(
+                    doc,
+                    f"{path}.name",
+                    "bridge-name-reserved",
+                    f"bridge name {name!r} belongs to OVN-Kubernetes (br-ex, br-int, ovs-system); this "
+                    "policy would take over the cluster network's bridge and cut the node off: choose "
+                    "another name",
+                )
             _check_bridge_ports(out, doc, path, iface, mtus)
+            _check_bridge_bonds(out, doc, path, iface, interfaces)
         bond = _mapping(iface.get("link-aggregation"))
         for key in ("port", "ports"):
             for j, port in enumerate(_list(bond.get(key))):
@@ -601,6 +654,8 @@ def _check_nncp(out: _Collector, doc: Document) -> None:
                         "interface-name-invalid",
                         f"bond port name {port!r} {problem}",
                     )
+    if ctx.node_states is None:  # with the node state, a name no node has is `nic-missing`
+        _check_placeholder_nics(out, doc, interfaces)
     ovn = _mapping(_mapping(spec.get("desiredState")).get("ovn"))
     for j, mapping in enumerate(_list(ovn.get("bridge-mappings"))):
         mapping = _mapping(mapping)
@@ -614,6 +669,48 @@ def _check_nncp(out: _Collector, doc: Document) -> None:
             )
         elif isinstance(bridge, str) and (problem := interface_name_problem(bridge)):
             out.add(doc, f"{path}.bridge", "interface-name-invalid", f"OVS bridge name {bridge!r} {problem}")
+
+
+def _check_bridge_bonds(
+    out: _Collector, doc: Document, path: str, bridge: dict[str, Any], interfaces: list[Any]
+) -> None:
+    """Bonds of the same NNCP that are ports of the Linux bridge *bridge*, in a mode OpenShift
+    Virtualization does not support under a VM bridge (DESIGN: modes 0, 5 and 6)."""
+    if bridge.get("type") != "linux-bridge":
+        return
+    _, ports = _bridge_ports(_mapping(bridge.get("bridge")))
+    port_names = {_mapping(p).get("name") for p in ports}
+    for i, iface in enumerate(interfaces):
+        iface = _mapping(iface)
+        if iface.get("type") != "bond" or iface.get("name") not in port_names:
+            continue
+        mode = _mapping(iface.get("link-aggregation")).get("mode")
+        if str(mode) in UNSUPPORTED_BOND_MODES:
+            out.add(
+                doc,
+                f"spec.desiredState.interfaces[{i}].link-aggregation.mode",
+                "bond-mode-unsupported",
+                f"bond {iface['name']} (a port of VM bridge {bridge.get('name')}) uses mode {mode}; "
+                "OpenShift Virtualization does not support balance-rr, balance-tlb or balance-alb (modes "
+                "0, 5, 6) under a VM bridge: use 802.3ad, balance-xor or active-backup",
+            )
+
+
+_PLACEHOLDER_NIC = re.compile(r"^(vmnic\d+|uplink ?\d+)$", re.IGNORECASE)
+
+
+def _check_placeholder_nics(out: _Collector, doc: Document, interfaces: list[Any]) -> None:
+    """vSphere uplink names (``vmnic1``, ``Uplink 1``) where a node NIC name belongs: ``trunkline plan``
+    keeps them as placeholders for uplinks the NIC map does not cover."""
+    for fld, name in _nncp_physical_ports(interfaces):
+        if _PLACEHOLDER_NIC.match(name):
+            out.add(
+                doc,
+                fld,
+                "nic-placeholder",
+                f"{name!r} is a vSphere uplink name, not a node NIC; map it (`trunkline plan --nic-map "
+                f"{name.replace(' ', '')}=ens34`, a NIC map file or --node-state) or write the node's NIC",
+            )
 
 
 def _check_bridge_ports(
@@ -631,6 +728,14 @@ def _check_bridge_ports(
         problem = interface_name_problem(name)
         if problem:
             out.add(doc, f"{ppath}.name", "interface-name-invalid", f"bridge port name {name!r} {problem}")
+        if name == iface.get("name") and iface.get("type") == "linux-bridge":
+            out.add(
+                doc,
+                f"{ppath}.name",
+                "bridge-port-is-itself",
+                f"bridge {name} lists itself as its port (or is named like its uplink NIC); a Linux bridge "
+                "cannot enslave itself and the NIC cannot be both: name the bridge differently (vlan-trunk)",
+            )
         port_mtu = mtus.get(name)
         if bridge_mtu is not None and port_mtu is not None and bridge_mtu > port_mtu:
             out.add(
@@ -1230,6 +1335,15 @@ def _check_vm(out: _Collector, doc: Document, ctx: _Context) -> None:
             continue
         prefix, _, name = ref.rpartition("/")
         ns = prefix or None
+        if ns is None:
+            out.add(
+                doc,
+                f"{npath}.multus.networkName",
+                "kubevirt-network-namespace-missing",
+                f"networkName {ref!r} has no namespace, so KubeVirt looks for the NAD in the VM's own "
+                f"namespace, not in 'default': write '<namespace>/{name}'",
+            )
+            ns = ctx.target_namespace
         if ctx.nads and not _nad_exists(ctx, ns, name):
             out.add(
                 doc,
@@ -1353,10 +1467,28 @@ def _check_kustomizations(out: _Collector, ctx: _Context, directory: Path | None
         for i, res in enumerate(_list(doc.body.get("resources"))):
             if not isinstance(res, str):
                 continue
-            rel = str(PurePosixPath(base, res)) if not res.startswith(("http://", "https://")) else None
-            if rel is None:
+            if res.startswith(("http://", "https://")) or "://" in res or res.startswith("github.com/"):
                 continue
-            rel = _normalise(rel)
+            rel = _normalise(str(PurePosixPath(base, res)))
+            if res.startswith("/") or rel.startswith(".."):
+                out.add(
+                    doc,
+                    f"resources[{i}]",
+                    "kustomization-resource-outside",
+                    f"resource {res!r} is "
+                    + ("an absolute path" if res.startswith("/") else "outside the directory checked")
+                    + "; kustomize loads files only from within the kustomization's directory (and "
+                    "validate checks only this one): copy it in and list it by a relative path",
+                )
+                continue
+            if directory is not None and (directory / rel).is_file() and not _within(rel, str(base)):
+                out.add(
+                    doc,
+                    f"resources[{i}]",
+                    "kustomization-resource-outside",
+                    f"resource {res!r} is a file outside the kustomization's directory; kustomize refuses "
+                    "to load it (only directories holding a kustomization may be outside): move the file in",
+                )
             listed.add(rel)
             if directory is not None and not (directory / rel).exists():
                 out.add(
@@ -1376,8 +1508,12 @@ def _check_kustomizations(out: _Collector, ctx: _Context, directory: Path | None
             )
     if not kustomizations:
         return
+    reported: set[str] = set()
     for doc in ctx.docs:
+        if doc.file in reported:
+            continue
         if doc.kind in (Kind.NNCP, Kind.NAD, Kind.NETWORK_MAP) and not _is_listed(doc.file, listed):
+            reported.add(doc.file)
             out.add(
                 doc,
                 "metadata.name",
@@ -1387,14 +1523,21 @@ def _check_kustomizations(out: _Collector, ctx: _Context, directory: Path | None
 
 
 def _normalise(path: str) -> str:
+    """``a/./b/../c`` -> ``a/c``; ``..`` parts that climb above the start are kept (``../x``)."""
     parts: list[str] = []
     for part in PurePosixPath(path).parts:
         if part == "..":
-            if parts:
+            if parts and parts[-1] != "..":
                 parts.pop()
-        elif part != ".":
+            else:
+                parts.append(part)
+        elif part not in (".", "/"):
             parts.append(part)
     return "/".join(parts) or "."
+
+
+def _within(rel: str, base: str) -> bool:
+    return base in ("", ".") or rel == base or rel.startswith(base.rstrip("/") + "/")
 
 
 def _is_listed(file: str, listed: set[str]) -> bool:
@@ -1484,13 +1627,24 @@ def _check_existing_bridges(
             continue
         wanted = {_mapping(p).get("name") for p in ports}
         dropped: dict[str, list[str]] = defaultdict(list)
+        taken: dict[str, list[str]] = defaultdict(list)
         for state in nodes:
             current = state.interface(str(iface.get("name")))
+            if current is not None and current.type != "linux-bridge":
+                taken[current.type].append(state.node)
             if current is None or current.type != "linux-bridge":
                 continue
             for port in current.ports:
                 if port not in wanted:
                     dropped[port].append(state.node)
+        for kind, node_names in sorted(taken.items()):
+            out.add(
+                doc,
+                f"spec.desiredState.interfaces[{i}].name",
+                "bridge-name-taken",
+                f"node {', '.join(sorted(node_names))} already has a {kind} called {iface.get('name')}; the "
+                "linux-bridge would replace it (OVN-Kubernetes' bridges among them): choose another name",
+            )
         for port, node_names in sorted(dropped.items()):
             out.add(
                 doc,
@@ -1552,11 +1706,12 @@ def validate_documents(
     out = _Collector()
     _check_duplicates(out, docs)
     _check_bridge_conflicts(out, ctx)
+    _check_nic_in_two_bridges(out, ctx)
     for doc in docs:
         _check_kind_and_scope(out, doc)
         _check_api_version(out, doc)
         if doc.kind is Kind.NNCP:
-            _check_nncp(out, doc)
+            _check_nncp(out, doc, ctx)
         elif doc.kind is Kind.NAD:
             _check_nad(out, doc, ctx)
         elif doc.kind in (Kind.VM_PATCH, Kind.VIRTUAL_MACHINE):
