@@ -22,7 +22,7 @@ from trunkline.openshift.render import render_files
 from trunkline.openshift.validate import validate_directory
 from trunkline.vsphere.model import Inventory
 
-NNS = Path(__file__).parent / "data" / "nns" / "ovn-two-workers.yaml"
+NNS = Path(__file__).parent.parent / "docs" / "examples" / "nns.yaml"
 
 #: validate keys that may appear in plan output only where the plan itself reported the same problem
 #: (plan finding code): untagged port groups and tagged VLAN 1 on one uplink.

@@ -249,12 +249,14 @@ class ValidationResult:
         documents: number of objects read.
         kinds: number of objects per kind (``Kind`` value -> count).
         findings: the findings, sorted by file, line, field.
+        single_file: a single file was checked alone (references to objects in other files unchecked).
     """
 
     directory: str
     documents: int
     kinds: dict[str, int]
     findings: tuple[Finding, ...]
+    single_file: bool = False
 
     @property
     def ok(self) -> bool:
@@ -427,6 +429,13 @@ class _Context:
     nads: dict[tuple[str, str], Document] = field(default_factory=dict)
     target_namespace: str | None = None
     node_states: list[NodeState] | None = None
+    #: one file checked alone: references to kinds it does not hold (its NADs' bridges when it holds no
+    #: NNCP, the NADs a NetworkMap names when it holds no NAD) cannot be checked
+    single_file: bool = False
+
+    def lacks(self, kind: Kind) -> bool:
+        """Whether references to *kind* cannot be resolved: a single file holding no object of it."""
+        return self.single_file and not any(d.kind is kind for d in self.docs)
 
     @classmethod
     def build(
@@ -1076,6 +1085,8 @@ def _check_bridge_config(
                 f"{bridge!r}; VMs get scheduled by the wrong bridge: make them equal",
             )
     defs = [b for b in ctx.bridges.get(bridge, []) if b.type == "linux-bridge"]
+    if not defs and ctx.lacks(Kind.NNCP):
+        return
     if not defs:
         ovs = [b for b in ctx.bridges.get(bridge, []) if b.type == "ovs-bridge"]
         hint = " (an OVS bridge of that name exists: the bridge CNI needs a Linux bridge)" if ovs else ""
@@ -1272,7 +1283,7 @@ def _check_ovn_config(
             )
     if topology == "localnet":
         physical = config.get("physicalNetworkName", config.get("name"))
-        if isinstance(physical, str) and physical not in ctx.localnets:
+        if isinstance(physical, str) and physical not in ctx.localnets and not ctx.lacks(Kind.NNCP):
             fld = f"{path}.physicalNetworkName" if "physicalNetworkName" in config else f"{path}.name"
             out.add(
                 doc,
@@ -1437,7 +1448,7 @@ def _check_network_map(out: _Collector, doc: Document, ctx: _Context) -> None:
                 "a multus destination needs the NAD's namespace",
             )
             continue
-        if (ns, name) not in ctx.nads:
+        if (ns, name) not in ctx.nads and not ctx.lacks(Kind.NAD):
             out.add(
                 doc,
                 f"{path}.destination",
@@ -1688,6 +1699,7 @@ def validate_documents(
     target_namespace: str | None = None,
     node_states: list[NodeState] | None = None,
     directory: Path | None = None,
+    single_file: bool = False,
 ) -> list[Finding]:
     """Every finding for the manifests *docs* (pure, apart from checking that kustomization resources
     exist under *directory* when given).
@@ -1698,11 +1710,14 @@ def validate_documents(
             ``None`` skips that check.
         node_states: the nodes' reported network state; ``None`` skips the per-node NIC checks.
         directory: the directory the documents came from.
+        single_file: *docs* are one file checked alone: references to kinds the file does not hold
+            (bridges of NNCPs, NADs) are not reported as missing.
 
     Returns:
         Findings sorted by file, line, field and key; the same input gives the same list.
     """
     ctx = _Context.build(docs, target_namespace, node_states)
+    ctx.single_file = single_file
     out = _Collector()
     _check_duplicates(out, docs)
     _check_bridge_conflicts(out, ctx)
@@ -1730,7 +1745,8 @@ def validate_directory(
     target_namespace: str | None = None,
     node_states: list[NodeState] | None = None,
 ) -> ValidationResult:
-    """Load the manifests under *directory* and check them (see :func:`validate_documents`).
+    """Load the manifests under *directory* (or the one file *directory* names: checked alone, see
+    :attr:`ValidationResult.single_file`) and check them (see :func:`validate_documents`).
 
     Raises:
         BadInputError: the directory is missing or empty, or a file does not parse (naming file and line).
@@ -1741,6 +1757,7 @@ def validate_directory(
         target_namespace=target_namespace,
         node_states=node_states,
         directory=directory if directory.is_dir() else None,
+        single_file=directory.is_file(),
     )
     kinds: dict[str, int] = defaultdict(int)
     for doc in docs:
@@ -1750,4 +1767,5 @@ def validate_directory(
         documents=len(docs),
         kinds=dict(sorted(kinds.items())),
         findings=tuple(findings),
+        single_file=directory.is_file(),
     )
