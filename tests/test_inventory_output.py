@@ -61,3 +61,22 @@ def test_output_to_a_socket_is_refused_and_left_alone(tmp_path: Path) -> None:
             write_text_atomic(path, "new\n")
         assert str(err.value) == f"{path}: is not a regular file, a pipe or a terminal; choose a file name"
         assert stat.S_ISSOCK(os.lstat(path).st_mode)
+
+
+def test_temporary_file_left_by_a_killed_write_is_removed_by_the_next(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    pid = int(dead.stdout)
+    out = tmp_path / "inventory.yaml"
+    stale = tmp_path / f".inventory.yaml.trunkline-{pid}.abc123.tmp"
+    stale.write_text("half", encoding="utf-8")
+    live = tmp_path / f".inventory.yaml.trunkline-{os.getppid()}.def456.tmp"  # a running process's
+    live.write_text("busy", encoding="utf-8")
+    other = tmp_path / ".inventory.yaml.xyz.tmp"  # not ours
+    other.write_text("keep", encoding="utf-8")
+    write_text_atomic(out, "new\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["inventory.yaml", live.name, other.name])

@@ -97,6 +97,25 @@ def _sigterm_unwinds() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _refuse_credentials(text: str) -> None:
+    """A ``--vcenter`` value holding ``user[:password]@`` is refused: a password on the command line is
+    visible to every user of the machine (``ps``) and lands in shell history.
+
+    Raises:
+        BadInputError: naming the value without its password.
+    """
+    url = urlsplit(text if "://" in text else f"https://{text}")
+    if url.password is not None:
+        raise BadInputError(
+            f"--vcenter {_without_password(text)!r} holds a password: put the password in GOVC_PASSWORD "
+            "(or let trunkline ask for it), not on the command line"
+        )
+    if url.username is not None:
+        raise BadInputError(
+            f"--vcenter {text!r} holds a user name: give it with --user {unquote(url.username)} instead"
+        )
+
+
 def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -132,6 +151,8 @@ def vcenter_inventory(
     if env.get("GOVC_URL"):
         url_parts = _split_govc_url(env["GOVC_URL"])
     targets = [h.strip() for h in hosts if h.strip()]
+    for given in targets:
+        _refuse_credentials(given)
     if not targets:
         if url_parts is None:
             raise BadInputError("no vCenter given: pass --vcenter HOST (repeatable) or set GOVC_URL")

@@ -24,6 +24,7 @@ VLAN semantics (vSphere Networking guide):
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Any, Literal
 
@@ -32,6 +33,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 #: A managed object id or another id things refer to: never empty (an empty id would surface only as a
 #: broken reference elsewhere).
 ObjectId = Annotated[str, Field(min_length=1)]
+
+#: A MAC address as vSphere writes it: six hex octets separated by ``:`` (or ``-``, as some exports do).
+_MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$")
+#: Linux interface names: 1-15 bytes (IFNAMSIZ 16 with the NUL; include/uapi/linux/if.h), no ``/``,
+#: no whitespace, not ``.`` or ``..`` (net/core/dev.c dev_valid_name).
+_IFNAME = re.compile(r"^[^/\s:]{1,15}$")
+
+
+def _check_mac(value: str | None) -> str | None:
+    if value is not None and not _MAC.match(value):
+        raise ValueError(f"MAC address {value!r} is not six hex octets such as 00:50:56:ab:cd:ef; fix it")
+    return value
+
 
 VlanId = Annotated[int, Field(ge=0, le=4094, description="VLAN ID (IEEE 802.1Q VID, 0-4094)")]
 
@@ -282,6 +296,8 @@ class PhysicalNic(_Frozen):
     switch: str | None = None
     uplink: str | None = None
 
+    _mac = field_validator("mac")(_check_mac)
+
 
 class VmkernelNic(_Frozen):
     """A vmkernel NIC (``vmk0``) and the port group (id) it sits on; tells management NICs from trunks."""
@@ -290,6 +306,16 @@ class VmkernelNic(_Frozen):
     port_group: str | None = None
     ip: str | None = None
     services: tuple[str, ...] = Field(default=(), description="e.g. management, vmotion, vsan")
+
+    @field_validator("ip")
+    @classmethod
+    def _ip_address(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ipaddress.ip_address(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not an IPv4 or IPv6 address; fix it") from None
+        return value
 
 
 class Host(_Frozen):
@@ -313,6 +339,8 @@ class VmNic(_Frozen):
     network: str | None = None
     connected: bool = True
     start_connected: bool = True
+
+    _mac = field_validator("mac")(_check_mac)
 
 
 class VirtualMachine(_Frozen):
@@ -369,6 +397,17 @@ class Inventory(_Frozen):
     version: Literal[1] = 1
     vcenters: tuple[VCenter, ...] = ()
     nic_map: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("nic_map")
+    @classmethod
+    def _node_nic_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for source, node_nic in value.items():
+            if not _IFNAME.match(node_nic) or node_nic in (".", ".."):
+                raise ValueError(
+                    f"{source} -> {node_nic!r}: a node NIC name is 1-15 characters without '/', ':' or "
+                    "spaces (Linux IFNAMSIZ); fix it"
+                )
+        return value
 
 
 _VLAN_TEXT_PATTERN = r"^\s*(none|untagged|\d+\s*(-\s*\d+\s*)?(,\s*\d+\s*(-\s*\d+\s*)?)*)\s*$"

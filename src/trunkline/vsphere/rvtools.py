@@ -75,6 +75,7 @@ from trunkline.vsphere.model import (
     VmkernelNic,
     VmNic,
 )
+from trunkline.vsphere.sources import OLE2_MAGIC
 
 # --------------------------------------------------------------------------------------------------
 # The columns trunkline reads, by sheet: logical key -> (spellings across RVTools versions, required)
@@ -238,10 +239,28 @@ def _norm(header: Any) -> str:
     return re.sub(r"\s+", " ", str(header or "")).strip().lower()
 
 
+def old_excel_error(path: Path) -> BadInputError:
+    """The one-line error for an Excel 97-2003 workbook (.xls), which RVTools does not write."""
+    return BadInputError(
+        f"{path}: this looks like an Excel 97-2003 workbook (.xls); save it as .xlsx in Excel "
+        "or export the inventory again from RVTools (.xlsx)"
+    )
+
+
 def _read_workbook(path: Path) -> dict[str, list[Row]]:
     import openpyxl  # deferred: only this reader needs it
     from openpyxl.utils.exceptions import InvalidFileException
 
+    if path.is_dir():
+        raise BadInputError(f"{path}: is a directory; give the RVTools export (.xlsx) inside it")
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(OLE2_MAGIC)) == OLE2_MAGIC:
+                raise old_excel_error(path)
+    except (FileNotFoundError, IsADirectoryError):
+        pass  # reported below as openpyxl meets it
+    except PermissionError as exc:
+        raise BadInputError(f"{path}: cannot read it ({exc.strerror}); check its permissions") from None
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:

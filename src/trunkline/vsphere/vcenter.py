@@ -187,6 +187,16 @@ def ssl_context(insecure: bool, ca_file: Path | None) -> ssl.SSLContext:
         ) from None
 
 
+#: OpenSSL's reasons when the server's first bytes are not a TLS record (an HTTP answer instead):
+#: ``WRONG_VERSION_NUMBER`` (OpenSSL 1.1/3.0), ``RECORD_LAYER_FAILURE``/``PACKET_LENGTH_TOO_LONG`` (3.x).
+_PLAIN_HTTP_REASONS = {
+    "WRONG_VERSION_NUMBER",
+    "RECORD_LAYER_FAILURE",
+    "PACKET_LENGTH_TOO_LONG",
+    "HTTP_REQUEST",
+}
+
+
 def _connect_error(target: Target, exc: BaseException, timeout: float = TIMEOUT_S) -> EnvironmentProblem:
     host = f"[{target.host}]" if ":" in target.host else target.host
     where = f"vCenter {target.name} ({target.protocol}://{host}:{target.port})"
@@ -194,6 +204,11 @@ def _connect_error(target: Target, exc: BaseException, timeout: float = TIMEOUT_
         return EnvironmentProblem(
             f"{where}: its certificate is not trusted ({exc.verify_message}); pass --ca-file with the CA "
             "that signed it, or --insecure to skip the check"
+        )
+    if isinstance(exc, ssl.SSLError) and exc.reason in _PLAIN_HTTP_REASONS:
+        return EnvironmentProblem(
+            f"{where}: TLS failed ({exc.reason}): the port answers in plain HTTP; "
+            f"give http://{host}:{target.port}/sdk if that is meant, or the vCenter's HTTPS port"
         )
     if isinstance(exc, ssl.SSLError):
         return EnvironmentProblem(

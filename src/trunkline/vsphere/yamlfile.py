@@ -126,7 +126,7 @@ def parse_inventory(text: str, source: str = "inventory") -> Inventory:
         inventory = Inventory.model_validate(data)
     except ValidationError as exc:
         raise BadInputError(_validation_message(exc, data, text, source)) from None
-    problems = list(reference_problems(inventory))
+    problems = [*reference_problems(inventory), *vlan_policy_problems(inventory)]
     if problems:
         loc, message = problems[0]
         more = _more(len(problems) - 1)
@@ -358,6 +358,44 @@ def reference_problems(inventory: Inventory) -> Iterator[tuple[Loc, str]]:
             yield from _datacenter_problems(("vcenters", vi, "datacenters", di), dc)
 
 
+def vlan_policy_problems(inventory: Inventory) -> Iterator[tuple[Loc, str]]:
+    """VLAN policies a hand-written file may hold but vSphere cannot (vSphere Networking guide):
+    VLAN 4095 on a distributed port group (``VlanIdSpec`` is 0-4094; a trunk of 0-4094 is the DVS
+    way), a trunk or private VLAN on a standard port group (only distributed port groups have them),
+    and trunk ranges that overlap (vSphere keeps ranges apart; write them merged). As
+    ``(location, message)`` pairs."""
+    for vi, vcenter in enumerate(inventory.vcenters):
+        for di, dc in enumerate(vcenter.datacenters):
+            kinds = {s.id: s.kind for s in dc.switches}
+            for pi, pg in enumerate(dc.port_groups):
+                message = _vlan_policy_problem(kinds.get(pg.switch), pg.vlan)
+                if message:
+                    yield ("vcenters", vi, "datacenters", di, "port_groups", pi, "vlan"), message
+
+
+def _vlan_policy_problem(kind: str | None, vlan: BaseModel) -> str | None:
+    if kind == "distributed" and isinstance(vlan, AccessVlan) and vlan.id == 4095:
+        return (
+            "VLAN 4095 exists on standard port groups only; "
+            'on a distributed port group write the trunk "0-4094"'
+        )
+    if kind == "standard" and isinstance(vlan, (TrunkVlan, PrivateVlan)):
+        what = "a trunk" if isinstance(vlan, TrunkVlan) else "a private VLAN"
+        return (
+            f"{what} exists on distributed port groups only; on a standard port group use a VLAN ID, "
+            "0 (untagged) or 4095 (all VLANs to the guest)"
+        )
+    if isinstance(vlan, TrunkVlan):
+        ranges = sorted(vlan.ranges, key=lambda r: (r.start, r.end))
+        for first, second in zip(ranges, ranges[1:], strict=False):
+            if second.start <= first.end:
+                return (
+                    f"trunk ranges {first.start}-{first.end} and {second.start}-{second.end} overlap; "
+                    f"write them once: {first.start}-{max(first.end, second.end)}"
+                )
+    return None
+
+
 def _duplicates(base: Loc, ids: Iterable[str], key: str, kind: str) -> Iterator[tuple[Loc, str]]:
     seen: dict[str, int] = {}
     for index, ident in enumerate(ids):
@@ -568,8 +606,9 @@ def check_output_path(path: Path) -> None:
 def write_text_atomic(path: Path, text: str) -> None:
     """Write *text* (UTF-8) to *path* so that *path* is either the old content or the whole new one.
 
-    * a new path or an existing regular file: through a temporary file in the same directory and a
-      rename; an existing file keeps its permission bits (a new one gets ``0666 & ~umask``);
+    * a new path or an existing regular file: through a temporary file in the same directory
+      (``.NAME.trunkline-PID.XXXXXX.tmp``; ones left by a killed earlier run are removed) and a rename;
+      an existing file keeps its permission bits (a new one gets ``0666 & ~umask``);
     * a symbolic link: the link stays and its target is written as above;
     * a character device or a FIFO (``/dev/stdout``, a pipe): written straight into, since renaming a
       file over it would replace the device with a regular file;
@@ -594,8 +633,11 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise BadInputError(f"{path}: is not a regular file, a pipe or a terminal; choose a file name")
     check_output_path(target)
     parent = target.parent
+    _remove_stale_temporaries(target)
     try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(
+            dir=parent, prefix=f".{target.name}.trunkline-{os.getpid()}.", suffix=".tmp"
+        )
     except OSError as exc:
         raise BadInputError(
             f"{path}: cannot write in {parent} ({exc.strerror}); choose another path"
@@ -618,6 +660,27 @@ def write_text_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Remove the temporary files an earlier write to *target* left behind when it was killed (``kill
+    -9``, a power cut): ``.NAME.trunkline-PID.XXXXXX.tmp`` whose process PID no longer runs. Files of
+    other programs and of live writers are left alone; errors are ignored (a leftover is harmless)."""
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.trunkline-(\d+)\.[^./]+\.tmp$")
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        match = pattern.match(name)
+        if match is None or int(match.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+        except ProcessLookupError:
+            (target.parent / name).unlink(missing_ok=True)
+        except OSError:
+            continue  # alive (EPERM: another user's process)
 
 
 def _write_stream(path: Path, text: str) -> None:
