@@ -333,13 +333,32 @@ def documents_of(raw_docs: Iterable[RawDocument], file: str) -> Iterator[Documen
     Raises:
         BadInputError: a document (or list item) is not a mapping.
     """
+    position: dict[int, int] = {}
     for raw, item, line, node in _expand(raw_docs):
+        k = position[id(raw)] = position.get(id(raw), -1) + 1
         if not isinstance(item, dict):
+            in_list = isinstance(raw.data, dict) and raw.data.get("kind") == "List"
+            what = f"item {k + 1} of the List" if in_list else f"document {raw.index + 1}"
             raise BadInputError(
-                f"{file}:{line}: document {raw.index} is a {type(item).__name__}, not a "
-                "Kubernetes object (a mapping); fix the file or move it out of the directory"
+                f"{file}:{line}: {what} is {describe_value(item)}, not a Kubernetes object (a mapping with "
+                "apiVersion, kind, metadata); fix the file or move it out of the directory"
             )
         yield Document(file=file, index=raw.index, line=line, kind=classify(item, file), body=item, node=node)
+
+
+def describe_value(value: Any) -> str:
+    """What a YAML value is, in YAML's words: ``empty``, ``a list``, ``a string``, ``a number``, ..."""
+    if value is None:
+        return "empty"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"a string ({value[:40]!r})"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "not a mapping"
 
 
 def manifest_files(directory: Path) -> list[Path]:

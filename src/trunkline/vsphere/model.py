@@ -29,6 +29,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+#: A managed object id or another id things refer to: never empty (an empty id would surface only as a
+#: broken reference elsewhere).
+ObjectId = Annotated[str, Field(min_length=1)]
+
 VlanId = Annotated[int, Field(ge=0, le=4094, description="VLAN ID (IEEE 802.1Q VID, 0-4094)")]
 
 
@@ -203,7 +207,7 @@ class VirtualSwitch(_Frozen):
     the vmnic names it bonds. ``mtu`` in bytes (``None`` = unknown, vSphere's default is 1500).
     """
 
-    id: str
+    id: ObjectId
     name: str
     kind: Literal["standard", "distributed"]
     host: str | None = Field(default=None, description="host moid (standard switches only)")
@@ -231,7 +235,7 @@ class PortGroup(_Frozen):
     hosts. Defaults to ``id``.
     """
 
-    id: str
+    id: ObjectId
     name: str
     switch: str = Field(description="id of the VirtualSwitch this port group is on")
     network: str = ""
@@ -257,7 +261,7 @@ class PortGroup(_Frozen):
 class OpaqueNetwork(_Frozen):
     """An NSX (opaque) network: no VLAN of its own that OpenShift could map; always reported."""
 
-    id: str
+    id: ObjectId
     name: str
     network_type: str | None = Field(default=None, description="e.g. nsx.LogicalSwitch")
 
@@ -291,7 +295,7 @@ class VmkernelNic(_Frozen):
 class Host(_Frozen):
     """An ESXi host."""
 
-    id: str
+    id: ObjectId
     name: str
     cluster: str | None = Field(default=None, description="cluster id")
     nics: tuple[PhysicalNic, ...] = ()
@@ -314,7 +318,7 @@ class VmNic(_Frozen):
 class VirtualMachine(_Frozen):
     """A VM and its NICs."""
 
-    id: str
+    id: ObjectId
     name: str
     folder: str | None = None
     cluster: str | None = None
@@ -327,14 +331,14 @@ class VirtualMachine(_Frozen):
 class Cluster(_Frozen):
     """A vSphere cluster."""
 
-    id: str
+    id: ObjectId
     name: str
 
 
 class Datacenter(_Frozen):
     """A datacenter and everything below it that trunkline reads."""
 
-    id: str
+    id: ObjectId
     name: str
     clusters: tuple[Cluster, ...] = ()
     hosts: tuple[Host, ...] = ()

@@ -11,6 +11,7 @@ Standard port groups and standard switches with the same name on several hosts a
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -32,6 +33,16 @@ from trunkline.vsphere.model import (
 )
 
 Row = tuple[str, ...]
+
+#: C0 and C1 control characters and DEL: shown as ``\\xNN`` so that a name cannot move the cursor,
+#: change colours or clear the terminal (ECMA-48).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def plain(text: str) -> Text:
+    """User-supplied *text* as a rich :class:`Text`: never read as rich markup (``VLAN 10 [prod]`` stays
+    whole) and control characters (ANSI escapes among them) written as ``\\xNN``."""
+    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
 
 
 def vlan_text(pg: PortGroup) -> str:
@@ -215,7 +226,7 @@ def host_rows(dc: Datacenter) -> list[Row]:
 
 def _speed(mbps: int | None) -> str:
     if mbps is None:
-        return "down"
+        return "unknown"  # the model's None: link down or not reported
     return f"{mbps // 1000}G" if mbps >= 1000 and mbps % 1000 == 0 else f"{mbps}M"
 
 
@@ -267,7 +278,7 @@ def _table(title: str, headers: Row, rows: list[Row], wide: int) -> Table:
             header, overflow="fold", min_width=first if i == 0 else (len(header) if i != wide else None)
         )
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(plain(cell) for cell in row))
     return table
 
 
@@ -296,11 +307,13 @@ def render(inventory: Inventory) -> RenderableType:
     parts: list[RenderableType] = [Text(counts_text(inventory), style="bold")]
     if inventory.nic_map:
         mapping = ", ".join(f"{k} -> {v}" for k, v in sorted(inventory.nic_map.items()))
-        parts.append(Text(f"NIC map (vSphere -> node): {mapping}"))
+        parts.append(plain(f"NIC map (vSphere -> node): {mapping}"))
     for vc in inventory.vcenters:
         for dc in vc.datacenters:
             parts.append(Text(""))
-            parts.append(Text(f"vCenter {vc.name} / datacenter {dc.name}", style="bold underline"))
+            heading = plain(f"vCenter {vc.name} / datacenter {dc.name}")
+            heading.stylize("bold underline")
+            parts.append(heading)
             parts.append(
                 _table(
                     "Switches",
