@@ -119,3 +119,12 @@ def test_a_plan_directory_given_as_inventory_is_named_as_such(tmp_path):
         f"trunkline: error: {out}: is a plan output directory; give an inventory file (YAML/JSON/RVTools) "
         "or nothing for the bundled example"
     )
+
+
+def test_readme_uplink_name_example_works_on_the_bundled_seed(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("plan", "--nic-map", "Uplink 1=ens35", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    report = (out / "REPORT.md").read_text()
+    assert "| vmnic1 (Uplink 1) | ens35 |" in report
+    assert "nic-map-unknown-uplink" not in report

@@ -202,6 +202,7 @@ def test_assigned_names_are_unique_valid_and_independent_of_order(items):
 EXPLAINED = {
     "vlan-not-on-uplink": "native-vlan",
     "vlan-untagged-on-uplink": "native-vlan",
+    "nic-placeholder": "unmapped-uplink",
 }
 
 
