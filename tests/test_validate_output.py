@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+import yaml
 from rich.console import Console
 
 from tests.conftest import run_cli
@@ -95,3 +96,22 @@ def test_readme_node_state_example_runs_as_written(tmp_path: Path) -> None:
         f"{out}: 14 objects (2 Kustomization, 1 NMState, 4 NetworkAttachmentDefinition, 1 NetworkMap, "
         "1 NodeNetworkConfigurationPolicy, 5 VirtualMachinePatch), no findings\n"
     )
+
+
+def test_field_lines_after_non_ascii_text_and_in_list_items(tmp_path: Path) -> None:
+    # field lines are found by composing the object's slice of the file again (character offsets)
+    listed = {
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": [nad(config(), name="ok"), nad(config(vlan=5000), name="bad")],
+    }
+    text = "# Réseau du VLAN 40 — é à ü\n" + yaml.safe_dump_all(
+        [seed_nncp(), listed], sort_keys=False, allow_unicode=True
+    )
+    d = write(tmp_path, {"all.yaml": text.replace("name: ok", "name: ok  # passé")})
+    [finding] = validate_directory(d).findings
+    assert finding.object == "NetworkAttachmentDefinition default/bad"
+    lines = (d / "all.yaml").read_text().splitlines()
+    assert lines[finding.line - 1].strip().startswith("config: ")
+    bad_line = 1 + next(i for i, t in enumerate(lines) if t.strip() == "name: bad")
+    assert bad_line < finding.line

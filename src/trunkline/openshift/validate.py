@@ -433,15 +433,18 @@ class _Context:
     #: NNCP, the NADs a NetworkMap names when it holds no NAD) cannot be checked
     single_file: bool = False
 
+    kinds: frozenset[Kind] = frozenset()
+
     def lacks(self, kind: Kind) -> bool:
         """Whether references to *kind* cannot be resolved: a single file holding no object of it."""
-        return self.single_file and not any(d.kind is kind for d in self.docs)
+        return self.single_file and kind not in self.kinds
 
     @classmethod
     def build(
         cls, docs: list[Document], target_namespace: str | None, node_states: list[NodeState] | None
     ) -> _Context:
         ctx = cls(docs=docs, target_namespace=target_namespace, node_states=node_states)
+        ctx.kinds = frozenset(d.kind for d in docs)
         for bridge in nncp_bridges(docs):
             ctx.bridges.setdefault(bridge.name, []).append(bridge)
         ctx.localnets = nncp_localnets(docs)
