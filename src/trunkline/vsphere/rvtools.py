@@ -569,6 +569,11 @@ class _Builder:
     # -- the passes ---------------------------------------------------------------------------------
 
     def build(self) -> Inventory:
+        if not any(self.sheets.get(sheet) for sheet in ("vInfo", "vHost", "dvSwitch", "vSwitch")):
+            raise BadInputError(
+                f"{self.path}: no vCenter found: sheets vInfo, vHost, vSwitch and dvSwitch have no rows; "
+                "export the inventory again with RVTools while connected to vCenter"
+            )
         self.hosts = self._hosts()
         self._versions()
         self._dv_switches()
@@ -670,6 +675,7 @@ class _Builder:
             switch = self.vcs[vc].dc(dc).switches[dvs_id]
             names = tuple(sorted(dvs_uplinks.get((vc, dvs_name), set()), key=_natural))
             self.vcs[vc].dc(dc).switches[dvs_id] = switch.model_copy(update={"uplinks": names})
+        first_row: dict[tuple[str, str], int] = {}  # (vc, port group id) -> its first dvPort row
         for row in self.sheets["dvPort"]:
             vc = self.vc_key(row)
             switch_name = _name(row, "switch")
@@ -680,6 +686,9 @@ class _Builder:
             dc, dvs_id = self.dvs_of[(vc, switch_name)]
             name = _name(row, "portgroup")
             pg_id = row.text("object_id") or f"dvportgroup:{switch_name}/{name}"
+            if not row.text("vlan"):
+                problem = f"port group {name!r} has no VLAN (0 for untagged, an ID or ranges)"
+                raise _cell_error(self.path, row, "vlan", problem)
             try:
                 vlan = parse_dvport_vlan(row.text("vlan"), row.text("vlan_type"))
             except (ValueError, ValidationError) as exc:
@@ -695,6 +704,16 @@ class _Builder:
                 teaming=_teaming(row),
                 uplink_portgroup=uplink_pg,
             )
+            earlier = first_row.get((vc, pg_id))
+            if earlier is not None and self.vcs[vc].dc(dc).port_groups.get(pg_id) != pg:
+                raise _cell_error(
+                    self.path,
+                    row,
+                    "object_id",
+                    f"Object ID {pg_id!r} is also in row {earlier} with another port group or VLAN; "
+                    "keep the right row",
+                )
+            first_row.setdefault((vc, pg_id), row.number)
             self.dvpg_of[(vc, switch_name, name)] = pg
             self.dvpg_by_name[(vc, name)].append(pg)
             self.vcs[vc].dc(dc).port_groups[pg_id] = pg
@@ -741,6 +760,14 @@ class _Builder:
                 switch_id, uplink = self.std_switch_of[(vc, host["id"], switch_name)], device
             elif (vc, switch_name) in self.dvs_of:
                 switch_id, uplink = self.dvs_of[(vc, switch_name)][1], row.text("uplink") or None
+            elif switch_name:
+                raise _cell_error(
+                    self.path,
+                    row,
+                    "switch",
+                    f"switch {switch_name!r} is neither a vSwitch of host {host['name']!r} (sheet 'vSwitch') "
+                    "nor a distributed switch (sheet 'dvSwitch')",
+                )
             speed = self._cell(row, "speed", _int)
             host["nics"].append(
                 self._model(
