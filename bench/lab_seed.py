@@ -81,6 +81,7 @@ def main() -> None:
     print(f"  lab --vm, total            {total:6.1f} s   ({total / boot:.2f}x boot)")
     print(f"  lab inside the VM          {lab:6.1f} s   (up + checks + teardown; {lab / total:.0%} of total)")
     print(f"  lab directly on this kernel {direct}")
+    print("  lab phases (last run, s): " + ", ".join(f"{k} {v:.1f}" for k, v in report.phases.items()))
 
 
 if __name__ == "__main__":

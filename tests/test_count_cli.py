@@ -134,6 +134,10 @@ def test_json_summary_counts_pings_and_udp_exactly_and_sigterm_exits_0(veth_pair
     intervals = [r for r in recs if r["record"] == "interval"]
     assert sum(r["total"]["packets_interval"] for r in intervals) == summary["total"]["packets_interval"]
     assert sum(r["interval_s"] for r in intervals) == pytest.approx(summary["interval_s"])
+    # the run starts at attach, when the counter is zero: the summary's interval figures are the run's
+    total = summary["total"]
+    assert (total["packets_interval"], total["bytes_interval"]) == (total["packets"], total["bytes"])
+    assert total["packets_per_s"] == pytest.approx(total["packets"] / summary["interval_s"], abs=0.001)
 
 
 @pytest.mark.privileged

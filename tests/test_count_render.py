@@ -84,6 +84,14 @@ def test_total_line_is_the_seeds_received_n_packets() -> None:
     )
 
 
+def test_one_packet_and_one_byte_are_singular() -> None:
+    one = Interval(snap(0, ZERO), snap(1_210_000_000, Cell(1, 1)))
+    assert render.total_line(one, summary=True) == (
+        "veth0 rx summary: received 1 packet (1 byte); in 1.21 s: 1 packet, 0.8 packets/s, 6.6 bit/s")
+    assert render.counted(0, "packet") == "0 packets"
+    assert render.counted(2_000, "byte") == "2,000 bytes"
+
+
 def test_rich_table_has_a_row_per_slot_and_a_totals_footer() -> None:
     table = render.rich_table(INTERVAL, "protocol")
     assert table.row_count == 3
@@ -140,6 +148,7 @@ class ScriptedCounter:
     interface: str = "veth0"
     vanish_on_read: int | None = None
     reads: int = 0
+    before_first_read: int = 0  # UDP packets counted between attaching and the first read
 
     def read(self) -> list[Snapshot]:
         if self.vanish_on_read is not None and self.reads + 1 >= self.vanish_on_read:
@@ -147,7 +156,8 @@ class ScriptedCounter:
             raise Gone([snap(int(self.clock.now * 1e9), Cell(10 * n, 1000 * n))])
         n = self.reads
         self.reads += 1
-        return [snap(int(self.clock.now * 1e9), Cell(10 * n, 1000 * n))]
+        head = self.before_first_read
+        return [snap(int(self.clock.now * 1e9), Cell(head + 10 * n, 100 * head + 1000 * n))]
 
 
 def run_json(
@@ -171,6 +181,24 @@ def test_duration_gives_one_record_per_interval_then_the_summary() -> None:
     assert records[2]["total"]["packets_per_s"] == 20.0
     assert records[-1]["total"]["packets_per_s"] == 12.0
     assert stop.waits == [1.0, 1.0, 0.5]
+
+
+def test_frames_between_attach_and_first_read_are_in_the_first_interval_and_the_summary() -> None:
+    clock = FakeClock()  # the run starts at 100.0 s; the counter was attached at 99.5 s
+    counter = ScriptedCounter(clock, before_first_read=7)
+    out = io.StringIO()
+    session.run([counter], render.JsonOutput(out), 1.0, 2.0, FakeStop(clock), clock,  # type: ignore[arg-type]
+                attached=[(99_500_000_000, 1_700_000_099.5)])
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(r["record"], r["interval_s"]) for r in records] == [
+        ("interval", 1.0), ("interval", 1.0), ("summary", 2.0)]
+    assert [r["total"]["packets_interval"] for r in records] == [17, 10, 27]
+    summary = records[-1]
+    assert summary["start_time"] == 1_700_000_099.5
+    assert (summary["total"]["packets"], summary["total"]["packets_interval"]) == (27, 27)
+    assert (summary["total"]["bytes"], summary["total"]["bytes_interval"]) == (2_700, 2_700)
+    assert summary["total"]["packets_per_s"] == 13.5
+    assert summary["protocols"][0]["packets_interval"] == 27
 
 
 def test_stop_signal_mid_interval_shows_the_partial_interval_then_the_summary() -> None:
@@ -217,3 +245,58 @@ def test_live_view_on_a_terminal_ends_with_the_summary_table() -> None:
     last = text[text.rindex("summary of 2.00 s"):]
     assert "│ ipv4   │ UDP       │     17 │     300 │ 30,000 │" in last
     assert "│ total     │" in last
+
+
+def live_screen(interval: Interval, by: render.By, width: int) -> list[str]:
+    """The summary as the live view leaves it on a terminal *width* columns wide, heading dropped
+    (its clock is local time), trailing spaces stripped."""
+    from rich.console import Console
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=width, color_system=None)
+    live = render.LiveOutput(console, by)
+    live.interval([interval])
+    live.summary([interval])
+    live.close()
+    text = screen.getvalue().replace("\x1b[?25h", "")
+    return [line.rstrip() for line in text[text.rindex("summary of"):].splitlines()[1:] if line.strip()]
+
+
+def busy(before: Cell, after_tcp: Cell, after_icmp: Cell, after_lldp: Cell) -> Interval:
+    protocols = {("ipv4", 6): after_tcp, ("ipv6", 58): after_icmp}
+    total = after_tcp + after_icmp + after_lldp
+    return Interval(
+        Snapshot("ens34", 2, "rx", "xdp", "generic", 0, 1_700_000_000.0, {None: before}),
+        Snapshot("ens34", 2, "rx", "xdp", "generic", 5_010_000_000, 1_700_000_005.01,
+                 {None: total - Cell(30, 4_380), 40: Cell(30, 4_380)}, protocols, {0x88CC: after_lldp}),
+    )
+
+
+def test_live_table_at_80_columns_shows_every_figure_and_a_shorter_share_bar() -> None:
+    interval = busy(ZERO, Cell(100, 13_000), Cell(40, 2_000), Cell(6, 280))
+    assert live_screen(interval, "protocol", 80) == [
+        "family  protocol   number  packets   bytes  packets/s       bits/s  share",
+        "────────────────────────────────────────────────────────────────────────────────",
+        "ipv4    TCP             6      100  13,000       20.0  20.8 kbit/s  ███    68.5%",
+        "ipv6    IPv6-ICMP      58       40   2,000        8.0  3.19 kbit/s  █      27.4%",
+        "eth     LLDP       0x88cc        6     280        1.2  447.1 bit/s  █       4.1%",
+        "────────────────────────────────────────────────────────────────────────────────",
+        "        total                  146  15,280       29.1  24.4 kbit/s",
+    ]
+    assert live_screen(interval, "vlan", 80)[3:5] == [
+        "│ untagged │     116 │ 10,900 │      23.2 │ 17.4 kbit/s │ ██████████     79.5% │",
+        "│       40 │      30 │  4,380 │       6.0 │ 6.99 kbit/s │ ███            20.5% │",
+    ]
+
+
+def test_live_table_too_narrow_for_the_share_drops_it_not_the_figures() -> None:
+    interval = busy(ZERO, Cell(1_200_000, 1_850_000_000), Cell(38_023, 26_889_610), Cell(4_000, 1_000))
+    assert live_screen(interval, "protocol", 80) == [
+        "family  protocol   number    packets          bytes  packets/s       bits/s",
+        "───────────────────────────────────────────────────────────────────────────",
+        "ipv4    TCP             6  1,200,000  1,850,000,000  239,521.0  2.95 Gbit/s",
+        "ipv6    IPv6-ICMP      58     38,023     26,889,610    7,589.4  42.9 Mbit/s",
+        "eth     LLDP       0x88cc      4,000          1,000      798.4  1.60 kbit/s",
+        "───────────────────────────────────────────────────────────────────────────",
+        "        total              1,242,023  1,876,890,610  247,908.8  3.00 Gbit/s",
+    ]

@@ -16,7 +16,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -50,15 +49,19 @@ def _vm_problem() -> str | None:
     return None
 
 
-def _qemu_pids() -> list[int]:
-    """Processes of qemu started by trunkline (their initrd lives in a trunkline-vm- directory)."""
+def _qemu_pids(tmpdir: Path) -> list[int]:
+    """Processes of qemu started by a trunkline whose TMPDIR is *tmpdir* (its initrd lives there).
+
+    Keyed on this test's own TMPDIR: other runs on the machine (other sessions) may run qemu too.
+    """
+    tag = str(tmpdir / "trunkline-vm-").encode()
     pids = []
     for proc in Path("/proc").iterdir():
         try:
             args = (proc / "cmdline").read_bytes().split(b"\0")
         except OSError:  # not a process, or gone meanwhile
             continue
-        if args and args[0].endswith(b"qemu-system-x86_64") and any(b"trunkline-vm-" in a for a in args):
+        if args and args[0].endswith(b"qemu-system-x86_64") and any(tag in a for a in args):
             pids.append(int(proc.name))
     return pids
 
@@ -139,8 +142,9 @@ def test_seed_trunk_counter_shows_the_icmp_on_vlan_40(boot: VmRun) -> None:
     assert _status(report, "vm-vlan-40")["counter"] == "pass"
     detail = _detail(report, "vm-vlan-40", "counter")
     rx, tx = (int(x) for x in (detail.split("rx +")[1].split()[0], detail.split("tx +")[1].split()[0]))
-    icmp = int(detail.split("ICMP +")[1].split()[0])
-    assert rx >= 3 and tx >= 3 and icmp >= 6
+    icmp = int(detail.split("ICMP of all pings +")[1].split()[0])
+    pings = sum(c.status == "pass" for c in report.checks if c.check == "ping")
+    assert pings == 4 and rx >= 3 and tx >= 3 and icmp >= 2 * 3 * pings
     assert report.counters["ens34"]["rx"]["40"] >= 3 and report.counters["ens34"]["tx"]["40"] >= 3
 
 
@@ -195,39 +199,53 @@ def test_teardown_leaves_no_namespace_interface_or_process(boot: VmRun, after: i
     assert not {"dnsmasq", "udhcpc", "busybox", "ping", "bridge"} & set(procs.split())
 
 
-def test_cli_vm_runs_the_plan_and_leaves_no_qemu(seed_plan: Path) -> None:
+def test_cli_vm_runs_the_plan_and_leaves_no_qemu(seed_plan: Path, tmp_path: Path) -> None:
     require(_vm_problem())
-    proc = run_cli("lab", str(seed_plan), "--vm", "--vlan", "40", "--vlan", "10", "--json", timeout=1500)
+    argv = [
+        sys.executable,
+        "-m",
+        "trunkline",
+        "lab",
+        str(seed_plan),
+        "--vm",
+        "--vlan",
+        "40",
+        "--vlan",
+        "10",
+        "--json",
+    ]
+    proc = subprocess.run(
+        argv, capture_output=True, text=True, timeout=1500, env={**cli_env(), "TMPDIR": str(tmp_path)}
+    )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["ok"] is True and doc["runs_in"].startswith("qemu VM: kernel ")
     assert sorted({c["nad"] for c in doc["checks"]}) == ["vm-vlan-10", "vm-vlan-40"]
     assert "running inside a qemu VM" in proc.stderr
-    assert _qemu_pids() == []
+    assert _qemu_pids(tmp_path) == [] and list(tmp_path.iterdir()) == []
 
 
-def test_sigterm_during_vm_boot_kills_qemu(seed_plan: Path) -> None:
+def test_sigterm_during_vm_boot_kills_qemu(seed_plan: Path, tmp_path: Path) -> None:
     require(_vm_problem())
-    workdirs = set(Path(tempfile.gettempdir()).glob("trunkline-vm-*"))
     cli = subprocess.Popen(
         [sys.executable, "-m", "trunkline", "lab", str(seed_plan), "--vm"],
-        env=cli_env(),
+        env={**cli_env(), "TMPDIR": str(tmp_path)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
         deadline = time.monotonic() + 120
-        while not _qemu_pids() and time.monotonic() < deadline:
+        while not _qemu_pids(tmp_path) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert _qemu_pids(), "qemu did not start"
+        assert _qemu_pids(tmp_path), "qemu did not start"
         cli.send_signal(signal.SIGTERM)
         cli.wait(timeout=60)
     finally:
         if cli.poll() is None:
             cli.kill()
             cli.wait()
-        for pid in _qemu_pids():  # only when the test failed: leave nothing behind
+        for pid in _qemu_pids(tmp_path):  # only when the test failed: leave nothing behind
             os.kill(pid, signal.SIGKILL)
-    assert cli.returncode == 130 and _qemu_pids() == []
-    assert set(Path(tempfile.gettempdir()).glob("trunkline-vm-*")) == workdirs
+    assert cli.returncode == 130 and _qemu_pids(tmp_path) == []
+    assert list(tmp_path.iterdir()) == []  # qemu's work directory (initrd, serial logs) removed

@@ -21,7 +21,8 @@ from trunkline.openshift.validate import Finding, validate_directory
 
 DATA = Path(__file__).parent / "data"
 SEED_DIR = DATA / "validate" / "seed"
-NNS = DATA / "nns" / "ovn-two-workers.yaml"
+#: The sample node-state export the README uses (two OVN workers, ens34 free).
+NNS = Path(__file__).parent.parent / "docs" / "examples" / "nns.yaml"
 
 SEED_CONFIG = {
     "name": "vm-vlan-40",

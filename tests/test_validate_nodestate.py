@@ -11,16 +11,17 @@ import yaml
 from trunkline.errors import BadInputError
 from trunkline.openshift.nodestate import load_node_states, propose_trunk_nics
 
-DATA = Path(__file__).parent / "data" / "nns"
+#: The sample node-state export the README uses (two OVN workers, ens34 free).
+NNS = Path(__file__).parent.parent / "docs" / "examples" / "nns.yaml"
 
 
 def _verdicts() -> dict[tuple[str, str], tuple[bool, str]]:
-    states = load_node_states(DATA / "ovn-two-workers.yaml")
+    states = load_node_states(NNS)
     return {(p.node, p.interface): (p.chosen, p.reason) for p in propose_trunk_nics(states)}
 
 
 def test_list_export_gives_one_state_per_node_with_node_labels() -> None:
-    states = load_node_states(DATA / "ovn-two-workers.yaml")
+    states = load_node_states(NNS)
     assert [s.node for s in states] == ["worker-0", "worker-1"]
     assert states[0].labels == {"kubernetes.io/hostname": "worker-0", "node-role.kubernetes.io/worker": ""}
     assert states[0].default_route_interfaces == frozenset({"br-ex"})
@@ -103,9 +104,9 @@ def test_bad_export_is_one_line_bad_input(tmp_path: Path, text: str, message: st
 
 def test_json_export_reads_like_the_yaml_one(tmp_path: Path) -> None:
     export = tmp_path / "nns.json"
-    export.write_text(json.dumps(yaml.safe_load((DATA / "ovn-two-workers.yaml").read_text()), indent=1))
+    export.write_text(json.dumps(yaml.safe_load((NNS).read_text()), indent=1))
     from_json = propose_trunk_nics(load_node_states(export))
-    from_yaml = propose_trunk_nics(load_node_states(DATA / "ovn-two-workers.yaml"))
+    from_yaml = propose_trunk_nics(load_node_states(NNS))
     assert [(p.node, p.interface, p.chosen, p.reason) for p in from_json] == [
         (p.node, p.interface, p.chosen, p.reason) for p in from_yaml
     ]

@@ -22,11 +22,11 @@ from trunkline.openshift.render import render_files
 from trunkline.openshift.validate import validate_directory
 from trunkline.vsphere.model import Inventory
 
-NNS = Path(__file__).parent / "data" / "nns" / "ovn-two-workers.yaml"
+NNS = Path(__file__).parent.parent / "docs" / "examples" / "nns.yaml"
 
 #: validate keys that may appear in plan output only where the plan itself reported the same problem
 #: (plan finding code): untagged port groups and tagged VLAN 1 on one uplink.
-REPORTED_BY_PLAN = {"vlan-untagged-on-uplink": "native-vlan"}
+REPORTED_BY_PLAN = {"vlan-untagged-on-uplink": "native-vlan", "nic-placeholder": "unmapped-uplink"}
 
 
 def plan_example(out: Path, *options: str) -> Path:

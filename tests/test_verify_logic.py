@@ -10,7 +10,7 @@ import pytest
 from trunkline.cli import main
 from trunkline.errors import BadInputError
 from trunkline.openshift.manifests import Document, Kind
-from trunkline.verify import NadVlans, nad_vlans, read_nads, verify
+from trunkline.verify import NadVlans, blind_message, nad_vlans, read_nads, verify
 from trunkline.xdp.stats import Cell, Snapshot
 
 
@@ -76,6 +76,35 @@ def test_untagged_and_priority_tagged_traffic_is_reported_not_an_error() -> None
     assert result.untagged == Cell(12, 1200)
     assert [(r.vlan, r.status, r.nads) for r in result.rows] == [
         (None, "untagged", ("vms/flat",)), (0, "untagged", ("vms/flat",))]
+
+
+def test_no_tagged_frame_while_nads_name_vlans_fails_as_wrong_interface_or_no_traffic() -> None:
+    nads = [NadVlans("vms/v40", ranges=((40, 40),)), NadVlans("vms/flat", untagged=True)]
+    result = verify([snap("nuB", {None: Cell(12, 1200), 0: Cell(1, 100)})], nads)
+    assert (result.unmapped, result.tagged_seen, result.blind, result.ok) == ((), False, True, False)
+    assert [n.name for n in result.silent_nads] == ["vms/v40"]
+    assert blind_message(result, 10.03, "tc") == (  # the measured window, to 0.1 s
+        "saw no tagged frames on nuB in 10 s: wrong interface, or no traffic?")
+    assert blind_message(result, 2.4981, "xdp") == (
+        "saw no tagged frames on nuB in 2.5 s: wrong interface, or no traffic?; "
+        "the XDP hook misses tags the NIC strips: try --hook tc")
+    record = result.to_json()
+    assert (record["ok"], record["blind"], record["tagged_seen"]) == (False, True, False)
+
+
+def test_no_frames_at_all_fails_even_for_an_untagged_only_plan() -> None:
+    result = verify([snap("nuB", {})], [NadVlans("vms/flat", untagged=True)])
+    assert (result.blind, result.ok) == (True, False)
+    assert blind_message(result, 3, "tc") == (
+        "saw no frames at all on nuB in 3 s: wrong interface, or no traffic?")
+
+
+def test_untagged_only_plan_with_untagged_traffic_and_one_tagged_vlan_seen_are_not_blind() -> None:
+    flat = verify([snap("ens34", {None: Cell(5, 500)})], [NadVlans("vms/flat", untagged=True)])
+    assert (flat.blind, flat.ok) == (False, True)
+    some = verify([snap("ens34", {40: Cell(1, 64)})],
+                  [NadVlans("vms/v40", ranges=((40, 40),)), NadVlans("vms/v50", ranges=((50, 50),))])
+    assert (some.blind, some.ok, [n.name for n in some.silent_nads]) == (False, True, ["vms/v50"])
 
 
 def test_interfaces_are_summed_and_kept_apart_per_vlan() -> None:
@@ -185,4 +214,33 @@ def test_verify_cli_refuses_an_unknown_hook(tmp_path: Path, capsys: pytest.Captu
     with pytest.raises(SystemExit) as exit_info:
         main(["verify", str(tmp_path), "lo", "--hook", "kprobe"])
     assert exit_info.value.code == 2
-    assert capsys.readouterr().err == "trunkline: error: --hook 'kprobe': use tc or xdp\n"
+    err = capsys.readouterr().err
+    assert "Invalid value for '--hook': Value error, 'kprobe' is not one of 'tc', 'xdp'." in err
+
+
+def test_swapped_arguments_say_plan_dir_comes_first(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    for args, expected in (
+        (["lo", str(tmp_path)], f"lo is an interface and {tmp_path} a directory: the arguments are "
+                                f"PLAN_DIR IFACE...; run `trunkline verify {tmp_path} lo`"),
+        (["lo", "eth9"], "lo is an interface, not a plan directory: the arguments are PLAN_DIR IFACE...; "
+                         "run `trunkline verify PLAN_DIR lo eth9`"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["verify", *args])
+        assert exit_info.value.code == 2
+        assert capsys.readouterr().err == f"trunkline: error: {expected}\n"
+
+
+def test_table_says_1_packet_not_1_packets() -> None:
+    import io
+
+    from rich.console import Console
+
+    from trunkline.cli.verify import render_table
+
+    result = verify([snap("ens34", {None: Cell(1, 60), 40: Cell(2, 128)})],
+                    [NadVlans("vms/v40", ranges=((40, 40),))])
+    screen = io.StringIO()
+    render_table(result, Console(file=screen, width=120, color_system=None))
+    assert screen.getvalue().splitlines()[-1] == "untagged: 1 packet, 60 bytes (often the node's own traffic)"

@@ -117,12 +117,25 @@ def test_all_traffic_mapped_exits_0_with_a_table_naming_the_tc_hook(veth_pair: V
     assert "warning" not in res.stdout  # every NAD saw traffic
 
 
-def test_idle_trunk_warns_about_every_nad_and_passes(veth_pair: VethPair, plan_dir: Path) -> None:
+def test_idle_trunk_fails_as_wrong_interface_or_no_traffic(veth_pair: VethPair, plan_dir: Path) -> None:
     res = verify_while_sending(veth_pair, [str(plan_dir), veth_pair.if_b, "--json"], [], duration=0.5)
-    assert res.returncode == 0, res.stderr
+    assert res.returncode == 1, res.stderr
+    assert res.stderr.strip().splitlines()[-1] == (
+        f"trunkline: error: saw no frames at all on {veth_pair.if_b} in 0.5 s: "
+        "wrong interface, or no traffic?")
     record = json.loads(res.stdout)
+    assert (record["ok"], record["blind"]) == (False, True)
     assert [s["nad"] for s in record["silent"]] == ["vms/lab-trunk", "vms/vlan40", "vms/vlan50"]
     assert record["untagged"] == {"packets": 0, "bytes": 0}
+
+
+def test_only_untagged_frames_fail_with_no_tagged_frames_line(veth_pair: VethPair, plan_dir: Path) -> None:
+    res = verify_while_sending(veth_pair, [str(plan_dir), veth_pair.if_b], [(None, 3)], duration=1.0)
+    assert res.returncode == 1, res.stderr
+    line = f"saw no tagged frames on {veth_pair.if_b} in 1 s: wrong interface, or no traffic?"
+    assert res.stderr.strip().splitlines()[-1] == f"trunkline: error: {line}"
+    assert f"error: {line}" in res.stdout.splitlines()
+    assert "warning: NAD vms/vlan40 (VLAN 40) saw no traffic" in res.stdout
 
 
 def test_sigterm_ends_the_window_early_and_reports(veth_pair: VethPair, plan_dir: Path) -> None:
@@ -191,7 +204,7 @@ def test_tag_in_metadata_is_seen_by_tc_and_not_by_xdp(veth_pair: VethPair, examp
     with vlan_push_egress(veth_pair.ns_a, veth_pair.if_a, tmp_path):
         res = verify_while_sending(veth_pair, [str(example_plan), veth_pair.if_b, "--json", "--hook", hook],
                                    [(None, 4)], stack=True)
-    assert res.returncode == 0, res.stderr
+    assert res.returncode == (0 if seen_as else 1), res.stderr  # XDP: no tagged frame, a blind window
     record = json.loads(res.stdout)
     frame = 14 + 20 + 8 + 60
     seen = [(r["vlan"], r["packets"], r["bytes"]) for r in record["vlans"] if r["packets"]]

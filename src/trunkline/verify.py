@@ -9,7 +9,9 @@ Output: a :class:`Verification` listing, per VLAN, packets and bytes and the NAD
   on that VLAN would be cut off after migration;
 * **silent** NADs: their VLAN(s) saw nothing in the window. A warning: wrong NIC, wrong trunk, or idle;
 * **untagged** traffic (and VLAN 0, priority-tagged frames, which 802.1Q treats as untagged): reported,
-  never an error — the node's own traffic usually travels untagged on the same NIC.
+  never an error — the node's own traffic usually travels untagged on the same NIC;
+* **no tagged frames at all** while the NADs name VLANs (every such NAD silent), or no frames at all:
+  an error, the window says nothing about the plan: the wrong interface, or no traffic on it.
 
 Which VLANs a NAD carries (``spec.config``, a JSON string; containernetworking/plugins bridge and
 OVN-Kubernetes localnet docs):
@@ -28,6 +30,7 @@ which VLANs a plugin config carries; run ``trunkline validate`` for a full check
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -115,9 +118,25 @@ class Verification:
         return tuple(r.vlan for r in self.rows if r.status == "unmapped" and r.vlan is not None)
 
     @property
+    def tagged_seen(self) -> bool:
+        """Whether any frame with a VLAN ID 1-4095 arrived (VLAN 0, priority-tagged, counts as untagged)."""
+        return any(r.total for r in self.rows if r.vlan not in (None, 0))
+
+    @property
+    def frames_seen(self) -> bool:
+        """Whether any frame arrived at all."""
+        return any(r.total for r in self.rows)
+
+    @property
+    def blind(self) -> bool:
+        """``True`` when the window cannot check the plan: no frame arrived at all, or the NADs name VLANs
+        and not one tagged frame arrived (every such NAD is silent): the wrong interface, or no traffic."""
+        return not self.frames_seen or (not self.tagged_seen and bool(self.silent_nads))
+
+    @property
     def ok(self) -> bool:
-        """``True`` when no traffic arrived on an unmapped VLAN."""
-        return not self.unmapped
+        """``True`` when no traffic arrived on an unmapped VLAN and the window was not :attr:`blind`."""
+        return not self.unmapped and not self.blind
 
     @property
     def untagged(self) -> Cell:
@@ -135,6 +154,8 @@ class Verification:
             "interfaces": list(self.interfaces),
             "ok": self.ok,
             "unmapped": list(self.unmapped),
+            "tagged_seen": self.tagged_seen,
+            "blind": self.blind,
             "silent": [{"nad": n.name, "vlans": [list(r) for r in n.ranges], "source": n.source}
                        for n in self.silent_nads],
             "untagged": {"packets": self.untagged.packets, "bytes": self.untagged.bytes},
@@ -265,6 +286,41 @@ def read_nads(directory: Path) -> list[NadVlans]:
     return sorted(nads, key=lambda n: n.name)
 
 
+def check_arguments(plan_dir: Path, interfaces: Sequence[str]) -> None:
+    """Catch swapped arguments (``verify IFACE PLAN_DIR``) before anything is read or attached: when
+    *plan_dir* does not exist but names an interface here.
+
+    Raises:
+        BadInputError: *plan_dir* is an interface name; the message names the directory among
+            *interfaces* when there is one, and the order ``PLAN_DIR IFACE...``.
+    """
+    import socket
+
+    if plan_dir.exists():
+        return
+    try:
+        socket.if_nametoindex(str(plan_dir))
+    except OSError:
+        return
+    dirs = [name for name in interfaces if Path(name).is_dir()]
+    if dirs:
+        rest = [name for name in interfaces if name != dirs[0]]
+        raise BadInputError(
+            f"{plan_dir} is an interface and {dirs[0]} a directory: the arguments are PLAN_DIR IFACE...; "
+            f"run `trunkline verify {' '.join([dirs[0], str(plan_dir), *rest])}`")
+    raise BadInputError(f"{plan_dir} is an interface, not a plan directory: the arguments are PLAN_DIR "
+                        f"IFACE...; run `trunkline verify PLAN_DIR {' '.join([str(plan_dir), *interfaces])}`")
+
+
+def blind_message(result: Verification, seconds: float, hook: str) -> str:
+    """The one line for a :attr:`Verification.blind` window of *seconds* (shown to 0.1 s) on *result*'s
+    interfaces."""
+    where = ", ".join(result.interfaces)
+    what = "no tagged frames" if result.frames_seen else "no frames at all"
+    hint = "; the XDP hook misses tags the NIC strips: try --hook tc" if hook == "xdp" else ""
+    return f"saw {what} on {where} in {round(seconds, 1):g} s: wrong interface, or no traffic?{hint}"
+
+
 # --- counting -------------------------------------------------------------------------------------------
 
 
@@ -273,7 +329,7 @@ def observe(
     duration_s: float,
     hook: Literal["tc", "xdp"] = "tc",
     started: Callable[[Sequence[Any]], None] = lambda counters: None,
-) -> tuple[list[Snapshot], EnvironmentProblem | None]:
+) -> tuple[list[Snapshot], EnvironmentProblem | None, float]:
     """Count on *interfaces* for *duration_s* seconds (SIGINT/SIGTERM end the window early).
 
     Args:
@@ -283,8 +339,10 @@ def observe(
         started: called with the attached counters once counting has begun (for announcements).
 
     Returns:
-        the cumulative snapshots at the end of the window (rx and, with TC, tx), and the error of an
-        interface that vanished during the window (its last snapshots are included), else ``None``.
+        the cumulative snapshots at the end of the window (rx and, with TC, tx), the error of an
+        interface that vanished during the window (its last snapshots are included), else ``None``, and
+        the window's measured length in seconds (from the first attach to the last read; shorter than
+        *duration_s* when a signal ended it).
 
     Raises:
         BadInputError: an unknown or repeated interface. EnvironmentProblem: privileges, kernel, libbpf.
@@ -297,10 +355,13 @@ def observe(
     snaps: list[Snapshot] = []
     gone: EnvironmentProblem | None = None
     with ExitStack() as stack:
-        counters = [stack.enter_context(Counter(name, hook=hook)) for name in interfaces]
+        counters = [stack.enter_context(Counter(name, hook=hook)) for name in interfaces[:1]]
+        start = time.monotonic()  # the first counter is attached: its counts start at zero here
+        counters += [stack.enter_context(Counter(name, hook=hook)) for name in interfaces[1:]]
         with session.stop_on_signals(stop):  # before announcing: a signal right after must end the window
             started(counters)
             stop.wait(duration_s)
+        end = time.monotonic()
         for counter in counters:
             try:
                 snaps.extend(counter.read())
@@ -310,4 +371,4 @@ def observe(
                     raise
                 snaps.extend(last)
                 gone = gone or exc
-    return snaps, gone
+    return snaps, gone, end - start

@@ -6,19 +6,26 @@ Each sub-command lives in its own module and adds itself to :data:`app` through 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
+from collections.abc import Callable
 
 import typer
 from typer import Abort
 
 try:  # typer >= 0.24 vendors click (typer._click) and raises its own exception classes
+    from typer._click import Command, Context
     from typer._click.exceptions import ClickException
 except ImportError:  # pragma: no cover - older typer runs on click
+    from click import Command, Context  # type: ignore[assignment]
     from click.exceptions import ClickException  # type: ignore[assignment]
+from typer.core import TyperArgument, TyperOption
 
 from trunkline import __version__
 from trunkline.errors import TrunklineError
+
+HELP_OPTION_NAMES = ["-h", "--help"]
 
 app = typer.Typer(
     name="trunkline",
@@ -26,7 +33,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # markdown: a docstring's lines are joined into paragraphs (rich mode keeps every line break)
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": HELP_OPTION_NAMES},
 )
 
 _state = {"debug": False}
@@ -58,10 +67,45 @@ def _register_all() -> None:
 _register_all()
 
 
+def _argument_usage(name: str, required: bool, many: bool) -> Callable[[object], list[str]]:
+    piece = (name if required else f"[{name}]") + ("..." if many else "")
+    return lambda ctx: [piece]
+
+
+def tidy_help(command: Command) -> Command:
+    """Make typer's help read like other Unix tools, for *command* and all its sub-commands.
+
+    typer 0.29 shows a ``<bool>`` type after every flag (so ``--strict true`` looks valid) and writes
+    arguments in usage lines as ``{NAME}`` (required), ``[NAME]`` (optional) or with the declared metavar
+    doubled (``[[FILE]]``). Here flags show no type; an argument's name is its metavar in upper case
+    (``PLAN_DIR``; ``IFACE...`` when it takes several), in usage lines ``PLAN_DIR IFACE...`` and
+    ``[FILE]``; its type column is dropped (the name says it). Returns *command*.
+    """
+    commands: list[Command] = [command]
+    while commands:
+        cmd = commands.pop()
+        commands.extend(getattr(cmd, "commands", {}).values())
+        help_option = cmd.get_help_option(Context(cmd, help_option_names=HELP_OPTION_NAMES))
+        for param in [*cmd.params, *([help_option] if help_option is not None else [])]:
+            if isinstance(param, TyperOption) and param.is_bool_flag:
+                param.metavar = ""
+            elif isinstance(param, TyperArgument):
+                base = (param.metavar or param.name or "ARG").strip("[]{}").rstrip(".").upper()
+                many = param.nargs != 1
+                param.metavar = base + ("..." if many else "")
+                param.get_usage_pieces = _argument_usage(  # type: ignore[method-assign,assignment]
+                    base, param.required, many)
+                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+    return command
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and exit with the code of ``docs/design.md`` (0, 1, 2 or 3)."""
     args = list(sys.argv[1:] if argv is None else argv)
     command = typer.main.get_command(app)
+    # A typer release that moved these internals leaves help as typer writes it; commands work the same.
+    with contextlib.suppress(AttributeError, TypeError):
+        tidy_help(command)
     try:
         code = command.main(args=args, prog_name="trunkline", standalone_mode=False)
     except TrunklineError as exc:

@@ -33,30 +33,37 @@ def count(
         list[str] | None,
         typer.Argument(metavar="IFACE", help="Interfaces to count on (default: the default-route one)."),
     ] = None,
-    interval: Annotated[float, typer.Option("--interval", min=0.1, help="Seconds between reads.")] = 1.0,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.1, metavar="SECONDS", help="Seconds between reads.")
+    ] = 1.0,
     duration: Annotated[
         float | None,
-        typer.Option("--duration", min=0.1, help="Stop after this many seconds and print the summary."),
+        typer.Option("--duration", min=0.1, metavar="SECONDS",
+                     help="Stop after this many seconds and print the summary."),
     ] = None,
-    by: Annotated[By, typer.Option("--by", help="Rows per IP protocol/EtherType, per VLAN, or one line.")] = (
-        By.protocol
-    ),
+    by: Annotated[
+        By, typer.Option("--by", metavar="protocol|vlan|total",
+                         help="Rows per IP protocol/EtherType, per VLAN, or one line.")
+    ] = By.protocol,
     json_out: Annotated[
         bool, typer.Option("--json", help="One JSON record per interval, interface and direction.")
     ] = False,
     hook: Annotated[
-        HookChoice, typer.Option("--hook", help="xdp: received frames; tc: received and sent.")
+        HookChoice,
+        typer.Option("--hook", metavar="xdp|tc", help="xdp: received frames; tc: received and sent."),
     ] = HookChoice.xdp,
     mode: Annotated[
         ModeChoice | None,
-        typer.Option("--mode", help="XDP attach mode (default generic; native may reset a NIC's rings)."),
+        typer.Option("--mode", metavar="generic|native",
+                     help="XDP attach mode (default generic; native may reset a NIC's rings)."),
     ] = None,
     metrics_port: Annotated[
         int | None,
-        typer.Option("--metrics-port", min=0, max=65535, help="Serve Prometheus /metrics on this port."),
+        typer.Option("--metrics-port", min=0, max=65535, metavar="PORT",
+                     help="Serve Prometheus /metrics on this port."),
     ] = None,
     metrics_address: Annotated[
-        str, typer.Option("--metrics-address", help="Address to serve --metrics-port on.")
+        str, typer.Option("--metrics-address", metavar="ADDR", help="Address to serve --metrics-port on.")
     ] = "0.0.0.0",
 ) -> None:
     """Count frames per IP protocol, EtherType and VLAN ID with an eBPF program (XDP or TC).

@@ -125,7 +125,7 @@ def show(
     file: Annotated[
         Path | None,
         typer.Argument(
-            metavar="[FILE]",
+            metavar="FILE",
             help="Inventory file (YAML/JSON) or RVTools .xlsx; default: the bundled seed example.",
         ),
     ] = None,

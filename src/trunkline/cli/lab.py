@@ -40,6 +40,8 @@ def render(report: LabReport) -> None:
         for direction, vlans in directions.items():
             shown = ", ".join(f"VLAN {v}: {n}" for v, n in vlans.items())
             console.print(f"counter {nic} {direction} (frames): {shown}")
+    if report.phases:
+        console.print("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in report.phases.items()))
     for note in report.notes:
         console.print(f"note: {note}")
     failed = len(report.failed)
@@ -55,7 +57,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("lab")
     def lab(
-        plan_dir: Annotated[Path, typer.Argument(help="A plan directory (`trunkline plan -o DIR`).")],
+        plan_dir: Annotated[Path, typer.Argument(
+            metavar="PLAN_DIR", help="A plan directory (`trunkline plan -o DIR`).")],
         vm: Annotated[
             bool,
             typer.Option(
@@ -65,7 +68,8 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
         vlan: Annotated[
-            list[int] | None, typer.Option("--vlan", help="Test only the NADs of this VLAN ID (repeatable).")
+            list[int] | None, typer.Option(
+                "--vlan", metavar="ID", help="Test only the NADs of this VLAN ID (repeatable).")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
         keep: Annotated[

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
 
@@ -13,8 +14,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from trunkline.errors import BadInputError, FindingsError
-from trunkline.verify import Verification, observe, read_nads, verify
+from trunkline.errors import FindingsError
+from trunkline.verify import Verification, blind_message, check_arguments, observe, read_nads, verify
+from trunkline.xdp.render import counted
+
+
+class HookChoice(str, Enum):
+    tc = "tc"
+    xdp = "xdp"
 
 HOOK_NOTE = {
     "tc": "TC hook: sees VLAN tags in the frame and tags the NIC moved into metadata",
@@ -26,8 +33,8 @@ def _fmt(vlan: int | None) -> str:
     return "untagged" if vlan is None else ("0 (priority)" if vlan == 0 else str(vlan))
 
 
-def render_table(result: Verification, console: Console) -> None:
-    """Print *result* as a table and one line per finding."""
+def render_table(result: Verification, console: Console, blind_line: str = "") -> None:
+    """Print *result* as a table and one line per finding (*blind_line*: the error of a blind window)."""
     table = Table(title=f"received frames per VLAN on {', '.join(result.interfaces)}")
     table.add_column("VLAN", justify="right")
     table.add_column("packets", justify="right")
@@ -42,6 +49,8 @@ def render_table(result: Verification, console: Console) -> None:
     for vlan in result.unmapped:
         console.print(f"[bold red]error[/]: VLAN {vlan} carries traffic but no NAD in the plan maps it: "
                       "its VMs would be cut off after migration", soft_wrap=True)
+    if result.blind:
+        console.print(f"[bold red]error[/]: {blind_line}", soft_wrap=True)
     for nad in result.silent_nads:
         console.print(f"[yellow]warning[/]: NAD {nad.name} ({nad.describe()}) saw no traffic: "
                       "wrong NIC, wrong trunk, or idle during the window", soft_wrap=True)
@@ -49,7 +58,8 @@ def render_table(result: Verification, console: Console) -> None:
         console.print(f"note: NAD {nad.name} (type {nad.plugin}) carries no trunk VLAN; not compared",
                       soft_wrap=True)
     if result.untagged:
-        console.print(f"untagged: {result.untagged.packets:,} packets, {result.untagged.bytes:,} bytes "
+        console.print(f"untagged: {counted(result.untagged.packets, 'packet')}, "
+                      f"{counted(result.untagged.bytes, 'byte')} "
                       "(often the node's own traffic)", soft_wrap=True)
 
 
@@ -71,31 +81,38 @@ def register(app: typer.Typer) -> None:
     def verify_cmd(
         plan_dir: Annotated[Path, typer.Argument(metavar="PLAN_DIR",
             help="Plan directory (`trunkline plan -o`) or any directory of NAD YAMLs.")],
-        interfaces: Annotated[list[str], typer.Argument(metavar="IFACE...", help="Trunk NIC(s).")],
-        duration: Annotated[float, typer.Option("--duration", help="Seconds to count.", min=0.1)] = 10.0,
-        hook: Annotated[str, typer.Option("--hook", help="tc (default) or xdp.")] = "tc",
+        interfaces: Annotated[list[str], typer.Argument(metavar="IFACE", help="Trunk NIC(s).")],
+        duration: Annotated[
+            float, typer.Option("--duration", metavar="SECONDS", help="Seconds to count.", min=0.1)
+        ] = 10.0,
+        hook: Annotated[HookChoice, typer.Option(
+            "--hook", metavar="tc|xdp", help="tc (default: sees tags the NIC strips) or xdp.")
+        ] = HookChoice.tc,
         as_json: Annotated[bool, typer.Option("--json", help="One JSON record, no table.")] = False,
     ) -> None:
         """Count received frames per VLAN ID and check that the plan's NADs map every VLAN that has traffic.
 
-        Exit 1 when traffic arrived on a VLAN no NAD maps. Counts with the TC hook by default: most NICs
-        strip VLAN tags before XDP runs. An interface vanishing mid-window: the counts so far, then exit 3.
+        Exit 1 when traffic arrived on a VLAN no NAD maps, or when no tagged frame arrived at all (the
+        wrong interface, or no traffic). Counts with the TC hook by default: most NICs strip VLAN tags
+        before XDP runs. An interface vanishing mid-window: the counts so far, then exit 3.
         """
-        if hook not in HOOK_NOTE:
-            raise BadInputError(f"--hook {hook!r}: use tc or xdp")
+        check_arguments(plan_dir, interfaces)
         nads = read_nads(plan_dir)
-        snaps, gone = observe(interfaces, duration, cast(Literal["tc", "xdp"], hook),
-                              _announce(interfaces, duration, hook))
+        snaps, gone, seconds = observe(interfaces, duration, cast(Literal["tc", "xdp"], hook.value),
+                              _announce(interfaces, duration, hook.value))
         result = replace(verify(snaps, nads), interfaces=tuple(interfaces))
+        blind = blind_message(result, seconds, hook.value)
         if as_json:
             record = result.to_json()
-            record.update(plan=str(plan_dir), hook=hook, duration_s=duration)
+            record.update(plan=str(plan_dir), hook=hook.value, duration_s=duration)
             sys.stdout.write(json.dumps(record) + "\n")
         else:
-            render_table(result, Console(highlight=False))
+            render_table(result, Console(highlight=False), blind)
         if gone is not None:
             raise gone
-        if not result.ok:
+        if result.unmapped:
             vlans = ", ".join(map(str, result.unmapped))
             raise FindingsError(f"traffic on VLAN {vlans} which no NAD in {plan_dir} maps; "
                                 "add a port group/NAD for it or check the trunk")
+        if result.blind:
+            raise FindingsError(blind)

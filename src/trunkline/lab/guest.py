@@ -89,9 +89,14 @@ def main() -> None:
     try:
         fd = os.open("/dev/ttyS1", os.O_WRONLY | os.O_NOCTTY)
         tty.setraw(fd)
-        os.write(fd, (RESULT_MARK + json.dumps(payload) + "\n").encode())
+        data = (RESULT_MARK + json.dumps(payload) + "\n").encode()
+        while data:  # a tty may take a write in parts
+            data = data[os.write(fd, data) :]
         termios.tcdrain(fd)
         os.close(fd)
+    except BaseException as exc:  # say why on the console (the host shows its tail), then power off
+        with open("/dev/console", "w") as console:
+            console.write(f"trunkline-vm: cannot report the result: {type(exc).__name__}: {exc}\n")
     finally:
         os.sync()
         ctypes.CDLL(None, use_errno=True).reboot(LINUX_REBOOT_CMD_POWER_OFF)

@@ -42,6 +42,8 @@ class LabReport:
         notes: facts a user must know (plugin substitutions, what was not testable).
         counters: per node NIC and direction, VLAN -> packets seen by the TC counter during the run.
         seconds: wall time of lab up, checks and teardown (s).
+        phases: seconds spent in each phase (``vsphere``, ``node``, ``dhcp-servers``, ``counter``,
+            ``attach``, ``dhcp``, ``ping``, ``isolation``, ``teardown``), in order.
         kept: the network namespaces left in place by ``--keep`` (empty otherwise).
     """
 
@@ -52,6 +54,7 @@ class LabReport:
     counters: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     seconds: float = 0.0
     kept: list[str] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[Check]:

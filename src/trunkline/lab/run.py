@@ -16,7 +16,6 @@ SIGTERM/SIGHUP (turned into :class:`KeyboardInterrupt`), unless ``keep``.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import signal
@@ -124,11 +123,12 @@ def run_lab(
     res = Resources()
     say = progress or (lambda _msg: None)
     with signals_raise(), tempfile.TemporaryDirectory(prefix="trunkline-lab-") as tmp:
+        lab = _Lab(lab_prefix(), node, sel, addressing, res, report, Path(tmp), say)
         try:
-            lab = _Lab(lab_prefix(), node, sel, addressing, res, report, Path(tmp), say)
             lab.build()
             lab.check()
         finally:
+            lab.mark("teardown")
             if keep:
                 report.kept = list(res.namespaces)
                 report.notes.append("--keep: left in place; remove with: ip netns del NAME (for each kept)")
@@ -136,6 +136,7 @@ def run_lab(
                 say("teardown")
                 for problem in res.teardown():
                     report.notes.append(f"teardown: {problem}")
+            lab.mark(None)
     report.seconds = round(time.monotonic() - start, 2)
     return report
 
@@ -160,9 +161,20 @@ class _Lab:
         self.vm_ns: dict[str, str] = {}
         self.leases: dict[str, str] = {}
         self.counters: list[Any] = []
+        self.attachments: list[tuple[dict[str, Any], str, str]] = []  # (config, VM netns, container id)
+        self._phase: tuple[str, float] | None = None
+
+    def mark(self, phase: str | None) -> None:
+        """Close the running phase (its seconds go to the report) and start *phase* (``None``: none)."""
+        now = time.monotonic()
+        if self._phase is not None:
+            name, began = self._phase
+            self.report.phases[name] = round(self.report.phases.get(name, 0.0) + now - began, 2)
+        self._phase = (phase, now) if phase else None
 
     # -- building --
     def build(self) -> None:
+        self.mark("vsphere")
         self.say(f"vSphere side: upstream switch with VLANs {', '.join(map(str, self.sel.vlans))}")
         self.res.netns(self.vsphere)
         vlan_bridge(self.res, self.vsphere, UPSTREAM_BRIDGE)
@@ -174,6 +186,7 @@ class _Lab:
             )
             veth(self.res, self.vsphere, f"tn{i}", self.node_ns, nic, mtu)
             set_port(self.res, self.vsphere, f"tn{i}", UPSTREAM_BRIDGE, tagged=trunk)
+        self.mark("node")
         self.say("OpenShift node: applying the NNCP desiredState")
         for br in self.node.bridges:
             vlan_bridge(
@@ -191,6 +204,7 @@ class _Lab:
                         tagged=port.vlan.tagged,
                         native=port.vlan.native,
                     )
+        self.mark("dhcp-servers")
         for vid in self.sel.vlans:
             a = self.addr[vid]
             dh, vm = self.res.netns(f"{self.p}-dhcp{vid}"), self.res.netns(f"{self.p}-vm{vid}")
@@ -201,6 +215,7 @@ class _Lab:
             set_port(self.res, self.vsphere, f"vm{vid}", UPSTREAM_BRIDGE, native=vid)
             add_address(self.res, vm, "eth0", a.twin, dhcp.PREFIX)
             self.res.process(f"dnsmasq VLAN {vid}", dhcp.start_server(dh, "eth0", a, self.workdir))
+        self.mark("counter")
         self._attach_counters()
 
     def _attach_counters(self) -> None:
@@ -236,18 +251,28 @@ class _Lab:
     def check(self) -> None:
         rep = self.report
         attached = []
+        self.mark("attach")
+        scheduled = []
         for nad in self.sel.nads:
             ok, detail = schedulable(nad, self.node)
-            if not rep.add(nad.name, nad.vlan, "schedulable", "pass" if ok else "fail", detail):
+            if rep.add(nad.name, nad.vlan, "schedulable", "pass" if ok else "fail", detail):
+                scheduled.append((nad, self.res.netns(f"{self.p}-ocp-{nad.name}")))
+            else:
                 self._skip(nad, ("attach", "dhcp", "ping", "isolation", "counter"), "not schedulable")
-                continue
-            self.say(f"OpenShift VM for NAD {nad.name}: CNI ADD")
-            vm_ns = self.res.netns(f"{self.p}-ocp-{nad.name}")
+        # One undo step for every DEL, run in parallel, before the VMs' namespaces go (pushed after them).
+        self.res.push("CNI DEL", self._del_all)
+        calls = []
+        for nad, vm_ns in scheduled:
             config, note = cni.plugin_config(nad.config)
             if note and note not in rep.notes:
                 rep.notes.append(note)
-            cid = f"{self.p}-{nad.name}"
-            result = cni.call("ADD", config, self.node_ns, vm_ns, cid)
+            calls.append((nad, vm_ns, config, f"{self.p}-{nad.name}"))
+        self.say("OpenShift VMs: CNI ADD for " + ", ".join(n.name for n, _ in scheduled))
+        with ThreadPoolExecutor(
+            max_workers=max(1, len(calls))
+        ) as pool:  # as a kubelet starts pods in parallel
+            results = list(pool.map(lambda c: cni.call("ADD", c[2], self.node_ns, c[1], c[3]), calls))
+        for (nad, vm_ns, config, cid), result in zip(calls, results, strict=True):
             if not rep.add(
                 nad.name,
                 nad.vlan,
@@ -257,9 +282,10 @@ class _Lab:
             ):
                 self._skip(nad, ("dhcp", "ping", "isolation", "counter"), "not attached")
                 continue
-            self.res.push(f"CNI DEL {nad.name}", functools.partial(self._del, config, vm_ns, cid))
+            self.attachments.append((config, vm_ns, cid))
             self.vm_ns[nad.name] = vm_ns
             attached.append(nad)
+        self.mark("dhcp")
         self.say("OpenShift VMs: DHCP on " + ", ".join(f"VLAN {n.vlan}" for n in attached))
         with ThreadPoolExecutor(max_workers=max(1, len(attached))) as pool:  # the clients wait in parallel
             leases = list(pool.map(lambda n: dhcp.lease(self.vm_ns[n.name], "eth0", self.workdir), attached))
@@ -275,59 +301,74 @@ class _Lab:
                 address = self.addr[int(nad.vlan or 0)].pool[1]
                 add_address(self.res, self.vm_ns[nad.name], "eth0", address, dhcp.PREFIX)
             self.leases[nad.name] = address
-        for nad in attached:
-            self._ping(nad)
+        self.mark("ping")
+        self._pings(attached)
+        self.mark("isolation")
         with ThreadPoolExecutor(max_workers=max(1, len(attached))) as pool:  # failing pings wait in parallel
             probes = list(pool.map(self._isolation_probe, attached))
         for nad, (status, detail) in zip(attached, probes, strict=True):
             rep.add(nad.name, nad.vlan, "isolation", status, detail)
 
-    def _del(self, config: dict[str, Any], vm_ns: str, cid: str) -> None:
-        result = cni.call("DEL", config, self.node_ns, vm_ns, cid)
-        if not result.ok:
-            raise RuntimeError(f"CNI DEL failed: {result.message}")
+    def _del_all(self) -> None:
+        """CNI ``DEL`` for every attachment (in parallel, as Multus deletes pods independently)."""
+
+        def delete(attachment: tuple[dict[str, Any], str, str]) -> str | None:
+            config, vm_ns, cid = attachment
+            result = cni.call("DEL", config, self.node_ns, vm_ns, cid)
+            return None if result.ok else f"{cid}: {result.message}"
+
+        with ThreadPoolExecutor(max_workers=max(1, len(self.attachments))) as pool:
+            failed = [f for f in pool.map(delete, self.attachments) if f]
+        self.attachments.clear()
+        if failed:
+            raise RuntimeError(f"CNI DEL failed: {'; '.join(failed)}")
 
     def _skip(self, nad: Nad, checks: tuple[str, ...], why: str) -> None:
         for name in checks:
             self.report.add(nad.name, nad.vlan, name, "skip", why)
 
-    def _ping(self, nad: Nad) -> None:
-        assert nad.vlan is not None
-        target, twin_ns = self.leases[nad.name], f"{self.p}-vm{nad.vlan}"
+    def _pings(self, nads: list[Nad]) -> None:
+        """Each NAD's vSphere twin pings its VM (in parallel); the trunk counter is read before and after.
+
+        VLAN slots separate the NADs exactly; ICMP is one count for all pings together.
+        """
         before = self._vlan_counts()
-        self.say(f"vSphere VM on VLAN {nad.vlan} pings {target}")
-        got = _ping(twin_ns, target)
+        self.say("vSphere VMs ping their OpenShift twins on " + ", ".join(f"VLAN {n.vlan}" for n in nads))
+        with ThreadPoolExecutor(max_workers=max(1, len(nads))) as pool:
+            replies = list(pool.map(lambda n: _ping(f"{self.p}-vm{n.vlan}", self.leases[n.name]), nads))
         after = self._vlan_counts()
-        self.report.add(
-            nad.name,
-            nad.vlan,
-            "ping",
-            "pass" if got else "fail",
-            f"vSphere VM {self.addr[nad.vlan].twin} -> {target}: {got}/{PINGS} replies",
-        )
-        if not self.counters:
+        icmp = sum(ic - before.get(key, ({}, 0))[1] for key, (_, ic) in after.items())
+        total = sum(replies)
+        for nad, got in zip(nads, replies, strict=True):
+            vid = int(nad.vlan or 0)
             self.report.add(
-                nad.name, nad.vlan, "counter", "not-testable", "no TC counter attached (see notes)"
+                nad.name,
+                nad.vlan,
+                "ping",
+                "pass" if got else "fail",
+                f"vSphere VM {self.addr[vid].twin} -> {self.leases[nad.name]}: {got}/{PINGS} replies",
             )
-            return
-        if not got:
-            self.report.add(nad.name, nad.vlan, "counter", "skip", "no ping went through")
-            return
-        rx = tx = icmp = 0
-        for key, (vl, ic) in after.items():
-            old_vl, old_ic = before.get(key, ({}, 0))
-            delta = vl.get(nad.vlan, 0) - old_vl.get(nad.vlan, 0)
-            rx, tx = (rx + delta, tx) if key[1] == "rx" else (rx, tx + delta)
-            icmp += ic - old_ic
-        ok = rx >= got and tx >= got and icmp >= 2 * got
-        self.report.add(
-            nad.name,
-            nad.vlan,
-            "counter",
-            "pass" if ok else "fail",
-            f"TC on the trunk NIC during the ping: VLAN {nad.vlan} rx +{rx} / tx +{tx} frames, "
-            f"ICMP +{icmp} (expected >= {got} each way, ICMP >= {2 * got})",
-        )
+            if not self.counters:
+                self.report.add(
+                    nad.name, nad.vlan, "counter", "not-testable", "no TC counter attached (see notes)"
+                )
+                continue
+            if not got:
+                self.report.add(nad.name, nad.vlan, "counter", "skip", "no ping went through")
+                continue
+            delta = {d: 0 for d in ("rx", "tx")}
+            for key, (vl, _) in after.items():
+                delta[key[1]] += vl.get(vid, 0) - before.get(key, ({}, 0))[0].get(vid, 0)
+            ok = delta["rx"] >= got and delta["tx"] >= got and icmp >= 2 * total
+            self.report.add(
+                nad.name,
+                nad.vlan,
+                "counter",
+                "pass" if ok else "fail",
+                f"TC on the trunk NIC during the pings: VLAN {vid} rx +{delta['rx']} / "
+                f"tx +{delta['tx']} frames (expected >= {got} each way), ICMP of all pings "
+                f"+{icmp} (expected >= {2 * total})",
+            )
         for key, (vl, _) in after.items():
             self.report.counters.setdefault(key[0], {})[key[1]] = {
                 ("untagged" if k is None else str(k)): v

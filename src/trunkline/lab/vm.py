@@ -265,9 +265,10 @@ def run_in_vm(
     found = re.search(re.escape(RESULT_MARK) + r"(\{.*\})\s*$", text, re.S)
     if not found:
         tail = " | ".join((log.strip() or out.decode(errors="replace").strip()).splitlines()[-6:])
+        how = f"killed by {signal.Signals(-proc.returncode).name}" if proc.returncode < 0 else "exited"
         raise EnvironmentProblem(
-            f"lab --vm: the VM ({kernel.image.name}) gave no result after "
-            f"{seconds:.0f} s; {text.strip() or 'console: ' + tail}"
+            f"lab --vm: the VM ({kernel.image.name}) gave no result: qemu {how} after "
+            f"{seconds:.0f} s; {text.strip() or 'console: ' + (tail or '(empty)')}"
         )
     payload = json.loads(found.group(1))
     if payload.get("error"):

@@ -114,15 +114,41 @@ def _meta(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Span:
+    """Where a YAML node sits in its file's text: character offsets ``[start, end)``, and the 0-based
+    line and column of *start*. Kept instead of the composed node (whose marks cost far more memory than
+    the data) so that field lines can be found later, only for objects with findings."""
+
+    start: int
+    end: int
+    line: int
+    column: int
+
+    @classmethod
+    def of(cls, node: Any) -> Span:
+        """The span of a composed node (libyaml marks count characters, not bytes)."""
+        mark = node.start_mark
+        return cls(mark.index, node.end_mark.index, mark.line, mark.column)
+
+
+@dataclass(frozen=True)
 class RawDocument:
-    """A parsed YAML document with the line it starts on (1-based), before classification."""
+    """A parsed YAML document with the line it starts on (1-based), before classification.
+
+    ``text`` is the whole file; ``span`` the document's place in it (``None``: the whole text, as for
+    JSON), ``item_spans`` those of the items of a ``kind: List``."""
 
     index: int
     line: int
     data: Any
-    item_lines: tuple[int, ...] = ()
-    node: Any = field(default=None, compare=False, repr=False)
+    item_spans: tuple[Span, ...] = ()
+    span: Span | None = field(default=None, compare=False, repr=False)
     text: str | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def item_lines(self) -> tuple[int, ...]:
+        """Start lines (1-based) of the items of a ``kind: List``, else ``()``."""
+        return tuple(span.line + 1 for span in self.item_spans)
 
 
 def _list_item_nodes(node: Any) -> list[Any]:
@@ -133,11 +159,6 @@ def _list_item_nodes(node: Any) -> list[Any]:
         if isinstance(key, yaml.ScalarNode) and key.value == "items" and isinstance(value, yaml.SequenceNode):
             return list(value.value)
     return []
-
-
-def _list_item_lines(node: Any) -> tuple[int, ...]:
-    """Start lines (1-based) of the ``items`` of a ``kind: List`` mapping node, else ``()``."""
-    return tuple(item.start_mark.line + 1 for item in _list_item_nodes(node))
 
 
 def field_line(node: Any, path: str) -> int | None:
@@ -181,9 +202,10 @@ def field_line(node: Any, path: str) -> int | None:
 
 
 def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
-    """Parse every YAML document of *text* (JSON is accepted as YAML).
+    """Parse every YAML document of *text* (JSON is accepted as YAML) with libyaml when available.
 
-    Returns one :class:`RawDocument` per non-empty document, in order.
+    Returns one :class:`RawDocument` per non-empty document, in order. Each document's node tree is
+    dropped once its data is built (only its :class:`Span` is kept).
 
     Raises:
         BadInputError: the text does not parse; the message names *source* and the line.
@@ -203,10 +225,12 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
                         index=index,
                         line=node.start_mark.line + 1,
                         data=data,
-                        item_lines=_list_item_lines(node),
-                        node=node,
+                        item_spans=tuple(Span.of(item) for item in _list_item_nodes(node)),
+                        span=Span.of(node),
+                        text=text,
                     )
                 )
+            del node
             index += 1
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -265,7 +289,7 @@ def parse_json_document(text: str, source: str) -> list[RawDocument]:
 
 
 @functools.lru_cache(maxsize=8)
-def _compose_first(text: str) -> Any:
+def _compose(text: str) -> Any:
     """The composed YAML node of the first document of *text*, or ``None`` when it does not compose."""
     try:
         return yaml.compose(text, Loader=_LOADER)
@@ -273,12 +297,34 @@ def _compose_first(text: str) -> Any:
         return None
 
 
-def _lazy_node(text: str, item: int | None) -> Callable[[], Any]:
+def _compose_span(text: str, span: Span | None) -> Any:
+    """The node at *span* of *text*, composed again from that slice alone, its marks shifted so that
+    lines are the file's. The slice's first line is indented to the node's column, so that a list item
+    (``- apiVersion: ...``) composes as the mapping it is."""
+    if span is None:
+        return _compose(text)
+    node = _compose(" " * span.column + text[span.start : span.end])
+    if node is not None:
+        _shift_lines(node, span.line)
+    return node
+
+
+def _shift_lines(node: Any, lines: int) -> None:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        n.start_mark = yaml.Mark("", 0, n.start_mark.line + lines, n.start_mark.column, "", 0)
+        if isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(v for pair in n.value for v in pair)
+
+
+def _lazy_node(text: str, span: Span | None, item: int | None) -> Callable[[], Any]:
     def locate() -> Any:
-        node = _compose_first(text)
-        if item is None:
-            return node
-        items = _list_item_nodes(node)
+        if span is not None or item is None:
+            return _compose_span(text, span)
+        items = _list_item_nodes(_compose(text))  # a JSON List: compose it whole
         return items[item] if item < len(items) else None
 
     return locate
@@ -298,18 +344,15 @@ def _expand(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any,
             isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list)
         )
         items: list[Any] = data["items"] if is_list else [data]
-        nodes: list[Any]
-        if raw.node is None and raw.text is not None:  # JSON: compose only if a finding needs a line
-            nodes = [_lazy_node(raw.text, i if is_list else None) for i in range(len(items))]
-            lines = [raw.line] * len(items)
-        elif is_list:
-            nodes = _list_item_nodes(raw.node)
-            if len(nodes) != len(items):
-                nodes = [None] * len(items)
-            lines = [n.start_mark.line + 1 if n is not None else raw.line for n in nodes]
-        else:
-            nodes, lines = [raw.node], [raw.line]
-        yield from zip([raw] * len(items), items, lines, nodes, strict=True)
+        text = raw.text or ""
+        if not is_list:
+            yield raw, data, raw.line, _lazy_node(text, raw.span, None)
+        elif len(raw.item_spans) == len(items):  # YAML: each item composes alone
+            for item, span in zip(items, raw.item_spans, strict=True):
+                yield raw, item, span.line + 1, _lazy_node(text, span, None)
+        else:  # JSON: items share the document's line until one needs a field line
+            for i, item in enumerate(items):
+                yield raw, item, raw.line, _lazy_node(text, raw.span, i)
 
 
 def classify(body: dict[str, Any], file: str) -> Kind:
@@ -333,13 +376,32 @@ def documents_of(raw_docs: Iterable[RawDocument], file: str) -> Iterator[Documen
     Raises:
         BadInputError: a document (or list item) is not a mapping.
     """
+    position: dict[int, int] = {}
     for raw, item, line, node in _expand(raw_docs):
+        k = position[id(raw)] = position.get(id(raw), -1) + 1
         if not isinstance(item, dict):
+            in_list = isinstance(raw.data, dict) and raw.data.get("kind") == "List"
+            what = f"item {k + 1} of the List" if in_list else f"document {raw.index + 1}"
             raise BadInputError(
-                f"{file}:{line}: document {raw.index} is a {type(item).__name__}, not a "
-                "Kubernetes object (a mapping); fix the file or move it out of the directory"
+                f"{file}:{line}: {what} is {describe_value(item)}, not a Kubernetes object (a mapping with "
+                "apiVersion, kind, metadata); fix the file or move it out of the directory"
             )
         yield Document(file=file, index=raw.index, line=line, kind=classify(item, file), body=item, node=node)
+
+
+def describe_value(value: Any) -> str:
+    """What a YAML value is, in YAML's words: ``empty``, ``a list``, ``a string``, ``a number``, ..."""
+    if value is None:
+        return "empty"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"a string ({value[:40]!r})"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "not a mapping"
 
 
 def manifest_files(directory: Path) -> list[Path]:

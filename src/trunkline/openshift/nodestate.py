@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from trunkline.errors import BadInputError
-from trunkline.openshift.manifests import expand_lists, read_yaml_file
+from trunkline.openshift.manifests import describe_value, expand_lists, read_yaml_file
 
 #: Bridges OpenShift's cluster network owns (OVN-Kubernetes' external bridge and the OVS datapath).
 CLUSTER_BRIDGES = ("br-ex", "ovs-system")
@@ -290,7 +290,7 @@ def load_node_states(path: Path) -> list[NodeState]:
     for _raw, item, line in expand_lists(read_yaml_file(path)):
         if not isinstance(item, dict):
             raise BadInputError(
-                f"{path}:{line}: expected a Kubernetes object, found a {type(item).__name__}; "
+                f"{path}:{line}: expected a Kubernetes object, found {describe_value(item)}; "
                 "export with `oc get nns -o yaml`"
             )
         objects.append((item, line))

@@ -37,6 +37,7 @@ Facts checked, and where they come from:
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections import defaultdict
@@ -89,6 +90,16 @@ BRIDGE_OPTION_TYPES: dict[str, type | tuple[type, ...]] = {
     "disableContainerInterface": bool,
     "portIsolation": bool,
 }
+#: Other CNI ``type`` values a NAD may name: the containernetworking/plugins reference plugins
+#: (``plugins/main``, ``plugins/meta``) and the ones OpenShift ships (``cnv-tuning``, SR-IOV,
+#: ``route-override``). trunkline checks their common keys only.
+OTHER_CNI_TYPES = frozenset(
+    {
+        "bandwidth", "cnv-tuning", "dummy", "firewall", "host-device", "ib-sriov", "ipvlan", "loopback",
+        "macvlan", "portmap", "ptp", "route-override", "sbr", "sriov", "tap", "tuning", "vlan", "vrf",
+    }
+)  # fmt: skip
+
 #: OVN-Kubernetes secondary network options (ovn-kubernetes ``pkg/cni/types`` ``NetConf``).
 OVN_OPTION_TYPES: dict[str, type | tuple[type, ...]] = {
     "topology": str,
@@ -114,6 +125,13 @@ OVN_TOPOLOGIES = frozenset({"layer2", "layer3", "localnet"})
 KUBEVIRT_MODELS = frozenset({"e1000", "e1000e", "igb", "ne2k_pci", "pcnet", "rtl8139", "virtio"})
 #: MTV NetworkMap destination types.
 NETWORK_MAP_TYPES = frozenset({"multus", "pod", "ignored"})
+
+#: Bridges OVN-Kubernetes owns on every node (the external bridge, the integration bridge, the OVS
+#: datapath): an NNCP must not create or take over a bridge of that name.
+RESERVED_BRIDGES = frozenset({"br-ex", "br-int", "ovs-system"})
+#: Bond modes OpenShift Virtualization does not support under a VM bridge (DESIGN; nmstate accepts the
+#: names and the kernel's numbers).
+UNSUPPORTED_BOND_MODES = frozenset({"balance-rr", "balance-tlb", "balance-alb", "0", "5", "6"})
 
 #: kubernetes-nmstate's trunk on a linux-bridge port that has no ``vlan`` key.
 NMSTATE_DEFAULT_TRUNK = ((2, 4094),)
@@ -231,12 +249,14 @@ class ValidationResult:
         documents: number of objects read.
         kinds: number of objects per kind (``Kind`` value -> count).
         findings: the findings, sorted by file, line, field.
+        single_file: a single file was checked alone (references to objects in other files unchecked).
     """
 
     directory: str
     documents: int
     kinds: dict[str, int]
     findings: tuple[Finding, ...]
+    single_file: bool = False
 
     @property
     def ok(self) -> bool:
@@ -409,12 +429,22 @@ class _Context:
     nads: dict[tuple[str, str], Document] = field(default_factory=dict)
     target_namespace: str | None = None
     node_states: list[NodeState] | None = None
+    #: one file checked alone: references to kinds it does not hold (its NADs' bridges when it holds no
+    #: NNCP, the NADs a NetworkMap names when it holds no NAD) cannot be checked
+    single_file: bool = False
+
+    kinds: frozenset[Kind] = frozenset()
+
+    def lacks(self, kind: Kind) -> bool:
+        """Whether references to *kind* cannot be resolved: a single file holding no object of it."""
+        return self.single_file and kind not in self.kinds
 
     @classmethod
     def build(
         cls, docs: list[Document], target_namespace: str | None, node_states: list[NodeState] | None
     ) -> _Context:
         ctx = cls(docs=docs, target_namespace=target_namespace, node_states=node_states)
+        ctx.kinds = frozenset(d.kind for d in docs)
         for bridge in nncp_bridges(docs):
             ctx.bridges.setdefault(bridge.name, []).append(bridge)
         ctx.localnets = nncp_localnets(docs)
@@ -429,14 +459,66 @@ class _Context:
         return tuple(sorted({self.target_namespace, "default"}))
 
 
-def _check_api_version(out: _Collector, doc: Document, group: str) -> None:
+#: apiVersions the API server serves per kind (kubernetes-nmstate CRDs: NNCP and NMState ``v1`` and
+#: ``v1beta1``, ``v1alpha1`` removed; Multus NetworkAttachmentDefinition CRD ``v1``; Forklift
+#: ``NetworkMap`` ``v1beta1``; core ``Namespace`` ``v1``).
+API_VERSIONS: dict[Kind, tuple[str, ...]] = {
+    Kind.NNCP: ("nmstate.io/v1", "nmstate.io/v1beta1"),
+    Kind.NMSTATE: ("nmstate.io/v1", "nmstate.io/v1beta1"),
+    Kind.NAD: ("k8s.cni.cncf.io/v1",),
+    Kind.NETWORK_MAP: ("forklift.konveyor.io/v1beta1",),
+    Kind.NAMESPACE: ("v1",),
+}
+#: Kinds whose objects live in a namespace, and cluster-scoped ones (their CRDs' ``scope``).
+NAMESPACED_KINDS = frozenset({Kind.NAD, Kind.NETWORK_MAP, Kind.VIRTUAL_MACHINE})
+CLUSTER_SCOPED_KINDS = frozenset({Kind.NNCP, Kind.NMSTATE, Kind.NAMESPACE})
+
+
+def _check_api_version(out: _Collector, doc: Document) -> None:
+    versions = API_VERSIONS.get(doc.kind)
     api = doc.body.get("apiVersion")
-    if not isinstance(api, str) or not api.startswith(group + "/"):
+    if versions is None or api in versions:
+        return
+    out.add(
+        doc,
+        "apiVersion",
+        "api-version",
+        f"apiVersion is {api!r}; the API server serves {doc.kind.value} as {' or '.join(versions)} only "
+        "and `oc apply` fails with 'no matches for kind': write "
+        f"{versions[0]}",
+    )
+
+
+def _check_kind_and_scope(out: _Collector, doc: Document) -> None:
+    """Typo'd kinds of the objects trunkline knows, and namespaces on the wrong scope."""
+    kind = doc.body.get("kind")
+    if doc.kind is Kind.OTHER and isinstance(kind, str):
+        known = [k.value for k in Kind if k not in (Kind.VM_PATCH, Kind.OTHER)]
+        close = difflib.get_close_matches(kind, known, n=1, cutoff=0.8)
+        if close and kind != "List":
+            out.add(
+                doc,
+                "kind",
+                "kind-unknown",
+                f"unknown kind {kind!r}; did you mean {close[0]!r}? As written the API server rejects it "
+                "and nothing here checks it",
+            )
+        return
+    if doc.kind in CLUSTER_SCOPED_KINDS and "namespace" in _mapping(doc.body.get("metadata")):
         out.add(
             doc,
-            "apiVersion",
-            "api-version",
-            f"apiVersion is {api!r}; {doc.kind.value} is in API group {group}",
+            "metadata.namespace",
+            "namespace-on-cluster-scoped",
+            f"{doc.kind.value} is cluster-scoped: it has no namespace; remove metadata.namespace",
+        )
+    elif doc.kind in NAMESPACED_KINDS and doc.kind is not Kind.NAD and doc.namespace is None:
+        out.add(
+            doc,
+            "metadata.namespace",
+            "namespace-missing",
+            f"no namespace: the {doc.kind.value} lands in whatever project is current when applied; "
+            "write its namespace"
+            + (" (the MTV namespace, openshift-mtv by default)" if doc.kind is Kind.NETWORK_MAP else ""),
         )
 
 
@@ -458,6 +540,42 @@ def _check_bridge_conflicts(out: _Collector, ctx: _Context) -> None:
                     "nodes; the policies overwrite each other: merge them or give them disjoint "
                     "nodeSelectors",
                 )
+
+
+def _selector(doc: Document) -> dict[str, Any]:
+    return _mapping(_mapping(doc.body.get("spec")).get("nodeSelector"))
+
+
+def _selectors_overlap(a: Document, b: Document) -> bool:
+    """Whether two NNCPs certainly select common nodes: one's nodeSelector is part of the other's (every
+    node the stricter one picks, the looser one picks too; an empty selector picks every node)."""
+    sa, sb = _selector(a).items(), _selector(b).items()
+    return sa <= sb or sb <= sa
+
+
+def _check_nic_in_two_bridges(out: _Collector, ctx: _Context) -> None:
+    """One NIC as the port of two bridges on the same nodes: nmstate moves it to whichever policy is
+    applied last, and the other bridge loses its uplink."""
+    seen: dict[str, list[BridgeDef]] = defaultdict(list)
+    bridges = sorted(
+        (b for defs in ctx.bridges.values() for b in defs), key=lambda b: (b.doc.file, b.doc.line, b.path)
+    )
+    for bridge in bridges:
+        for port in bridge.ports:
+            if port.name == bridge.name:
+                continue
+            for first in seen[port.name]:
+                if first.name != bridge.name and _selectors_overlap(first.doc, bridge.doc):
+                    out.add(
+                        bridge.doc,
+                        f"{port.path}.name",
+                        "nic-in-two-bridges",
+                        f"{port.name} is already a port of bridge {first.name} (NNCP {first.doc.name}, "
+                        f"{first.doc.file}) on the same nodes; a NIC can be the port of one bridge only: "
+                        "use another NIC or one bridge",
+                    )
+                    break
+            seen[port.name].append(bridge)
 
 
 def _check_duplicates(out: _Collector, docs: list[Document]) -> None:
@@ -482,8 +600,7 @@ def _check_duplicates(out: _Collector, docs: list[Document]) -> None:
 # ---- NNCP ----------------------------------------------------------------------------------------
 
 
-def _check_nncp(out: _Collector, doc: Document) -> None:
-    _check_api_version(out, doc, "nmstate.io")
+def _check_nncp(out: _Collector, doc: Document, ctx: _Context) -> None:
     if doc.name is None or not is_dns1123_subdomain(doc.name):
         out.add(
             doc,
@@ -528,7 +645,17 @@ def _check_nncp(out: _Collector, doc: Document) -> None:
         if "mtu" in iface and not (_is_int(iface["mtu"]) and 68 <= iface["mtu"] <= 65535):
             out.add(doc, f"{path}.mtu", "mtu-invalid", f"mtu {iface['mtu']!r} is not an integer 68-65535")
         if iface.get("type") in ("linux-bridge", "ovs-bridge"):
+            if name in RESERVED_BRIDGES and iface.get("state") != "absent":
+                out.add(
+                    doc,
+                    f"{path}.name",
+                    "bridge-name-reserved",
+                    f"bridge name {name!r} belongs to OVN-Kubernetes (br-ex, br-int, ovs-system); this "
+                    "policy would take over the cluster network's bridge and cut the node off: choose "
+                    "another name",
+                )
             _check_bridge_ports(out, doc, path, iface, mtus)
+            _check_bridge_bonds(out, doc, path, iface, interfaces)
         bond = _mapping(iface.get("link-aggregation"))
         for key in ("port", "ports"):
             for j, port in enumerate(_list(bond.get(key))):
@@ -539,6 +666,8 @@ def _check_nncp(out: _Collector, doc: Document) -> None:
                         "interface-name-invalid",
                         f"bond port name {port!r} {problem}",
                     )
+    if ctx.node_states is None:  # with the node state, a name no node has is `nic-missing`
+        _check_placeholder_nics(out, doc, interfaces)
     ovn = _mapping(_mapping(spec.get("desiredState")).get("ovn"))
     for j, mapping in enumerate(_list(ovn.get("bridge-mappings"))):
         mapping = _mapping(mapping)
@@ -552,6 +681,48 @@ def _check_nncp(out: _Collector, doc: Document) -> None:
             )
         elif isinstance(bridge, str) and (problem := interface_name_problem(bridge)):
             out.add(doc, f"{path}.bridge", "interface-name-invalid", f"OVS bridge name {bridge!r} {problem}")
+
+
+def _check_bridge_bonds(
+    out: _Collector, doc: Document, path: str, bridge: dict[str, Any], interfaces: list[Any]
+) -> None:
+    """Bonds of the same NNCP that are ports of the Linux bridge *bridge*, in a mode OpenShift
+    Virtualization does not support under a VM bridge (DESIGN: modes 0, 5 and 6)."""
+    if bridge.get("type") != "linux-bridge":
+        return
+    _, ports = _bridge_ports(_mapping(bridge.get("bridge")))
+    port_names = {_mapping(p).get("name") for p in ports}
+    for i, iface in enumerate(interfaces):
+        iface = _mapping(iface)
+        if iface.get("type") != "bond" or iface.get("name") not in port_names:
+            continue
+        mode = _mapping(iface.get("link-aggregation")).get("mode")
+        if str(mode) in UNSUPPORTED_BOND_MODES:
+            out.add(
+                doc,
+                f"spec.desiredState.interfaces[{i}].link-aggregation.mode",
+                "bond-mode-unsupported",
+                f"bond {iface['name']} (a port of VM bridge {bridge.get('name')}) uses mode {mode}; "
+                "OpenShift Virtualization does not support balance-rr, balance-tlb or balance-alb (modes "
+                "0, 5, 6) under a VM bridge: use 802.3ad, balance-xor or active-backup",
+            )
+
+
+_PLACEHOLDER_NIC = re.compile(r"^(vmnic\d+|uplink ?\d+)$", re.IGNORECASE)
+
+
+def _check_placeholder_nics(out: _Collector, doc: Document, interfaces: list[Any]) -> None:
+    """vSphere uplink names (``vmnic1``, ``Uplink 1``) where a node NIC name belongs: ``trunkline plan``
+    keeps them as placeholders for uplinks the NIC map does not cover."""
+    for fld, name in _nncp_physical_ports(interfaces):
+        if _PLACEHOLDER_NIC.match(name):
+            out.add(
+                doc,
+                fld,
+                "nic-placeholder",
+                f"{name!r} is a vSphere uplink name, not a node NIC; map it (`trunkline plan --nic-map "
+                f"{name.replace(' ', '')}=ens34`, a NIC map file or --node-state) or write the node's NIC",
+            )
 
 
 def _check_bridge_ports(
@@ -569,6 +740,14 @@ def _check_bridge_ports(
         problem = interface_name_problem(name)
         if problem:
             out.add(doc, f"{ppath}.name", "interface-name-invalid", f"bridge port name {name!r} {problem}")
+        if name == iface.get("name") and iface.get("type") == "linux-bridge":
+            out.add(
+                doc,
+                f"{ppath}.name",
+                "bridge-port-is-itself",
+                f"bridge {name} lists itself as its port (or is named like its uplink NIC); a Linux bridge "
+                "cannot enslave itself and the NIC cannot be both: name the bridge differently (vlan-trunk)",
+            )
         port_mtu = mtus.get(name)
         if bridge_mtu is not None and port_mtu is not None and bridge_mtu > port_mtu:
             out.add(
@@ -641,7 +820,6 @@ def _check_port_vlan(out: _Collector, doc: Document, path: str, vlan: Any) -> No
 
 
 def _check_nad(out: _Collector, doc: Document, ctx: _Context) -> None:
-    _check_api_version(out, doc, "k8s.cni.cncf.io")
     name = doc.name
     if name is None or not is_dns1123_label(name):
         out.add(
@@ -723,6 +901,8 @@ def _check_nad(out: _Collector, doc: Document, ctx: _Context) -> None:
         elif cni_type == OVN_CNI_TYPE:
             found_ovn = True
             _check_ovn_config(out, doc, path, plugin, ctx)
+        elif cni_type not in OTHER_CNI_TYPES:
+            _check_unknown_cni_type(out, doc, path, plugin, cni_type)
     if found_ovn and isinstance(resource, str) and resource.startswith(BRIDGE_RESOURCE_PREFIX):
         out.add(
             doc,
@@ -739,6 +919,25 @@ def _check_nad(out: _Collector, doc: Document, ctx: _Context) -> None:
             "no resourceName annotation: VMs may be scheduled on nodes without the bridge; add "
             f"'{RESOURCE_NAME_ANNOTATION}: {BRIDGE_RESOURCE_PREFIX}<bridge>'",
         )
+
+
+def _check_unknown_cni_type(
+    out: _Collector, doc: Document, path: str, config: dict[str, Any], cni_type: str
+) -> None:
+    """A ``type`` no plugin on the node answers to: Multus fails every pod attaching to the NAD. Report it,
+    then check the bridge options the config holds anyway (a misspelt ``cnv-brdge`` is still meant to be
+    a bridge config, and its ``vlan`` still has to be a VLAN ID)."""
+    checked = sorted(BRIDGE_CNI_TYPES | {OVN_CNI_TYPE})
+    close = difflib.get_close_matches(cni_type, [*checked, *sorted(OTHER_CNI_TYPES)], n=1, cutoff=0.75)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    out.add(
+        doc,
+        f"{path}.type",
+        "cni-type-unknown",
+        f"CNI type {cni_type!r} is no plugin OpenShift runs, so Multus fails every pod attached to this NAD; "
+        f"{hint}trunkline checks {', '.join(checked)} (VM bridges and OVN localnets)",
+    )
+    _check_bridge_values(out, doc, path, config)
 
 
 def _check_cni_version(out: _Collector, doc: Document, path: str, version: Any) -> None:
@@ -790,23 +989,12 @@ def _check_types(
             )
 
 
-def _check_bridge_config(
-    out: _Collector, doc: Document, path: str, config: dict[str, Any], ctx: _Context, resource: Any
-) -> None:
-    known = CNI_COMMON_KEYS | set(BRIDGE_OPTION_TYPES)
-    _check_unknown_keys(out, doc, path, config, known, "the bridge CNI plugin")
+def _check_bridge_values(out: _Collector, doc: Document, path: str, config: Mapping[str, Any]) -> bool:
+    """Types and ranges of the bridge CNI options *config* holds. Returns whether its VLAN settings
+    (``vlan``, ``vlanTrunk``, ``preserveDefaultVlan``) are valid, i.e. what the NAD puts on the uplink
+    is known."""
+    before = len(out.findings)
     _check_types(out, doc, path, config, BRIDGE_OPTION_TYPES)
-    if "ipam" not in config:
-        out.add(
-            doc,
-            f"{path}.ipam",
-            "cni-ipam-missing",
-            "the bridge plugin requires 'ipam'; write \"ipam\": {} for an L2-only network",
-        )
-    elif not isinstance(config["ipam"], dict):
-        out.add(doc, f"{path}.ipam", "cni-type-mismatch", "ipam must be a JSON object ({} for L2 only)")
-    if not isinstance(config.get("name"), str):
-        out.add(doc, f"{path}.name", "cni-name-missing", "the CNI config needs a 'name' (the network's name)")
     vlan = config.get("vlan")
     if _is_int(vlan) and not 0 <= vlan <= 4094:
         out.add(
@@ -832,6 +1020,11 @@ def _check_bridge_config(
             "port in plugin versions that know the option (default true), and not in older ones: write "
             '"preserveDefaultVlan": false',
         )
+    vlan_keys = (f"{path}.vlan", f"{path}.vlanTrunk", f"{path}.preserveDefaultVlan")
+    valid = not any(
+        f.field.startswith(vlan_keys) and f.key != "preserve-default-vlan-implicit"
+        for f in out.findings[before:]
+    )
     if config.get("hairpinMode") is True and config.get("promiscMode") is True:
         out.add(
             doc,
@@ -842,6 +1035,26 @@ def _check_bridge_config(
     mtu = config.get("mtu")
     if _is_int(mtu) and not 68 <= mtu <= 65535:
         out.add(doc, f"{path}.mtu", "mtu-invalid", f"mtu {mtu} is not within 68-65535")
+    return valid
+
+
+def _check_bridge_config(
+    out: _Collector, doc: Document, path: str, config: dict[str, Any], ctx: _Context, resource: Any
+) -> None:
+    known = CNI_COMMON_KEYS | set(BRIDGE_OPTION_TYPES)
+    _check_unknown_keys(out, doc, path, config, known, "the bridge CNI plugin")
+    if "ipam" not in config:
+        out.add(
+            doc,
+            f"{path}.ipam",
+            "cni-ipam-missing",
+            "the bridge plugin requires 'ipam'; write \"ipam\": {} for an L2-only network",
+        )
+    elif not isinstance(config["ipam"], dict):
+        out.add(doc, f"{path}.ipam", "cni-type-mismatch", "ipam must be a JSON object ({} for L2 only)")
+    if not isinstance(config.get("name"), str):
+        out.add(doc, f"{path}.name", "cni-name-missing", "the CNI config needs a 'name' (the network's name)")
+    vlans_valid = _check_bridge_values(out, doc, path, config)
     bridge = config.get("bridge")
     if bridge is None:
         out.add(
@@ -875,6 +1088,8 @@ def _check_bridge_config(
                 f"{bridge!r}; VMs get scheduled by the wrong bridge: make them equal",
             )
     defs = [b for b in ctx.bridges.get(bridge, []) if b.type == "linux-bridge"]
+    if not defs and ctx.lacks(Kind.NNCP):
+        return
     if not defs:
         ovs = [b for b in ctx.bridges.get(bridge, []) if b.type == "ovs-bridge"]
         hint = " (an OVS bridge of that name exists: the bridge CNI needs a Linux bridge)" if ovs else ""
@@ -886,7 +1101,9 @@ def _check_bridge_config(
             "isolated bridge with no uplink",
         )
         return
-    _check_nad_vlans_on_uplinks(out, doc, path, config, defs)
+    if vlans_valid:
+        _check_nad_vlans_on_uplinks(out, doc, path, config, defs)
+    mtu = config.get("mtu")
     if _is_int(mtu):
         _check_nad_mtu(out, doc, f"{path}.mtu", mtu, defs, ctx)
 
@@ -1069,7 +1286,7 @@ def _check_ovn_config(
             )
     if topology == "localnet":
         physical = config.get("physicalNetworkName", config.get("name"))
-        if isinstance(physical, str) and physical not in ctx.localnets:
+        if isinstance(physical, str) and physical not in ctx.localnets and not ctx.lacks(Kind.NNCP):
             fld = f"{path}.physicalNetworkName" if "physicalNetworkName" in config else f"{path}.name"
             out.add(
                 doc,
@@ -1132,6 +1349,15 @@ def _check_vm(out: _Collector, doc: Document, ctx: _Context) -> None:
             continue
         prefix, _, name = ref.rpartition("/")
         ns = prefix or None
+        if ns is None:
+            out.add(
+                doc,
+                f"{npath}.multus.networkName",
+                "kubevirt-network-namespace-missing",
+                f"networkName {ref!r} has no namespace, so KubeVirt looks for the NAD in the VM's own "
+                f"namespace, not in 'default': write '<namespace>/{name}'",
+            )
+            ns = ctx.target_namespace
         if ctx.nads and not _nad_exists(ctx, ns, name):
             out.add(
                 doc,
@@ -1158,7 +1384,6 @@ def _nad_exists(ctx: _Context, namespace: str | None, name: str) -> bool:
 
 
 def _check_network_map(out: _Collector, doc: Document, ctx: _Context) -> None:
-    _check_api_version(out, doc, "forklift.konveyor.io")
     spec = _mapping(doc.body.get("spec"))
     provider = _mapping(spec.get("provider"))
     for side in ("source", "destination"):
@@ -1226,7 +1451,7 @@ def _check_network_map(out: _Collector, doc: Document, ctx: _Context) -> None:
                 "a multus destination needs the NAD's namespace",
             )
             continue
-        if (ns, name) not in ctx.nads:
+        if (ns, name) not in ctx.nads and not ctx.lacks(Kind.NAD):
             out.add(
                 doc,
                 f"{path}.destination",
@@ -1256,10 +1481,28 @@ def _check_kustomizations(out: _Collector, ctx: _Context, directory: Path | None
         for i, res in enumerate(_list(doc.body.get("resources"))):
             if not isinstance(res, str):
                 continue
-            rel = str(PurePosixPath(base, res)) if not res.startswith(("http://", "https://")) else None
-            if rel is None:
+            if res.startswith(("http://", "https://")) or "://" in res or res.startswith("github.com/"):
                 continue
-            rel = _normalise(rel)
+            rel = _normalise(str(PurePosixPath(base, res)))
+            if res.startswith("/") or rel.startswith(".."):
+                out.add(
+                    doc,
+                    f"resources[{i}]",
+                    "kustomization-resource-outside",
+                    f"resource {res!r} is "
+                    + ("an absolute path" if res.startswith("/") else "outside the directory checked")
+                    + "; kustomize loads files only from within the kustomization's directory (and "
+                    "validate checks only this one): copy it in and list it by a relative path",
+                )
+                continue
+            if directory is not None and (directory / rel).is_file() and not _within(rel, str(base)):
+                out.add(
+                    doc,
+                    f"resources[{i}]",
+                    "kustomization-resource-outside",
+                    f"resource {res!r} is a file outside the kustomization's directory; kustomize refuses "
+                    "to load it (only directories holding a kustomization may be outside): move the file in",
+                )
             listed.add(rel)
             if directory is not None and not (directory / rel).exists():
                 out.add(
@@ -1279,8 +1522,12 @@ def _check_kustomizations(out: _Collector, ctx: _Context, directory: Path | None
             )
     if not kustomizations:
         return
+    reported: set[str] = set()
     for doc in ctx.docs:
+        if doc.file in reported:
+            continue
         if doc.kind in (Kind.NNCP, Kind.NAD, Kind.NETWORK_MAP) and not _is_listed(doc.file, listed):
+            reported.add(doc.file)
             out.add(
                 doc,
                 "metadata.name",
@@ -1290,14 +1537,21 @@ def _check_kustomizations(out: _Collector, ctx: _Context, directory: Path | None
 
 
 def _normalise(path: str) -> str:
+    """``a/./b/../c`` -> ``a/c``; ``..`` parts that climb above the start are kept (``../x``)."""
     parts: list[str] = []
     for part in PurePosixPath(path).parts:
         if part == "..":
-            if parts:
+            if parts and parts[-1] != "..":
                 parts.pop()
-        elif part != ".":
+            else:
+                parts.append(part)
+        elif part not in (".", "/"):
             parts.append(part)
     return "/".join(parts) or "."
+
+
+def _within(rel: str, base: str) -> bool:
+    return base in ("", ".") or rel == base or rel.startswith(base.rstrip("/") + "/")
 
 
 def _is_listed(file: str, listed: set[str]) -> bool:
@@ -1387,13 +1641,24 @@ def _check_existing_bridges(
             continue
         wanted = {_mapping(p).get("name") for p in ports}
         dropped: dict[str, list[str]] = defaultdict(list)
+        taken: dict[str, list[str]] = defaultdict(list)
         for state in nodes:
             current = state.interface(str(iface.get("name")))
+            if current is not None and current.type != "linux-bridge":
+                taken[current.type].append(state.node)
             if current is None or current.type != "linux-bridge":
                 continue
             for port in current.ports:
                 if port not in wanted:
                     dropped[port].append(state.node)
+        for kind, node_names in sorted(taken.items()):
+            out.add(
+                doc,
+                f"spec.desiredState.interfaces[{i}].name",
+                "bridge-name-taken",
+                f"node {', '.join(sorted(node_names))} already has a {kind} called {iface.get('name')}; the "
+                "linux-bridge would replace it (OVN-Kubernetes' bridges among them): choose another name",
+            )
         for port, node_names in sorted(dropped.items()):
             out.add(
                 doc,
@@ -1437,6 +1702,7 @@ def validate_documents(
     target_namespace: str | None = None,
     node_states: list[NodeState] | None = None,
     directory: Path | None = None,
+    single_file: bool = False,
 ) -> list[Finding]:
     """Every finding for the manifests *docs* (pure, apart from checking that kustomization resources
     exist under *directory* when given).
@@ -1447,17 +1713,23 @@ def validate_documents(
             ``None`` skips that check.
         node_states: the nodes' reported network state; ``None`` skips the per-node NIC checks.
         directory: the directory the documents came from.
+        single_file: *docs* are one file checked alone: references to kinds the file does not hold
+            (bridges of NNCPs, NADs) are not reported as missing.
 
     Returns:
         Findings sorted by file, line, field and key; the same input gives the same list.
     """
     ctx = _Context.build(docs, target_namespace, node_states)
+    ctx.single_file = single_file
     out = _Collector()
     _check_duplicates(out, docs)
     _check_bridge_conflicts(out, ctx)
+    _check_nic_in_two_bridges(out, ctx)
     for doc in docs:
+        _check_kind_and_scope(out, doc)
+        _check_api_version(out, doc)
         if doc.kind is Kind.NNCP:
-            _check_nncp(out, doc)
+            _check_nncp(out, doc, ctx)
         elif doc.kind is Kind.NAD:
             _check_nad(out, doc, ctx)
         elif doc.kind in (Kind.VM_PATCH, Kind.VIRTUAL_MACHINE):
@@ -1476,7 +1748,8 @@ def validate_directory(
     target_namespace: str | None = None,
     node_states: list[NodeState] | None = None,
 ) -> ValidationResult:
-    """Load the manifests under *directory* and check them (see :func:`validate_documents`).
+    """Load the manifests under *directory* (or the one file *directory* names: checked alone, see
+    :attr:`ValidationResult.single_file`) and check them (see :func:`validate_documents`).
 
     Raises:
         BadInputError: the directory is missing or empty, or a file does not parse (naming file and line).
@@ -1487,6 +1760,7 @@ def validate_directory(
         target_namespace=target_namespace,
         node_states=node_states,
         directory=directory if directory.is_dir() else None,
+        single_file=directory.is_file(),
     )
     kinds: dict[str, int] = defaultdict(int)
     for doc in docs:
@@ -1496,4 +1770,5 @@ def validate_directory(
         documents=len(docs),
         kinds=dict(sorted(kinds.items())),
         findings=tuple(findings),
+        single_file=directory.is_file(),
     )

@@ -8,14 +8,17 @@ classes write them: :class:`LiveOutput` refreshes one table in place on a termin
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any, Literal
 
+from rich import box
 from rich.console import Console, Group
 from rich.live import Live
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -34,6 +37,12 @@ BAR_WIDTH = 20
 def integer(value: int) -> str:
     """*value* with thousands separators: ``1234567`` -> ``1,234,567``."""
     return f"{value:,}"
+
+
+def counted(value: int, noun: str) -> str:
+    """*value* with separators and *noun*, plural unless *value* is 1: ``(1, "packet")`` -> ``1 packet``,
+    ``(1234, "byte")`` -> ``1,234 bytes``."""
+    return f"{integer(value)} {noun if value == 1 else noun + 's'}"
 
 
 def si(value: float, unit: str) -> str:
@@ -131,24 +140,31 @@ def title(interval: Interval, summary: bool = False) -> str:
     return f"{cur.interface} {cur.direction} ({hook}) at {clock}, {span}"
 
 
-def _cells(view: ViewRow, total_packets: int, by: By, plain: bool) -> list[str]:
+def _cells(view: ViewRow, total_packets: int, by: By, plain: bool,
+           bar_width: int | None = BAR_WIDTH) -> list[str]:
+    """The row's cells; the last is the share: a bar of *bar_width* characters and the percentage
+    (*bar_width* 0: the percentage only; ``None``: no share cell)."""
     row = view.row
     fraction = share(row.cumulative.packets, total_packets)
-    shown_bar = bar(fraction, full="#" if plain else "█")
     first = [view.family, view.label, view.number] if by == "protocol" else [view.label]
-    return [
+    cells = [
         *first,
         integer(row.cumulative.packets),
         integer(row.cumulative.bytes),
         f"{row.packets_per_s:,.1f}",
         si(row.bits_per_s, "bit/s"),
-        f"{shown_bar} {fraction * 100:5.1f}%",
     ]
+    if bar_width is None:
+        return cells
+    percent = f"{fraction * 100:5.1f}%"
+    if bar_width == 0:
+        return [*cells, percent]
+    return [*cells, f"{bar(fraction, bar_width, full='#' if plain else '█')} {percent}"]
 
 
-def _headers(by: By) -> list[str]:
+def _headers(by: By, share_column: bool = True) -> list[str]:
     first = ["family", "protocol", "number"] if by == "protocol" else ["VLAN"]
-    return [*first, "packets", "bytes", "packets/s", "bits/s", "share"]
+    return [*first, "packets", "bytes", "packets/s", "bits/s", *(["share"] if share_column else [])]
 
 
 def table_lines(interval: Interval, by: By) -> tuple[list[str], list[list[str]], list[str]]:
@@ -162,6 +178,8 @@ def table_lines(interval: Interval, by: By) -> tuple[list[str], list[list[str]],
 
 
 _RIGHT = {"number", "packets", "bytes", "packets/s", "bits/s", "VLAN"}
+_LABELS = {"family", "protocol", "VLAN"}
+"""Columns a table too narrow for every figure may cut (with an ellipsis); figures are never cut."""
 
 
 def plain_table(interval: Interval, by: By, summary: bool = False) -> str:
@@ -181,19 +199,54 @@ def plain_table(interval: Interval, by: By, summary: bool = False) -> str:
     return "\n".join(out)
 
 
-def rich_table(interval: Interval, by: By, summary: bool = False) -> Table:
-    """*interval*'s table for a terminal: rows sorted by packets, a share bar, a totals footer."""
+MIN_BAR = 5
+"""Narrowest share bar worth drawing, characters; narrower terminals show the percentage alone."""
+
+
+def _build_table(interval: Interval, by: By, summary: bool, bar_width: int | None, boxed: bool,
+                 fixed: bool = False) -> Table:
     views = protocol_rows(interval) if by == "protocol" else vlan_rows(interval)
     total = interval.total.cumulative.packets
-    table = Table(title=title(interval, summary), title_justify="left", show_footer=True, expand=False)
-    totals = _cells(total_row(interval), total, by, plain=False)
-    totals[-1] = ""
-    for header, footer in zip(_headers(by), totals, strict=True):
+    body = [_cells(v, total, by, plain=False, bar_width=bar_width) for v in views]
+    totals = _cells(total_row(interval), total, by, plain=False, bar_width=bar_width)
+    headers = _headers(by, share_column=bar_width is not None)
+    if bar_width is not None:
+        totals[-1] = ""
+    if boxed:
+        table = Table(title=title(interval, summary), title_justify="left", show_footer=True, expand=False)
+    else:  # no vertical rules and no outer padding: two spaces between columns, as in the plain table
+        table = Table(title=title(interval, summary), title_justify="left", show_footer=True, expand=False,
+                      box=box.SIMPLE, show_edge=False, pad_edge=False, padding=(0, 1),
+                      collapse_padding=True)
+    for header, footer in zip(headers, totals, strict=True):
+        give_way = fixed and header in _LABELS  # rich narrows only wrappable columns before the others
         table.add_column(header, footer=footer, justify="right" if header in _RIGHT else "left",
-                         no_wrap=True)
-    for view in views:
-        table.add_row(*_cells(view, total, by, plain=False))
+                         no_wrap=not give_way, overflow="ellipsis", min_width=4 if give_way else None)
+    for cells in body:
+        table.add_row(*cells)
     return table
+
+
+def rich_table(interval: Interval, by: By, summary: bool = False, width: int | None = None) -> Table:
+    """*interval*'s table for a terminal *width* columns wide (``None``: unlimited): rows sorted by
+    packets, a share bar, a totals footer.
+
+    Figures are never cut. When the table does not fit, the share bar shrinks (to :data:`MIN_BAR`),
+    then goes (the percentage stays), then the boxed style gives way to a borderless one (two spaces
+    between columns), then the share column goes; as a last resort the label columns (family,
+    protocol, VLAN) are cut.
+    """
+    if width is None:
+        return _build_table(interval, by, summary, BAR_WIDTH, boxed=True)
+    console = Console(width=max(width, 1_000), file=io.StringIO())
+    for boxed, bar_width in ((True, 0), (False, 0), (False, None)):
+        table = _build_table(interval, by, summary, bar_width, boxed)
+        spare = width - Measurement.get(console, console.options, table).maximum
+        if bar_width == 0 and spare >= MIN_BAR + 1:  # measured without a bar: the room left is the bar's
+            return _build_table(interval, by, summary, min(BAR_WIDTH, spare - 1), boxed)
+        if spare >= 0:
+            return table
+    return _build_table(interval, by, summary, None, boxed=False, fixed=True)
 
 
 def total_line(interval: Interval, summary: bool = False) -> str:
@@ -205,9 +258,9 @@ def total_line(interval: Interval, summary: bool = False) -> str:
     span = f"in {interval.seconds:.2f} s" if summary else f"last {interval.seconds:.2f} s"
     head = f"{cur.interface} {cur.direction}{' summary' if summary else ''}"
     return (
-        f"{head}: {verb} {integer(total.cumulative.packets)} packets "
-        f"({integer(total.cumulative.bytes)} bytes); "
-        f"{span}: {integer(total.interval.packets)} packets, {total.packets_per_s:,.1f} packets/s, "
+        f"{head}: {verb} {counted(total.cumulative.packets, 'packet')} "
+        f"({counted(total.cumulative.bytes, 'byte')}); "
+        f"{span}: {counted(total.interval.packets, 'packet')}, {total.packets_per_s:,.1f} packets/s, "
         f"{si(total.bits_per_s, 'bit/s')}"
     )
 
@@ -224,7 +277,7 @@ class Output:
         raise NotImplementedError
 
     def summary(self, intervals: Sequence[Interval]) -> None:
-        """Show the whole run (first read to last read) of every counter and direction."""
+        """Show the whole run (attach to last read) of every counter and direction."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -286,7 +339,8 @@ class LiveOutput(Output):
             self.live.start()
 
     def _render(self, intervals: Sequence[Interval], summary: bool) -> Group:
-        return Group(*(rich_table(item, self.by, summary) for item in intervals))
+        width = self.console.size.width
+        return Group(*(rich_table(item, self.by, summary, width) for item in intervals))
 
     def interval(self, intervals: Sequence[Interval]) -> None:
         if self.live is None:

@@ -20,7 +20,7 @@ from typing import Any, Protocol, cast
 
 from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.xdp.render import Output
-from trunkline.xdp.stats import Interval, Snapshot
+from trunkline.xdp.stats import Interval, Snapshot, empty_like
 
 
 class Readable(Protocol):
@@ -128,6 +128,17 @@ def _pairs(first: list[list[Snapshot]], last: list[list[Snapshot]]) -> list[Inte
     return intervals
 
 
+Attached = tuple[int, float]
+"""When a counter was attached: ``(time.monotonic_ns(), time.time())``."""
+
+
+def _zero_at_attach(first: list[list[Snapshot]], attached: Sequence[Attached]) -> list[list[Snapshot]]:
+    """Empty snapshots (the counts a counter holds when it attaches) stamped with each counter's attach
+    instants, one per direction of *first*."""
+    return [[empty_like(snap, mono_ns, unix) for snap in snaps]
+            for snaps, (mono_ns, unix) in zip(first, attached, strict=True)]
+
+
 def run(
     counters: Sequence[Readable],
     output: Output,
@@ -135,9 +146,16 @@ def run(
     duration_s: float | None,
     stop: threading.Event,
     clock: Callable[[], float] = time.monotonic,
+    attached: Sequence[Attached] | None = None,
 ) -> None:
     """Read *counters* every *interval_s* seconds and show each interval, until *duration_s* seconds have
     passed (``None``: until *stop* is set), then show the summary of the whole run.
+
+    *attached* gives, per counter, the instants it was attached (its counts were zero then): the first
+    interval then runs from there, so every frame counted is in exactly one interval and in the
+    summary's ``*_interval`` figures and rates, and ticks and *duration_s* count from the earliest
+    attach (*clock* must be the monotonic clock of ``monotonic_ns``). Without it the run starts at a
+    first read of the counters (for counters attached earlier by someone else).
 
     Ticks are scheduled from the start (no drift); a late tick is not made up for. Rates use the
     snapshots' own monotonic timestamps, never the nominal interval. When *stop* is set mid-interval,
@@ -147,9 +165,13 @@ def run(
         EnvironmentProblem: an interface vanished (``InterfaceGone``): raised after the summary of the
             counts so far has been shown.
     """
-    first, _ = _read_all(counters, [[] for _ in counters])
+    if attached is None:
+        first, _ = _read_all(counters, [[] for _ in counters])
+        start = clock()
+    else:  # a read only to learn each counter's directions; the counts are zero at attach
+        first = _zero_at_attach(_read_all(counters, [[] for _ in counters])[0], attached)
+        start = min(mono_ns for mono_ns, _ in attached) / 1e9
     previous = first
-    start = clock()
     end = math.inf if duration_s is None else start + duration_s
     tick = 1
     gone: Any = None
@@ -197,7 +219,11 @@ def count(
     stop = threading.Event()
     with ExitStack() as stack:
         hook_, mode_ = cast(Any, hook), cast(Any, mode)  # checked by the CLI; Counter re-checks them
-        counters = [stack.enter_context(Counter(name, hook=hook_, mode=mode_)) for name in names]
+        counters: list[Counter] = []
+        attached: list[Attached] = []
+        for name in names:
+            counters.append(stack.enter_context(Counter(name, hook=hook_, mode=mode_)))
+            attached.append((time.monotonic_ns(), time.time()))  # its counts are zero here
         for counter in counters:
             for warning in counter.warnings:
                 notice(f"warning: {warning}")
@@ -213,6 +239,6 @@ def count(
         stack.callback(output.close)
         stack.enter_context(stop_on_signals(stop))
         try:
-            run(counters, output, interval_s, duration_s, stop)
+            run(counters, output, interval_s, duration_s, stop, attached=attached)
         except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -142,7 +142,8 @@ class Interval:
     """What one counter (interface and direction) counted between two reads.
 
     Attributes:
-        previous: the earlier read (for the first interval, the read taken right after attaching).
+        previous: the earlier read (for the first interval of `trunkline count`, an empty snapshot
+            stamped when the counter attached: its counts start at zero there).
         current: the later read.
     """
 
@@ -237,9 +238,11 @@ def record(interval: Interval, kind: RecordKind = "interval") -> dict[str, Any]:
     """The ``count --json`` record of *interval* (``docs/design.md``), ready for ``json.dumps``.
 
     ``"interval"`` records cover one interval; a ``"summary"`` record is the same shape over the whole
-    run (pass ``Interval(first_read, last_read)``): its ``*_interval`` fields and rates cover the run,
-    ``interval_s`` is the run's length. Fields beyond DESIGN's: ``start_time`` (Unix seconds of the
-    interval's first read) and ``ethertype_hex`` (``"0x0806"``) on EtherType rows.
+    run (pass ``Interval(start, last_read)``): its ``*_interval`` fields and rates cover the run,
+    ``interval_s`` is the run's length. `trunkline count` starts a run with an empty snapshot taken when
+    the counter attached (:func:`empty_like`), so the first interval starts there and a summary's
+    ``packets_interval`` equals ``packets``. Fields beyond DESIGN's: ``start_time`` (Unix seconds of the
+    interval's start) and ``ethertype_hex`` (``"0x0806"``) on EtherType rows.
     """
     from trunkline.xdp import ethertypes, protocols  # local: keeps this module free of data loading
 
