@@ -80,3 +80,17 @@ def test_temporary_file_left_by_a_killed_write_is_removed_by_the_next(tmp_path: 
     other.write_text("keep", encoding="utf-8")
     write_text_atomic(out, "new\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["inventory.yaml", live.name, other.name])
+
+
+def test_output_to_a_link_to_stdout_writes_to_the_pipe(tmp_path: Path) -> None:
+    """As ``-o /dev/stdout``, through a link of the test's own (a regression must not replace /dev/stdout)."""
+    from tests.conftest import run_cli
+    from tests.test_rvtools_reader import SEED_V4_YAML, seed_rows, write_workbook
+
+    xlsx = write_workbook(tmp_path / "export.xlsx", seed_rows())
+    stdout = tmp_path / "stdout"
+    stdout.symlink_to("/proc/self/fd/1")
+    result = run_cli("inventory", "read", "--rvtools", str(xlsx), "-o", str(stdout))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == SEED_V4_YAML
+    assert os.readlink(stdout) == "/proc/self/fd/1"

@@ -619,9 +619,8 @@ def write_text_atomic(path: Path, text: str) -> None:
             socket (nothing is left behind).
     """
     check_output_path(path)
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
-        mode = os.stat(target).st_mode
+        mode = os.stat(path).st_mode  # through symlinks, also /proc's (/dev/stdout -> pipe:[N])
     except FileNotFoundError:
         mode = None
     except OSError as exc:
@@ -631,6 +630,7 @@ def write_text_atomic(path: Path, text: str) -> None:
         return
     if mode is not None and not stat.S_ISREG(mode):
         raise BadInputError(f"{path}: is not a regular file, a pipe or a terminal; choose a file name")
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
     check_output_path(target)
     parent = target.parent
     _remove_stale_temporaries(target)
