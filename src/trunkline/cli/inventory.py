@@ -40,7 +40,10 @@ def read(
         typer.Option("--vcenter", metavar="HOST", help="vCenter to read (repeatable; default: GOVC_URL)."),
     ] = None,
     rvtools: Annotated[
-        Path | None, typer.Option("--rvtools", metavar="FILE.xlsx", help="RVTools export to read instead.")
+        Path | None,
+        typer.Option(
+            "--rvtools", metavar="FILE.xlsx", readable=False, help="RVTools export to read instead."
+        ),
     ] = None,
     user: Annotated[
         str | None, typer.Option("--user", metavar="USER", help="vCenter user (default: GOVC_USERNAME).")
@@ -50,7 +53,9 @@ def read(
     ] = False,
     ca_file: Annotated[
         Path | None,
-        typer.Option("--ca-file", metavar="FILE", help="CA bundle that verifies vCenter certificates."),
+        typer.Option(
+            "--ca-file", metavar="FILE", readable=False, help="CA bundle that verifies vCenter certificates."
+        ),
     ] = None,
     datacenter: Annotated[
         str | None, typer.Option("--datacenter", metavar="DC", help="Read only this datacenter.")
@@ -126,6 +131,7 @@ def show(
         Path | None,
         typer.Argument(
             metavar="FILE",
+            readable=False,  # the loader's own check says it in one line (click's takes three)
             help="Inventory file (YAML/JSON) or RVTools .xlsx; default: the bundled seed example.",
         ),
     ] = None,
