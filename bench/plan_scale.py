@@ -9,21 +9,31 @@ interpreter and the inventory itself.
 A baseline run at one tenth of the size runs first in the same process; the ratios show how the cost
 scales (10x the input should cost about 10x). Target (issue 4): under 3 s and under 1 GiB.
 
-    python bench/plan_scale.py [--scale 1.0] [--keep DIR] [--tmp /dev/shm]
+Then the real command path: the same inventories written as a trunkline YAML file and as a JSON file, and
+``python -m trunkline plan FILE -o DIR`` run on each as a child process (this checkout's ``src`` first on
+``PYTHONPATH``), timed from outside (wall seconds, the child's CPU seconds and peak RSS from
+``getrusage(RUSAGE_CHILDREN)``). That path includes interpreter start-up, the imports and the inventory
+file reader, which the in-process stages leave out. ``--no-cli`` skips it.
+
+    python bench/plan_scale.py [--scale 1.0] [--keep DIR] [--tmp /dev/shm] [--no-cli]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from trunkline.openshift.nicmap import node_groups
 from trunkline.openshift.plan import PlanOptions, build_plan
@@ -153,6 +163,50 @@ def run(port_groups: int, hosts: int, vm_nics: int, out: Path) -> dict[str, tupl
     }
 
 
+SRC = Path(__file__).resolve().parent.parent / "src"
+_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def cli_run(inventory: Path, out: Path) -> tuple[float, float, float]:
+    """``trunkline plan INVENTORY -o OUT`` as a child process: (wall s, child CPU s, child peak RSS MiB so
+    far among this process's children)."""
+    env = {**os.environ, "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "trunkline", "plan", str(inventory), "-o", str(out)],
+        check=True, env=env, stdout=subprocess.DEVNULL,
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return wall, cpu, after.ru_maxrss / 1024
+
+
+def cli_bench(size: tuple[int, int, int], tmp: Path) -> None:
+    """Time the real command on YAML and JSON inventory files, baseline (1/10) and full size."""
+    rows = []
+    for label, scale in (("baseline", 10), ("full", 1)):
+        data = inventory_data(size[0] // scale, size[1] // scale, size[2] // scale)
+        data["version"] = 1
+        yaml_file, json_file = tmp / f"{label}.yaml", tmp / f"{label}.json"
+        yaml_file.write_text(yaml.dump(data, Dumper=_Dumper, sort_keys=False), encoding="utf-8")
+        json_file.write_text(json.dumps(data), encoding="utf-8")
+        del data
+        for path in (yaml_file, json_file):
+            wall, cpu, rss = cli_run(path, tmp / f"out-{path.name}")
+            mib = path.stat().st_size / (1 << 20)
+            rows.append((label, path.suffix[1:], mib, wall, cpu, rss))
+            shutil.rmtree(tmp / f"out-{path.name}", ignore_errors=True)
+    print("real command: python -m trunkline plan FILE -o DIR (child process)")
+    print(f"{'input':<16}{'file MiB':>10}{'wall s':>9}{'CPU s':>9}{'ratio':>7}")
+    base = {fmt: wall for label, fmt, _, wall, _, _ in rows if label == "baseline"}
+    for label, fmt, mib, wall, cpu, _ in rows:
+        ratio = wall / base[fmt] if base[fmt] else float("nan")
+        print(f"{label + ' ' + fmt:<16}{mib:>10.1f}{wall:>9.2f}{cpu:>9.2f}{ratio:>7.1f}")
+    print(f"children's peak RSS {rows[-1][5]:.0f} MiB")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -160,6 +214,7 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the sizes (default 1.0)")
     parser.add_argument("--keep", type=Path, help="write the full-size plan here and keep it")
     parser.add_argument("--tmp", type=Path, help="parent of the temporary output (default: the system's)")
+    parser.add_argument("--no-cli", action="store_true", help="skip the real command on YAML/JSON files")
     args = parser.parse_args()
     size = (int(10_000 * args.scale), int(1_000 * args.scale), int(50_000 * args.scale))
     tmp = Path(tempfile.mkdtemp(prefix="trunkline-bench-", dir=args.tmp))
@@ -193,6 +248,12 @@ def main() -> int:
         f"wall, {full['total'][1]:.2f} s CPU (target < 3 s); {os.cpu_count()} CPUs, load average "
         f"{os.getloadavg()[0]:.1f}"
     )
+    if not args.no_cli:
+        tmp = Path(tempfile.mkdtemp(prefix="trunkline-bench-cli-", dir=args.tmp))
+        try:
+            cli_bench(size, tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -241,3 +241,24 @@ def test_node_state_warns_when_a_mapped_nic_belongs_to_br_ex(tmp_path):
         in report
     )
     assert "worker-0: rejected: port of ovs-system" in report
+
+
+def test_sigterm_while_writing_exits_130_and_leaves_no_temporary_directory(tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from trunkline.cli import main
+    from trunkline.openshift import render
+
+    real = render._write_new
+
+    def killed(path, data):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return real(path, data)
+
+    monkeypatch.setattr(render, "_write_new", killed)
+    with pytest.raises(SystemExit) as exc:
+        main(["plan", "-o", str(tmp_path / "out")])
+    assert exc.value.code == 130
+    assert list(tmp_path.iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from trunkline.openshift.naming import LABEL_MAX, NameRequest, assign_names, is_ifname, is_label
@@ -124,7 +124,10 @@ def inventories(draw: Any) -> Inventory:
     nic_map = draw(
         st.dictionaries(st.sampled_from(["vmnic1", "vmnic2", "vmnic5"]), st.sampled_from(["ens34", "ens35"]))
     )
-    return Inventory.model_validate({"vcenters": vcenters, "nic_map": nic_map})
+    inv = Inventory.model_validate({"vcenters": vcenters, "nic_map": nic_map})
+    # an inventory without port groups is bad input (tests/test_plan_options.py), not a plan
+    assume(any(dc.port_groups for vc in inv.vcenters for dc in vc.datacenters))
+    return inv
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -199,6 +202,7 @@ def test_assigned_names_are_unique_valid_and_independent_of_order(items):
 EXPLAINED = {
     "vlan-not-on-uplink": "native-vlan",
     "vlan-untagged-on-uplink": "native-vlan",
+    "nic-placeholder": "unmapped-uplink",
 }
 
 

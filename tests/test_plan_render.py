@@ -61,7 +61,7 @@ def test_directory_layout(tmp_path):
         "vms/vm4.json",
         "vms/vm5.json",
     ]
-    assert sorted(_tree(tmp_path / "out")) == written
+    assert sorted(_tree(tmp_path / "out")) == sorted([*written, ".trunkline-plan"])
     assert yaml.safe_load((tmp_path / "out/kustomization.yaml").read_text())["resources"] == [
         "nncp.yaml",
         "nads.yaml",
@@ -113,6 +113,7 @@ def test_rewriting_replaces_the_old_plan_and_leaves_no_temporary_directory(tmp_p
     write_plan(plan_for(_inventory()), out)
     write_plan(plan_for(dvs_inventory([{"name": "only", "vlan": 3}])), out)
     assert sorted(_tree(out)) == [
+        ".trunkline-plan",
         "REPORT.md",
         "kustomization.yaml",
         "nads.yaml",
@@ -143,6 +144,94 @@ def test_failing_run_leaves_the_previous_plan_and_no_half_directory(tmp_path, mo
     monkeypatch.undo()
     assert _tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_rerun_keeps_git_and_user_files_and_drops_only_stale_plan_files(tmp_path):
+    out = tmp_path / "out"
+    write_plan(plan_for(_inventory()), out)
+    (out / ".git/objects").mkdir(parents=True)
+    (out / ".git/HEAD").write_text("ref: refs/heads/main\n")
+    (out / ".git/objects/ab").write_bytes(b"\x00blob")
+    (out / "notes.txt").write_text("keep me")
+    (out / "vms/README").write_text("mine too")
+    os.symlink("notes.txt", out / "link")
+    write_plan(plan_for(dvs_inventory([{"name": "only", "vlan": 3}])), out)
+    tree = _tree(out)
+    assert tree[".git/HEAD"] == b"ref: refs/heads/main\n"
+    assert tree[".git/objects/ab"] == b"\x00blob"
+    assert tree["notes.txt"] == b"keep me"
+    assert tree["vms/README"] == b"mine too"
+    assert os.readlink(out / "link") == "notes.txt"
+    assert not (out / "vms/vm0.json").exists()  # the old plan's patch, not written this time
+    assert b"only" in tree["nads.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_rerun_over_a_plan_without_manifest_keeps_dot_entries(tmp_path):
+    out = tmp_path / "out"
+    write_plan(plan_for(_inventory()), out)
+    (out / ".trunkline-plan").unlink()  # as written by trunkline before the manifest existed
+    (out / ".git").mkdir()
+    (out / ".git/HEAD").write_text("x")
+    write_plan(plan_for(dvs_inventory([{"name": "only", "vlan": 3}])), out)
+    assert (out / ".git/HEAD").read_text() == "x"
+    assert not (out / "vms").exists()
+
+
+def test_user_file_where_the_new_plan_writes_is_bad_input(tmp_path):
+    out = tmp_path / "out"
+    write_plan(plan_for(dvs_inventory([{"name": "only", "vlan": 3}])), out)
+    before = _tree(out)
+    (out / "vms").mkdir()
+    (out / "vms/vm0.json").write_text("{}")
+    with pytest.raises(BadInputError, match=r"vms/vm0.json was not written by trunkline"):
+        write_plan(plan_for(_inventory()), out)
+    assert _tree(out) == {**before, "vms/vm0.json": b"{}"}
+
+
+def test_interrupt_during_the_swap_keeps_the_old_plan(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    write_plan(plan_for(_inventory()), out)
+    (out / "notes.txt").write_text("keep")
+    before = _tree(out)
+    monkeypatch.setattr(render, "_exchange", lambda a, b: False)  # take the two-rename path
+    real_rename = os.rename
+    calls = []
+
+    def interrupted(src, dst):
+        calls.append(dst)
+        if Path(dst) == out.resolve() and len(calls) == 2:  # new -> out, after out -> aside
+            raise KeyboardInterrupt
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_plan(plan_for(dvs_inventory([{"name": "only", "vlan": 3}])), out)
+    monkeypatch.undo()
+    assert _tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_two_rename_path_swaps_too(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    write_plan(plan_for(_inventory()), out)
+    (out / ".git").mkdir()
+    monkeypatch.setattr(render, "_exchange", lambda a, b: False)
+    write_plan(plan_for(dvs_inventory([{"name": "only", "vlan": 3}])), out)
+    assert (out / ".git").is_dir() and not (out / "vms").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_temporary_directories_of_a_killed_run_are_removed_next_time(tmp_path):
+    proc = subprocess.Popen(["true"])  # noqa: S607
+    proc.wait()
+    stale = tmp_path / f".out.trunkline-{proc.pid}-abc123"
+    (stale / "vms").mkdir(parents=True)
+    (stale / "vms/x.json").write_text("{}")
+    unrelated = tmp_path / ".out.keep"
+    unrelated.mkdir()
+    write_plan(plan_for(_inventory()), tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.keep", "out"]
 
 
 def test_failing_first_run_leaves_nothing(tmp_path, monkeypatch):

@@ -32,7 +32,8 @@ def test_unreachable_vcenter_is_an_environment_problem(closed_port: int) -> None
         read_inventory([f"127.0.0.1:{closed_port}"], user="u", password="pw-unreachable")
     assert caught.value.exit_code == 3
     assert str(caught.value) == (
-        f"vCenter 127.0.0.1 (https://127.0.0.1:{closed_port}) is unreachable (Connection refused); "
+        f"vCenter 127.0.0.1:{closed_port} (https://127.0.0.1:{closed_port}) is unreachable "
+        "(Connection refused); "
         "check the host name, port and network"
     )
 
@@ -42,7 +43,8 @@ def test_wrong_password_is_bad_input_without_the_password(vcsim: Vcsim) -> None:
         read_inventory([vcsim.url], user=vcsim.user, password="not-the-password")
     assert caught.value.exit_code == 2
     assert str(caught.value) == (
-        f"vCenter 127.0.0.1 refused the login of user '{vcsim.user}': wrong user name or password; "
+        f"vCenter 127.0.0.1:{vcsim.port} refused the login of user '{vcsim.user}': "
+        "wrong user name or password; "
         "check --user / GOVC_USERNAME and the password (GOVC_PASSWORD)"
     )
     assert "not-the-password" not in str(caught.value)
@@ -58,7 +60,8 @@ def test_self_signed_certificate_without_insecure_names_the_fix(vcsim_tls: Vcsim
         read_inventory([f"127.0.0.1:{vcsim_tls.port}"], user=vcsim_tls.user, password=vcsim_tls.password)
     assert caught.value.exit_code == 3
     assert str(caught.value) == (
-        f"vCenter 127.0.0.1 (https://127.0.0.1:{vcsim_tls.port}): its certificate is not trusted "
+        f"vCenter 127.0.0.1:{vcsim_tls.port} (https://127.0.0.1:{vcsim_tls.port}): "
+        "its certificate is not trusted "
         "(self-signed certificate); pass --ca-file with the CA that signed it, "
         "or --insecure to skip the check"
     )
@@ -98,7 +101,7 @@ def test_missing_ca_file_is_bad_input(tmp_path: Path) -> None:
 
 
 def test_plain_http_to_a_tls_vcenter_is_an_environment_problem(vcsim_tls: Vcsim) -> None:  # noqa: F811
-    with pytest.raises(EnvironmentProblem, match=r"^vCenter 127\.0\.0\.1 \(http://127\.0\.0\.1:\d+\)"):
+    with pytest.raises(EnvironmentProblem, match=r"^vCenter 127\.0\.0\.1:(\d+) \(http://127\.0\.0\.1:\1\)"):
         read_inventory([f"http://127.0.0.1:{vcsim_tls.port}"], user="u", password="p")
 
 

@@ -50,7 +50,7 @@ def test_govc_url_alone_is_enough(vcsim: Vcsim, tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("GOVC_URL", vcsim.url.replace("://", f"://{vcsim.user}:{vcsim.password}@"))
     result = _read("-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert load_inventory_file(out).vcenters[0].name == "127.0.0.1"
+    assert load_inventory_file(out).vcenters[0].name == f"127.0.0.1:{vcsim.port}"
     assert vcsim.password not in result.stderr + result.stdout
 
 
@@ -65,7 +65,7 @@ def test_unreachable_vcenter_exits_3_and_writes_nothing(
     result = _read("--vcenter", f"127.0.0.1:{port}", "--user", "u", "-o", str(out))
     assert result.returncode == 3
     assert result.stderr.splitlines()[-1] == (
-        f"trunkline: error: vCenter 127.0.0.1 (https://127.0.0.1:{port}) is unreachable "
+        f"trunkline: error: vCenter 127.0.0.1:{port} (https://127.0.0.1:{port}) is unreachable "
         "(Connection refused); check the host name, port and network"
     )
     assert "Traceback" not in result.stderr
@@ -82,7 +82,8 @@ def test_wrong_password_exits_2_without_echoing_it(
     result = _read("--vcenter", vcsim.url, "--user", vcsim.user, "-o", str(out))
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == (
-        f"trunkline: error: vCenter 127.0.0.1 refused the login of user '{vcsim.user}': wrong user name or "
+        f"trunkline: error: vCenter 127.0.0.1:{vcsim.port} refused the login of user '{vcsim.user}': "
+        "wrong user name or "
         "password; check --user / GOVC_USERNAME and the password (GOVC_PASSWORD)"
     )
     assert "Wr0ng-Passw0rd" not in result.stderr + result.stdout
@@ -99,7 +100,8 @@ def test_self_signed_certificate_exits_3_naming_ca_file_and_insecure(
     result = _read("--vcenter", f"127.0.0.1:{vcsim_tls.port}", "--user", vcsim_tls.user, "-o", str(out))
     assert result.returncode == 3
     assert result.stderr.splitlines()[-1] == (
-        f"trunkline: error: vCenter 127.0.0.1 (https://127.0.0.1:{vcsim_tls.port}): its certificate is not "
+        f"trunkline: error: vCenter 127.0.0.1:{vcsim_tls.port} (https://127.0.0.1:{vcsim_tls.port}): "
+        "its certificate is not "
         "trusted (self-signed certificate); pass --ca-file with the CA that signed it, or --insecure to skip "
         "the check"
     )

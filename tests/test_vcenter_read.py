@@ -234,7 +234,7 @@ def test_vcenter_is_keyed_by_its_instance_uuid(created: Created, vcsim: Vcsim) -
         about = si.RetrieveContent().about
         (vcenter,) = created.inventory.vcenters
         assert (vcenter.name, vcenter.instance_uuid, vcenter.version) == (
-            "127.0.0.1",
+            f"127.0.0.1:{vcsim.port}",
             about.instanceUuid,
             about.version,
         )
@@ -364,7 +364,9 @@ def test_unknown_datacenter_is_bad_input_naming_the_known_ones(vcsim: Vcsim) -> 
     with pytest.raises(BadInputError) as caught:
         read_inventory([vcsim.url], user=vcsim.user, password=vcsim.password, datacenter="DC9")
     assert caught.value.exit_code == 2
-    assert str(caught.value) == "vCenter 127.0.0.1 has no datacenter 'DC9' (it has: DC0); check --datacenter"
+    assert str(caught.value) == (
+        f"vCenter 127.0.0.1:{vcsim.port} has no datacenter 'DC9' (it has: DC0); check --datacenter"
+    )
 
 
 def test_the_same_vcenter_twice_is_bad_input(vcsim: Vcsim) -> None:  # noqa: F811

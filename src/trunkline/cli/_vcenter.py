@@ -20,9 +20,14 @@ from __future__ import annotations
 
 import getpass
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from urllib.parse import unquote, urlsplit
 
 from rich.console import Console
@@ -43,7 +48,9 @@ def _split_govc_url(value: str) -> _UrlParts:
     text = value.strip()
     url = urlsplit(text if "://" in text else f"https://{text}")
     if not url.hostname:
-        raise BadInputError(f"GOVC_URL {_without_password(text)!r} names no host; set it to HOST or https://HOST/sdk")
+        raise BadInputError(
+            f"GOVC_URL {_without_password(text)!r} names no host; set it to HOST or https://HOST/sdk"
+        )
     netloc = url.hostname if ":" not in url.hostname else f"[{url.hostname}]"
     if url.port:
         netloc = f"{netloc}:{url.port}"
@@ -63,6 +70,52 @@ def _without_password(text: str) -> str:
     return f"{scheme}{sep}{user}@{hostpart}"
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: unwinds like Ctrl-C, so every session is logged out on the way."""
+
+
+#: Exit code after SIGTERM: 128 + the signal number, as a shell reports a process it terminated.
+TERMINATED_EXIT = 128 + signal.SIGTERM
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """While inside, SIGTERM raises :class:`_Terminated` (a KeyboardInterrupt) where the program is,
+    so that ``finally`` blocks (vCenter logout) run as after Ctrl-C; the old handler is restored after.
+    Only the main thread can set signal handlers; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _refuse_credentials(text: str) -> None:
+    """A ``--vcenter`` value holding ``user[:password]@`` is refused: a password on the command line is
+    visible to every user of the machine (``ps``) and lands in shell history.
+
+    Raises:
+        BadInputError: naming the value without its password.
+    """
+    url = urlsplit(text if "://" in text else f"https://{text}")
+    if url.password is not None:
+        raise BadInputError(
+            f"--vcenter {_without_password(text)!r} holds a password: put the password in GOVC_PASSWORD "
+            "(or let trunkline ask for it), not on the command line"
+        )
+    if url.username is not None:
+        raise BadInputError(
+            f"--vcenter {text!r} holds a user name: give it with --user {unquote(url.username)} instead"
+        )
+
+
 def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -73,6 +126,7 @@ def vcenter_inventory(
     insecure: bool,
     ca_file: Path | None,
     datacenter: str | None,
+    timeout: float | None = None,
 ) -> Inventory:
     """Read the inventory of one or more live vCenters, as the CLI does (merged into one inventory).
 
@@ -81,20 +135,24 @@ def vcenter_inventory(
     The password comes from ``GOVC_PASSWORD``, ``GOVC_URL`` (for its own host only) or an interactive
     prompt (never echoed). *insecure* (or ``GOVC_INSECURE=1``) skips certificate checks with a warning;
     *ca_file* (or ``GOVC_TLS_CA_CERTS``) is the CA bundle that verifies them. *datacenter*: read only
-    that datacenter (default: all).
+    that datacenter (default: all). *timeout*: seconds to wait for a vCenter to connect or answer one
+    call (default: :data:`trunkline.vsphere.vcenter.TIMEOUT_S`).
 
     Raises:
         BadInputError: no vCenter, user or password given (and no terminal to ask on), wrong
             credentials, an unknown datacenter (exit code 2).
         EnvironmentProblem: a vCenter is unreachable or its certificate is not trusted (exit code 3).
     """
-    from trunkline.vsphere.vcenter import read_inventory
+    from trunkline.vsphere.summary import plain
+    from trunkline.vsphere.vcenter import TIMEOUT_S, read_inventory
 
     env = os.environ
     url_parts: _UrlParts | None = None
     if env.get("GOVC_URL"):
         url_parts = _split_govc_url(env["GOVC_URL"])
     targets = [h.strip() for h in hosts if h.strip()]
+    for given in targets:
+        _refuse_credentials(given)
     if not targets:
         if url_parts is None:
             raise BadInputError("no vCenter given: pass --vcenter HOST (repeatable) or set GOVC_URL")
@@ -133,17 +191,22 @@ def vcenter_inventory(
             "(anyone on the path can read the credentials); prefer --ca-file",
             highlight=False,
         )
-    with console.status("connecting to vCenter", spinner="dots") as status:
+    try:
+        with _sigterm_unwinds(), console.status("connecting to vCenter", spinner="dots") as status:
 
-        def progress(message: str) -> None:
-            status.update(message)
+            def progress(message: str) -> None:
+                status.update(plain(message))  # names from vCenter: no markup, no control characters
 
-        return read_inventory(
-            targets,
-            user=user,
-            password=password,
-            insecure=insecure,
-            ca_file=ca_file,
-            datacenter=datacenter,
-            progress=progress,
-        )
+            return read_inventory(
+                targets,
+                user=user,
+                password=password,
+                insecure=insecure,
+                ca_file=ca_file,
+                datacenter=datacenter,
+                progress=progress,
+                timeout=TIMEOUT_S if timeout is None else timeout,
+            )
+    except _Terminated:
+        print("trunkline: terminated (SIGTERM); logged out of vCenter, nothing written", file=sys.stderr)
+        raise SystemExit(TERMINATED_EXIT) from None

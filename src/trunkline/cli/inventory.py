@@ -55,6 +55,15 @@ def read(
     datacenter: Annotated[
         str | None, typer.Option("--datacenter", metavar="DC", help="Read only this datacenter.")
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            min=0.1,
+            help="Give up on a vCenter that does not connect or answer a call within this time.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Read the network design from vCenter or an RVTools export and write an inventory file.
 
@@ -80,24 +89,30 @@ def read(
             raise BadInputError(
                 "no source given: pass --vcenter HOST (repeatable, or set GOVC_URL) or --rvtools FILE.xlsx"
             )
-        inventory = _from_vcenter(vcenter or [], user, insecure, ca_file, datacenter)
+        inventory = _from_vcenter(vcenter or [], user, insecure, ca_file, datacenter, timeout)
     _write(inventory, output)
 
 
 def _from_vcenter(
-    hosts: list[str], user: str | None, insecure: bool, ca_file: Path | None, datacenter: str | None
+    hosts: list[str],
+    user: str | None,
+    insecure: bool,
+    ca_file: Path | None,
+    datacenter: str | None,
+    timeout: float,
 ) -> Inventory:
     from trunkline.cli._vcenter import vcenter_inventory
 
     return vcenter_inventory(
-        hosts=hosts, user=user, insecure=insecure, ca_file=ca_file, datacenter=datacenter
+        hosts=hosts, user=user, insecure=insecure, ca_file=ca_file, datacenter=datacenter, timeout=timeout
     )
 
 
 def _write(inventory: Inventory, output: Path) -> None:
     from trunkline.vsphere.summary import counts_text
-    from trunkline.vsphere.yamlfile import dump_inventory, write_inventory
+    from trunkline.vsphere.yamlfile import check_read_inventory, dump_inventory, write_inventory
 
+    check_read_inventory(inventory)
     if str(output) == "-":
         sys.stdout.write(dump_inventory(inventory))
         return

@@ -8,6 +8,7 @@ then a short summary.
 from __future__ import annotations
 
 import gc
+import signal
 from pathlib import Path
 from typing import Annotated, Literal, cast
 
@@ -37,18 +38,45 @@ def _load(
         import importlib
 
         return importlib.import_module("trunkline.vsphere.rvtools").read_rvtools(rvtools)
+    if inventory is not None and inventory.is_dir():
+        from trunkline.openshift.render import is_plan_directory
+
+        if is_plan_directory(inventory):
+            raise BadInputError(
+                f"{inventory}: is a plan output directory; give an inventory file (YAML/JSON/RVTools) "
+                "or nothing for the bundled example"
+            )
     from trunkline.vsphere.sources import load_inventory
 
     return load_inventory(inventory)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM handler: stop like Ctrl-C, so that the plan writer removes its temporary directory."""
+    raise KeyboardInterrupt
+
+
 def _providers(values: list[str]) -> dict[str, str]:
+    from trunkline.openshift.naming import is_subdomain
+
     out: dict[str, str] = {}
     for value in values:
         vc, sep, name = value.rpartition("=")
-        if not name.strip() or (sep and not vc.strip()):
+        vc, name = vc.strip(), name.strip()
+        if not name or (sep and not vc):
             raise BadInputError(f"--mtv-provider {value!r}: write NAME, or VCENTER=NAME once per vCenter")
-        out[vc.strip()] = name.strip()
+        if not is_subdomain(name):
+            raise BadInputError(
+                f"--mtv-provider {value!r}: {name!r} is not a Kubernetes object name (lower-case a-z, 0-9, "
+                "-, . and at most 253 characters); give the Provider's name as `oc get providers` shows it"
+            )
+        if vc in out:
+            which = "a vCenter" if vc else "every vCenter"
+            raise BadInputError(
+                f"--mtv-provider {value!r}: {which} already has provider {out[vc]!r}; "
+                "give NAME once, or VCENTER=NAME once per vCenter"
+            )
+        out[vc] = name
     return out
 
 
@@ -97,7 +125,9 @@ def plan_command(
     backend: Annotated[
         str, _opt("--backend", help="linux-bridge or ovn-localnet.", metavar="BACKEND")
     ] = "linux-bridge",
-    cni_type: Annotated[str, _opt("--cni-type", help="cnv-bridge or bridge.", metavar="TYPE")] = "cnv-bridge",
+    cni_type: Annotated[
+        str | None, _opt("--cni-type", help="cnv-bridge (default) or bridge.", metavar="TYPE")
+    ] = None,
     namespace: Annotated[str, _opt("--namespace", help="Namespace of the NADs.", metavar="NS")] = "default",
     bridge: Annotated[
         str, _opt("--bridge", help="Node bridge name (15 characters max).", metavar="NAME")
@@ -135,8 +165,16 @@ def plan_command(
 
     if backend not in ("linux-bridge", "ovn-localnet"):
         raise BadInputError(f"--backend {backend!r}: use linux-bridge or ovn-localnet")
-    if not (max_unavailable.isdigit() or (max_unavailable.endswith("%") and max_unavailable[:-1].isdigit())):
-        raise BadInputError(f"--max-unavailable {max_unavailable!r}: a count (1) or a percentage (25%)")
+    if backend == "ovn-localnet" and cni_type is not None:
+        raise BadInputError(
+            f"--cni-type {cni_type}: only for --backend linux-bridge "
+            "(OVN localnet NADs use ovn-k8s-cni-overlay); leave it out"
+        )
+    count = max_unavailable.removesuffix("%")
+    if not (count.isdigit() and int(count) > 0 and (count == max_unavailable or int(count) <= 100)):
+        raise BadInputError(
+            f"--max-unavailable {max_unavailable!r}: a count of at least 1 or a percentage 1%-100%"
+        )
     cli_map = parse_nic_map_options(nic_map or [])
     file_groups = load_nic_map_file(nic_map_file) if nic_map_file else None
     inv = _load(inventory, vcenter or [], rvtools, user, insecure, ca_file, datacenter)
@@ -146,7 +184,7 @@ def plan_command(
     gc.freeze()
     options = PlanOptions(
         backend=cast(Literal["linux-bridge", "ovn-localnet"], backend),
-        cni_type=cni_type,
+        cni_type=cni_type or "cnv-bridge",
         namespace=namespace,
         bridge=bridge,
         node_groups=node_groups(inv.nic_map, file_groups, cli_map),
@@ -161,11 +199,20 @@ def plan_command(
         plan = plan_with_node_state(inv, options, propose_trunk_nics(load_node_states(node_state)))
     else:
         plan = build_plan(inv, options)
-    write_plan(plan, output, str(output))
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        write_plan(plan, output, str(output))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     nads = sum(1 for n in plan.networks if n.target == "multus")
     nncps = sum(len(b.layouts) for b in plan.bridges)
-    patches = sum(1 for vm in plan.vms if any(nic.binding for nic in vm.nics))
+    patches = sum(1 for vm in plan.vms if vm.has_patch)
     counts = {s: sum(1 for f in plan.findings if f.severity == s) for s in ("error", "warning", "info")}
+    if counts["error"]:
+        typer.echo(
+            f"trunkline plan: {counts['error']} error(s): read the Findings in {output / 'REPORT.md'} "
+            "before applying"
+        )
     typer.echo(
         f"trunkline plan: {nads} NAD(s), {nncps} NNCP(s), {len(plan.network_maps)} NetworkMap(s), "
         f"{patches} VM patch(es) written to {output}/"

@@ -41,9 +41,32 @@ def is_label(name: str, max_len: int = LABEL_MAX) -> bool:
     return 0 < len(name) <= max_len and bool(_LABEL_RE.fullmatch(name))
 
 
+_IFNAME_BANNED = frozenset("/: \t\n\v\f\r")
+
+
+_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
+
+def is_subdomain(name: str) -> bool:
+    """True when *name* is an RFC 1123 subdomain of at most 253 characters: the rule for most Kubernetes
+    object names (Kubernetes "Object Names and IDs")."""
+    return 0 < len(name) <= 253 and bool(_SUBDOMAIN_RE.fullmatch(name))
+
+
 def is_ifname(name: str) -> bool:
-    """True when *name* is a Linux interface name trunkline would write (1-15 chars, ``a-z0-9-``,
-    not starting or ending with ``-``; ``.`` and ``..`` are excluded by the alphabet)."""
+    """True when *name* is a name the Linux kernel accepts for an existing NIC: 1-15 bytes (UTF-8), not
+    ``.`` or ``..``, no ``/``, ``:`` or white space (``dev_valid_name()`` in net/core/dev.c, IFNAMSIZ 16
+    with the NUL). ``enP2p1s0``, ``eth_0`` and ``ENS34`` qualify."""
+    return (
+        0 < len(name.encode("utf-8")) <= IFNAME_MAX
+        and name not in (".", "..")
+        and not any(c in _IFNAME_BANNED for c in name)
+    )
+
+
+def is_bridge_name(name: str) -> bool:
+    """True when *name* is a bridge name trunkline writes: 1-15 characters ``a-z0-9-``, not starting or
+    ending with ``-`` (it also names the bridge's ``bridge.network.kubevirt.io/NAME`` resource)."""
     return is_label(name, IFNAME_MAX)
 
 

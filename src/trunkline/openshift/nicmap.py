@@ -24,6 +24,7 @@ A plain mapping (``{vmnic1: ens34}``) is one group for the worker role, as is no
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ from trunkline.openshift.naming import is_ifname, is_label
 
 WORKER_SELECTOR: tuple[tuple[str, str], ...] = (("node-role.kubernetes.io/worker", ""),)
 DEFAULT_GROUP = "workers"
+IFNAME_RULE = "1-15 bytes, no '/', ':' or spaces"
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,17 @@ class _GroupFile(BaseModel):
     @classmethod
     def _none_to_empty(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: "" if v is None else str(v) for k, v in value.items()}
+            return {k: "" if v is None else v for k, v in value.items()}
+        return value
+
+    @field_validator("node_selector")
+    @classmethod
+    def _labels(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, val in value.items():
+            if not is_label_key(key):
+                raise ValueError(f"{key!r} is not a Kubernetes label key ([prefix/]name, name <= 63 chars)")
+            if not is_label_value(val):
+                raise ValueError(f"label {key}: {val!r} is not a label value (<= 63 chars A-Z a-z 0-9 - _ .)")
         return value
 
     @field_validator("nics")
@@ -94,7 +106,7 @@ class _GroupFile(BaseModel):
     def _nic_names(cls, value: dict[str, str]) -> dict[str, str]:
         for nic in value.values():
             if not is_ifname(nic):
-                raise ValueError(f"node NIC {nic!r} is not an interface name (1-15 characters a-z, 0-9, -)")
+                raise ValueError(f"node NIC {nic!r} is not an interface name ({IFNAME_RULE})")
         return value
 
 
@@ -102,6 +114,41 @@ class _MapFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     groups: list[_GroupFile] = Field(min_length=1)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a mapping that repeats a key (YAML 1.2 forbids it; PyYAML keeps the
+    last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} repeats; give it once", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def is_label_key(key: str) -> bool:
+    """True for a Kubernetes label key: ``[prefix/]name``, prefix a DNS subdomain of at most 253
+    characters, name at most 63 of ``[A-Za-z0-9_.-]`` starting and ending alphanumeric (Kubernetes
+    "Labels and Selectors", syntax and character set)."""
+    prefix, _, name = key.rpartition("/")
+    if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.fullmatch(prefix)):
+        return False
+    return bool(_LABEL_NAME.fullmatch(name))
+
+
+def is_label_value(value: str) -> bool:
+    """True for a Kubernetes label value: empty, or as a label key's name part."""
+    return value == "" or bool(_LABEL_NAME.fullmatch(value))
 
 
 def parse_nic_map_options(values: Iterable[str]) -> dict[str, str]:
@@ -118,7 +165,11 @@ def parse_nic_map_options(values: Iterable[str]) -> dict[str, str]:
             raise BadInputError(f"--nic-map {value!r}: write UPLINK=NIC, e.g. --nic-map vmnic1=ens34")
         if not is_ifname(right):
             raise BadInputError(
-                f"--nic-map {value!r}: {right!r} is not a node interface name (1-15 characters a-z, 0-9, -)"
+                f"--nic-map {value!r}: {right!r} is not a node interface name ({IFNAME_RULE})"
+            )
+        if left in out and out[left] != right:
+            raise BadInputError(
+                f"--nic-map {value!r}: {left} is already mapped to {out[left]}; give each uplink once"
             )
         out[left] = right
     return out
@@ -131,11 +182,16 @@ def load_nic_map_file(path: Path) -> list[NodeGroup]:
         BadInputError: the file is missing, does not parse, or breaks the format.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (safe)
     except OSError as exc:
         raise BadInputError(f"NIC map file {path}: cannot read it ({exc.strerror}); check the path") from exc
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"NIC map file {path}: not UTF-8 text; give a YAML or JSON file") from exc
     except yaml.YAMLError as exc:
-        raise BadInputError(f"NIC map file {path}: not YAML/JSON ({exc}); fix the syntax") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise BadInputError(f"NIC map file {path}: not YAML/JSON ({where}{problem}); fix the syntax") from exc
     return nic_map_from_data(data, str(path))
 
 

@@ -62,6 +62,11 @@ def desired_state(bridge: BridgeDecision, layout: NodeLayout, backend: str) -> d
         options: dict[str, Any] = {"miimon": "100"}
         if layout.bond == "active-backup" and layout.primary:
             options["primary"] = layout.primary
+        if layout.bond == "balance-xor":
+            # vSphere's IP hash picks the uplink from source and destination IP; the kernel's layer2+3
+            # policy hashes the same (plus MACs), falling back to layer 2 for non-IP frames
+            # (nmstate: link-aggregation.options.xmit_hash_policy; kernel Documentation/networking/bonding)
+            options["xmit_hash_policy"] = "layer2+3"
         agg["options"] = options
         interfaces.append(
             {

@@ -33,9 +33,10 @@ from trunkline.openshift.naming import (
     NameRequest,
     assign_names,
     ifname,
-    is_ifname,
+    is_bridge_name,
     is_label,
     sanitise,
+    short_hash,
     with_suffix,
 )
 from trunkline.openshift.nicmap import NodeGroup
@@ -70,6 +71,12 @@ _MAC = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
 # --------------------------------------------------------------------------------------------------
 
 
+RESERVED_BRIDGES = frozenset({"br-ex", "br-int", "br-local", "ovs-system"})
+"""Interfaces OVN-Kubernetes creates on every OpenShift node (br-ex: the gateway bridge holding the node's
+default-route NIC; br-int: the integration bridge; ovs-system: the OVS datapath; br-local: older
+local gateway mode). A bridge of that name from an NNCP would take them over."""
+
+
 @dataclass(frozen=True)
 class PlanOptions:
     """What the user chose. ``mtv_providers``: vCenter name -> MTV vSphere Provider name (key ``""`` =
@@ -98,10 +105,22 @@ class PlanOptions:
             raise BadInputError(f"--namespace {self.namespace!r}: a namespace is a lower-case RFC 1123 label")
         if not is_label(self.mtv_namespace):
             raise BadInputError(f"--mtv-namespace {self.mtv_namespace!r}: a lower-case RFC 1123 label")
-        if not is_ifname(self.bridge):
+        if not is_bridge_name(self.bridge):
             raise BadInputError(
                 f"--bridge {self.bridge!r}: an interface name of 1-{IFNAME_MAX} characters a-z, 0-9, -"
             )
+        if self.bridge in RESERVED_BRIDGES or self.bridge.startswith(("ovn-k8s-", "genev_sys")):
+            raise BadInputError(
+                f"--bridge {self.bridge!r}: OVN-Kubernetes owns that interface on every node; "
+                "choose another name (default vlan-trunk)"
+            )
+        for group in self.node_groups:
+            for uplink, nic in group.nics:
+                if nic == self.bridge:
+                    raise BadInputError(
+                        f"--nic-map {uplink}={nic}: the node NIC and --bridge are the same interface, and "
+                        "a bridge cannot be its own port; choose another bridge name or NIC"
+                    )
 
 
 @dataclass(frozen=True)
@@ -146,7 +165,7 @@ class NetworkDecision:
     datacenter: str
     name: str
     switch: str  # SwitchRef.key
-    vlan_text: str  # as vSphere says it: "40", "none", "4095", "100-199,300", "pvlan 101"
+    vlan_text: str  # as vSphere says it: "40", "untagged", "4095", "100-199,300", "pvlan 101"
     target: Target
     reason: str
     nad: str | None = None
@@ -213,6 +232,13 @@ class VmDecision:
     name: str
     source_name: str
     nics: tuple[VmNicDecision, ...]
+    unmapped: tuple[str, ...] = ()  # labels of NICs on networks the plan could not map
+
+    @property
+    def has_patch(self) -> bool:
+        """True when ``vms/<name>.json`` is written: some NIC has a network and none was left unmapped
+        (a JSON merge patch replaces the lists whole, so a partial one would remove the other NICs)."""
+        return not self.unmapped and any(nic.binding for nic in self.nics)
 
 
 @dataclass(frozen=True)
@@ -287,7 +313,7 @@ def ranges_text(ranges: tuple[tuple[int, int], ...]) -> str:
 def vlan_text(vlan: VlanPolicy) -> str:
     """A VLAN policy as vSphere users write it."""
     if isinstance(vlan, NoVlan):
-        return "none"
+        return "untagged"
     if isinstance(vlan, AccessVlan):
         return str(vlan.id)
     if isinstance(vlan, TrunkVlan):
@@ -660,6 +686,16 @@ class _Builder:
                 "reach no wire; add the hosts' NICs to the inventory or map the switch's uplinks",
                 unmapped=True,
             )
+        labels = sorted({label for label, _, _ in layout})
+        if len(labels) > 1 and len(nics) == 1:
+            self.find(
+                "warning",
+                "uplink-redundancy-lost",
+                f"switch {swname}, node group {group.name}",
+                f"its uplinks {', '.join(labels)} (teaming {team.policy or 'not set'}) all map to node NIC "
+                f"{nics[0]}: the plan builds no bond and the bridge has a single link; map each uplink to "
+                "its own NIC to keep the redundancy",
+            )
         by_label = {label: nic for label, nic, _ in layout}
         mode: BondMode | None = None
         primary = None
@@ -716,6 +752,38 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+def _unused_options(b: _Builder) -> None:
+    """Findings for ``--nic-map`` keys that name no uplink and ``--mtv-map`` keys that name no network."""
+    known = {
+        name
+        for hosts in b.host_uplinks.values()
+        for _, pairs in hosts
+        for pair in pairs
+        for name in pair
+        if name
+    }
+    known |= {u for objs in b.switch_objs.values() for sw, _ in objs for u in sw.uplinks}
+    for key in sorted({k for g in b.opt.node_groups for k, _ in g.nics} - known):
+        b.find(
+            "warning",
+            "nic-map-unknown-uplink",
+            f"NIC map entry {key}",
+            "names no uplink or vmnic of the inventory, so it maps nothing; check the spelling "
+            "(`trunkline inventory show` lists the uplinks)",
+        )
+    networks = {
+        k for n in b.nets.values() for k in (n.name, *(p.id for p in n.port_groups),
+                                             *(p.network for p in n.port_groups))
+    }
+    for key in sorted(set(b.opt.network_choices) - networks):
+        b.find(
+            "warning",
+            "mtv-map-unknown-network",
+            f"--mtv-map {key}",
+            "names no port group or network of the inventory, so it changes nothing; check the spelling",
+        )
+
+
 def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan:
     """Translate *inventory* into a :class:`Plan` (pure; deterministic for the same input).
 
@@ -726,6 +794,12 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
     options.check()
     b = _Builder(inventory, options)
     b.collect()
+    if not b.nets:
+        raise BadInputError(
+            "the inventory has no port groups to map: give an inventory with datacenters, switches and "
+            "port groups (see `trunkline inventory show`), or nothing for the bundled example"
+        )
+    _unused_options(b)
     host_names = [h.name for vc in inventory.vcenters for dc in vc.datacenters for h in dc.hosts]
     for group in options.node_groups:
         if group.hosts and not any(group.covers(h) for h in host_names):
@@ -849,14 +923,20 @@ def _bridge(
             f"{', '.join(map(str, mtus))}; the bridge uses {mtus[-1]} and each NAD its own switch's MTU",
         )
     if untagged and opt.backend == "linux-bridge" and any(a <= NATIVE_VLAN <= z for a, z in tagged):
-        b.find(
-            "warning",
-            "native-vlan",
-            f"bridge {name}",
-            f"untagged port groups use VLAN {NATIVE_VLAN} as the uplink's native VLAN (the bridge CNI "
-            f"puts untagged VM ports in the bridge's default VLAN {NATIVE_VLAN}), so tagged VLAN "
-            f"{NATIVE_VLAN} cannot pass as well: move one side to another VLAN",
-        )
+        flat = ", ".join(sorted(d.name for d in nets if d.untagged))
+        # one finding per NAD, as `trunkline validate` reports each NAD whose VLANs include the native one
+        for d in sorted(nets, key=lambda d: d.nad or d.name):
+            if any(a <= NATIVE_VLAN <= z for a, z in d.vlan_ids):
+                b.find(
+                    "warning",
+                    "native-vlan",
+                    f"NAD {opt.namespace}/{d.nad}",
+                    f"port group {d.name!r} (VLAN {d.vlan_text}) includes tagged VLAN {NATIVE_VLAN}, but on "
+                    f"bridge {name} VLAN {NATIVE_VLAN} is the uplink's native VLAN carrying the untagged "
+                    f"port groups ({flat}; the bridge CNI puts untagged VM ports in the bridge's default "
+                    f"VLAN {NATIVE_VLAN}): its VLAN {NATIVE_VLAN} frames leave untagged; move one side to "
+                    "another VLAN",
+                )
         tagged = subtract_id(tagged, NATIVE_VLAN)
     out_layouts = []
     for group in opt.node_groups:
@@ -944,6 +1024,7 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
     out = []
     for key, vc, dc, vm in sorted(vms, key=lambda t: (names[t[0]], t[0])):
         nics = []
+        left_out: list[str] = []
         pod_used = False
         for idx, nic in enumerate(vm.nics):
             mac = normalise_mac(nic.mac)
@@ -961,6 +1042,7 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
                 opaque = b.opaque.get((vc, dc, nic.network))
                 reason = f"NSX network {opaque!r}" if opaque else f"network {nic.network!r} (unknown)"
                 unmapped_nics[reason].append(vm.name)
+                left_out.append(nic.label)
             elif dec.target == "multus":
                 binding, network_name, reason = "multus", f"{ns}/{dec.nad}", f"NAD {ns}/{dec.nad}"
             elif dec.target == "pod" and not pod_used:
@@ -971,6 +1053,7 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
                 extra = " (second pod NIC)" if dec.target == "pod" else ""
                 reason = f"port group {dec.name!r}: {dec.reason}{extra}"
                 unmapped_nics[reason].append(vm.name)
+                left_out.append(nic.label)
             nics.append(
                 VmNicDecision(
                     label=nic.label,
@@ -983,15 +1066,29 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
                     reason=reason,
                 )
             )
-        out.append(VmDecision(key=key, vcenter=vc, name=names[key], source_name=vm.name, nics=tuple(nics)))
+        out.append(
+            VmDecision(
+                key=key, vcenter=vc, name=names[key], source_name=vm.name, nics=tuple(nics),
+                unmapped=tuple(left_out),
+            )
+        )
+        if left_out and any(n.binding for n in nics):
+            b.find(
+                "warning",
+                "vm-patch-withheld",
+                f"VM {vm.name!r}",
+                f"no patch written: NIC(s) {', '.join(left_out)} have no OpenShift network, and a merge "
+                "patch replaces the VM's interface list whole, so it would remove them; map their networks "
+                "(or --mtv-map NAME=ignored) and re-run, or edit the VM by hand",
+                unmapped=True,
+            )
     for reason, vm_names in unmapped_nics.items():
         shown = ", ".join(sorted(set(vm_names))[:5]) + (" ..." if len(set(vm_names)) > 5 else "")
         b.find(
             "warning",
             "vm-nic-unmapped",
             reason,
-            f"{len(vm_names)} VM NIC(s) on it have no OpenShift network and are left out of the VM "
-            f"patches: {shown}",
+            f"{len(vm_names)} VM NIC(s) on it have no OpenShift network; their VMs get no patch: {shown}",
             unmapped=True,
         )
     for mac, owners in macs.items():
@@ -1004,6 +1101,34 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
                 "one L2 network break each other; KubeVirt keeps the MAC as given",
             )
     return tuple(out)
+
+
+def _guessed_providers(b: _Builder, vcenters: list[str]) -> dict[str, str]:
+    """MTV Provider names for vCenters the user named none for: the vCenter name as a Kubernetes object
+    name (RFC 1123 subdomain, 253 characters). Names that sanitise alike, or that had to be cut, get a
+    hash suffix to stay distinct, and a finding: they cannot match the real Provider."""
+    plain = {vc: sanitise(vc, 253, fallback="vsphere") for vc in vcenters}
+    counts = Counter(plain.values())
+    out: dict[str, str] = {}
+    for vc in sorted(vcenters):
+        name = plain[vc]
+        why = ""
+        if counts[name] > 1:
+            others = sorted(v for v in vcenters if plain[v] == name and v != vc)
+            why = f"sanitises like vCenter {', '.join(others)}"
+            name = with_suffix(name[:240], short_hash(vc), 253)
+        elif name != sanitise(vc, 1 << 16, fallback="vsphere"):
+            why = "is longer than a Kubernetes name (253 characters)"
+        out[vc] = name
+        if why:
+            b.find(
+                "warning",
+                "mtv-provider-guessed",
+                f"vCenter {vc[:80]}",
+                f"its name {why}, so the NetworkMap's source Provider is named {name[:80]!r}, which is "
+                "unlikely to be your Provider's name: pass --mtv-provider VCENTER=NAME",
+            )
+    return out
 
 
 def _network_maps(b: _Builder, networks: tuple[NetworkDecision, ...]) -> tuple[NetworkMapDecision, ...]:
@@ -1021,9 +1146,11 @@ def _network_maps(b: _Builder, networks: tuple[NetworkDecision, ...]) -> tuple[N
             "--mtv-provider NAME: the inventory has several vCenters; "
             "write --mtv-provider VCENTER=NAME once per vCenter"
         )
+    guessed = _guessed_providers(b, [vc for vc in vcenters if vc not in opt.mtv_providers and
+                                     "" not in opt.mtv_providers])
     out = []
     for vc in sorted(vcenters):
-        provider = opt.mtv_providers.get(vc) or opt.mtv_providers.get("") or sanitise(vc)
+        provider = opt.mtv_providers.get(vc) or opt.mtv_providers.get("") or guessed[vc]
         seen: dict[tuple[str, str], NetworkDecision] = {}
         for d in networks:
             if d.vcenter != vc or d.target not in ("multus", "pod", "ignored"):

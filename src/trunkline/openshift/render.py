@@ -12,15 +12,20 @@ Layout of ``DIR``::
     vms/<vm>.json                JSON merge patches for ``oc patch vm`` (outside the kustomization)
     REPORT.md                    tables, apply order, Mermaid diagram, findings
 
+    .trunkline-plan              the files trunkline wrote (anything else in DIR is kept on re-run)
+
 Atomicity: everything is written into a fresh directory next to ``DIR`` (same parent, so the same file
-system) and renamed into place; an existing ``DIR`` that trunkline wrote (its ``REPORT.md`` starts with
-:data:`REPORT_TITLE`) or that is empty is moved aside first and removed after the rename. Any other
+system) and exchanged with ``DIR`` in one step; an existing ``DIR`` that trunkline wrote (it holds
+``.trunkline-plan``, or its ``REPORT.md`` starts with :data:`REPORT_TITLE`) or that is empty is
+replaced, every entry in it that trunkline did not write (``.git``, notes) carried over. Any other
 existing ``DIR`` is left alone (:class:`~trunkline.errors.BadInputError`). A failure leaves ``DIR`` as it
 was and no temporary directory behind.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
 import re
@@ -93,7 +98,7 @@ def render_files(plan: Plan, display_dir: str = "DIR") -> dict[str, str]:
             resources.append(name)
     files["kustomization.yaml"] = dump_yaml([kustomization(resources)])
     for vm in plan.vms:
-        if any(nic.binding for nic in vm.nics):
+        if vm.has_patch:
             files[f"vms/{vm.name}.json"] = json.dumps(vm_patch(vm)) + "\n"
     files["REPORT.md"] = report(plan, display_dir)
     return files
@@ -113,8 +118,16 @@ def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
     """Write *files* (relative path -> text, as :func:`render_files` returns) as directory *out_dir*,
     atomically (see the module docstring); return the relative paths, sorted.
 
+    Entries of an earlier plan directory that trunkline did not write (``.git``, notes, ...) are carried
+    over into the new directory as hard links (copies where the file system refuses links) before the
+    swap, so the old directory stays whole until the new one is in place. The swap itself is one
+    ``renameat2(RENAME_EXCHANGE)`` (Linux >= 3.15, glibc >= 2.28); without it, two renames with the old
+    directory restored on any failure or interrupt. Temporary directories left by a killed earlier run
+    (named ``.DIR.trunkline-PID-*``, PID no longer running) are removed first.
+
     Raises:
-        BadInputError, EnvironmentProblem: as :func:`write_plan`.
+        BadInputError, EnvironmentProblem: as :func:`write_plan`; BadInputError also when a file
+        trunkline did not write sits where the new plan writes one.
     """
     shown = Path(out_dir)
     if shown.is_symlink() or (shown.exists() and not shown.is_dir()):
@@ -128,13 +141,21 @@ def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
             f"-o {shown}: the directory exists and was not written by trunkline plan; "
             "choose a new or empty directory"
         )
+    files = {**files, MANIFEST: _manifest(files)}
+    carried = _foreign_entries(out_dir, files) if out_dir.is_dir() else []
+    clash = sorted(rel for rel in carried if rel in files)
+    if clash:
+        raise BadInputError(
+            f"-o {shown}: {clash[0]} was not written by trunkline but the new plan writes it; move it away"
+        )
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=parent))
+        _remove_stale(parent, out_dir.name)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.trunkline-{os.getpid()}-", dir=parent))
     except OSError as exc:
         msg = f"-o {shown}: cannot write in {parent} ({exc.strerror}); choose another path"
         raise EnvironmentProblem(msg) from exc
-    old: Path | None = None
+    swapped = False
     try:
         made: set[Path] = set()
         for rel in sorted(files):
@@ -143,27 +164,151 @@ def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.add(path.parent)
             _write_new(path, files[rel].encode("utf-8"))
+        for rel in carried:
+            _carry(out_dir / rel, tmp / rel)
         os.chmod(tmp, 0o755)
         if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=parent))
-            os.rename(out_dir, old / "plan")
-        os.rename(tmp, out_dir)
+            swapped = _swap(tmp, out_dir)
+        else:
+            os.rename(tmp, out_dir)
+            swapped = True
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and (old / "plan").exists() and not out_dir.exists():
-            os.rename(old / "plan", out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        if not swapped:
+            shutil.rmtree(tmp, ignore_errors=True)
         msg = f"-o {shown}: writing failed ({exc.strerror or exc}); the directory is as it was"
         raise EnvironmentProblem(msg) from exc
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        if not swapped:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    return sorted(files)
+    # after an exchange *tmp* holds the previous plan; everything not ours in it now lives in out_dir too
+    shutil.rmtree(tmp, ignore_errors=True)
+    return sorted(rel for rel in files if rel != MANIFEST)
+
+
+MANIFEST = ".trunkline-plan"
+_MANIFEST_HEAD = "# files written by trunkline plan; anything else in this directory is kept on re-run"
+_KNOWN = re.compile(
+    r"^(REPORT\.md|kustomization\.yaml|nncp\.yaml|nads\.yaml|networkmaps\.yaml"
+    r"|prereqs/(kustomization|namespace|nmstate)\.yaml|vms/[^/]+\.json)$"
+)
+
+
+def _manifest(files: dict[str, str]) -> str:
+    return "\n".join([_MANIFEST_HEAD, *sorted(files), MANIFEST]) + "\n"
+
+
+def _written_by_us(out_dir: Path) -> set[str] | None:
+    """The relative paths the manifest lists, or ``None`` when there is none (a plan from before it)."""
+    try:
+        lines = (out_dir / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not lines or lines[0] != _MANIFEST_HEAD:
+        return None
+    return set(lines[1:])
+
+
+def _foreign_entries(out_dir: Path, new_files: dict[str, str]) -> list[str]:
+    """Relative paths (files, symlinks or whole directories) under *out_dir* that trunkline did not write,
+    sorted: the manifest's list, or for older plans the file names trunkline uses. Directories the old or
+    the *new_files* use are entered, not carried whole."""
+    owned = _written_by_us(out_dir)
+    our_dirs = {str(Path(rel).parent) for rel in (*(owned or ()), *new_files)} | (
+        {"prereqs", "vms"} if owned is None else set()
+    )
+    foreign: list[str] = []
+
+    def walk(path: Path, rel: str) -> None:
+        for entry in sorted(os.scandir(path), key=lambda e: e.name):
+            erel = f"{rel}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                if erel in our_dirs:
+                    walk(Path(entry.path), erel + "/")
+                else:
+                    foreign.append(erel)
+            elif not (erel in owned if owned is not None else (_KNOWN.match(erel) or erel == MANIFEST)):
+                foreign.append(erel)
+
+    walk(out_dir, "")
+    return foreign
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+def _carry(src: Path, dst: Path) -> None:
+    """Put *src* (file, symlink or directory) at *dst* without touching *src*: hard links, else copies."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if src.is_dir() and not src.is_symlink():
+        shutil.copytree(src, dst, symlinks=True, copy_function=_link_or_copy)
+    else:
+        _link_or_copy(str(src), str(dst))
+
+
+_RENAME_EXCHANGE = 2  # <linux/fs.h>: RENAME_EXCHANGE, atomically exchange both names
+_AT_FDCWD = -100
+
+
+def _swap(new: Path, out_dir: Path) -> bool:
+    """Put directory *new* at *out_dir*; afterwards *new* holds the previous *out_dir*. Returns True."""
+    if _exchange(new, out_dir):
+        return True
+    # no exchange here: move the old aside, the new in, and put the old back on any failure
+    aside = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.trunkline-{os.getpid()}-", dir=out_dir.parent))
+    os.rmdir(aside)
+    os.rename(out_dir, aside)
+    try:
+        os.rename(new, out_dir)
+    except BaseException:
+        os.rename(aside, out_dir)
+        raise
+    os.rename(aside, new)
+    return True
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange the names *a* and *b* (``renameat2(2)``); False where the kernel, libc or file
+    system cannot.
+
+    Raises:
+        OSError: the exchange failed for another reason.
+    """
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err))
+
+
+def _remove_stale(parent: Path, name: str) -> None:
+    """Remove temporary directories a killed earlier run of trunkline left next to *parent/name*."""
+    pattern = re.compile(rf"^\.{re.escape(name)}\.trunkline-(\d+)-[a-z0-9_]+$")
+    for entry in os.scandir(parent):
+        m = pattern.match(entry.name)
+        if m and entry.is_dir(follow_symlinks=False) and not _alive(int(m.group(1))):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _write_new(path: Path, data: bytes) -> None:
@@ -178,7 +323,14 @@ def _write_new(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
+def is_plan_directory(path: Path) -> bool:
+    """True when *path* is a directory ``trunkline plan`` wrote (``.trunkline-plan`` or its REPORT.md)."""
+    return _ours(path)
+
+
 def _ours(path: Path) -> bool:
+    if _written_by_us(path) is not None:
+        return True
     try:
         with open(path / "REPORT.md", encoding="utf-8") as fh:
             return fh.readline().rstrip("\n") == REPORT_TITLE
@@ -217,16 +369,24 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
     errors = sum(1 for f in plan.findings if f.severity == "error")
     warnings = sum(1 for f in plan.findings if f.severity == "warning")
     cni = opt.cni_type if opt.backend == "linux-bridge" else "ovn-k8s-cni-overlay"
+    patches = [vm for vm in plan.vms if vm.has_patch]
+    banner = (
+        [f"> **{errors} error(s): read [Findings](#findings-{len(plan.findings)}) before applying.** "
+         "The plan was written anyway (`--strict` exits 1 instead when anything was left unmapped).", ""]
+        if errors
+        else []
+    )
     out = [
         REPORT_TITLE,
         "",
+        *banner,
         f"Backend **{opt.backend}** (`{cni}`), NADs in namespace `{opt.namespace}`, "
         f"MTV namespace `{opt.mtv_namespace}`.",
         "",
-        f"- {len(plan.switches)} switch(es), {len(plan.networks)} port group(s) -> **{nads} NAD(s)** on "
+        f"- {len(plan.switches)} switch(es), {len(plan.networks)} port group(s) (a standard switch's port "
+        f"group counted once across its hosts) -> **{nads} NAD(s)** on "
         f"{len(plan.bridges)} bridge(s), {sum(len(b.layouts) for b in plan.bridges)} NNCP(s)",
-        f"- {len(plan.vms)} VM(s) with {nics} NIC(s) -> "
-        f"{sum(1 for vm in plan.vms if any(n.binding for n in vm.nics))} VM patch(es) in `vms/`",
+        f"- {len(plan.vms)} VM(s) with {nics} NIC(s) -> {len(patches)} VM patch(es) in `vms/`",
         f"- {len(plan.network_maps)} MTV NetworkMap(s)",
         f"- findings: {errors} error(s), {warnings} warning(s), "
         f"{len(plan.findings) - errors - warnings} note(s); {len(plan.unmapped)} about things left unmapped",
@@ -243,6 +403,10 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         ),
         "## Apply order",
         "",
+        "Install these operators first (OperatorHub): **Kubernetes NMState** (kubernetes-nmstate), "
+        "**OpenShift Virtualization** and the **Migration Toolkit for Virtualization**. Without them "
+        "`oc apply` does not know the NMState, NodeNetworkConfigurationPolicy, NetworkAttachmentDefinition "
+        "and NetworkMap kinds. "
         "The NodeNetworkConfigurationPolicy kind exists only once kubernetes-nmstate has processed the "
         "`NMState` instance, so apply in three steps:",
         "",
@@ -254,14 +418,9 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         "```",
         "",
         "`networkmaps.yaml` needs the Migration Toolkit for Virtualization (its CRDs and the source "
-        f"Provider objects in `{opt.mtv_namespace}`). After MTV has created the VMs, patch their networks "
-        "(replace TARGET with the VMs' namespace):",
+        f"Provider objects in `{opt.mtv_namespace}`).",
         "",
-        "```sh",
-        f'for f in {display_dir}/vms/*.json; do oc patch vm "$(basename "$f" .json)" -n TARGET '
-        '--type merge --patch-file "$f"; done',
-        "```",
-        "",
+        *_vm_section(plan, patches, display_dir),
         "## Port groups -> NADs",
         "",
     ]
@@ -329,6 +488,60 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
     else:
         out.append("None: everything was mapped.")
     return "\n".join(out) + "\n"
+
+
+VM_ROWS_MAX = 500  # REPORT.md lists at most this many VM NICs; vms/*.json hold them all
+
+
+def _vm_section(plan: Plan, patches: list[Any], display_dir: str) -> list[str]:
+    """REPORT.md's VM section: why the patches exist, how to apply them, and each VM NIC's mapping."""
+    opt = plan.options
+    providers = ", ".join(f"`{m.provider}` (vCenter {m.vcenter})" for m in plan.network_maps) or "none"
+    out = [
+        "## VMs",
+        "",
+        f"Each NetworkMap names its source vSphere Provider in `{opt.mtv_namespace}`: {providers}. "
+        "The name must match the Provider object exactly (`oc get providers -n "
+        f"{opt.mtv_namespace}`); if not, re-run with `--mtv-provider VCENTER=NAME`.",
+        "",
+    ]
+    if not patches:
+        out += ["No VM patches: no VM has all its NICs on mapped networks (see Findings).", ""]
+    else:
+        out += [
+            "The NetworkMap already attaches each migrated VM NIC to its NAD. The `vms/*.json` JSON merge "
+            "patches additionally pin what MTV may choose differently: the MAC address kept from vSphere, "
+            "the KubeVirt NIC model and the `bridge` binding. A merge patch replaces the VM's interface "
+            "and network lists whole, so a VM gets a patch only when every NIC of it is mapped. A running "
+            "VM picks the change up at its next restart (`virtctl restart VM`). After MTV has created "
+            "the VMs (replace TARGET with the VMs' namespace):",
+            "",
+            "```sh",
+            f'for f in {display_dir}/vms/*.json; do oc patch vm "$(basename "$f" .json)" -n TARGET '
+            '--type merge --patch-file "$f"; done',
+            "```",
+            "",
+        ]
+    if any(n.model == "virtio" and (n.adapter or "").lower() != "virtio" for vm in plan.vms for n in vm.nics):
+        out += [
+            "NICs whose vSphere adapter has no KubeVirt equivalent (vmxnet3) become `virtio`: the guest "
+            "needs virtio-net drivers (Windows: install the virtio-win drivers *before* migrating, or the "
+            "VM comes up without network) and Linux guests may see a new interface name (e.g. `ens192` "
+            "becomes `enp1s0`), so check interface configuration that names the NIC.",
+            "",
+        ]
+    rows: list[list[object]] = []
+    for vm in plan.vms:
+        patch = f"vms/{vm.name}.json" if vm.has_patch else "none (a NIC is unmapped)"
+        for nic in vm.nics:
+            change = f"{nic.adapter or '?'} -> {nic.model}"
+            if nic.model == "virtio" and (nic.adapter or "").lower() != "virtio":
+                change += " (guest needs virtio drivers)"
+            rows.append([vm.source_name, patch, nic.label, nic.mac or "", change, nic.reason])
+    out += _table(["VM", "patch", "NIC", "MAC", "model", "network"], rows[:VM_ROWS_MAX])
+    if len(rows) > VM_ROWS_MAX:
+        out += ["", f"... and {len(rows) - VM_ROWS_MAX} more VM NICs (see `vms/*.json`)."]
+    return out + [""]
 
 
 def _label(text: str) -> str:

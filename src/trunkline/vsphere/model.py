@@ -24,10 +24,28 @@ VLAN semantics (vSphere Networking guide):
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+#: A managed object id or another id things refer to: never empty (an empty id would surface only as a
+#: broken reference elsewhere).
+ObjectId = Annotated[str, Field(min_length=1)]
+
+#: A MAC address as vSphere writes it: six hex octets separated by ``:`` (or ``-``, as some exports do).
+_MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$")
+#: Linux interface names: 1-15 bytes (IFNAMSIZ 16 with the NUL; include/uapi/linux/if.h), no ``/``,
+#: no whitespace, not ``.`` or ``..`` (net/core/dev.c dev_valid_name).
+_IFNAME = re.compile(r"^[^/\s:]{1,15}$")
+
+
+def _check_mac(value: str | None) -> str | None:
+    if value is not None and not _MAC.match(value):
+        raise ValueError(f"MAC address {value!r} is not six hex octets such as 00:50:56:ab:cd:ef; fix it")
+    return value
+
 
 VlanId = Annotated[int, Field(ge=0, le=4094, description="VLAN ID (IEEE 802.1Q VID, 0-4094)")]
 
@@ -203,7 +221,7 @@ class VirtualSwitch(_Frozen):
     the vmnic names it bonds. ``mtu`` in bytes (``None`` = unknown, vSphere's default is 1500).
     """
 
-    id: str
+    id: ObjectId
     name: str
     kind: Literal["standard", "distributed"]
     host: str | None = Field(default=None, description="host moid (standard switches only)")
@@ -231,7 +249,7 @@ class PortGroup(_Frozen):
     hosts. Defaults to ``id``.
     """
 
-    id: str
+    id: ObjectId
     name: str
     switch: str = Field(description="id of the VirtualSwitch this port group is on")
     network: str = ""
@@ -257,7 +275,7 @@ class PortGroup(_Frozen):
 class OpaqueNetwork(_Frozen):
     """An NSX (opaque) network: no VLAN of its own that OpenShift could map; always reported."""
 
-    id: str
+    id: ObjectId
     name: str
     network_type: str | None = Field(default=None, description="e.g. nsx.LogicalSwitch")
 
@@ -278,6 +296,8 @@ class PhysicalNic(_Frozen):
     switch: str | None = None
     uplink: str | None = None
 
+    _mac = field_validator("mac")(_check_mac)
+
 
 class VmkernelNic(_Frozen):
     """A vmkernel NIC (``vmk0``) and the port group (id) it sits on; tells management NICs from trunks."""
@@ -287,11 +307,21 @@ class VmkernelNic(_Frozen):
     ip: str | None = None
     services: tuple[str, ...] = Field(default=(), description="e.g. management, vmotion, vsan")
 
+    @field_validator("ip")
+    @classmethod
+    def _ip_address(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ipaddress.ip_address(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not an IPv4 or IPv6 address; fix it") from None
+        return value
+
 
 class Host(_Frozen):
     """An ESXi host."""
 
-    id: str
+    id: ObjectId
     name: str
     cluster: str | None = Field(default=None, description="cluster id")
     nics: tuple[PhysicalNic, ...] = ()
@@ -310,11 +340,13 @@ class VmNic(_Frozen):
     connected: bool = True
     start_connected: bool = True
 
+    _mac = field_validator("mac")(_check_mac)
+
 
 class VirtualMachine(_Frozen):
     """A VM and its NICs."""
 
-    id: str
+    id: ObjectId
     name: str
     folder: str | None = None
     cluster: str | None = None
@@ -327,14 +359,14 @@ class VirtualMachine(_Frozen):
 class Cluster(_Frozen):
     """A vSphere cluster."""
 
-    id: str
+    id: ObjectId
     name: str
 
 
 class Datacenter(_Frozen):
     """A datacenter and everything below it that trunkline reads."""
 
-    id: str
+    id: ObjectId
     name: str
     clusters: tuple[Cluster, ...] = ()
     hosts: tuple[Host, ...] = ()
@@ -365,6 +397,17 @@ class Inventory(_Frozen):
     version: Literal[1] = 1
     vcenters: tuple[VCenter, ...] = ()
     nic_map: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("nic_map")
+    @classmethod
+    def _node_nic_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for source, node_nic in value.items():
+            if not _IFNAME.match(node_nic) or node_nic in (".", ".."):
+                raise ValueError(
+                    f"{source} -> {node_nic!r}: a node NIC name is 1-15 characters without '/', ':' or "
+                    "spaces (Linux IFNAMSIZ); fix it"
+                )
+        return value
 
 
 _VLAN_TEXT_PATTERN = r"^\s*(none|untagged|\d+\s*(-\s*\d+\s*)?(,\s*\d+\s*(-\s*\d+\s*)?)*)\s*$"

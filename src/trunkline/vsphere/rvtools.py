@@ -75,6 +75,7 @@ from trunkline.vsphere.model import (
     VmkernelNic,
     VmNic,
 )
+from trunkline.vsphere.sources import OLE2_MAGIC
 
 # --------------------------------------------------------------------------------------------------
 # The columns trunkline reads, by sheet: logical key -> (spellings across RVTools versions, required)
@@ -238,10 +239,28 @@ def _norm(header: Any) -> str:
     return re.sub(r"\s+", " ", str(header or "")).strip().lower()
 
 
+def old_excel_error(path: Path) -> BadInputError:
+    """The one-line error for an Excel 97-2003 workbook (.xls), which RVTools does not write."""
+    return BadInputError(
+        f"{path}: this looks like an Excel 97-2003 workbook (.xls); save it as .xlsx in Excel "
+        "or export the inventory again from RVTools (.xlsx)"
+    )
+
+
 def _read_workbook(path: Path) -> dict[str, list[Row]]:
     import openpyxl  # deferred: only this reader needs it
     from openpyxl.utils.exceptions import InvalidFileException
 
+    if path.is_dir():
+        raise BadInputError(f"{path}: is a directory; give the RVTools export (.xlsx) inside it")
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(OLE2_MAGIC)) == OLE2_MAGIC:
+                raise old_excel_error(path)
+    except (FileNotFoundError, IsADirectoryError):
+        pass  # reported below as openpyxl meets it
+    except PermissionError as exc:
+        raise BadInputError(f"{path}: cannot read it ({exc.strerror}); check its permissions") from None
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
@@ -550,6 +569,11 @@ class _Builder:
     # -- the passes ---------------------------------------------------------------------------------
 
     def build(self) -> Inventory:
+        if not any(self.sheets.get(sheet) for sheet in ("vInfo", "vHost", "dvSwitch", "vSwitch")):
+            raise BadInputError(
+                f"{self.path}: no vCenter found: sheets vInfo, vHost, vSwitch and dvSwitch have no rows; "
+                "export the inventory again with RVTools while connected to vCenter"
+            )
         self.hosts = self._hosts()
         self._versions()
         self._dv_switches()
@@ -651,6 +675,7 @@ class _Builder:
             switch = self.vcs[vc].dc(dc).switches[dvs_id]
             names = tuple(sorted(dvs_uplinks.get((vc, dvs_name), set()), key=_natural))
             self.vcs[vc].dc(dc).switches[dvs_id] = switch.model_copy(update={"uplinks": names})
+        first_row: dict[tuple[str, str], int] = {}  # (vc, port group id) -> its first dvPort row
         for row in self.sheets["dvPort"]:
             vc = self.vc_key(row)
             switch_name = _name(row, "switch")
@@ -661,6 +686,9 @@ class _Builder:
             dc, dvs_id = self.dvs_of[(vc, switch_name)]
             name = _name(row, "portgroup")
             pg_id = row.text("object_id") or f"dvportgroup:{switch_name}/{name}"
+            if not row.text("vlan"):
+                problem = f"port group {name!r} has no VLAN (0 for untagged, an ID or ranges)"
+                raise _cell_error(self.path, row, "vlan", problem)
             try:
                 vlan = parse_dvport_vlan(row.text("vlan"), row.text("vlan_type"))
             except (ValueError, ValidationError) as exc:
@@ -676,6 +704,16 @@ class _Builder:
                 teaming=_teaming(row),
                 uplink_portgroup=uplink_pg,
             )
+            earlier = first_row.get((vc, pg_id))
+            if earlier is not None and self.vcs[vc].dc(dc).port_groups.get(pg_id) != pg:
+                raise _cell_error(
+                    self.path,
+                    row,
+                    "object_id",
+                    f"Object ID {pg_id!r} is also in row {earlier} with another port group or VLAN; "
+                    "keep the right row",
+                )
+            first_row.setdefault((vc, pg_id), row.number)
             self.dvpg_of[(vc, switch_name, name)] = pg
             self.dvpg_by_name[(vc, name)].append(pg)
             self.vcs[vc].dc(dc).port_groups[pg_id] = pg
@@ -722,6 +760,14 @@ class _Builder:
                 switch_id, uplink = self.std_switch_of[(vc, host["id"], switch_name)], device
             elif (vc, switch_name) in self.dvs_of:
                 switch_id, uplink = self.dvs_of[(vc, switch_name)][1], row.text("uplink") or None
+            elif switch_name:
+                raise _cell_error(
+                    self.path,
+                    row,
+                    "switch",
+                    f"switch {switch_name!r} is neither a vSwitch of host {host['name']!r} (sheet 'vSwitch') "
+                    "nor a distributed switch (sheet 'dvSwitch')",
+                )
             speed = self._cell(row, "speed", _int)
             host["nics"].append(
                 self._model(

@@ -19,6 +19,8 @@ EXAMPLE = ("examples", "seed", "inventory.yaml")
 EXAMPLE_NAME = "the bundled seed example"
 
 _ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx is a ZIP archive (ECMA-376 Part 2, Open Packaging Conventions)
+#: The first bytes of a Compound File Binary file, such as an Excel 97-2003 workbook (.xls) ([MS-CFB] 2.2).
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def example_text() -> str:
@@ -43,15 +45,17 @@ def load_inventory(path: Path | None = None) -> Inventory:
         return yamlfile.parse_inventory(example_text(), EXAMPLE_NAME)
     try:
         with path.open("rb") as handle:
-            head = handle.read(4)
+            head = handle.read(8)
     except FileNotFoundError:
         raise BadInputError(f"{path}: no such file; check the path") from None
     except IsADirectoryError:
         raise BadInputError(f"{path}: is a directory; give the inventory file inside it") from None
     except OSError as exc:
         raise BadInputError(f"{path}: cannot read it ({exc.strerror}); check its permissions") from None
-    if head == _ZIP_MAGIC:
+    if head.startswith(_ZIP_MAGIC) or head.startswith(OLE2_MAGIC):
         from trunkline.vsphere import rvtools
 
+        if head.startswith(OLE2_MAGIC):
+            raise rvtools.old_excel_error(path)
         return rvtools.read_rvtools(path)
     return yamlfile.load_inventory_file(path)

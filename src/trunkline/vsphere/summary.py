@@ -11,6 +11,7 @@ Standard port groups and standard switches with the same name on several hosts a
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -32,6 +33,16 @@ from trunkline.vsphere.model import (
 )
 
 Row = tuple[str, ...]
+
+#: C0 and C1 control characters and DEL: shown as ``\\xNN`` so that a name cannot move the cursor,
+#: change colours or clear the terminal (ECMA-48).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def plain(text: str) -> Text:
+    """User-supplied *text* as a rich :class:`Text`: never read as rich markup (``VLAN 10 [prod]`` stays
+    whole) and control characters (ANSI escapes among them) written as ``\\xNN``."""
+    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
 
 
 def vlan_text(pg: PortGroup) -> str:
@@ -71,8 +82,22 @@ def _hosts_text(count: int) -> str:
 
 
 def _switch_label(dc: Datacenter, switch_id: str) -> str:
-    switch = next((s for s in dc.switches if s.id == switch_id), None)
-    return switch.name if switch else f"{switch_id} (unknown)"
+    names = _switch_names(dc)
+    return names.get(switch_id, f"{switch_id} (unknown)")
+
+
+_names_cache: dict[int, tuple[Datacenter, dict[str, str]]] = {}
+
+
+def _switch_names(dc: Datacenter) -> dict[str, str]:
+    """Switch id -> name of *dc*, built once per datacenter (a lookup per table row otherwise scans every
+    switch)."""
+    cached = _names_cache.get(id(dc))
+    if cached is None or cached[0] is not dc:
+        cached = (dc, {s.id: s.name for s in dc.switches})
+        _names_cache.clear()
+        _names_cache[id(dc)] = cached
+    return cached[1]
 
 
 def switch_rows(dc: Datacenter) -> list[Row]:
@@ -170,6 +195,7 @@ def host_rows(dc: Datacenter) -> list[Row]:
         by_switch[pg.switch].append(pg)
     pg_by_id = {pg.id: pg for pg in dc.port_groups}
     vm_networks = {nic.network for vm in dc.vms for nic in vm.nics if nic.network}
+    vm_vlans: dict[str, str] = {}  # per switch: the same for every host's NIC on it
     rows: list[Row] = []
     for host in dc.hosts:
         shown: set[str] = set()
@@ -182,16 +208,14 @@ def host_rows(dc: Datacenter) -> list[Row]:
                     if on is not None and on.switch == nic.switch:
                         carries.append(f"{vmk.name} {on.name}")
                         shown.add(vmk.name)
-                vlans = sorted(
-                    {
-                        vlan_text(p)
+                if nic.switch not in vm_vlans:
+                    vm_vlans[nic.switch] = carried_vlans(
+                        p
                         for p in by_switch[nic.switch]
                         if not p.uplink_portgroup and p.network in vm_networks
-                    },
-                    key=_vlan_sort,
-                )
-                if vlans:
-                    carries.append("VMs: " + ", ".join(vlans))
+                    )
+                if vm_vlans[nic.switch]:
+                    carries.append("VMs: " + vm_vlans[nic.switch])
             rows.append(
                 (
                     host.name if first else "",
@@ -215,8 +239,40 @@ def host_rows(dc: Datacenter) -> list[Row]:
 
 def _speed(mbps: int | None) -> str:
     if mbps is None:
-        return "down"
+        return "unknown"  # the model's None: link down or not reported
     return f"{mbps // 1000}G" if mbps >= 1000 and mbps % 1000 == 0 else f"{mbps}M"
+
+
+#: At most this many VLAN IDs, ranges or policies are listed in the Hosts table's "Carries" column.
+MAX_VLANS_SHOWN = 12
+
+
+def carried_vlans(port_groups: Iterable[PortGroup]) -> str:
+    """What *port_groups* carry, in short: ``untagged, 10-12, 40, trunk 100-199, pvlan 101`` (consecutive
+    VLAN IDs joined into ranges; at most :data:`MAX_VLANS_SHOWN` items, the rest counted: ``(+7 more)``);
+    ``""`` for none."""
+    ids: set[int] = set()
+    others: set[str] = set()
+    for pg in port_groups:
+        if isinstance(pg.vlan, AccessVlan) and pg.vlan.id != 4095:
+            ids.add(pg.vlan.id)
+        else:
+            others.add(vlan_text(pg))
+    items: list[str] = ["untagged"] if "untagged" in others else []
+    others.discard("untagged")
+    start = prev = None
+    for vid in sorted(ids):
+        if prev is not None and vid == prev + 1:
+            prev = vid
+            continue
+        if start is not None:
+            items.append(str(start) if start == prev else f"{start}-{prev}")
+        start = prev = vid
+    if start is not None:
+        items.append(str(start) if start == prev else f"{start}-{prev}")
+    items.extend(sorted(others, key=_vlan_sort))
+    shown = ", ".join(items[:MAX_VLANS_SHOWN])
+    return shown if len(items) <= MAX_VLANS_SHOWN else f"{shown} (+{len(items) - MAX_VLANS_SHOWN} more)"
 
 
 def _vlan_sort(text: str) -> tuple[int, str]:
@@ -267,7 +323,7 @@ def _table(title: str, headers: Row, rows: list[Row], wide: int) -> Table:
             header, overflow="fold", min_width=first if i == 0 else (len(header) if i != wide else None)
         )
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(plain(cell) for cell in row))
     return table
 
 
@@ -296,11 +352,13 @@ def render(inventory: Inventory) -> RenderableType:
     parts: list[RenderableType] = [Text(counts_text(inventory), style="bold")]
     if inventory.nic_map:
         mapping = ", ".join(f"{k} -> {v}" for k, v in sorted(inventory.nic_map.items()))
-        parts.append(Text(f"NIC map (vSphere -> node): {mapping}"))
+        parts.append(plain(f"NIC map (vSphere -> node): {mapping}"))
     for vc in inventory.vcenters:
         for dc in vc.datacenters:
             parts.append(Text(""))
-            parts.append(Text(f"vCenter {vc.name} / datacenter {dc.name}", style="bold underline"))
+            heading = plain(f"vCenter {vc.name} / datacenter {dc.name}")
+            heading.stylize("bold underline")
+            parts.append(heading)
             parts.append(
                 _table(
                     "Switches",

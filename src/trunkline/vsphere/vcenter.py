@@ -128,7 +128,9 @@ def unescape_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class Target:
-    """Where one vCenter answers: protocol (``https``/``http``), host name, port; ``name`` as given."""
+    """Where one vCenter answers: protocol (``https``/``http``), host name, port; ``name`` as people
+    write it: the host (an IPv6 address in brackets) with ``:PORT`` when the port is not the protocol's
+    default, so that two vCenters on one host get two names."""
 
     name: str
     protocol: str
@@ -157,8 +159,11 @@ def parse_target(text: str, protocol: str = "https", port: int | None = None) ->
         ) from None
     if not url.hostname:
         raise BadInputError(f"vCenter {raw!r} names no host; give HOST, HOST:PORT or https://HOST/sdk")
-    chosen = given_port or port or (443 if scheme == "https" else 80)
-    return Target(name=url.hostname, protocol=scheme, host=url.hostname, port=chosen)
+    default = 443 if scheme == "https" else 80
+    chosen = given_port or port or default
+    shown = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
+    name = shown if chosen == default else f"{shown}:{chosen}"
+    return Target(name=name, protocol=scheme, host=url.hostname, port=chosen)
 
 
 def ssl_context(insecure: bool, ca_file: Path | None) -> ssl.SSLContext:
@@ -182,12 +187,28 @@ def ssl_context(insecure: bool, ca_file: Path | None) -> ssl.SSLContext:
         ) from None
 
 
-def _connect_error(target: Target, exc: BaseException) -> EnvironmentProblem:
-    where = f"vCenter {target.name} ({target.protocol}://{target.host}:{target.port})"
+#: OpenSSL's reasons when the server's first bytes are not a TLS record (an HTTP answer instead):
+#: ``WRONG_VERSION_NUMBER`` (OpenSSL 1.1/3.0), ``RECORD_LAYER_FAILURE``/``PACKET_LENGTH_TOO_LONG`` (3.x).
+_PLAIN_HTTP_REASONS = {
+    "WRONG_VERSION_NUMBER",
+    "RECORD_LAYER_FAILURE",
+    "PACKET_LENGTH_TOO_LONG",
+    "HTTP_REQUEST",
+}
+
+
+def _connect_error(target: Target, exc: BaseException, timeout: float = TIMEOUT_S) -> EnvironmentProblem:
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    where = f"vCenter {target.name} ({target.protocol}://{host}:{target.port})"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return EnvironmentProblem(
             f"{where}: its certificate is not trusted ({exc.verify_message}); pass --ca-file with the CA "
             "that signed it, or --insecure to skip the check"
+        )
+    if isinstance(exc, ssl.SSLError) and exc.reason in _PLAIN_HTTP_REASONS:
+        return EnvironmentProblem(
+            f"{where}: TLS failed ({exc.reason}): the port answers in plain HTTP; "
+            f"give http://{host}:{target.port}/sdk if that is meant, or the vCenter's HTTPS port"
         )
     if isinstance(exc, ssl.SSLError):
         return EnvironmentProblem(
@@ -198,7 +219,8 @@ def _connect_error(target: Target, exc: BaseException) -> EnvironmentProblem:
         return EnvironmentProblem(f"{where}: unknown host name ({exc.strerror}); check the vCenter name")
     if isinstance(exc, TimeoutError | socket.timeout):
         return EnvironmentProblem(
-            f"{where}: no answer within {TIMEOUT_S} s; check the host, port and firewall"
+            f"{where} did not answer within {timeout:g} s; check the host, port and firewall "
+            "(or give it longer with --timeout)"
         )
     if isinstance(exc, OSError):
         reason = exc.strerror or type(exc).__name__
@@ -214,11 +236,21 @@ def _fault_text(exc: BaseException) -> str:
 
 
 @contextmanager
-def _session(target: Target, user: str, password: str, context: ssl.SSLContext) -> Iterator[Any]:
-    """A logged-in pyVmomi ``ServiceInstance``; logs out on exit, also after an error."""
+def _session(
+    target: Target, user: str, password: str, context: ssl.SSLContext, timeout: float = TIMEOUT_S
+) -> Iterator[Any]:
+    """A logged-in pyVmomi ``ServiceInstance``; logs out on exit, also after an error.
+
+    *timeout* (seconds) bounds every wait on the socket: connecting, the TLS handshake and each answer.
+    pyVmomi's ``httpConnectionTimeout`` covers the SOAP calls only; SmartConnect's API version discovery
+    (``pyVim.connect.__GetElementTree``) opens its own ``http.client`` connection without a timeout, so
+    the socket module's default timeout is set while SmartConnect runs.
+    """
     from pyVim.connect import Disconnect, SmartConnect
     from pyVmomi import vim
 
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout)
     try:
         si = SmartConnect(
             protocol=target.protocol,
@@ -227,7 +259,7 @@ def _session(target: Target, user: str, password: str, context: ssl.SSLContext) 
             user=user,
             pwd=password,
             sslContext=context if target.protocol == "https" else None,
-            httpConnectionTimeout=TIMEOUT_S,
+            httpConnectionTimeout=timeout,
         )
     except vim.fault.InvalidLogin:
         raise BadInputError(
@@ -239,9 +271,11 @@ def _session(target: Target, user: str, password: str, context: ssl.SSLContext) 
             f"vCenter {target.name}: user {user!r} may not log in; use an account with read-only access"
         ) from None
     except (OSError, http.client.HTTPException) as exc:
-        raise _connect_error(target, exc) from None
+        raise _connect_error(target, exc, timeout) from None
     except Exception as exc:  # pyVmomi raises plain Exception for a server that speaks no vSphere API
-        raise _connect_error(target, exc) from None
+        raise _connect_error(target, exc, timeout) from None
+    finally:
+        socket.setdefaulttimeout(previous)
     try:
         yield si
     finally:
@@ -360,6 +394,7 @@ def read_inventory(
     protocol: str = "https",
     port: int | None = None,
     progress: Callable[[str], None] | None = None,
+    timeout: float = TIMEOUT_S,
 ) -> Inventory:
     """Read the network design of the vCenters *hosts* and merge it into one :class:`Inventory`.
 
@@ -367,8 +402,9 @@ def read_inventory(
     a host does not say (port default 443 for https, 80 for http). Each vCenter is keyed by its
     ``AboutInfo.instanceUuid``. Certificates are verified against the system's trust store and *ca_file*
     (PEM); *insecure* turns the check off (logged as a warning). *datacenter*: read only the datacenter of
-    that name (default: every datacenter). *progress* receives one-line status messages. The session is
-    always logged out, also after an error; the password is never logged.
+    that name (default: every datacenter). *progress* receives one-line status messages. *timeout*:
+    seconds to wait for a connection, the TLS handshake or one answer (then EnvironmentProblem).
+    The session is always logged out, also after an error; the password is never logged.
 
     Raises:
         BadInputError: wrong user or password, an unknown datacenter, a malformed host, the same vCenter
@@ -387,7 +423,7 @@ def read_inventory(
     seen: dict[str, str] = {}
     for target in targets:
         report(f"connecting to {target.name}")
-        with _session(target, user, password, context) as si:
+        with _session(target, user, password, context, timeout) as si:
             try:
                 vcenter = _read_one(si, target, datacenter, report)
             except vmodl.MethodFault as exc:
@@ -396,7 +432,7 @@ def read_inventory(
                     "check that the user may read the inventory"
                 ) from None
             except (OSError, http.client.HTTPException) as exc:
-                raise _connect_error(target, exc) from None
+                raise _connect_error(target, exc, timeout) from None
         key = vcenter.instance_uuid or target.name
         if key in seen:
             raise BadInputError(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -47,7 +48,10 @@ Loc = tuple[str | int, ...]
 # --------------------------------------------------------------------------------------------------
 
 
-_INT_RE = re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$")
+#: YAML 1.2 core schema integers (YAML 1.2.2 spec, 10.3.2): decimal (leading zeros allowed and still
+#: decimal: ``010`` is 10), ``0o`` octal, ``0x`` hexadecimal. YAML 1.1's ``010`` = 8, ``0b``, ``1_000``
+#: and base 60 are not integers here.
+_INT_RE = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 _FLOAT_RE = re.compile(
     r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
@@ -70,11 +74,23 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
     return out
 
 
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    """An integer as YAML 1.2 reads it (see :data:`_INT_RE`); PyYAML's own constructor is YAML 1.1's."""
+    text = str(loader.construct_scalar(node))
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
 def _loader(base: Any) -> Any:
     """PyYAML's safe loader *base* with two hand-writing traps removed.
 
     * YAML 1.1 reads ``10:20:30:40:50:56`` (a MAC address) as a base-60 integer; here, as in YAML 1.2,
       integers and floats have no sexagesimal form, so such a MAC stays a string.
+    * YAML 1.1 reads ``vlan: 010`` as octal 8; here, as in YAML 1.2, it is decimal 10 (``0o10`` is
+      octal, ``0x10`` hexadecimal).
     * A key written twice in one mapping is an error instead of the last one silently winning.
     """
     loader: Any = type(f"Inventory{base.__name__}", (base,), {})
@@ -85,6 +101,7 @@ def _loader(base: Any) -> Any:
     loader.add_implicit_resolver(_INT_TAG, _INT_RE, list("-+0123456789"))
     loader.add_implicit_resolver(_FLOAT_TAG, _FLOAT_RE, list("-+0123456789."))
     loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    loader.add_constructor(_INT_TAG, _construct_int)
     return loader
 
 
@@ -109,12 +126,35 @@ def parse_inventory(text: str, source: str = "inventory") -> Inventory:
         inventory = Inventory.model_validate(data)
     except ValidationError as exc:
         raise BadInputError(_validation_message(exc, data, text, source)) from None
+    problems = [*reference_problems(inventory), *vlan_policy_problems(inventory)]
+    if problems:
+        loc, message = problems[0]
+        more = _more(len(problems) - 1)
+        raise BadInputError(f"{_where(source, text, data, loc)}{format_loc(loc)}: {message}{more}")
+    return inventory
+
+
+def _more(count: int) -> str:
+    """`` (and 2 more problems)``, `` (and 1 more problem)`` or nothing."""
+    if count <= 0:
+        return ""
+    return f" (and {count} more problem{'' if count == 1 else 's'})"
+
+
+def check_read_inventory(inventory: Inventory) -> None:
+    """Check an inventory a reader built (vCenter, RVTools) against the rules :func:`parse_inventory`
+    applies (:func:`reference_problems`), so that no file is written that would not load again.
+
+    Raises:
+        BadInputError: the first problem, naming its place in the model.
+    """
     problems = list(reference_problems(inventory))
     if problems:
         loc, message = problems[0]
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise BadInputError(f"{_where(source, text, data, loc)}{format_loc(loc)}: {message}{more}")
-    return inventory
+        more = _more(len(problems) - 1)
+        raise BadInputError(
+            f"the inventory read would not load, nothing written: {format_loc(loc)}: {message}{more}"
+        )
 
 
 def load_inventory_file(path: Path, source: str | None = None) -> Inventory:
@@ -171,12 +211,19 @@ def _parse_text(text: str, source: str) -> Any:
         raise BadInputError(
             f"{source}{line}:{column} not valid YAML ({problem}{context}); fix the YAML syntax there"
         ) from None
-    except yaml.YAMLError as exc:
-        raise BadInputError(f"{source}: not valid YAML ({exc}); fix the YAML syntax") from None
-    if data is None:
+    except yaml.reader.ReaderError as exc:
+        at = text.count("\n", 0, exc.position) + 1
+        char: Any = exc.character
+        code = char if isinstance(char, int) else ord(char)
         raise BadInputError(
-            f"{source}: the file is empty; write an inventory (see `trunkline inventory schema`)"
-        )
+            f"{source}:{at}: not valid YAML (character U+{code:04X} is not allowed in YAML text); remove it"
+        ) from None
+    except yaml.YAMLError as exc:
+        problem = " ".join(str(exc).split())
+        raise BadInputError(f"{source}: not valid YAML ({problem}); fix the YAML syntax") from None
+    if data is None:
+        what = "the file is empty" if not text.strip() else "the file holds no data (only comments or null)"
+        raise BadInputError(f"{source}: {what}; write an inventory (see `trunkline inventory schema`)")
     return data
 
 
@@ -245,6 +292,8 @@ def _problem(err: Any, in_vlan: bool) -> str:
         )
     if kind == "missing":
         return f"{field!r} is missing; add it"
+    if kind == "string_too_short" and value == "":
+        return f"{field!r} is empty; give it a value"
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
     if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -260,7 +309,7 @@ def _validation_message(exc: ValidationError, data: Any, text: str, source: str)
     errors = exc.errors()
     first = errors[0]
     loc, in_vlan = _user_loc(tuple(first["loc"]), data)
-    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    more = _more(len(errors) - 1)
     return f"{_where(source, text, data, loc)}{format_loc(loc)}: {_problem(first, in_vlan)}{more}"
 
 
@@ -307,6 +356,44 @@ def reference_problems(inventory: Inventory) -> Iterator[tuple[Loc, str]]:
         )
         for di, dc in enumerate(vcenter.datacenters):
             yield from _datacenter_problems(("vcenters", vi, "datacenters", di), dc)
+
+
+def vlan_policy_problems(inventory: Inventory) -> Iterator[tuple[Loc, str]]:
+    """VLAN policies a hand-written file may hold but vSphere cannot (vSphere Networking guide):
+    VLAN 4095 on a distributed port group (``VlanIdSpec`` is 0-4094; a trunk of 0-4094 is the DVS
+    way), a trunk or private VLAN on a standard port group (only distributed port groups have them),
+    and trunk ranges that overlap (vSphere keeps ranges apart; write them merged). As
+    ``(location, message)`` pairs."""
+    for vi, vcenter in enumerate(inventory.vcenters):
+        for di, dc in enumerate(vcenter.datacenters):
+            kinds = {s.id: s.kind for s in dc.switches}
+            for pi, pg in enumerate(dc.port_groups):
+                message = _vlan_policy_problem(kinds.get(pg.switch), pg.vlan)
+                if message:
+                    yield ("vcenters", vi, "datacenters", di, "port_groups", pi, "vlan"), message
+
+
+def _vlan_policy_problem(kind: str | None, vlan: BaseModel) -> str | None:
+    if kind == "distributed" and isinstance(vlan, AccessVlan) and vlan.id == 4095:
+        return (
+            "VLAN 4095 exists on standard port groups only; "
+            'on a distributed port group write the trunk "0-4094"'
+        )
+    if kind == "standard" and isinstance(vlan, (TrunkVlan, PrivateVlan)):
+        what = "a trunk" if isinstance(vlan, TrunkVlan) else "a private VLAN"
+        return (
+            f"{what} exists on distributed port groups only; on a standard port group use a VLAN ID, "
+            "0 (untagged) or 4095 (all VLANs to the guest)"
+        )
+    if isinstance(vlan, TrunkVlan):
+        ranges = sorted(vlan.ranges, key=lambda r: (r.start, r.end))
+        for first, second in zip(ranges, ranges[1:], strict=False):
+            if second.start <= first.end:
+                return (
+                    f"trunk ranges {first.start}-{first.end} and {second.start}-{second.end} overlap; "
+                    f"write them once: {first.start}-{max(first.end, second.end)}"
+                )
+    return None
 
 
 def _duplicates(base: Loc, ids: Iterable[str], key: str, kind: str) -> Iterator[tuple[Loc, str]]:
@@ -460,6 +547,13 @@ class _Dumper(_SafeDumper):
         return True
 
 
+class _PyDumper(yaml.SafeDumper):
+    """:class:`_Dumper` on PyYAML's pure-Python emitter."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dump_inventory(inventory: Inventory, fmt: str = "yaml") -> str:
     """*inventory* as the text of an inventory file (*fmt* ``"yaml"`` or ``"json"``).
 
@@ -471,9 +565,16 @@ def dump_inventory(inventory: Inventory, fmt: str = "yaml") -> str:
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt != "yaml":
         raise ValueError(f"unknown inventory format {fmt!r}")
-    return yaml.dump(
+    text: str = yaml.dump(
         data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=110
     )
+    if "\\U" in text and _SafeDumper is not yaml.SafeDumper:
+        # libyaml writes characters beyond U+FFFF as \UXXXXXXXX escapes even with allow_unicode;
+        # PyYAML's own emitter writes them as they are (slower, so only when needed)
+        text = yaml.dump(
+            data, Dumper=_PyDumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=110
+        )
+    return text
 
 
 def write_inventory(inventory: Inventory, path: Path) -> None:
@@ -503,15 +604,40 @@ def check_output_path(path: Path) -> None:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write *text* (UTF-8) to *path* through a temporary file in the same directory and a rename.
+    """Write *text* (UTF-8) to *path* so that *path* is either the old content or the whole new one.
+
+    * a new path or an existing regular file: through a temporary file in the same directory
+      (``.NAME.trunkline-PID.XXXXXX.tmp``; ones left by a killed earlier run are removed) and a rename;
+      an existing file keeps its permission bits (a new one gets ``0666 & ~umask``);
+    * a symbolic link: the link stays and its target is written as above;
+    * a character device or a FIFO (``/dev/stdout``, a pipe): written straight into, since renaming a
+      file over it would replace the device with a regular file;
+    * any other kind of file (a block device, a socket) is refused.
 
     Raises:
-        BadInputError: the parent directory is missing or not writable (nothing is left behind).
+        BadInputError: the parent directory is missing or not writable, or *path* is a block device or a
+            socket (nothing is left behind).
     """
     check_output_path(path)
-    parent = path.parent
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot write it ({exc.strerror}); choose another path") from None
+    if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        _write_stream(path, text)
+        return
+    if mode is not None and not stat.S_ISREG(mode):
+        raise BadInputError(f"{path}: is not a regular file, a pipe or a terminal; choose a file name")
+    check_output_path(target)
+    parent = target.parent
+    _remove_stale_temporaries(target)
+    try:
+        fd, tmp = tempfile.mkstemp(
+            dir=parent, prefix=f".{target.name}.trunkline-{os.getpid()}.", suffix=".tmp"
+        )
     except OSError as exc:
         raise BadInputError(
             f"{path}: cannot write in {parent} ({exc.strerror}); choose another path"
@@ -521,16 +647,49 @@ def write_text_atomic(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        else:
+            os.chmod(tmp, stat.S_IMODE(mode))
+        os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise BadInputError(f"{path}: cannot write it ({exc.strerror}); choose another path") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Remove the temporary files an earlier write to *target* left behind when it was killed (``kill
+    -9``, a power cut): ``.NAME.trunkline-PID.XXXXXX.tmp`` whose process PID no longer runs. Files of
+    other programs and of live writers are left alone; errors are ignored (a leftover is harmless)."""
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.trunkline-(\d+)\.[^./]+\.tmp$")
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        match = pattern.match(name)
+        if match is None or int(match.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+        except ProcessLookupError:
+            (target.parent / name).unlink(missing_ok=True)
+        except OSError:
+            continue  # alive (EPERM: another user's process)
+
+
+def _write_stream(path: Path, text: str) -> None:
+    """Write *text* into the existing character device or FIFO *path* (no temporary file, no rename)."""
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot write it ({exc.strerror}); choose another path") from None
 
 
 def published_schema_text() -> str:
