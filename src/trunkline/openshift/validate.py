@@ -518,8 +518,7 @@ def _check_kind_and_scope(out: _Collector, doc: Document) -> None:
             "metadata.namespace",
             "namespace-missing",
             f"no namespace: the {doc.kind.value} lands in whatever project is current when applied; "
-            "write its namespace"
-            + " (the MTV namespace, openshift-mtv by default)",
+            "write its namespace (the MTV namespace, openshift-mtv by default)",
         )
 
 
