@@ -347,6 +347,35 @@ def test_deleting_the_interface_mid_run_raises_interface_gone_with_counts_so_far
     assert protocol(gone.value.last[0], "ipv4", 1) == Cell(N, N * 98)
 
 
+@pytest.mark.parametrize("hook", ["xdp", "tc"])
+def test_moving_the_interface_to_another_namespace_mid_run_raises_interface_gone(
+        veth_pair: VethPair, hook: str) -> None:
+    other = f"tlt-{veth_pair.tag}-c"
+    sh("ip", "netns", "add", other)
+    try:
+        with counter_in(veth_pair.ns_b, veth_pair.if_b, hook=hook) as counter:
+            ping(veth_pair.ns_a, veth_pair.ip_b, N)
+            sh("ip", "-n", veth_pair.ns_b, "link", "set", veth_pair.if_b, "netns", other)
+            with pytest.raises(InterfaceGone, match=veth_pair.if_b) as gone:
+                counter.read()
+        assert protocol(gone.value.last[0], "ipv4", 1) == Cell(N, N * 98)
+    finally:
+        sh("ip", "netns", "del", other, check=False)
+
+
+def test_xdp_on_a_port_of_a_bridge_that_has_xdp_names_the_stacked_device(veth_pair: VethPair) -> None:
+    bridge = f"tlbr{veth_pair.tag}"[:15]
+    sh("ip", "-n", veth_pair.ns_b, "link", "add", bridge, "type", "bridge")
+    sh("ip", "-n", veth_pair.ns_b, "link", "set", veth_pair.if_b, "master", bridge)
+    with counter_in(veth_pair.ns_b, bridge, hook="xdp"), pytest.raises(EnvironmentProblem) as refused, \
+            counter_in(veth_pair.ns_b, veth_pair.if_b, hook="xdp"):
+        pass
+    assert refused.value.message == (
+        f"the kernel refused XDP on {veth_pair.if_b}: a device stacked with it (the bridge or bond it "
+        "belongs to, or one of its ports) has an XDP program, maybe another counter of this run: count on "
+        "only one of them, or use --hook tc")
+
+
 def test_interface_without_ethernet_frames_is_refused(veth_pair: VethPair) -> None:
     from trunkline.errors import BadInputError
 

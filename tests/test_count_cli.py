@@ -341,3 +341,14 @@ def test_metrics_port_serves_the_counts_while_counting(veth_pair: VethPair) -> N
     assert icmp == ["4.0"]
     code, _, err = finish(proc)
     assert code == 0, err
+
+
+@pytest.mark.privileged
+def test_sighup_from_a_closed_terminal_still_prints_the_summary(veth_pair: VethPair) -> None:
+    proc = start_count(veth_pair, veth_pair.if_b, "--by", "total", "--interval", "0.3")
+    assert read_line(proc).startswith(f"{veth_pair.if_b} rx: received ")
+    send_traffic(veth_pair, pings=4)
+    settle()
+    code, out, err = finish(proc, signal.SIGHUP)
+    assert code == 0, err
+    assert out.strip().splitlines()[-1].startswith(f"{veth_pair.if_b} rx summary: received ")

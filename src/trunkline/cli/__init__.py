@@ -117,7 +117,11 @@ def main(argv: list[str] | None = None) -> None:
         print("trunkline: aborted", file=sys.stderr)
         sys.exit(130)
     except ClickException as exc:
-        exc.show()
+        # One line like every other error, naming where the usage is explained.
+        message = " ".join(exc.format_message().split())
+        ctx = getattr(exc, "ctx", None)
+        where = f" (see '{ctx.command_path} -h')" if ctx is not None else ""
+        print(f"trunkline: error: {message}{where}", file=sys.stderr)
         sys.exit(2 if exc.exit_code not in (0, 1) else exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -61,6 +61,7 @@ _NONZERO = re.compile(rb"[^\x00]+")
 _CLSACT_PARENT = {"rx": 0xFFFFFFF2, "tx": 0xFFFFFFF3}
 _ETH_P_ALL = 0x0003
 _SIOCGIFHWADDR = 0x8927  # include/uapi/linux/sockios.h
+_SIOCGIFNAME = 0x8910  # include/uapi/linux/sockios.h: ifindex -> name
 _ETHERNET_LINK_TYPES = {1: "Ethernet", 772: "loopback"}  # ARPHRD_ETHER, ARPHRD_LOOPBACK: Ethernet headers
 # include/uapi/linux/capability.h
 _CAP_NET_ADMIN, _CAP_SYS_ADMIN, _CAP_PERFMON, _CAP_BPF = 12, 21, 38, 39  # include/uapi/linux/capability.h
@@ -113,6 +114,20 @@ def has_bpf_privileges() -> bool:
         return bool(caps >> bit & 1)
 
     return has(_CAP_NET_ADMIN) and (has(_CAP_SYS_ADMIN) or (has(_CAP_BPF) and has(_CAP_PERFMON)))
+
+
+def _has_own_xdp(ifindex: int) -> bool:
+    """Whether the interface *ifindex* itself has an XDP program (netlink ``IFLA_XDP_ATTACHED``, via
+    pyroute2); ``True`` when that cannot be told, so that the usual message stands."""
+    try:
+        from pyroute2 import IPRoute
+
+        with IPRoute() as ipr:
+            (link,) = ipr.get_links(ifindex)
+        xdp = link.get_attr("IFLA_XDP")
+        return xdp is None or bool(xdp.get_attr("IFLA_XDP_ATTACHED"))
+    except Exception:  # noqa: BLE001 - any netlink trouble: keep the plain message
+        return True
 
 
 def link_type(interface: str) -> int | None:
@@ -329,6 +344,9 @@ class Counter:
         self._links: list[int] = []
         self._filters: list[tuple[str, int]] = []  # (direction, prio) of our netlink filters
         self._ipr: object | None = None
+        # A socket made at open() stays in the interface's network namespace; asking it for the ifindex
+        # tells whether the interface is still there (not deleted, not moved to another namespace).
+        self._ns_sock: socket.socket | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -352,6 +370,7 @@ class Counter:
                 "loading eBPF needs root or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN: "
                 "run as root (sudo trunkline ...)")
         try:
+            self._ns_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             self._obj = CounterObject()
             if self.hook == "xdp":
                 self._attach_xdp()
@@ -379,6 +398,11 @@ class Counter:
             self._links.append(libbpf.bpf_link_create(self._prog_fd(program), self.ifindex,
                                                       libbpf.BPF_XDP, flags))
         except libbpf.LibbpfError as exc:
+            if exc.errno in (errno.EBUSY, errno.EEXIST) and not _has_own_xdp(self.ifindex):
+                raise EnvironmentProblem(
+                    f"the kernel refused XDP on {self.interface}: a device stacked with it (the bridge or "
+                    f"bond it belongs to, or one of its ports) has an XDP program, maybe another counter of "
+                    f"this run: count on only one of them, or use --hook tc") from None
             if exc.errno in (errno.EBUSY, errno.EEXIST):
                 raise EnvironmentProblem(
                     f"{self.interface} already has an XDP program attached; trunkline never replaces it: "
@@ -505,7 +529,14 @@ class Counter:
         return snapshots
 
     def _interface_present(self) -> bool:
-        """Whether the interface still exists: an attached link reports ifindex 0 once it is gone."""
+        """Whether the interface still exists: an attached link reports ifindex 0 once it is gone, and an
+        interface moved to another network namespace no longer answers in the one it was opened in."""
+        if self._ns_sock is not None:
+            ifreq = struct.pack("16si20x", b"", self.ifindex)  # struct ifreq: name, ifr_ifindex
+            try:
+                fcntl.ioctl(self._ns_sock.fileno(), _SIOCGIFNAME, ifreq)
+            except OSError:
+                return False
         for fd in self._links:
             info = bpf_link_info()
             try:
@@ -534,6 +565,9 @@ class Counter:
             with contextlib.suppress(Exception):
                 self._ipr.close()  # type: ignore[attr-defined]
             self._ipr = None
+        if self._ns_sock is not None:
+            self._ns_sock.close()
+            self._ns_sock = None
         if self._obj is not None:
             self._obj.close()
             self._obj = None

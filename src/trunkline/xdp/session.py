@@ -83,13 +83,13 @@ def check_interfaces(names: Sequence[str]) -> None:
 
 @contextmanager
 def stop_on_signals(stop: threading.Event) -> Iterator[threading.Event]:
-    """Set *stop* on SIGINT (Ctrl-C) and SIGTERM while inside the block; restore the handlers after."""
+    """Set *stop* on SIGINT (Ctrl-C), SIGTERM and SIGHUP (a closed terminal) inside the block."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
         del signum, frame
         stop.set()
 
-    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield stop
     finally:
