@@ -111,3 +111,11 @@ def test_without_vm_on_a_kernel_without_vlan_filtering_exits_3_naming_vm() -> No
         for ns in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
         if ns.startswith("tlprobe")
     ]
+
+
+def test_a_checkout_under_tmp_stays_visible_under_the_guests_tmpfs() -> None:
+    from trunkline.lab.vm import kept_dirs
+
+    assert "/tmp/ci3" in kept_dirs("/tmp/ci3/src", "/tmp/ci3/.venv/bin/python")
+    assert "/var/tmp/tl" in kept_dirs("/var/tmp/tl/src", "/usr/bin/python3")
+    assert not [d for d in kept_dirs("/opt/tl/src", "/usr/bin/python3") if d.startswith("/opt")]

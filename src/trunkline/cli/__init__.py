@@ -14,12 +14,9 @@ from collections.abc import Callable
 import typer
 from typer import Abort
 
-try:  # typer >= 0.24 vendors click (typer._click) and raises its own exception classes
-    from typer._click import Command, Context
-    from typer._click.exceptions import ClickException
-except ImportError:  # pragma: no cover - older typer runs on click
-    from click import Command, Context  # type: ignore[assignment]
-    from click.exceptions import ClickException  # type: ignore[assignment]
+# typer 0.29 vendors click (typer._click) and raises its own exception classes (pinned in pyproject.toml)
+from typer._click import Command, Context
+from typer._click.exceptions import ClickException
 from typer.core import TyperArgument, TyperOption
 
 from trunkline import __version__

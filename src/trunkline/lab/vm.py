@@ -67,7 +67,11 @@ if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 ho
   echo "trunkline-vm: cannot mount the host root over 9p" > /dev/ttyS1
   echo o > /proc/sysrq-trigger
 fi
+i=0
+for p in $(cat /keep); do mkdir -p /keep$i; mount --bind /newroot$p /keep$i; i=$((i+1)); done
 for d in tmp run var/tmp; do mount -t tmpfs -o mode=1777 tmpfs /newroot/$d; done
+i=0
+for p in $(cat /keep); do mkdir -p /newroot$p; mount --move /keep$i /newroot$p; i=$((i+1)); done
 mount --move /proc /newroot/proc
 mount --move /sys /newroot/sys
 mount --move /dev /newroot/dev
@@ -174,7 +178,26 @@ def build_initramfs(kernel: Kernel, job: object, pythonpath: str, python: str) -
     archive.add_file("job.json", json.dumps(job).encode())
     archive.add_file("pythonpath", pythonpath.encode())
     archive.add_file("python", python.encode())
+    archive.add_file("keep", ("".join(f"{d}\n" for d in kept_dirs(pythonpath, python))).encode())
     return archive.to_bytes()
+
+
+_GUEST_TMPFS = ("/tmp", "/run", "/var/tmp")
+
+
+def kept_dirs(*paths: str) -> list[str]:
+    """The host directories under the guest's tmpfs mounts (``/tmp``, ``/run``, ``/var/tmp``) that the guest
+    must still see: where trunkline and its Python live when they were installed there (a checkout in
+    ``/tmp/x`` with its ``.venv``). Each is the first directory below the tmpfs mount, e.g. ``/tmp/x``."""
+    kept: set[str] = set()
+    for path in paths:
+        for candidate in (path, os.path.realpath(path), sys.prefix, sys.base_prefix):
+            for root in _GUEST_TMPFS:
+                if candidate.startswith(root + "/"):
+                    first = candidate[len(root) + 1 :].split("/", 1)[0]
+                    if first and " " not in first:
+                        kept.add(f"{root}/{first}")
+    return sorted(kept)
 
 
 def qemu_argv(kernel: Kernel, initrd: Path, console: Path, result: Path, memory_mb: int = 1024) -> list[str]:
