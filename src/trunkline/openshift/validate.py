@@ -635,13 +635,9 @@ def _check_nncp(out: _Collector, doc: Document, ctx: _Context) -> None:
     for i, iface in enumerate(interfaces):
         path = f"spec.desiredState.interfaces[{i}]"
         iface = _mapping(iface)
-        name = iface.get("name")
-        if not isinstance(name, str):
-            out.add(doc, f"{path}.name", "interface-name-missing", "interface without a name")
+        name = _checked_name(out, doc, path, iface, "interface")
+        if name is None:
             continue
-        problem = interface_name_problem(name)
-        if problem:
-            out.add(doc, f"{path}.name", "interface-name-invalid", f"interface name {name!r} {problem}")
         if "mtu" in iface and not (_is_int(iface["mtu"]) and 68 <= iface["mtu"] <= 65535):
             out.add(doc, f"{path}.mtu", "mtu-invalid", f"mtu {iface['mtu']!r} is not an integer 68-65535")
         if iface.get("type") in ("linux-bridge", "ovs-bridge"):
@@ -725,6 +721,19 @@ def _check_placeholder_nics(out: _Collector, doc: Document, interfaces: list[Any
             )
 
 
+def _checked_name(out: _Collector, doc: Document, path: str, item: dict[str, Any], what: str) -> str | None:
+    """The ``name`` of an NNCP interface or bridge port at *path*, after reporting a missing or invalid one
+    (``None`` when missing)."""
+    name = item.get("name")
+    if not isinstance(name, str):
+        out.add(doc, f"{path}.name", "interface-name-missing", f"{what} without a name")
+        return None
+    problem = interface_name_problem(name)
+    if problem:
+        out.add(doc, f"{path}.name", "interface-name-invalid", f"{what} name {name!r} {problem}")
+    return name
+
+
 def _check_bridge_ports(
     out: _Collector, doc: Document, path: str, iface: dict[str, Any], mtus: dict[str, int]
 ) -> None:
@@ -733,13 +742,9 @@ def _check_bridge_ports(
     for j, port in enumerate(ports):
         ppath = f"{path}.bridge.{key}[{j}]"
         port = _mapping(port)
-        name = port.get("name")
-        if not isinstance(name, str):
-            out.add(doc, f"{ppath}.name", "interface-name-missing", "bridge port without a name")
+        name = _checked_name(out, doc, ppath, port, "bridge port")
+        if name is None:
             continue
-        problem = interface_name_problem(name)
-        if problem:
-            out.add(doc, f"{ppath}.name", "interface-name-invalid", f"bridge port name {name!r} {problem}")
         if name == iface.get("name") and iface.get("type") == "linux-bridge":
             out.add(
                 doc,
