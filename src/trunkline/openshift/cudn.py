@@ -178,10 +178,12 @@ def network_maps(plan: Plan) -> list[dict[str, Any]]:
     namespaces = plan.options.target_namespaces
     out = []
     for ns in namespaces:
-        one = replace(plan, options=replace(plan.options, namespace=ns))
-        for doc in forklift.network_maps(one):
+        for doc in forklift.network_maps(plan):
             if len(namespaces) > 1:
                 doc["metadata"]["name"] = with_suffix(doc["metadata"]["name"][:200], ns, 253)
+            for entry in doc["spec"]["map"]:
+                if entry["destination"]["type"] == "multus":
+                    entry["destination"]["namespace"] = ns
             out.append(doc)
     return sorted(out, key=lambda m: m["metadata"]["name"])
 

@@ -7,10 +7,10 @@ document remembers the file it came from, its index in that file and the line it
 findings can name them.
 
 Kinds recognised (:class:`Kind`): NodeNetworkConfigurationPolicy (NNCP), NetworkAttachmentDefinition
-(NAD), MTV ``NetworkMap``, ``Namespace``, the ``NMState`` instance, kustomize ``Kustomization``, KubeVirt
-``VirtualMachine`` objects and the JSON merge patches of a VM's ``interfaces``/``networks`` that
-``trunkline plan`` writes under ``vms/`` (documents without ``kind`` holding
-``spec.template.spec``), and everything else as ``other``.
+(NAD), ClusterUserDefinedNetwork (CUDN), MTV ``NetworkMap``, ``Namespace``, the ``NMState`` instance,
+kustomize ``Kustomization``, KubeVirt ``VirtualMachine`` objects and the JSON merge patches of a VM's
+``interfaces``/``networks`` that ``trunkline plan`` writes under ``vms/`` (documents without ``kind``
+holding ``spec.template.spec``), and everything else as ``other``.
 
 :func:`nad_vlans` says which VLANs each NAD puts on the wire (used by ``validate`` and ``verify``).
 """
@@ -53,6 +53,7 @@ class Kind(str, Enum):
 
     NNCP = "NodeNetworkConfigurationPolicy"
     NAD = "NetworkAttachmentDefinition"
+    CUDN = "ClusterUserDefinedNetwork"
     NETWORK_MAP = "NetworkMap"
     NAMESPACE = "Namespace"
     NMSTATE = "NMState"
