@@ -180,19 +180,19 @@ class Selection:
 
 def selection(selector: object) -> Selection:
     """Read a ``namespaceSelector`` (malformed parts are :func:`check_cudn`'s business)."""
-    sel = _map(selector)
+    sel = as_mapping(selector)
     names: set[str] | None = None
     other: list[str] = []
-    labels = _map(sel.get("matchLabels"))
+    labels = as_mapping(sel.get("matchLabels"))
     for key, value in sorted(labels.items()):
         if key == NAME_LABEL and isinstance(value, str):
             names = {value} if names is None else names & {value}
         else:
             other.append(f"{key}={value}")
-    exprs = _seq(sel.get("matchExpressions"))
+    exprs = as_list(sel.get("matchExpressions"))
     for expr in exprs:
-        expr = _map(expr)
-        values = _seq(expr.get("values"))
+        expr = as_mapping(expr)
+        values = as_list(expr.get("values"))
         if expr.get("key") == NAME_LABEL and expr.get("operator") == "In":
             listed = {v for v in values if isinstance(v, str)}
             names = listed if names is None else names & listed
@@ -214,11 +214,13 @@ def name_selector(namespaces: tuple[str, ...]) -> dict[str, Any]:
 Obj = dict[str, Any]
 
 
-def _map(value: Any) -> dict[str, Any]:
+def as_mapping(value: Any) -> dict[str, Any]:
+    """*value* when it is a mapping, else ``{}`` (malformed parts are reported elsewhere)."""
     return value if isinstance(value, dict) else {}
 
 
-def _seq(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
+    """*value* when it is a list, else ``[]``."""
     return value if isinstance(value, list) else []
 
 
@@ -239,7 +241,7 @@ def _rule_localnet(net: Obj) -> bool:
 
 
 def _rule_no_overlay_topology(net: Obj) -> bool:
-    layer3 = _map(net.get("layer3"))
+    layer3 = as_mapping(net.get("layer3"))
     return (
         net.get("transport") != "NoOverlay"
         or (net.get("topology") == "Layer3" and layer3.get("role") == "Primary")
@@ -268,7 +270,7 @@ def _rule_exclude_needs_subnets(loc: Obj) -> bool:
 
 
 def _rule_mtu_ipv6(loc: Obj) -> bool:
-    subnets = _seq(loc.get("subnets"))
+    subnets = as_list(loc.get("subnets"))
     if not _has(loc, "subnets") or not _has(loc, "mtu"):
         return True
     ipv6 = sum(1 for item in subnets if cidr_family(item) == 6)  # CEL exists_one: exactly one
@@ -422,7 +424,7 @@ def check_cudn(body: Obj) -> list[Problem]:
     would refuse: schema types and bounds, unknown (pruned) fields, each :data:`LOCALNET_RULES` rule and
     the namespaces a selector must not name. Pure; the order is stable."""
     out: list[Problem] = []
-    meta = _map(body.get("metadata"))
+    meta = as_mapping(body.get("metadata"))
     name = meta.get("name")
     if not isinstance(name, str) or not is_label(name):
         out.append(Problem(
@@ -534,9 +536,9 @@ def _check_selector(spec: Obj) -> Iterator[Problem]:
         return
     yield from _unknown(sel, SELECTOR_FIELDS, path)
     exprs = sel.get("matchExpressions", [])
-    for i, expr in enumerate(_seq(exprs)):
+    for i, expr in enumerate(as_list(exprs)):
         epath = f"{path}.matchExpressions[{i}]"
-        expr = _map(expr)
+        expr = as_mapping(expr)
         op, values = expr.get("operator"), expr.get("values")
         if op not in SELECTOR_OPERATORS:
             yield Problem(f"{epath}.operator", "cudn-selector-operator",

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from trunkline.openshift import cudn_rules
+from trunkline.openshift.cudn_rules import as_list, as_mapping
 from trunkline.openshift.manifests import Document, Kind
 
 
@@ -31,14 +31,6 @@ class Reference:
     field: str
     namespace: str | None
     name: str
-
-
-def _map(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _seq(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def cudns(docs: Iterable[Document]) -> dict[str, Document]:
@@ -54,15 +46,15 @@ def references(docs: Iterable[Document]) -> Iterator[Reference]:
     """Every NAD that a NetworkMap's multus destination or a VM's (patch's) multus network names."""
     for doc in docs:
         if doc.kind is Kind.NETWORK_MAP:
-            for i, entry in enumerate(_seq(_map(doc.body.get("spec")).get("map"))):
-                dest = _map(_map(entry).get("destination"))
+            for i, entry in enumerate(as_list(as_mapping(doc.body.get("spec")).get("map"))):
+                dest = as_mapping(as_mapping(entry).get("destination"))
                 if dest.get("type") == "multus" and isinstance(dest.get("name"), str):
                     ns = dest.get("namespace") if isinstance(dest.get("namespace"), str) else None
                     yield Reference(doc, f"spec.map[{i}].destination.namespace", ns, dest["name"])
         elif doc.kind in (Kind.VM_PATCH, Kind.VIRTUAL_MACHINE):
-            spec = _map(_map(_map(doc.body.get("spec")).get("template")).get("spec"))
-            for j, network in enumerate(_seq(spec.get("networks"))):
-                ref = _map(_map(network).get("multus")).get("networkName")
+            spec = as_mapping(as_mapping(as_mapping(doc.body.get("spec")).get("template")).get("spec"))
+            for j, network in enumerate(as_list(spec.get("networks"))):
+                ref = as_mapping(as_mapping(network).get("multus")).get("networkName")
                 if isinstance(ref, str):
                     prefix, _, name = ref.rpartition("/")
                     yield Reference(doc, f"spec.template.spec.networks[{j}].multus.networkName",
@@ -76,7 +68,7 @@ def provided_nads(docs: list[Document]) -> dict[tuple[str, str], Document]:
     by_name = cudns(docs)
     out: dict[tuple[str, str], Document] = {}
     for name, doc in by_name.items():
-        chosen = cudn_rules.selection(_map(doc.body.get("spec")).get("namespaceSelector"))
+        chosen = cudn_rules.selection(as_mapping(doc.body.get("spec")).get("namespaceSelector"))
         for ns in chosen.names or ():
             out[(ns, name)] = doc
     for ref in references(docs):
@@ -89,7 +81,7 @@ def cudn_problems(doc: Document, localnets: set[str] | None) -> list[cudn_rules.
     """The problems of one CUDN: :func:`cudn_rules.check_cudn`, plus a physical network no NNCP maps
     (*localnets*: the mapped names, ``None`` when the NNCPs are not at hand)."""
     out = cudn_rules.check_cudn(doc.body)
-    loc = _map(_map(_map(doc.body.get("spec")).get("network")).get("localnet"))
+    loc = as_mapping(as_mapping(as_mapping(doc.body.get("spec")).get("network")).get("localnet"))
     physical = loc.get("physicalNetworkName")
     if localnets is not None and isinstance(physical, str) and physical not in localnets:
         mapped = ", ".join(sorted(localnets)) or "none"
@@ -112,7 +104,7 @@ def reference_problems(docs: list[Document], target_namespace: str | None) -> It
         ns = ref.namespace or target_namespace
         if owner is None or ns is None:
             continue
-        chosen = cudn_rules.selection(_map(owner.body.get("spec")).get("namespaceSelector"))
+        chosen = cudn_rules.selection(as_mapping(owner.body.get("spec")).get("namespaceSelector"))
         if chosen.names is not None and ns not in chosen.names:
             yield (
                 ref.doc, ref.field, "cudn-namespace-not-selected",
@@ -129,7 +121,7 @@ def notes(docs: Iterable[Document]) -> list[str]:
     for doc in docs:
         if doc.kind is not Kind.CUDN:
             continue
-        chosen = cudn_rules.selection(_map(doc.body.get("spec")).get("namespaceSelector"))
+        chosen = cudn_rules.selection(as_mapping(doc.body.get("spec")).get("namespaceSelector"))
         if chosen.other:
             out.append(
                 f"{doc.where}: CUDN {doc.name} selects namespaces by label ({'; '.join(chosen.other)}), "

@@ -306,13 +306,21 @@ def _compose(text: str) -> Any:
         return None
 
 
+@functools.lru_cache(maxsize=64)
 def _compose_span(text: str, span: Span | None) -> Any:
     """The node at *span* of *text*, composed again from that slice alone, its marks shifted so that
     lines are the file's. The slice's first line is indented to the node's column, so that a list item
-    (``- apiVersion: ...``) composes as the mapping it is."""
+    (``- apiVersion: ...``) composes as the mapping it is.
+
+    Cached here, after the shift, and composed apart from :func:`_compose`'s cache: shifting a node that
+    cache hands out again would shift it once more for every further finding on the object (or on an
+    identical object elsewhere in the file)."""
     if span is None:
         return _compose(text)
-    node = _compose(" " * span.column + text[span.start : span.end])
+    try:
+        node = yaml.compose(" " * span.column + text[span.start : span.end], Loader=_LOADER)
+    except yaml.YAMLError:
+        return None
     if node is not None:
         _shift_lines(node, span.line)
     return node
