@@ -361,3 +361,27 @@ def test_report_explains_order_status_immutability_and_replacement():
     assert "`spec.network` cannot be changed once created" in report
     assert "stop those VMs (`virtctl stop`)" in report
     assert "| DC1 | DSwitch | access-2 | 2 | CUDN access-2 | vlan-trunk | 1500 |" in report
+
+
+def test_lab_says_plainly_it_cannot_test_a_cudn_plan(tmp_path):
+    out = tmp_path / "plan"
+    write_plan(plan_for(load_inventory(), **CUDN), out, "plan")
+    result = run_cli("lab", str(out))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"trunkline: error: {out}: holds 4 ClusterUserDefinedNetwork(s) and no NAD: the lab cannot test the "
+        "cudn-localnet backend (OVN-Kubernetes creates those NADs in a cluster, and the lab runs only the "
+        "bridge CNI); check the plan with `trunkline validate`, or run the lab on a linux-bridge plan"
+    )
+
+
+def test_verify_reads_the_planned_vlans_from_the_cudns(tmp_path):
+    from trunkline.verify import read_nads
+
+    out = tmp_path / "plan"
+    write_plan(estate_plan(target_namespaces=("team-a", "team-b")), out, "plan")
+    nads = {n.name: n for n in read_nads(out)}
+    assert len(nads) == 2 * 45
+    assert (nads["team-a/access-2"].ranges, nads["team-a/access-2"].untagged) == (((2, 2),), False)
+    assert (nads["team-b/flat"].ranges, nads["team-b/flat"].untagged) == ((), True)
+    assert nads["team-b/jumbo-500"].plugin == "ovn-k8s-cni-overlay"

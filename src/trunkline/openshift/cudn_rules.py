@@ -207,6 +207,14 @@ def name_selector(namespaces: tuple[str, ...]) -> dict[str, Any]:
     return {"matchExpressions": [{"key": NAME_LABEL, "operator": "In", "values": sorted(namespaces)}]}
 
 
+def access_vlan(body: object) -> int | None:
+    """The access VLAN ID a CUDN's NADs put VM frames on (``spec.network.localnet.vlan.access.id``), or
+    ``None`` for an untagged (or malformed) one."""
+    loc = as_mapping(as_mapping(as_mapping(as_mapping(body).get("spec")).get("network")).get("localnet"))
+    vid = as_mapping(as_mapping(loc.get("vlan")).get("access")).get("id")
+    return vid if isinstance(vid, int) and not isinstance(vid, bool) and vid > 0 else None
+
+
 # --------------------------------------------------------------------------------------------------
 # The x-kubernetes-validations rules a Localnet network (or its namespace selector) can reach
 # --------------------------------------------------------------------------------------------------
