@@ -385,3 +385,8 @@ def test_verify_reads_the_planned_vlans_from_the_cudns(tmp_path):
     assert (nads["team-a/access-2"].ranges, nads["team-a/access-2"].untagged) == (((2, 2),), False)
     assert (nads["team-b/flat"].ranges, nads["team-b/flat"].untagged) == ((), True)
     assert nads["team-b/jumbo-500"].plugin == "ovn-k8s-cni-overlay"
+
+
+def test_a_subnet_for_no_port_group_is_a_warning():
+    plan = plan_for(dvs_inventory([{"name": "web", "vlan": 40}]), **CUDN, subnets={"wbe": ("192.0.2.0/24",)})
+    assert [(f.code, f.subject) for f in plan.findings] == [("subnet-unknown-network", "--subnet wbe")]

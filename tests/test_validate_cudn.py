@@ -354,3 +354,16 @@ def test_a_generated_cudn_plan_validates_clean_and_a_missing_mapping_is_caught(t
 def test_a_cudn_file_checked_alone_does_not_report_missing_mappings(tmp_path, name):
     _write(tmp_path, {name: GOOD})
     assert validate_directory(tmp_path / name).findings == ()
+
+
+def test_a_hand_written_nad_in_the_way_of_a_cudn_is_a_finding(tmp_path):
+    nad = (
+        "apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata:\n  name: web\n"
+        "  namespace: vms\nspec:\n  config: '{\"cniVersion\": \"0.3.1\", \"name\": \"web\", \"type\": "
+        "\"ovn-k8s-cni-overlay\", \"topology\": \"localnet\", \"netAttachDefName\": \"vms/web\", "
+        "\"physicalNetworkName\": \"physnet\"}'\n"
+    )
+    result = validate_directory(_write(tmp_path, {"nncp.yaml": NNCP, "cudns.yaml": GOOD, "nad.yaml": nad}))
+    assert [(f.file, f.line, f.key) for f in result.findings] == [("nad.yaml", 4, "cudn-nad-conflict")]
+    expected = "CUDN web (cudns.yaml:2) creates a NAD of this name in 'vms'"
+    assert result.findings[0].message.startswith(expected)

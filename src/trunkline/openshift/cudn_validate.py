@@ -115,6 +115,25 @@ def reference_problems(docs: list[Document], target_namespace: str | None) -> It
             )  # fmt: skip
 
 
+def conflicts(docs: list[Document]) -> Iterator[tuple[Document, str, str, str]]:
+    """(NAD, field, key, message) for a NAD of the directory that has the name of a CUDN in a namespace
+    the CUDN lists: the controller refuses to take over a NAD it did not create."""
+    by_name = cudns(docs)
+    for doc in docs:
+        owner = by_name.get(doc.name or "") if doc.kind is Kind.NAD else None
+        if owner is None:
+            continue
+        chosen = cudn_rules.selection(as_mapping(owner.body.get("spec")).get("namespaceSelector"))
+        ns = doc.namespace or "default"
+        if ns in (chosen.names or ()):
+            yield (
+                doc, "metadata.name", "cudn-nad-conflict",
+                f"CUDN {owner.name} ({owner.where}) creates a NAD of this name in {ns!r}, and its controller "
+                "does not take over a NAD it did not create (NetworkCreated turns False with "
+                "NetworkAttachmentDefinitionSyncError); delete this NAD or rename the CUDN",
+            )  # fmt: skip
+
+
 def notes(docs: Iterable[Document]) -> list[str]:
     """One note per CUDN whose selector depends on namespace labels (not checkable offline)."""
     out = []

@@ -1754,7 +1754,9 @@ def validate_documents(
             localnets = None if ctx.lacks(Kind.NNCP) else set(ctx.localnets)
             for problem in cudn_validate.cudn_problems(doc, localnets):
                 out.add(doc, problem.field, problem.key, problem.message)
-    for doc, fld, key, message in cudn_validate.reference_problems(docs, target_namespace):
+    for doc, fld, key, message in [
+        *cudn_validate.reference_problems(docs, target_namespace), *cudn_validate.conflicts(docs)
+    ]:
         out.add(doc, fld, key, message)
     _check_kustomizations(out, ctx, directory)
     if node_states is not None:
