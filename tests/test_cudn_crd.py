@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.test_plan_cudn import estate_plan
+from tests.test_plan_cudn import CUDNS, estate_plan
 from tests.test_plan_support import plan_for
 from trunkline.openshift import cudn, cudn_rules
 from trunkline.vsphere.sources import load_inventory
@@ -89,7 +89,7 @@ def _written() -> list[dict[str, Any]]:
 def test_every_cudn_trunkline_writes_satisfies_the_crd_schema_and_every_rule():
     validator = jsonschema.Draft7Validator(_schema())
     docs = _written()
-    assert len(docs) == 4 + 45 + 45
+    assert len(docs) == 4 + 2 * CUDNS
     for doc in docs:
         assert list(validator.iter_errors(doc)) == [], doc["metadata"]["name"]
         assert cudn_rules.check_cudn(doc) == [], doc["metadata"]["name"]

@@ -22,10 +22,12 @@ from trunkline.vsphere.model import Inventory
 from trunkline.vsphere.sources import load_inventory
 
 CUDN = {"backend": "cudn-localnet", "target_namespaces": ("vms",)}
+ACCESS = 400  # access VLANs 2..401 on DSwitch
+CUDNS = ACCESS + 5  # + native-1, flat, jumbo-500, storage-v6, odd-700
 
 
-def estate(port_groups_per_switch: int = 40) -> Inventory:
-    """Three distributed switches: DSwitch (MTU 1500, vmnic1 -> ens34) with access VLANs 2..41, VLAN 1,
+def estate(port_groups_per_switch: int = ACCESS) -> Inventory:
+    """Three distributed switches: DSwitch (MTU 1500, vmnic1 -> ens34) with access VLANs 2..401, VLAN 1,
     an untagged port group, a trunk, VLAN 4095 and a private VLAN; Jumbo (MTU 9000, vmnic2 -> ens35);
     Odd (MTU 1000, vmnic3 -> ens36). One VM per port group."""
     switches = [
@@ -60,8 +62,8 @@ def estate(port_groups_per_switch: int = 40) -> Inventory:
         {
             "id": f"vm-{i}",
             "name": f"vm{i}",
-            "nics": [{"label": "Network adapter 1", "mac": f"00:50:56:00:01:{i:02x}", "adapter": "vmxnet3",
-                      "network": p["id"]}],
+            "nics": [{"label": "Network adapter 1", "mac": f"00:50:56:00:{i // 256:02x}:{i % 256:02x}",
+                      "adapter": "vmxnet3", "network": p["id"]}],
         }
         for i, p in enumerate(pgs)
     ]  # fmt: skip
@@ -205,11 +207,11 @@ def test_large_estate_findings_are_exactly_what_a_cudn_cannot_carry():
 
 def test_large_estate_cudns_carry_access_vlans_vlan_1_untagged_and_jumbo_mtu():
     cudns = by_name(cudn.cudn_manifests(estate_plan()))
-    assert len(cudns) == 40 + 2 + 2 + 1  # access 2..41, native-1, flat, jumbo-500, storage-v6, odd-700
+    assert len(cudns) == CUDNS
     loc = {name: c["spec"]["network"]["localnet"] for name, c in cudns.items()}
-    assert loc["access-41"] == {
+    assert loc["access-401"] == {
         "role": "Secondary", "physicalNetworkName": "vlan-trunk",
-        "vlan": {"mode": "Access", "access": {"id": 41}}, "mtu": 1500, "ipam": {"mode": "Disabled"},
+        "vlan": {"mode": "Access", "access": {"id": 401}}, "mtu": 1500, "ipam": {"mode": "Disabled"},
     }  # fmt: skip
     assert loc["native-1"]["vlan"] == {"mode": "Access", "access": {"id": 1}}
     assert loc["flat"] == {
@@ -381,7 +383,7 @@ def test_verify_reads_the_planned_vlans_from_the_cudns(tmp_path):
     out = tmp_path / "plan"
     write_plan(estate_plan(target_namespaces=("team-a", "team-b")), out, "plan")
     nads = {n.name: n for n in read_nads(out)}
-    assert len(nads) == 2 * 45
+    assert len(nads) == 2 * CUDNS
     assert (nads["team-a/access-2"].ranges, nads["team-a/access-2"].untagged) == (((2, 2),), False)
     assert (nads["team-b/flat"].ranges, nads["team-b/flat"].untagged) == ((), True)
     assert nads["team-b/jumbo-500"].plugin == "ovn-k8s-cni-overlay"
