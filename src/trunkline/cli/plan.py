@@ -92,8 +92,10 @@ def _choices(values: list[str]) -> dict[str, Literal["pod", "ignored"]]:
 
 _InventoryArg = Annotated[
     Path | None,
-    typer.Argument(metavar="INVENTORY",
-                   help="Inventory file (trunkline YAML/JSON or RVTools .xlsx); none = bundled example."),
+    typer.Argument(
+        metavar="INVENTORY",
+        help="Inventory file (trunkline YAML/JSON or RVTools .xlsx); none = the bundled example design.",
+    ),
 ]
 
 
@@ -136,7 +138,7 @@ def plan_command(
         list[str] | None, _opt("--nic-map", help="UPLINK=NIC, e.g. vmnic1=ens34.", metavar="UPLINK=NIC")
     ] = None,
     nic_map_file: Annotated[
-        Path | None, _opt("--nic-map-file", help="NIC map file (see README).", metavar="FILE")
+        Path | None, _opt("--nic-map-file", help="NIC map file (format: docs/plan.md).", metavar="FILE")
     ] = None,
     node_state: Annotated[
         Path | None,
