@@ -203,6 +203,7 @@ def plan_command(
     from trunkline.openshift.nicmap import load_nic_map_file, node_groups, parse_nic_map_options
     from trunkline.openshift.plan import BACKENDS, Backend, PlanOptions, build_plan, plan_with_node_state
     from trunkline.openshift.render import write_plan
+    from trunkline.planindex import build_index
 
     if backend not in BACKENDS:
         raise BadInputError(f"--backend {backend!r}: use {', '.join(BACKENDS)}")
@@ -246,7 +247,7 @@ def plan_command(
         plan = build_plan(inv, options)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        write_plan(plan, output, str(output))
+        write_plan(plan, output, str(output), build_index(plan, inv))
     finally:
         signal.signal(signal.SIGTERM, previous)
     nads = sum(1 for n in plan.networks if n.target == "multus")
