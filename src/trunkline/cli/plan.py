@@ -113,8 +113,10 @@ def _target_namespaces(
 
 _InventoryArg = Annotated[
     Path | None,
-    typer.Argument(metavar="INVENTORY",
-                   help="Inventory file (trunkline YAML/JSON or RVTools .xlsx); none = bundled example."),
+    typer.Argument(
+        metavar="INVENTORY",
+        help="Inventory file (trunkline YAML/JSON or RVTools .xlsx); none = the bundled example design.",
+    ),
 ]
 
 
@@ -174,7 +176,7 @@ def plan_command(
         list[str] | None, _opt("--nic-map", help="UPLINK=NIC, e.g. vmnic1=ens34.", metavar="UPLINK=NIC")
     ] = None,
     nic_map_file: Annotated[
-        Path | None, _opt("--nic-map-file", help="NIC map file (see README).", metavar="FILE")
+        Path | None, _opt("--nic-map-file", help="NIC map file (format: docs/plan.md).", metavar="FILE")
     ] = None,
     node_state: Annotated[
         Path | None,
@@ -201,6 +203,7 @@ def plan_command(
     from trunkline.openshift.nicmap import load_nic_map_file, node_groups, parse_nic_map_options
     from trunkline.openshift.plan import BACKENDS, Backend, PlanOptions, build_plan, plan_with_node_state
     from trunkline.openshift.render import write_plan
+    from trunkline.planindex import build_index
 
     if backend not in BACKENDS:
         raise BadInputError(f"--backend {backend!r}: use {', '.join(BACKENDS)}")
@@ -244,7 +247,7 @@ def plan_command(
         plan = build_plan(inv, options)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        write_plan(plan, output, str(output))
+        write_plan(plan, output, str(output), build_index(plan, inv))
     finally:
         signal.signal(signal.SIGTERM, previous)
     nads = sum(1 for n in plan.networks if n.target == "multus")

@@ -277,6 +277,10 @@ class Plan:
     vms: tuple[VmDecision, ...]
     network_maps: tuple[NetworkMapDecision, ...]
     findings: tuple[Finding, ...]
+    #: The node groups the NNCPs select (label ``trunkline.io/node-group=<name>``): the user's from a NIC
+    #: map file, or automatic ones (hosts sharing a switch layout), each with the hosts it replaces
+    #: (``hosts``: host names for automatic groups, fnmatch patterns for the user's) and ``reason``.
+    node_groups: tuple[NodeGroup, ...] = ()
 
     @property
     def unmapped(self) -> tuple[Finding, ...]:

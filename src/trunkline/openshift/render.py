@@ -10,6 +10,8 @@ Layout of ``DIR``::
     nads.yaml                    NetworkAttachmentDefinitions
     networkmaps.yaml             MTV NetworkMaps
     vms/<vm>.json                JSON merge patches for ``oc patch vm`` (outside the kustomization)
+    monitoring/                  the plan index ConfigMaps and their kustomization (namespace trunkline;
+                                 :mod:`trunkline.openshift.monitoring`), when built with the inventory
     REPORT.md                    tables, apply order, Mermaid diagram, findings
 
     .trunkline-plan              the files trunkline wrote (anything else in DIR is kept on re-run)
@@ -44,6 +46,7 @@ from trunkline.openshift.kubevirt import vm_patch
 from trunkline.openshift.nad import nad_manifests
 from trunkline.openshift.nmstate import nmstate_instance, nncp_manifests, policy_name
 from trunkline.openshift.plan import Plan, merge_ranges, ranges_text
+from trunkline.planindex import PlanIndex
 
 REPORT_TITLE = "# trunkline plan"
 KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
@@ -74,9 +77,9 @@ def kustomization(resources: list[str]) -> dict[str, Any]:
     return {"apiVersion": KUSTOMIZE_API, "kind": "Kustomization", "resources": resources}
 
 
-def render_files(plan: Plan, display_dir: str = "DIR") -> dict[str, str]:
+def render_files(plan: Plan, display_dir: str = "DIR", index: PlanIndex | None = None) -> dict[str, str]:
     """Every file of the plan directory: relative path -> text. *display_dir* is how REPORT.md's
-    commands name the directory."""
+    commands name the directory; *index* (:func:`trunkline.planindex.build_index`) adds ``monitoring/``."""
     opt = plan.options
     files: dict[str, str] = {}
     prereqs: list[str] = []
@@ -108,18 +111,25 @@ def render_files(plan: Plan, display_dir: str = "DIR") -> dict[str, str]:
     for vm in plan.vms:
         if vm.has_patch:
             files[f"vms/{vm.name}.json"] = json.dumps(vm_patch(vm)) + "\n"
+    if index is not None:
+        from trunkline.openshift.monitoring import monitoring_documents
+
+        for rel, docs in monitoring_documents(index).items():
+            files[rel] = dump_yaml(docs)
     files["REPORT.md"] = report(plan, display_dir)
     return files
 
 
-def write_plan(plan: Plan, out_dir: Path, display_dir: str | None = None) -> list[str]:
+def write_plan(
+    plan: Plan, out_dir: Path, display_dir: str | None = None, index: PlanIndex | None = None
+) -> list[str]:
     """Write *plan* to *out_dir* atomically; return the relative paths written, sorted.
 
     Raises:
         BadInputError: *out_dir* exists and is not an earlier trunkline plan nor empty, or is a file.
         EnvironmentProblem: the parent directory cannot be written.
     """
-    return write_files(render_files(plan, display_dir or str(out_dir)), out_dir)
+    return write_files(render_files(plan, display_dir or str(out_dir), index), out_dir)
 
 
 def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
