@@ -149,25 +149,18 @@ def nncp_manifests(plan: Plan) -> list[dict[str, Any]]:
     or with ``localnet_bridge="br-ex"`` only the mapping of each physical network to ``br-ex``."""
     from trunkline.openshift import nmstate
 
+    docs = nmstate.nncp_manifests(plan)
     if plan.options.localnet_bridge != BR_EX:
-        return nmstate.nncp_manifests(plan)
-    out = []
-    for bridge in plan.bridges:
-        for layout in bridge.layouts:
-            base = f"{bridge.localnet}-{BR_EX}-policy"
-            name = sanitise(base if layout.group.default else f"{layout.group.name}-{base}")
-            mapping = {"localnet": bridge.localnet, "bridge": BR_EX, "state": "present"}
-            out.append({
-                "apiVersion": nmstate.API_VERSION,
-                "kind": "NodeNetworkConfigurationPolicy",
-                "metadata": {"name": name},
-                "spec": {
-                    "nodeSelector": dict(layout.group.node_selector),
-                    "maxUnavailable": plan.options.max_unavailable,
-                    "desiredState": {"ovn": {"bridge-mappings": [mapping]}},
-                },
-            })  # fmt: skip
-    return sorted(out, key=lambda m: m["metadata"]["name"])
+        return docs
+    # the same NNCPs (node selection as nmstate builds it), holding only the mapping to br-ex
+    by_name = {nmstate.policy_name(b, lay): (b, lay) for b in plan.bridges for lay in b.layouts}
+    for doc in docs:
+        bridge, layout = by_name[doc["metadata"]["name"]]
+        base = f"{bridge.localnet}-{BR_EX}-policy"
+        doc["metadata"]["name"] = sanitise(base if layout.group.default else f"{layout.group.name}-{base}")
+        mapping = {"localnet": bridge.localnet, "bridge": BR_EX, "state": "present"}
+        doc["spec"]["desiredState"] = {"ovn": {"bridge-mappings": [mapping]}}
+    return sorted(docs, key=lambda m: m["metadata"]["name"])
 
 
 def network_maps(plan: Plan) -> list[dict[str, Any]]:
