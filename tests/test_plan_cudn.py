@@ -362,6 +362,7 @@ def test_report_explains_order_status_immutability_and_replacement():
     assert "`NetworkAttachmentDefinitionSyncError`" in report
     assert "`spec.network` cannot be changed once created" in report
     assert "stop those VMs (`virtctl stop`)" in report
+    assert "The Localnet topology of the CUDN API needs OpenShift 4.19 or later" in report
     assert "| DC1 | DSwitch | access-2 | 2 | CUDN access-2 | vlan-trunk | 1500 |" in report
 
 

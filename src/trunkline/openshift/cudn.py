@@ -211,7 +211,8 @@ def report_section(plan: Plan) -> list[str]:
         "(`kubernetes.io/metadata.name In [...]`); OVN-Kubernetes creates a NAD of the CUDN's name in "
         "each, and re-creates it if deleted. `--namespace` has no meaning of its own here: the NADs live "
         "in the target namespaces. `nncp.yaml` holds " + where + "; each CUDN's `physicalNetworkName` "
-        "names such a mapping.",
+        "names such a mapping. The Localnet topology of the CUDN API needs OpenShift 4.19 or later: an older "
+        "API server refuses `topology: Localnet` (plan with `--backend ovn-localnet` there).",
         "",
         "Apply order: the steps above apply the NNCPs and CUDNs together; the CUDN controller creates "
         "the NADs at once, and VMs attach as soon as the nodes' bridge mappings exist. Check both:",

@@ -21,6 +21,7 @@ does nothing, so it is a finding too.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
 from collections.abc import Callable, Iterator
@@ -151,7 +152,7 @@ def namespace_problem(namespace: str) -> str | None:
     or why it is no namespace name at all."""
     if not is_label(namespace):
         return f"{namespace!r} is not a namespace name (a lower-case RFC 1123 label); fix the spelling"
-    if namespace == "default" or namespace.startswith("openshift-") or namespace == "openshift":
+    if namespace == "default" or namespace.startswith("openshift-"):
         return (
             f"namespace {namespace!r}: OpenShift forbids CUDNs in 'default' and 'openshift-*' "
             "namespaces; migrate the VMs into a namespace of their own and select that"
@@ -412,8 +413,6 @@ def reachable(path: str, cel: str) -> bool:
 
 
 def _unknown(obj: Obj, known: tuple[str, ...], path: str) -> Iterator[Problem]:
-    import difflib
-
     for key in sorted(k for k in obj if k not in known):
         close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.75)
         hint = f"did you mean {close[0]!r}? " if close else ""
