@@ -4,6 +4,7 @@ patches and findings, for the bundled example and a large estate with every VLAN
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -393,3 +394,19 @@ def test_verify_reads_the_planned_vlans_from_the_cudns(tmp_path):
 def test_a_subnet_for_no_port_group_is_a_warning():
     plan = plan_for(dvs_inventory([{"name": "web", "vlan": 40}]), **CUDN, subnets={"wbe": ("192.0.2.0/24",)})
     assert [(f.code, f.subject) for f in plan.findings] == [("subnet-unknown-network", "--subnet wbe")]
+
+
+def test_kubectl_kustomize_builds_the_cudn_plan(tmp_path):
+    out = tmp_path / "out"
+    write_plan(plan_for(load_inventory(), backend="cudn-localnet", target_namespaces=("b", "a")), out)
+    main = subprocess.run(["kubectl", "kustomize", str(out)], capture_output=True, text=True, timeout=120)
+    assert main.returncode == 0, main.stderr
+    kinds = sorted(d["kind"] for d in yaml.safe_load_all(main.stdout))
+    expected = ["ClusterUserDefinedNetwork"] * 4 + ["NetworkMap"] * 2 + ["NodeNetworkConfigurationPolicy"]
+    assert kinds == expected
+    pre = subprocess.run(["kubectl", "kustomize", str(out / "prereqs")], capture_output=True, text=True,
+                         timeout=120)
+    assert pre.returncode == 0, pre.stderr
+    assert [(d["kind"], d["metadata"]["name"]) for d in yaml.safe_load_all(pre.stdout)] == [
+        ("Namespace", "a"), ("Namespace", "b"), ("NMState", "nmstate")
+    ]
