@@ -367,3 +367,24 @@ def test_a_hand_written_nad_in_the_way_of_a_cudn_is_a_finding(tmp_path):
     assert [(f.file, f.line, f.key) for f in result.findings] == [("nad.yaml", 4, "cudn-nad-conflict")]
     expected = "CUDN web (cudns.yaml:2) creates a NAD of this name in 'vms'"
     assert result.findings[0].message.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "keys"),
+    [
+        ("      physicalNetworkName: physnet\n", "", ["cudn-physical-network-name-missing"]),
+        ("physicalNetworkName: physnet", "physicalNetworkName: " + "p" * 254,
+         ["cudn-localnet-unmapped", "cudn-physical-network-name-length"]),
+        ("          id: 40", "          id: '40'", ["cudn-vlan-range"]),
+        ("      mtu: 1500", "      mtu: 1500.5", ["cudn-mtu-range"]),
+        ("    topology: Localnet", "    topology: localnet",
+         ["cudn-localnet-mismatch", "cudn-topology-invalid"]),
+        ("  name: web", "  name: Web_Net", ["cudn-name-invalid"]),
+        ("      operator: In", "      operator: in", ["cudn-selector-operator"]),
+    ],
+)  # fmt: skip
+def test_type_and_spelling_mistakes_in_a_hand_written_cudn(tmp_path, old, new, keys):
+    assert old in GOOD
+    text = GOOD.replace(old, new)
+    result = validate_directory(_write(tmp_path, {"nncp.yaml": NNCP, "cudns.yaml": text}))
+    assert sorted(f.key for f in result.findings) == keys

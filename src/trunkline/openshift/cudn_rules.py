@@ -486,9 +486,11 @@ def _check_localnet(loc: Obj) -> Iterator[Problem]:
     if loc.get("role") != "Secondary":
         yield Problem(f"{base}.role", "cudn-role", f"role {loc.get('role')!r}: a Localnet network is "
                       "role Secondary (required); write role: Secondary")
-    why = physical_network_problem(loc.get("physicalNetworkName"))
-    if why and _rule_physical_network_chars(loc.get("physicalNetworkName")):
-        yield Problem(f"{base}.physicalNetworkName", "cudn-physical-network-name-length", why)
+    physical = loc.get("physicalNetworkName")
+    why = physical_network_problem(physical)
+    if why and _rule_physical_network_chars(physical):  # the characters rule reports itself
+        key = "length" if isinstance(physical, str) and physical else "missing"
+        yield Problem(f"{base}.physicalNetworkName", f"cudn-physical-network-name-{key}", why)
     yield from _check_rules(".spec.network.localnet", base, loc)
     yield from _check_rules(f".{base}.physicalNetworkName", f"{base}.physicalNetworkName",
                             loc.get("physicalNetworkName"))
