@@ -335,6 +335,8 @@ def test_a_label_selector_is_a_note_not_a_finding(tmp_path):
     cli = run_cli("validate", str(tmp_path))
     assert cli.returncode == 0
     assert cli.stderr.startswith("note: cudns.yaml:2: CUDN web selects namespaces by label")
+    as_json = json.loads(run_cli("validate", str(tmp_path), "--json").stdout)
+    assert (as_json["findings"], as_json["notes"]) == ([], list(result.notes))
 
 
 def test_a_generated_cudn_plan_validates_clean_and_a_missing_mapping_is_caught(tmp_path):
