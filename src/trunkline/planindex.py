@@ -240,9 +240,13 @@ class PlanIndex:
 
     def digest(self) -> str:
         """A short hash of the whole index (every part names it)."""
-        text = json.dumps([[g.to_json() for g in self.groups], [n.to_json() for n in self.nics]],
-                          sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return _digest([g.to_json() for g in self.groups], [n.to_json() for n in self.nics])
+
+
+def _digest(groups: list[dict[str, Any]], nics: list[dict[str, Any]]) -> str:
+    """:meth:`PlanIndex.digest` from the groups' and NICs' ``to_json`` documents."""
+    text = json.dumps([groups, nics], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _overlaps(a: VlanSet, b: VlanSet) -> bool:
@@ -329,6 +333,10 @@ def _configmap(number: int, payload: str) -> dict[str, Any]:
     }
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+"""``json.dumps(..., separators=(",", ":"))`` without building an encoder per call."""
+
+
 def _size(obj: dict[str, Any]) -> int:
     """Bytes of *obj* as ``oc apply`` writes it into the last-applied annotation (compact JSON)."""
     return len(json.dumps(obj, separators=(",", ":")).encode())
@@ -348,14 +356,18 @@ def configmaps(index: PlanIndex, budget: int = PART_BUDGET) -> list[dict[str, An
     Raises:
         ValueError: one NIC row alone exceeds *budget* (cannot happen with real names: a row is < 2 KiB).
     """
-    digest = index.digest()
     groups = [g.to_json() for g in index.groups]
-    rows = [json.dumps(n.to_json(), separators=(",", ":")) for n in index.nics]
+    docs = [n.to_json() for n in index.nics]
+    digest = _digest(groups, docs)
+    rows = list(map(_COMPACT.encode, docs))
     used = _size(_configmap(999, _payload(digest, 999, 999, groups, [])))
     fixed = _size(_configmap(999, _payload(digest, 999, 999, [], [])))
     parts: list[list[str]] = [[]]
     for row in rows:
-        cost = len(json.dumps(row).encode()) - 1  # escaped once more inside the JSON string; the comma
+        # escaped once more inside the JSON string, less 1 for the quotes and plus 1 for the comma: a row
+        # is ASCII JSON (ensure_ascii) without control characters, so only its quotes and backslashes
+        # grow, by one byte each (the same figure as len(json.dumps(row)) - 1)
+        cost = len(row) + 1 + row.count('"') + row.count("\\")
         if parts[-1] and used + cost > budget:
             parts.append([])
             used = fixed
