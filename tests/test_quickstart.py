@@ -1,4 +1,4 @@
-"""`./quickstart.sh demo` installs only what `trunkline plan` needs; `./quickstart.sh test` installs everything.
+"""`./quickstart.sh demo` installs only what `trunkline plan` needs; `./quickstart.sh test`, everything.
 
 A test cannot install Debian packages on this shared machine, so `dpkg-query`, `apt-get` and `id` are
 stand-ins on PATH that log their arguments (every package reported missing, running as root), and the
@@ -30,8 +30,10 @@ def stub(path: Path, log: Path, body: str = "") -> None:
     path.chmod(0o755)
 
 
-def run_quickstart(tmp_path: Path, *args: str, installed: bool = False) -> tuple[subprocess.CompletedProcess[str],
-                                                                                   list[str]]:
+Run = tuple[subprocess.CompletedProcess[str], list[str]]
+
+
+def run_quickstart(tmp_path: Path, *args: str, installed: bool = False) -> Run:
     """Run a copy of quickstart.sh with the stand-ins; returns the process and the logged calls."""
     tree, bin_dir, log = tmp_path / "tree", tmp_path / "bin", tmp_path / "calls.log"
     (tree / ".venv" / "bin").mkdir(parents=True)
@@ -42,8 +44,9 @@ def run_quickstart(tmp_path: Path, *args: str, installed: bool = False) -> tuple
     stub(bin_dir / "apt-get", log)
     stub(bin_dir / "id", log, "echo 0")
     stub(tree / ".venv" / "bin" / "python", log)
-    stub(tree / ".venv" / "bin" / "trunkline", log,
-         'while [ $# -gt 0 ]; do [ "$1" = -o ] && mkdir -p "$2" && echo "# REPORT" > "$2/REPORT.md"; shift; done')
+    writes_report = ('while [ $# -gt 0 ]; do [ "$1" = -o ] && mkdir -p "$2"'
+                     ' && echo "# REPORT" > "$2/REPORT.md"; shift; done')
+    stub(tree / ".venv" / "bin" / "trunkline", log, writes_report)
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     proc = subprocess.run(["bash", str(tree / "quickstart.sh"), *args], capture_output=True, text=True,
                           env=env, timeout=60)
@@ -71,7 +74,7 @@ def test_test_installs_everything_then_runs_pytest(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     packages = installed_packages(calls)
     assert packages[:3] == DEMO_PACKAGES
-    assert HEAVY <= set(packages)
+    assert set(packages) >= HEAVY
     assert "python -m pip install -q --disable-pip-version-check -e .[test,docs]" in calls
     assert calls[-1] == "python -m pytest -q"
 
