@@ -162,3 +162,28 @@ def test_readme_picture_is_the_report_diagram_of_the_bundled_example(tmp_path: P
         rewrite(readme, [(shown[0], drawn[0])])
         return
     assert shown[0].lines == drawn[0], "README's picture differs (refresh with TRUNKLINE_UPDATE_EXAMPLES=1)"
+
+
+def test_readme_command_examples_run(tmp_path: Path) -> None:
+    """The README's one example per command, in order, on an RVTools export of the bundled example design.
+
+    The examples that need root (`sudo`: count, verify, lab) are only checked to name those commands.
+    Output is not compared (the console blocks do that); each must exit 0.
+    """
+    from tests.test_rvtools_reader import seed_rows, write_workbook
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Commands\n", 1)[1].split("\n## ", 1)[0]
+    examples = re.findall(r"^  `((?:sudo )?trunkline [^`]+)`$", section, re.MULTILINE)
+    assert [e.split()[1 if e.startswith("trunkline") else 2] for e in examples] == [
+        "inventory", "plan", "validate", "count", "verify", "lab"
+    ]
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    write_workbook(workdir / "RVTools_export_all.xlsx", seed_rows())
+    (workdir / "nns.yaml").write_bytes((ROOT / "docs" / "examples" / "nns.yaml").read_bytes())
+    env = environment(tmp_path)
+    for example in (e for e in examples if not e.startswith("sudo ")):
+        proc = subprocess.run(["bash", "-c", example], cwd=workdir, env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 0, f"{example}\n{proc.stdout}{proc.stderr}"
