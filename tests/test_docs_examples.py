@@ -7,7 +7,8 @@ working directory, so a page can plan into ``out/`` and validate ``out/`` afterw
 the repository's. Only commands that need no root and no cluster belong in ``console`` blocks
 (``plan``, ``inventory show``, ``validate``, ``--help``, plus shell tools to edit files); examples of
 ``count``, ``verify`` and ``lab`` use ``sh`` blocks. The README's Mermaid picture is checked against the
-one ``trunkline plan`` draws for the bundled example design.
+one ``trunkline plan`` draws for the bundled example design, and the README's one example per command
+runs (exit 0).
 
 Only paths (the working directory, the repository) and timestamps are normalised, and trailing blanks
 (rich pads table cells; nobody sees them) are dropped.
