@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-#: The page typer's generator writes (`typer trunkline.cli utils docs --name trunkline --output ...`).
+#: The page typer's generator writes (`make cli-docs`).
 CLI_PAGE = DOCS / "cli.md"
 #: The pages the site must have (more may come; the build fails for a page no toctree reaches).
 PAGES = ["index", "inventory", "plan", "validate", "count", "metrics", "verify", "lab", "benchmarks",
@@ -22,12 +22,10 @@ PAGES = ["index", "inventory", "plan", "validate", "count", "metrics", "verify",
 
 
 def generate_cli_page(out: Path) -> subprocess.CompletedProcess[str]:
-    """Run typer's documentation generator over trunkline's CLI, writing Markdown to *out*."""
-    return subprocess.run(
-        [sys.executable, "-m", "typer", "trunkline.cli", "utils", "docs", "--name", "trunkline",
-         "--output", str(out)],
-        capture_output=True, text=True, timeout=120,
-    )
+    """Run `make cli-docs` (typer's documentation generator over trunkline's CLI), writing to *out*."""
+    venv = Path(sys.executable).parent.parent
+    return subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), "cli-docs", f"VENV={venv}",
+                           f"CLI_DOC={out}"], capture_output=True, text=True, timeout=120)
 
 
 def test_site_builds_with_warnings_as_errors(tmp_path: Path) -> None:
@@ -66,8 +64,7 @@ def test_cli_reference_is_what_typer_generates(tmp_path: Path) -> None:
     proc = generate_cli_page(tmp_path / "cli.md")
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "cli.md").read_text(encoding="utf-8") == CLI_PAGE.read_text(encoding="utf-8"), (
-        "docs/cli.md is out of date: regenerate it with "
-        "`.venv/bin/typer trunkline.cli utils docs --name trunkline --output docs/cli.md`"
+        "docs/cli.md is out of date: regenerate it with `make cli-docs`"
     )
 
 
