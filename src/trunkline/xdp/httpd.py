@@ -110,14 +110,15 @@ class SharedRender:
     """Renders shared by concurrent requests, per variant (content type, gzip).
 
     :meth:`get` returns a render started at most ``max_age_s`` before the call, making one when there is
-    none and waiting for it when another caller is making it. ``renders`` counts renders made (for tests
-    and benchmarks).
+    none and waiting for it when another caller is making it. ``renders`` counts the renders made and
+    ``abandoned`` the callers that stopped waiting because their client had gone (for tests and benchmarks).
     """
 
     registry: Collector
     max_age_s: float = 1.0
     poll_s: float = 0.1
     renders: int = 0
+    abandoned: int = 0
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _done: dict[tuple[str, bool], Rendered] = field(default_factory=dict)
     _running: dict[tuple[str, bool], float] = field(default_factory=dict)
@@ -126,6 +127,9 @@ class SharedRender:
             ) -> tuple[str, Rendered] | None:
         """``(content_type, render)`` for a request with this ``Accept`` header (prometheus-client's
         choice of format) and gzip wish, or ``None`` when *abandoned* turned true while waiting."""
+        if abandoned():
+            self.abandoned += 1
+            return None
         encoder, content_type = choose_encoder(accept)
 
         def render() -> Rendered:
@@ -156,6 +160,7 @@ class SharedRender:
                     break
                 self._cond.wait(self.poll_s)
                 if abandoned():
+                    self.abandoned += 1
                     return None
         rendered: Rendered | None = None
         try:
@@ -187,7 +192,7 @@ def metrics_app(shared: SharedRender, health: Health) -> Callable[..., Iterable[
         gzip = gzip_accepted(environ.get("HTTP_ACCEPT_ENCODING", ""))
         gone = environ.get("waitress.client_disconnected", lambda: False)
         got = shared.get(environ.get("HTTP_ACCEPT", ""), gzip, gone)
-        if got is None:  # the client left while the render was being made: nobody reads an answer
+        if got is None:  # the client has left: nobody reads an answer
             start_response("503 Service Unavailable", [("Content-Length", "0")])
             return []
         content_type, rendered = got
