@@ -36,12 +36,14 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest, gzip_accepted
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, gzip_accepted
 from prometheus_client.registry import Collector
 from waitress import wasyncore
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
+
+from trunkline.xdp.textformat import TextFormat
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +126,7 @@ class SharedRender:
     renders: int = 0
     render_s: float = 0.0
     abandoned: int = 0
+    _text: TextFormat = field(default_factory=TextFormat)
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _done: dict[bool, Rendered] = field(default_factory=dict)
     _made: dict[bool, int] = field(default_factory=dict)
@@ -138,7 +141,7 @@ class SharedRender:
 
         def render() -> Rendered:
             started = time.monotonic()
-            body = generate_latest(self.registry)
+            body = self._text.render(self.registry)
             self.render_s += time.monotonic() - started
             return Rendered(started, body)
 
