@@ -38,6 +38,7 @@ from typing import Literal
 
 from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.xdp import libbpf
+from trunkline.xdp.ethertypes import RESERVED as RESERVED_ETHERTYPES
 from trunkline.xdp.stats import Cell, Direction, Family, Snapshot
 
 OBJECT_PATH = Path(__file__).with_name("counter.bpf.o")
@@ -207,11 +208,13 @@ class CounterObject:
                     f"with BPF and BTF; verifier: {tail}") from None
         for name in ("tl_vlans", "tl_protocols", "tl_ethertypes", "tl_truncated"):
             self.maps[name] = libbpf.bpf_map__fd(libbpf.bpf_object__find_map_by_name(self._obj, name))
-        # The EtherType hash's overflow slots exist from the start, so a full hash still counts.
+        # The EtherType hash's overflow slots exist from the start, so a full hash still counts, and so
+        # do the well-known EtherTypes' slots, so that no flood of other EtherTypes can take them.
         zeros = (tl_counter * self.ncpu)()
         for d in range(len(DIRECTIONS)):
-            key = tl_ethertype_key(TL_ETHERTYPE_OTHER, d)
-            libbpf.bpf_map_update_elem(self.maps["tl_ethertypes"], key, zeros)
+            for ethertype in (TL_ETHERTYPE_OTHER, *RESERVED_ETHERTYPES):
+                key = tl_ethertype_key(ethertype, d)
+                libbpf.bpf_map_update_elem(self.maps["tl_ethertypes"], key, zeros)
 
     def prog_fd(self, name: str) -> int:
         """File descriptor of the program *name* (owned by this object)."""

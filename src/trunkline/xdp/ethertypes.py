@@ -24,7 +24,7 @@ MIN_ETHERTYPE = 0x0600
 
 OTHER = 0x10000
 """Not an EtherType: the counter's overflow slot (``TL_ETHERTYPE_OTHER`` in counter.h), holding frames of
-EtherTypes that arrived after its EtherType map was full (4096 distinct values)."""
+EtherTypes that arrived after its EtherType map was full (4096 entries, :data:`RESERVED` ones included)."""
 
 OTHER_NAME = "other-ethertypes"
 """The name of :data:`OTHER`."""
@@ -99,6 +99,12 @@ _KNOWN: tuple[EtherType, ...] = (
 
 KNOWN: dict[int, EtherType] = {e.value: e for e in _KNOWN}
 """The named EtherTypes, by value."""
+
+RESERVED: tuple[int, ...] = tuple(e.value for e in _KNOWN if e.value not in (0x0800, 0x86DD))
+"""EtherTypes whose slots in the counter's EtherType hash exist from the start, for both directions: every
+named EtherType that reaches the hash (IPv4 and IPv6 are counted per protocol instead). Frames of other
+EtherTypes, however many distinct ones arrive, can fill only the rest of the hash, so ARP, LLDP, LACP
+(Slow Protocols) and the others above always keep their own rows."""
 
 
 def name(value: int) -> str:
