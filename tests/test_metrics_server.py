@@ -165,6 +165,22 @@ def test_idle_connections_do_not_block_scrapes_and_are_closed_after_the_idle_tim
         assert scrape(s.port, "/healthz") == (200, "ok\n")
 
 
+def test_at_the_connection_limit_the_longest_idle_connections_make_room(veth_pair: VethPair) -> None:
+    small = ServerLimits(max_connections=40, idle_timeout_s=600)
+    with serving(veth_pair, small) as s:
+        s.sender.udp(3, vlan=40)
+        idle = [connect(s.port) for _ in range(60)]
+        assert scrape(s.port, "/healthz") == (200, "ok\n")
+        assert vlan40(s.port, veth_pair.if_b) == 3
+        assert closed_by_server(idle[0]) == b""  # the oldest made room
+        newest = idle[-1]  # accepted, and still served
+        newest.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = closed_by_server(newest)
+        assert answer is not None and answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"\r\n\r\nok\n")
+        for sock in idle:
+            sock.close()
+
+
 def test_healthz_answers_while_a_scrape_renders_and_abandoned_scrapes_cost_no_render(
         veth_pair: VethPair) -> None:
     with serving(veth_pair, FAST, gate_open=False) as s:

@@ -16,7 +16,9 @@ instead. What this module adds around it:
   request, ``channel_request_lookahead``, so it notices while the request waits for a worker), and a
   scrape waiting for a render gives up when its client has gone;
 * the process's soft ``RLIMIT_NOFILE`` raised to its hard limit, as the Go runtime does for node_exporter
-  (Go 1.19 and later), and the connection limit kept below it.
+  (Go 1.19 and later), and the connection limit kept below it; at the limit the connections idle the
+  longest are closed (waitress would stop accepting, so a full house of idle clients would lock out
+  probes until the idle timeout).
 
 Bodies are handed to waitress as ``wsgi.file_wrapper`` over the shared bytes, so a slow reader holds a
 reference to one render, not a copy of it.
@@ -24,6 +26,7 @@ reference to one render, not a copy of it.
 
 from __future__ import annotations
 
+import heapq
 import io
 import logging
 import resource
@@ -60,8 +63,8 @@ class ServerLimits:
     Attributes:
         threads: worker threads running requests (renders are shared, so few are needed).
         backlog: ``listen()`` backlog (the kernel caps it at ``net.core.somaxconn``).
-        max_connections: open connections at most; beyond that, new ones wait in the backlog. Also capped
-            at the process's open-file limit less :data:`FD_RESERVE`.
+        max_connections: open connections at most (also capped at the process's open-file limit less
+            :data:`FD_RESERVE`); at the limit, the connections idle the longest are closed to make room.
         read_timeout_s: a request's headers must be complete this long after its first byte (seconds,
             whole; checked every ``cleanup_interval_s``).
         idle_timeout_s: a connection with nothing to read or send is closed after this long (seconds,
@@ -244,6 +247,19 @@ class _Server(TcpWSGIServer):
 
     channel_class = _Channel
     read_timeout_s = 10.0
+
+    def readable(self) -> bool:
+        if self.accepting and len(self._map) >= self.adj.connection_limit:
+            self._evict_idle(len(self._map) - self.adj.connection_limit + ACCEPT_BATCH)
+        return bool(super().readable())
+
+    def _evict_idle(self, count: int) -> None:
+        """Close the *count* connections idle the longest (nothing running, nothing to send), so that a
+        full house of idle or slow clients cannot keep a probe or a scrape from being accepted."""
+        idle = [c for c in self.active_channels.values()
+                if not c.requests and not c.total_outbufs_len and not c.will_close]
+        for channel in heapq.nsmallest(count, idle, key=lambda c: c.last_activity):
+            channel.will_close = True
 
     def handle_accept(self) -> None:
         for _ in range(ACCEPT_BATCH):
