@@ -1,14 +1,16 @@
 """The Prometheus text format 0.0.4 for counter and gauge families, byte for byte what
-prometheus-client's ``generate_latest`` writes, in a third of its time.
+prometheus-client's ``generate_latest`` writes, in less time.
 
 Why not ``generate_latest`` itself: for every sample it re-validates and re-escapes every label name and
-value (a regular expression and a character walk each); a full trunk counter has about 12,200 samples,
-and that took 0.22-0.6 s per render on these machines, against 0.05-0.16 s here. The label part of a
+value (a regular expression and a character walk each); a full trunk counter has about 24,000 samples
+(both directions), and collecting plus writing them took 0.29-0.32 s per render here with
+``generate_latest``, 0.14-0.22 s with this writer (same machine, same run). The label part of a
 sample line (``{direction="rx",interface="ens224",vlan="40"}``) depends only on the label set, which
-repeats from render to render, so :class:`TextFormat` writes it once per label set (through the
-library's own escaping functions) and keeps it. Anything else (histograms, summaries, timestamps,
-exemplars, OpenMetrics-only samples) goes to ``generate_latest`` unchanged; ``tests/test_metrics_text.py``
-checks that both give the same bytes.
+repeats from render to render, and most counters of a trunk do not change within a second, so
+:class:`TextFormat` keeps each series' line (escaped through the library's own functions) and its
+value, and writes a line anew only when the value changed. Anything else (histograms, summaries,
+timestamps, exemplars, OpenMetrics-only samples) goes to ``generate_latest`` unchanged;
+``tests/test_metrics_text.py`` checks that both give the same bytes.
 """
 
 from __future__ import annotations
@@ -36,52 +38,50 @@ class _Listed:
 
 
 class TextFormat:
-    """Writes a registry in the text format, keeping each label set's text between renders.
+    """Writes a registry in the text format, keeping each series' line between renders: a series whose
+    value did not change since the last render reuses its line.
 
     Args:
-        max_label_sets: label-set texts kept at most; beyond that the cache starts over (label values
-            are bounded in trunkline, so this only guards memory against a surprise).
+        max_series: lines kept at most; beyond that the cache starts over (label values are bounded in
+            trunkline, so this only guards memory against a surprise).
     """
 
-    def __init__(self, max_label_sets: int = 200_000) -> None:
-        self.max_label_sets = max_label_sets
-        self._labels: dict[tuple[tuple[str, str], ...], str] = {}
-        self._names: dict[str, str] = {}
-
-    def _name(self, name: str) -> str:
-        text = self._names.get(name)
-        if text is None:
-            if len(self._names) >= self.max_label_sets:
-                self._names.clear()
-            text = self._names[name] = escape_metric_name(name)
-        return text
-
-    def _label_text(self, labels: dict[str, str]) -> str:
-        key = tuple(sorted(labels.items()))
-        text = self._labels.get(key)
-        if text is None:
-            if len(self._labels) >= self.max_label_sets:
-                self._labels.clear()
-            inner = ",".join(f'{escape_label_name(k)}="{_escape_value(v)}"' for k, v in key)
-            text = self._labels[key] = f"{{{inner}}}" if inner else ""
-        return text
+    def __init__(self, max_series: int = 200_000) -> None:
+        self.max_series = max_series
+        self._lines: dict[tuple[object, ...], tuple[float, str]] = {}
 
     def render(self, registry: Collector) -> bytes:
         """*registry* in the text format 0.0.4 (UTF-8 bytes)."""
         metrics = list(registry.collect())
-        simple = all(m.type in _TYPES and all(_plain(m.name, s) for s in m.samples) for m in metrics)
-        if not simple:
+        if not all(m.type in _TYPES for m in metrics):
             return generate_latest(_Listed(metrics))
+        lines = self._lines
+        if len(lines) > self.max_series:
+            lines.clear()
         out: list[str] = []
         for metric in metrics:
-            name = metric.name + "_total" if metric.type == "counter" else metric.name
-            name = self._name(name)
+            name = escape_metric_name(metric.name + "_total" if metric.type == "counter" else metric.name)
             doc = metric.documentation.replace("\\", r"\\").replace("\n", r"\n")
             out.append(f"# HELP {name} {doc}\n# TYPE {name} {metric.type}\n")
-            label_text, sample_name = self._label_text, self._name
-            out.extend(f"{sample_name(s.name)}{label_text(s.labels)} {floatToGoString(s.value)}\n"
-                       for s in metric.samples)
+            for sample in metric.samples:
+                key = (sample.name, *sample.labels.items())
+                kept = lines.get(key)
+                if kept is not None and kept[0] == sample.value:
+                    out.append(kept[1])
+                    continue
+                if not _plain(metric.name, sample):
+                    return generate_latest(_Listed(metrics))
+                line = f"{escape_metric_name(sample.name)}{_label_text(sample.labels)} " \
+                       f"{floatToGoString(sample.value)}\n"
+                lines[key] = (sample.value, line)
+                out.append(line)
         return "".join(out).encode("utf-8")
+
+
+def _label_text(labels: dict[str, str]) -> str:
+    """``{name="value",...}`` in label-name order, escaped as the text format wants; ``""`` for none."""
+    inner = ",".join(f'{escape_label_name(k)}="{_escape_value(v)}"' for k, v in sorted(labels.items()))
+    return f"{{{inner}}}" if inner else ""
 
 
 def _escape_value(value: str) -> str:
