@@ -32,7 +32,7 @@ from tests.bpf.frames import (
 from tests.bpf.runner import PROGRAMS, TC_ACT_UNSPEC, XDP_PASS, diff, run, skb_ctx, tc_test_run_refuses
 from trunkline.xdp import libbpf
 from trunkline.xdp.counter import CounterObject
-from trunkline.xdp.ethertypes import RESERVED
+from trunkline.xdp.ethertypes import LLC, RESERVED
 from trunkline.xdp.stats import Cell
 
 pytestmark = pytest.mark.privileged
@@ -110,7 +110,7 @@ CASES = {
     "arp": (eth(ETH_P_ARP, bytes(28)), (None, "ethertype", ETH_P_ARP)),
     "arp_on_vlan_40": (eth(ETH_P_ARP, bytes(28), tags=((ETH_P_8021Q, 40),)), (40, "ethertype", ETH_P_ARP)),
     "lldp": (eth(0x88CC, bytes(46)), (None, "ethertype", 0x88CC)),
-    "ieee_802_3_length_field": (eth(0x0026, bytes(46)), (None, "ethertype", 0x0026)),
+    "ieee_802_3_length_field": (eth(0x0026, bytes(46)), (None, "ethertype", LLC)),
 }
 
 
@@ -213,10 +213,10 @@ def test_multi_buffer_jumbo_frame_counts_all_its_bytes(obj: CounterObject) -> No
 
 
 def test_ethertypes_beyond_the_hash_size_count_under_other() -> None:
-    # A fresh object: the EtherType hash holds 4096 entries; the "other" slots and the reserved
-    # EtherTypes' slots (rx and tx each) exist from the start, so that many fewer distinct EtherTypes
+    # A fresh object: the EtherType hash holds 4096 entries; the "other" and 802.3 slots and the
+    # reserved EtherTypes' slots (rx and tx each) exist from the start, so that many fewer distinct EtherTypes
     # get their own slot and later new ones count as other.
-    free = 4096 - 2 * (1 + len(RESERVED))
+    free = 4096 - 2 * (2 + len(RESERVED))
     fresh = CounterObject()
     try:
         fd = fresh.prog_fd("tl_count_xdp")
