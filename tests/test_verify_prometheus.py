@@ -33,6 +33,8 @@ import yaml
 from tests.conftest import cli_env
 from tests.netns import VethPair, sh, stop_process, unique
 from tests.prometheus_fixture import PROMETHEUS, KubeStateMetricsStandIn, PrometheusServer, free_port
+from tests.test_deploy_dashboard import queries as dashboard_queries
+from tests.test_prometheus_rules import write_groups
 from tests.watch_traffic import Sender, in_netns, quiet_ipv6
 
 pytestmark = [pytest.mark.privileged, pytest.mark.slow,
@@ -126,7 +128,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             {"job_name": "trunkline-counter", "static_configs": targets},
             {"job_name": "kube-state-metrics", "honor_labels": True,
              "static_configs": [{"targets": [f"127.0.0.1:{ksm.port}"]}]},
-        ]))
+        ], rule_files=[write_groups(tmp)]))
         for target in targets[:-1]:
             _wait_metrics(hub, target["targets"][0], tmp)
         for node, vlans in TRAFFIC.items():
@@ -201,6 +203,26 @@ def test_table_names_node_interface_vlan_and_the_fix(cluster: Cluster) -> None:
     assert (f"error: VLAN 40 carries traffic on node-a but none on node node-b ({b}) of the same group g1 "
             "within 15m: the switch port probably does not trunk VLAN 40 to node-b; add it to the port's "
             "allowed VLANs") in text
+
+
+PLAN_INDEX_PANELS = {"Silent planned VLANs per node (live elsewhere in the group)",
+                     "VM NICs per verdict and node", "VM NIC anomalies"}
+"""Panels over trunkline_plan_vlan_info and the VM NIC families: counters export them with --plan-index."""
+
+
+def test_dashboard_queries_return_series_from_the_counters(cluster: Cluster) -> None:
+    exprs = dashboard_queries()
+    assert set(exprs) > PLAN_INDEX_PANELS
+    for title, expr in exprs.items():
+        if title in PLAN_INDEX_PANELS:
+            continue
+        result = cluster.prometheus.wait_for(expr, bool, timeout=30)
+        assert all(r["value"][1] != "NaN" for r in result), title
+    unplanned = cluster.prometheus.query(exprs["Unplanned VLANs with traffic per node"])
+    # no counter exports a plan here (no --plan-index): every tagged VLAN with traffic is listed
+    assert sorted((r["metric"]["node"], r["metric"]["vlan"], float(r["value"][1])) for r in unplanned) == [
+        ("node-a", "40", 5.0), ("node-a", "50", 3.0), ("node-a", "99", 2.0), ("node-b", "50", 4.0),
+        ("node-c", "50", 2.0)]
 
 
 def test_unreachable_prometheus_exits_3(cluster: Cluster) -> None:
