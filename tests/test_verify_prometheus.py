@@ -35,7 +35,7 @@ from tests.netns import VethPair, sh, stop_process, unique
 from tests.prometheus_fixture import PROMETHEUS, KubeStateMetricsStandIn, PrometheusServer, free_port
 from tests.test_deploy_dashboard import queries as dashboard_queries
 from tests.test_prometheus_rules import write_groups
-from tests.watch_traffic import Sender, in_netns, quiet_ipv6
+from tests.watch_traffic import ETH_P_IP, Sender, ethernet, in_netns, ipv4_udp, quiet_ipv6
 
 pytestmark = [pytest.mark.privileged, pytest.mark.slow,
               pytest.mark.skipif(PROMETHEUS is None, reason="prometheus not installed (./quickstart.sh)")]
@@ -69,7 +69,8 @@ def _hub(stack: ExitStack) -> str:
     return hub
 
 
-def _counter_node(stack: ExitStack, hub: str, index: int, logs: Path) -> tuple[VethPair, str]:
+def _counter_node(stack: ExitStack, hub: str, index: int, logs: Path,
+                  extra: list[str]) -> tuple[VethPair, str]:
     """A node namespace with its trunk veth and a management link to *hub*; starts its counter."""
     pair = stack.enter_context(VethPair())
     quiet_ipv6(pair)
@@ -82,7 +83,7 @@ def _counter_node(stack: ExitStack, hub: str, index: int, logs: Path) -> tuple[V
     sh("ip", "-n", pair.ns_b, "link", "set", node_if, "up")
     cmd = ["ip", "netns", "exec", pair.ns_b, sys.executable, "-m", "trunkline", "count", pair.if_b,
            "--hook", "tc", "--metrics-port", str(METRICS_PORT), "--metrics-address", node_ip,
-           "--by", "total", "--interval", "60"]
+           "--by", "total", "--interval", "60", *extra]
     log = open(logs / f"count-{index}.log", "wb")  # noqa: SIM115 - closed by the stack
     stack.callback(log.close)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, env=cli_env())
@@ -103,6 +104,55 @@ def _wait_metrics(hub: str, target: str, logs: Path, timeout: float = 60) -> Non
                          " | ".join(p.read_text(errors="replace")[-500:] for p in logs.glob("count-*.log")))
 
 
+Send = tuple[int, int, "str | None"]
+"""(VLAN, frames, source MAC or ``None`` for the switch end's own) sent to a node's trunk."""
+
+
+def start_cluster(stack: ExitStack, tmp: Path, plan: Path, sends: dict[str, list[Send]],
+                  count_args: dict[str, list[str]] | None = None) -> Cluster:
+    """Nodes of *sends* with counters (plus node-d without one and node-e not answering), kube_node_labels
+    for :data:`GROUPS`, Prometheus with deploy/'s rules; returns once Prometheus holds every frame sent."""
+    hub = _hub(stack)
+    nodes: dict[str, VethPair] = {}
+    targets: list[dict[str, Any]] = []
+    for index, node in enumerate(sends):
+        pair, target = _counter_node(stack, hub, index, tmp, (count_args or {}).get(node, []))
+        nodes[node] = pair
+        targets.append({"targets": [target], "labels": {"node": node}})
+    # node-e: a counter target that does not answer (nothing listens there): `up` is 0.
+    targets.append({"targets": [f"127.0.0.1:{free_port(hub)}"], "labels": {"node": "node-e"}})
+    ksm = stack.enter_context(KubeStateMetricsStandIn(hub, GROUPS))
+    prometheus = stack.enter_context(PrometheusServer(hub, [
+        {"job_name": "trunkline-counter", "static_configs": targets},
+        {"job_name": "kube-state-metrics", "honor_labels": True,
+         "static_configs": [{"targets": [f"127.0.0.1:{ksm.port}"]}]},
+    ], rule_files=[write_groups(tmp)]))
+    for target in targets[:-1]:
+        _wait_metrics(hub, target["targets"][0], tmp)
+    for node, frames in sends.items():
+        sender = Sender(nodes[node])
+        try:
+            for vlan, count, mac in frames:
+                src = mac or sender.mac_a
+                frame = ethernet(sender.mac_b, src, ETH_P_IP,
+                                 ipv4_udp(nodes[node].ip_a, nodes[node].ip_b, b"v" * 60), vlan)
+                sender.raw(frame, count)
+        finally:
+            sender.close()
+    tagged = sum(count for frames in sends.values() for _vlan, count, _mac in frames)
+    prometheus.wait_for('sum(trunkline_vlan_packets_total{direction="rx",vlan!="untagged"})',
+                        lambda r: bool(r) and float(r[0]["value"][1]) == tagged)
+    prometheus.wait_for('count(up{job="trunkline-counter"} == 1)',
+                        lambda r: bool(r) and float(r[0]["value"][1]) == len(sends))
+    prometheus.wait_for('count(kube_node_labels)', lambda r: bool(r) and float(r[0]["value"][1]) == 5)
+    return Cluster(hub, prometheus, plan, nodes)
+
+
+def write_nads(plan: Path) -> None:
+    plan.mkdir(parents=True, exist_ok=True)
+    (plan / "nads.yaml").write_text(yaml.safe_dump_all([nad("vlan40", 40), nad("vlan50", 50)]))
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     from tests.conftest import require
@@ -110,41 +160,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
     require(privileged_problem())
     tmp = tmp_path_factory.mktemp("cluster")
-    plan = tmp / "plan"
-    plan.mkdir()
-    (plan / "nads.yaml").write_text(yaml.safe_dump_all([nad("vlan40", 40), nad("vlan50", 50)]))
+    write_nads(tmp / "plan")
+    sends = {node: [(vlan, count, None) for vlan, count in vlans.items()] for node, vlans in TRAFFIC.items()}
     with ExitStack() as stack:
-        hub = _hub(stack)
-        nodes: dict[str, VethPair] = {}
-        targets: list[dict[str, Any]] = []
-        for index, node in enumerate(TRAFFIC):
-            pair, target = _counter_node(stack, hub, index, tmp)
-            nodes[node] = pair
-            targets.append({"targets": [target], "labels": {"node": node}})
-        # node-e: a counter target that does not answer (nothing listens there): `up` is 0.
-        targets.append({"targets": [f"127.0.0.1:{free_port(hub)}"], "labels": {"node": "node-e"}})
-        ksm = stack.enter_context(KubeStateMetricsStandIn(hub, GROUPS))
-        prometheus = stack.enter_context(PrometheusServer(hub, [
-            {"job_name": "trunkline-counter", "static_configs": targets},
-            {"job_name": "kube-state-metrics", "honor_labels": True,
-             "static_configs": [{"targets": [f"127.0.0.1:{ksm.port}"]}]},
-        ], rule_files=[write_groups(tmp)]))
-        for target in targets[:-1]:
-            _wait_metrics(hub, target["targets"][0], tmp)
-        for node, vlans in TRAFFIC.items():
-            sender = Sender(nodes[node])
-            try:
-                for vlan, count in vlans.items():
-                    sender.udp(count, vlan=vlan)
-            finally:
-                sender.close()
-        tagged = sum(sum(v.values()) for v in TRAFFIC.values())
-        prometheus.wait_for('sum(trunkline_vlan_packets_total{direction="rx",vlan!="untagged"})',
-                            lambda r: bool(r) and float(r[0]["value"][1]) == tagged)
-        prometheus.wait_for('count(up{job="trunkline-counter"} == 1)',
-                            lambda r: bool(r) and float(r[0]["value"][1]) == len(TRAFFIC))
-        prometheus.wait_for('count(kube_node_labels)', lambda r: bool(r) and float(r[0]["value"][1]) == 5)
-        yield Cluster(hub, prometheus, plan, nodes)
+        yield start_cluster(stack, tmp, tmp / "plan", sends)
 
 
 def verify(cluster: Cluster, *args: str, url: str | None = None) -> subprocess.CompletedProcess[str]:
