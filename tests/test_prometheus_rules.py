@@ -60,6 +60,21 @@ def test_the_rule_object_is_a_prometheus_operator_prometheusrule() -> None:
     assert set(alerts()) == ALERTS
 
 
+# Fields of monitoring.coreos.com/v1 PrometheusRule (prometheus-operator Documentation/api.md, RuleGroup and
+# Rule); Prometheus itself checks the rest (promtool check rules, above).
+GROUP_FIELDS = {"name", "interval", "rules", "partial_response_strategy", "limit", "query_offset", "labels"}
+RULE_FIELDS = {"record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"}
+
+
+def test_rule_groups_and_rules_use_only_prometheusrule_fields() -> None:
+    for group in rule_object()["spec"]["groups"]:
+        assert set(group) <= GROUP_FIELDS, group["name"]
+        for rule in group["rules"]:
+            assert set(rule) <= RULE_FIELDS, rule
+            assert ("record" in rule) != ("alert" in rule)
+            assert all(isinstance(v, str) for v in rule.get("labels", {}).values())
+
+
 def _metric_names(expr: str) -> set[str]:
     """The series an expression selects: identifiers that are not functions, keywords or label names."""
     text = re.sub(r'"[^"]*"', "", expr)

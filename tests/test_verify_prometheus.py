@@ -244,6 +244,18 @@ def test_dashboard_queries_return_series_from_the_counters(cluster: Cluster) -> 
         ("node-c", "50", 2.0)]
 
 
+def test_the_recording_rule_counts_what_verify_counts(cluster: Cluster) -> None:
+    """deploy/'s trunkline:vlan_rx_packets:window10m, evaluated by this Prometheus, holds the frames sent."""
+    expected = sorted((node, str(vlan), float(count)) for node, vlans in TRAFFIC.items()
+                      for vlan, count in vlans.items())
+    result = cluster.prometheus.wait_for(
+        'trunkline:vlan_rx_packets:window10m{vlan!="untagged"}',
+        lambda r: sorted((x["metric"]["node"], x["metric"]["vlan"], float(x["value"][1])) for x in r)
+        == expected,
+        timeout=30)
+    assert {s["metric"]["interface"] for s in result} == {p.if_b for p in cluster.nodes.values()}
+
+
 def test_unreachable_prometheus_exits_3(cluster: Cluster) -> None:
     url = f"http://127.0.0.1:{free_port(cluster.hub)}"
     res = verify(cluster, url=url)
