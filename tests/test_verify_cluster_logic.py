@@ -149,6 +149,13 @@ def test_a_counter_group_that_differs_from_the_node_label_is_a_warning_and_the_c
     assert result.nodes[0].group == "rack-a" and result.ok
 
 
+def test_series_without_a_node_label_are_named_with_the_fix() -> None:
+    answers = {"counters": counters(""), "targets": targets(""), "packets": [traffic("", "40", 1)]}
+    result = judge(answers, frozenset({40}))
+    assert ("warning", "no-node-label", "", None) in kinds(result)
+    assert result.ok
+
+
 def test_nothing_in_prometheus_is_not_ok() -> None:
     result = judge({}, frozenset({40}))
     assert (result.has_series, result.ok, result.nodes, result.findings) == (False, False, (), ())

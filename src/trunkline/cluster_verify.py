@@ -119,7 +119,8 @@ class Anomaly:
 class Finding:
     """One finding: ``severity``, ``kind`` (``missing-on-node``, ``unmapped``, ``wrong-vlan``,
     ``no-counter``, ``counter-down``, ``silent``, ``on-several-vlans``, ``anomalies-dropped``,
-    ``group-mismatch``, ``plan-drift``, ``no-groups``), the one-line ``message`` with the fix, and where."""
+    ``group-mismatch``, ``plan-drift``, ``no-node-label``, ``no-groups``), the one-line ``message``
+    with the fix, and where."""
 
     severity: Severity
     kind: str
@@ -389,6 +390,10 @@ def judge(answers: Mapping[str, Sequence[Sample]], plan_dir_vlans: frozenset[int
                                       verdicts.get(node, {}), tuple(anomalies.get(node, ())),
                                       dropped.get(node, 0)))
 
+    if "" in nodes:
+        findings.append(Finding("warning", "no-node-label",
+            "some trunkline series carry no node label, so their nodes cannot be told apart: scrape the "
+            "counters with deploy/servicemonitor.yaml, whose relabelling sets node from the pod's node name"))
     if not members and nodes:
         findings.append(Finding("info", "no-groups",
             "no node carries the label trunkline.io/node-group in kube_node_labels: nodes without a counter "
