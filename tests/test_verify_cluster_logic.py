@@ -6,6 +6,7 @@ their ``by (...)`` clauses). tests/test_verify_prometheus.py runs the same again
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -185,6 +186,13 @@ def test_a_url_without_scheme_is_bad_input() -> None:
         base_url("thanos:9091")
 
 
+def write_nad(directory: Path) -> None:
+    """One NAD for VLAN 40 in *directory* (a plan directory verify accepts)."""
+    (directory / "nad.yaml").write_text(
+        "apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata: {name: v40}\n"
+        'spec: {config: \'{"cniVersion": "0.3.1", "type": "cnv-bridge", "bridge": "br1", "vlan": 40}\'}\n')
+
+
 def test_interfaces_and_prometheus_together_or_neither_are_usage_errors(tmp_path: Path) -> None:
     both = run_cli("verify", str(tmp_path), "eth0", "--prometheus", "http://127.0.0.1:1")
     neither = run_cli("verify", str(tmp_path))
@@ -201,11 +209,24 @@ def test_a_bad_window_or_token_file_is_bad_input_before_any_query(tmp_path: Path
     assert window.returncode == 2
     assert window.stderr == ("trunkline: error: --window '10' is not a Prometheus duration; give e.g. 10m, "
                              "1h or 1h30m\n")
-    (tmp_path / "nad.yaml").write_text(
-        "apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata: {name: v40}\n"
-        'spec: {config: \'{"cniVersion": "0.3.1", "type": "cnv-bridge", "bridge": "br1", "vlan": 40}\'}\n')
+    write_nad(tmp_path)
     token = run_cli("verify", str(tmp_path), "--prometheus", "http://127.0.0.1:1",
                     "--token-file", str(tmp_path / "none"))
     assert token.returncode == 2
     assert token.stderr == (f"trunkline: error: --token-file {tmp_path / 'none'}: cannot read it (No such "
                             "file or directory); give a file holding the bearer token\n")
+
+
+def test_a_token_over_plain_http_is_warned_about(tmp_path: Path) -> None:
+    write_nad(tmp_path)
+    (tmp_path / "token").write_text("sha256~abc\n")
+    with socket.socket() as sock:  # a port nothing listens on: bound, never listening
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        res = run_cli("verify", str(tmp_path), "--prometheus", url, "--token-file", str(tmp_path / "token"))
+    assert res.returncode == 3
+    assert res.stderr.splitlines() == [
+        "trunkline: warning: --token-file over plain http: anyone on the path can read the token; prefer an "
+        "https:// URL",
+        f"trunkline: error: Prometheus at {url} is unreachable (Connection refused); check the URL and the "
+        "network"]

@@ -77,8 +77,11 @@ def run(plan_dir: Path, url: str, window: str, token_file: Path | None, ca_file:
     if insecure:
         print("trunkline: warning: --insecure: the certificate of Prometheus is NOT verified (anyone on the "
               "path can read the token); prefer --ca-file", file=sys.stderr)
-    client = PrometheusClient(url, token, ssl_context(insecure, ca_file, "Prometheus")
-                              if url.lower().startswith("https") else None)
+    https = url.strip().lower().startswith("https://")
+    if token is not None and not https:
+        print("trunkline: warning: --token-file over plain http: anyone on the path can read the token; "
+              "prefer an https:// URL", file=sys.stderr)
+    client = PrometheusClient(url, token, ssl_context(insecure, ca_file, "Prometheus") if https else None)
     at = time.time()
     answers = {name: client.query(promql, at) for name, promql in queries(window).items()}
     result = judge(answers, plan_vlans, window)
