@@ -36,9 +36,10 @@ def kinds(result: object) -> set[tuple[str, str, str, int | None]]:
     return {(f.severity, f.kind, f.node, f.vlan) for f in result.findings}  # type: ignore[attr-defined]
 
 
-def test_nine_queries_whatever_the_size_and_each_one_names_its_window() -> None:
+def test_ten_queries_whatever_the_size_and_each_one_names_its_window() -> None:
     q = queries("7m")
-    assert len(q) == 9
+    assert len(q) == 10
+    assert q["established"] == "max by (node) (trunkline_counter_up offset 7m)"
     assert all("[7m]" in expr for name, expr in q.items() if name in ("packets", "bytes", "plan", "counters"))
     assert q["targets"] == 'max by (node) (up{job="trunkline-counter"})'
     assert q["members"] == f'max by (node, {GROUP_LABEL}) (kube_node_labels{{{GROUP_LABEL}!=""}})'
@@ -94,6 +95,21 @@ def test_missing_on_node_is_judged_per_node_over_bond_members() -> None:
     assert [(r.interface, r.vlan, r.status) for r in w2.rows] == [
         ("ens1f0", 40, "missing-on-node"), ("ens1f0", 50, "mapped"), ("ens1f1", 40, "missing-on-node")]
     assert not result.ok
+
+
+def test_a_counter_younger_than_the_window_says_the_vlan_may_only_have_been_idle() -> None:
+    answers = {"counters": counters("w1", "w2", "w3"), "targets": targets("w1", "w2", "w3"),
+               "packets": [traffic("w1", "40", 5)], "established": targets("w1", "w2")}
+    result = judge(answers, frozenset({40}), "10m")
+    messages = {f.node: f.message for f in result.findings if f.kind == "missing-on-node"}
+    assert messages == {
+        "w2": "VLAN 40 carries traffic on w1 but none on node w2 (ens224) of the same group - within 10m: "
+              "the switch port probably does not trunk VLAN 40 to w2; add it to the port's allowed VLANs",
+        "w3": "VLAN 40 carries traffic on w1 but none on node w3 (ens224) of the same group - within 10m: "
+              "the switch port probably does not trunk VLAN 40 to w3; add it to the port's allowed VLANs "
+              "(its counter started within the 10m: if VLAN 40 is seldom used, run again after a full "
+              "window)"}
+    assert {n.node: n.young for n in result.nodes} == {"w1": False, "w2": False, "w3": True}
 
 
 def test_a_down_counter_is_not_judged_missing_and_an_interface_read_failure_is_an_error() -> None:

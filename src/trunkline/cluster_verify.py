@@ -66,7 +66,7 @@ def _traffic(metric: str, window: str) -> str:
 
 def queries(window: str) -> dict[str, str]:
     """The PromQL ``verify --prometheus`` asks, by name, for a window like ``10m`` (all evaluated at one
-    instant). Nine queries, whatever the number of nodes and VLANs."""
+    instant). Ten queries, whatever the number of nodes and VLANs."""
     anomaly_labels = "node, group, interface, direction, state, vm, nic, mac, expected_vlans, seen_vlans"
     return {
         "packets": _traffic("trunkline_vlan_packets_total", window),
@@ -78,6 +78,7 @@ def queries(window: str) -> dict[str, str]:
         "verdicts": "max by (node, group, state) (trunkline_vm_nics)",
         "anomalies": f"max by ({anomaly_labels}) (trunkline_vm_nic_anomaly)",
         "dropped": "max by (node, group) (trunkline_vm_nic_anomalies_dropped)",
+        "established": f"max by (node) (trunkline_counter_up offset {window})",
     }
 
 
@@ -138,14 +139,16 @@ class Finding:
 @dataclass(frozen=True)
 class NodeReport:
     """One node: its ``group``, ``counter`` state, ``interfaces`` counted, VLAN ``rows`` (sorted by
-    interface, then untagged first and VLAN ID), VM NIC ``verdicts`` (state -> count), ``anomalies`` and
-    ``anomalies_dropped`` (over the counter's limit)."""
+    interface, then untagged first and VLAN ID), whether its counter started inside the window (``young``:
+    an idle VLAN may just not have had a frame since), VM NIC ``verdicts`` (state -> count), ``anomalies``
+    and ``anomalies_dropped`` (over the counter's limit)."""
 
     node: str
     group: str
     counter: CounterState
     interfaces: tuple[str, ...] = ()
     rows: tuple[VlanRow, ...] = ()
+    young: bool = False
     verdicts: Mapping[str, int] = field(default_factory=dict)
     anomalies: tuple[Anomaly, ...] = ()
     anomalies_dropped: int = 0
@@ -193,6 +196,7 @@ class ClusterVerification:
                 "silent_vlans": list(g.silent)} for g in self.groups],
             "nodes": [{
                 "node": n.node, "group": n.group, "counter": n.counter, "interfaces": list(n.interfaces),
+                "counter_started_in_window": n.young,
                 "vlans": [{"interface": r.interface, "vlan": r.vlan, "status": r.status,
                            "packets": r.packets, "bytes": r.bytes} for r in n.rows],
                 "missing_on_node": sorted({r.vlan for r in n.rows
@@ -248,6 +252,7 @@ def judge(answers: Mapping[str, Sequence[Sample]], plan_dir_vlans: frozenset[int
         if s.labels.get("group"):
             counter_group[node] = s.labels["group"]
     targets = {s.labels.get("node", ""): s.value for s in get("targets")}
+    established = {s.labels.get("node", "") for s in get("established")}
 
     traffic: dict[str, dict[tuple[str, int | None], list[float]]] = defaultdict(dict)
     for name, index in (("packets", 0), ("bytes", 1)):
@@ -364,14 +369,17 @@ def judge(answers: Mapping[str, Sequence[Sample]], plan_dir_vlans: frozenset[int
                         "port group/NAD for it to the plan, or remove it from the switch port",
                         node=node, group=group, interface=interface, vlan=vlan))
                 rows.append(VlanRow(interface, vlan, packets, nbytes, status))
+            young = state[node] == "up" and node not in established
             if state[node] == "up":
                 for vlan in sorted(expected_live - live[node]):
                     others = [n for n in up_nodes if vlan in live[n]]
+                    since = (f" (its counter started within the {window}: if VLAN {vlan} is seldom used, run "
+                             "again after a full window)") if young else ""
                     findings.append(Finding("error", "missing-on-node",
                         f"VLAN {vlan} carries traffic on {_names(others)} but none on node {node} "
                         f"({', '.join(interfaces) or '-'}) of the same group {group or '-'} within {window}: "
                         f"the switch port probably does not trunk VLAN {vlan} to {node}; add it to the "
-                        "port's allowed VLANs", node=node, group=group, vlan=vlan))
+                        f"port's allowed VLANs{since}", node=node, group=group, vlan=vlan))
                     rows.extend(VlanRow(i, vlan, 0.0, 0.0, "missing-on-node") for i in interfaces)
             for anomaly in anomalies.get(node, ()):
                 severity: Severity = "error" if anomaly.state == "wrong-vlan" else "warning"
@@ -386,7 +394,7 @@ def judge(answers: Mapping[str, Sequence[Sample]], plan_dir_vlans: frozenset[int
                     f"node {node} has {dropped[node]} more VM NIC anomalies than its counter exports; run "
                     f"`trunkline verify PLAN_DIR IFACE` on the node for all of them", node=node, group=group))
             rows.sort(key=lambda r: (r.interface, -1 if r.vlan is None else r.vlan))
-            reports.append(NodeReport(node, group, state[node], interfaces, tuple(rows),
+            reports.append(NodeReport(node, group, state[node], interfaces, tuple(rows), young,
                                       verdicts.get(node, {}), tuple(anomalies.get(node, ())),
                                       dropped.get(node, 0)))
 
