@@ -38,6 +38,7 @@ from typing import Literal
 
 from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.xdp import libbpf
+from trunkline.xdp.macs import MacEntry, MacTable, mac_text, sort_key
 from trunkline.xdp.stats import Cell, Direction, Family, Snapshot
 
 OBJECT_PATH = Path(__file__).with_name("counter.bpf.o")
@@ -49,6 +50,18 @@ TL_PROTOCOL_SLOTS = 512
 TL_ETHERTYPE_ENTRIES = 4096
 TL_ETHERTYPE_OTHER = 0x10000
 """EtherType slot of non-IP frames counted after the EtherType hash filled up (not a real EtherType)."""
+ENTRIES = ("tl_count_xdp", "tl_count_xdp_frags", "tl_count_tc_rx", "tl_count_tc_tx")
+"""The program entries (counter.bpf.c); each also exists with :data:`MACS_SUFFIX`, counting and learning."""
+MACS_SUFFIX = "_macs"
+TL_MAC_ENTRIES = 32768
+"""Default size of the MAC learning map (pairs, both directions): holds at least 16,384 pairs on any
+number of CPUs (counter.h explains the margin)."""
+TL_MAC_CACHE_SLOTS = 128
+TL_MAC_STATS = 2
+TL_MAC_INSERTS = 0
+TL_MAC_FAILED = 1
+MAC_CAPACITY_MAX = 1 << 22
+"""Largest MAC table trunkline accepts (4,194,304 pairs, about 400 MiB of kernel memory)."""
 DIRECTIONS: tuple[Direction, Direction] = ("rx", "tx")
 FAMILIES: tuple[Family, Family] = ("ipv4", "ipv6")
 
@@ -77,6 +90,26 @@ class tl_ethertype_key(ctypes.Structure):  # noqa: N801 - the C name
     """``struct tl_ethertype_key`` (counter.h): key of the ``tl_ethertypes`` hash."""
 
     _fields_ = [("ethertype", ctypes.c_uint32), ("direction", ctypes.c_uint32)]
+
+
+class tl_mac_key(ctypes.Structure):  # noqa: N801 - the C name
+    """``struct tl_mac_key`` (counter.h): source MAC, VLAN slot, direction."""
+
+    _fields_ = [("mac", ctypes.c_uint8 * 6), ("vlan", ctypes.c_uint16), ("direction", ctypes.c_uint32)]
+
+
+class tl_mac_value(ctypes.Structure):  # noqa: N801 - the C name
+    """``struct tl_mac_value`` (counter.h): a pair's counts and CLOCK_MONOTONIC first/last seen (ns)."""
+
+    _fields_ = [("packets", ctypes.c_uint64), ("bytes", ctypes.c_uint64),
+                ("first_seen_ns", ctypes.c_uint64), ("last_seen_ns", ctypes.c_uint64)]
+
+
+class tl_mac_slot(ctypes.Structure):  # noqa: N801 - the C name
+    """``struct tl_mac_slot`` (counter.h): a pair's counts pending in one CPU's cache slot."""
+
+    _fields_ = [("key", tl_mac_key), ("pad", ctypes.c_uint32), ("packets", ctypes.c_uint64),
+                ("bytes", ctypes.c_uint64), ("last_seen_ns", ctypes.c_uint64)]
 
 
 class bpf_link_info(ctypes.Structure):  # noqa: N801 - the kernel's name
@@ -176,12 +209,27 @@ class CounterObject:
     BPF_PROG_TEST_RUN (:meth:`prog_fd` with ``tl_count_xdp``, ``tl_count_xdp_frags``,
     ``tl_count_tc_rx``, ``tl_count_tc_tx``).
 
+    Args:
+        path: the object file.
+        learn_macs: load the learning entries (``tl_count_*_macs``: count and learn (VLAN, source
+            MAC) pairs into ``tl_macs``) instead of the plain ones (the MAC maps then get one entry).
+        mac_capacity: size of the MAC map in pairs (default :data:`TL_MAC_ENTRIES`).
+
     Raises:
+        BadInputError: *mac_capacity* out of range (1 .. :data:`MAC_CAPACITY_MAX`).
         EnvironmentProblem: libbpf missing, missing privileges, the kernel rejected the program (the
             message ends with the verifier's last lines).
     """
 
-    def __init__(self, path: Path = OBJECT_PATH) -> None:
+    def __init__(self, path: Path = OBJECT_PATH, learn_macs: bool = False,
+                 mac_capacity: int | None = None) -> None:
+        capacity = TL_MAC_ENTRIES if mac_capacity is None else mac_capacity
+        if not 1 <= capacity <= MAC_CAPACITY_MAX:
+            raise BadInputError(
+                f"MAC table size {capacity} is out of range: use 1 to {MAC_CAPACITY_MAX}")
+        self.learn_macs = learn_macs
+        self.mac_capacity = capacity if learn_macs else 0
+        self._clock_offset = time.time() - time.monotonic()  # Unix seconds at CLOCK_MONOTONIC 0
         self._obj: int | None = None
         self.maps: dict[str, int] = {}
         self._buffers: dict[str, tuple[ctypes.Array[ctypes.c_uint32], ctypes.Array[tl_counter]]] = {}
@@ -194,6 +242,12 @@ class CounterObject:
                 raise EnvironmentProblem(
                     f"cannot open {path}: {exc.strerror}: reinstall trunkline") from None
             try:
+                self._configure()
+            except libbpf.LibbpfError as exc:
+                self.close()
+                raise EnvironmentProblem(
+                    f"{path} does not have the layout of counter.h ({exc}): reinstall trunkline") from None
+            try:
                 libbpf.bpf_object__load(self._obj)
             except libbpf.LibbpfError as exc:
                 self.close()
@@ -205,7 +259,8 @@ class CounterObject:
                 raise EnvironmentProblem(
                     f"the kernel rejected the counter program ({exc.strerror}); needs a kernel >= 6.1 "
                     f"with BPF and BTF; verifier: {tail}") from None
-        for name in ("tl_vlans", "tl_protocols", "tl_ethertypes", "tl_truncated"):
+        for name in ("tl_vlans", "tl_protocols", "tl_ethertypes", "tl_truncated", "tl_macs", "tl_mac_cache",
+                     "tl_mac_stats"):
             self.maps[name] = libbpf.bpf_map__fd(libbpf.bpf_object__find_map_by_name(self._obj, name))
         # The EtherType hash's overflow slots exist from the start, so a full hash still counts.
         zeros = (tl_counter * self.ncpu)()
@@ -213,11 +268,27 @@ class CounterObject:
             key = tl_ethertype_key(TL_ETHERTYPE_OTHER, d)
             libbpf.bpf_map_update_elem(self.maps["tl_ethertypes"], key, zeros)
 
+    def _configure(self) -> None:
+        """Between open and load: which entries load (plain or learning) and the MAC maps' sizes."""
+        assert self._obj is not None
+        for name in ENTRIES:
+            for variant, wanted in ((name, not self.learn_macs), (name + MACS_SUFFIX, self.learn_macs)):
+                prog = libbpf.bpf_object__find_program_by_name(self._obj, variant)
+                libbpf.bpf_program__set_autoload(prog, wanted)
+        if not self.learn_macs:  # no memory for maps nobody fills
+            for name in ("tl_macs", "tl_mac_cache"):
+                libbpf.bpf_map__set_max_entries(libbpf.bpf_object__find_map_by_name(self._obj, name), 1)
+        else:
+            macs = libbpf.bpf_object__find_map_by_name(self._obj, "tl_macs")
+            libbpf.bpf_map__set_max_entries(macs, self.mac_capacity)
+
     def prog_fd(self, name: str) -> int:
-        """File descriptor of the program *name* (owned by this object)."""
+        """File descriptor of the entry *name* (one of :data:`ENTRIES`; owned by this object): its
+        learning variant ``name + "_macs"`` when the object learns MACs."""
         if self._obj is None:
             raise EnvironmentProblem("the counter object is closed")
-        return libbpf.bpf_program__fd(libbpf.bpf_object__find_program_by_name(self._obj, name))
+        variant = name + MACS_SUFFIX if self.learn_macs and not name.endswith(MACS_SUFFIX) else name
+        return libbpf.bpf_program__fd(libbpf.bpf_object__find_program_by_name(self._obj, variant))
 
     def read(self, directions: int = 2) -> list[Counts]:
         """Counts of the first *directions* directions (rx, then tx): one batch lookup per map.
@@ -285,6 +356,82 @@ class CounterObject:
                 return out
             in_batch = out_batch
 
+    def read_macs(self, directions: int = 2) -> MacTable:
+        """The learned pairs of the first *directions* directions (see :class:`MacTable`).
+
+        A pair's counts are its ``tl_macs`` value plus the counts pending in every CPU's cache slot
+        holding it (counter.h). Reads go: insert counts, ``tl_macs``, the cache slots; so a pair
+        inserted meanwhile can only make the view look complete, never partial when it is not, and a
+        frame is never counted twice (during traffic a read may miss the counts being moved from a
+        slot to the map at that instant; the next read has them). Times: CLOCK_MONOTONIC ns turned
+        into Unix seconds with the offset between ``time.time()`` and ``time.monotonic()`` taken when
+        the object was loaded (so one kernel time always gives the same Unix time).
+
+        Raises:
+            EnvironmentProblem: learning is off (open the object with ``learn_macs=True``).
+        """
+        if not self.learn_macs:
+            raise EnvironmentProblem("MAC learning is off for this counter: open it with learn_macs=True")
+        with self._read_lock:
+            stats = self._read_mac_stats()
+            pairs = {bytes(key): value for key, value in self._read_mac_map()}
+            for slot in self._read_mac_cache():
+                value = pairs.get(bytes(slot.key))
+                if value is not None:  # a pair evicted meanwhile: gone from the view (it is partial)
+                    value.packets += slot.packets
+                    value.bytes += slot.bytes
+                    value.last_seen_ns = max(value.last_seen_ns, slot.last_seen_ns)
+        offset = self._clock_offset
+        entries = []
+        for raw_key, value in pairs.items():
+            key = tl_mac_key.from_buffer_copy(raw_key)
+            if key.direction < directions:
+                entries.append(MacEntry(
+                    direction=DIRECTIONS[key.direction],
+                    vlan=None if key.vlan == TL_VLAN_UNTAGGED else key.vlan,
+                    mac=mac_text(bytes(key.mac)), packets=value.packets, bytes=value.bytes,
+                    first_seen=value.first_seen_ns / 1e9 + offset,
+                    last_seen=value.last_seen_ns / 1e9 + offset))
+        entries.sort(key=lambda e: (e.direction, *sort_key(e)))
+        inserts = {DIRECTIONS[d]: stats[d * TL_MAC_STATS + TL_MAC_INSERTS] for d in range(directions)}
+        failed = sum(stats[d * TL_MAC_STATS + TL_MAC_FAILED] for d in range(directions))
+        return MacTable(entries=tuple(entries), inserts=sum(inserts.values()), live=len(entries),
+                        capacity=self.mac_capacity, failed=failed, inserts_by_direction=inserts)
+
+    def _read_mac_stats(self) -> list[int]:
+        """Per-CPU sums of ``tl_mac_stats`` (one __u64 per CPU per key)."""
+        count = len(DIRECTIONS) * TL_MAC_STATS
+        keys = (ctypes.c_uint32 * count)()
+        values = (ctypes.c_uint64 * (count * self.ncpu))()
+        got, _ = libbpf.bpf_map_lookup_batch(self.maps["tl_mac_stats"], None, ctypes.c_uint32(), keys,
+                                             values, count)
+        return [sum(values[i * self.ncpu:(i + 1) * self.ncpu]) for i in range(got)]
+
+    def _read_mac_cache(self) -> list[tl_mac_slot]:
+        """Every CPU's cache slots with pending counts (one batch syscall)."""
+        count = TL_MAC_CACHE_SLOTS
+        keys = (ctypes.c_uint32 * count)()
+        values = (tl_mac_slot * (count * self.ncpu))()
+        got, _ = libbpf.bpf_map_lookup_batch(self.maps["tl_mac_cache"], None, ctypes.c_uint32(), keys,
+                                             values, count)
+        return [tl_mac_slot.from_buffer_copy(values[i]) for i in range(got * self.ncpu) if values[i].packets]
+
+    def _read_mac_map(self) -> list[tuple[tl_mac_key, tl_mac_value]]:
+        """Every (key, value) of ``tl_macs``, in batches of up to the map's size."""
+        fd, count = self.maps["tl_macs"], self.mac_capacity
+        keys = (tl_mac_key * count)()
+        values = (tl_mac_value * count)()
+        out: list[tuple[tl_mac_key, tl_mac_value]] = []
+        in_batch: ctypes.c_uint32 | None = None
+        while True:
+            out_batch = ctypes.c_uint32()
+            got, done = libbpf.bpf_map_lookup_batch(fd, in_batch, out_batch, keys, values, count)
+            out.extend((tl_mac_key.from_buffer_copy(keys[i]), tl_mac_value.from_buffer_copy(values[i]))
+                       for i in range(got))
+            if done or got == 0:
+                return out
+            in_batch = out_batch
+
     def close(self) -> None:
         """Release the programs and maps (idempotent)."""
         if self._obj is not None:
@@ -307,6 +454,10 @@ class Counter:
             (``None``) for TC.
         tc_attach: ``auto`` (tcx links where the kernel has them, else clsact + cls_bpf through netlink),
             ``tcx`` or ``netlink``; the ``TRUNKLINE_TC_ATTACH`` environment variable overrides ``auto``.
+        learn_macs: learn (VLAN, source MAC) pairs per direction (:meth:`read_macs`); off by default
+            (the verifier then removes the learning code: no per-packet cost).
+        mac_capacity: size of the MAC map in pairs, both directions together (default
+            :data:`TL_MAC_ENTRIES`); only with *learn_macs*.
 
     Attributes:
         interface, ifindex, hook, mode: as attached.
@@ -325,14 +476,19 @@ class Counter:
 
     def __init__(self, interface: str, hook: Literal["xdp", "tc"] = "xdp",
                  mode: Literal["generic", "native"] = "generic",
-                 tc_attach: Literal["auto", "tcx", "netlink"] = "auto") -> None:
+                 tc_attach: Literal["auto", "tcx", "netlink"] = "auto", learn_macs: bool = False,
+                 mac_capacity: int | None = None) -> None:
         if hook not in ("xdp", "tc"):
             raise BadInputError(f"unknown hook {hook!r}: use xdp or tc")
         if hook == "xdp" and mode not in ("generic", "native"):
             raise BadInputError(f"unknown XDP mode {mode!r}: use generic or native")
         if tc_attach not in ("auto", "tcx", "netlink"):
             raise BadInputError(f"unknown TC attach method {tc_attach!r}: use auto, tcx or netlink")
+        if mac_capacity is not None and not learn_macs:
+            raise BadInputError("a MAC table size needs MAC learning: add --macs (learn_macs=True)")
         self.interface = interface
+        self.learn_macs = learn_macs
+        self.mac_capacity = mac_capacity
         self.hook: Literal["xdp", "tc"] = hook
         self.mode: str | None = mode if hook == "xdp" else None
         self.directions: tuple[Direction, ...] = ("rx",) if hook == "xdp" else DIRECTIONS
@@ -371,7 +527,7 @@ class Counter:
                 "run as root (sudo trunkline ...)")
         try:
             self._ns_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            self._obj = CounterObject()
+            self._obj = CounterObject(learn_macs=self.learn_macs, mac_capacity=self.mac_capacity)
             if self.hook == "xdp":
                 self._attach_xdp()
                 if _rx_vlan_offload(self.interface):
@@ -509,6 +665,8 @@ class Counter:
 
         Per-CPU values are summed over all possible CPUs; only non-zero rows are listed;
         ``monotonic_ns``/``time`` are taken when the maps are read.
+        With MAC learning on, every snapshot also carries the :class:`MacTable` (the same object
+        for both directions; :meth:`MacTable.of` picks one).
 
         Raises:
             InterfaceGone: the interface vanished (its ``last`` holds these snapshots).
@@ -517,16 +675,28 @@ class Counter:
         if self._obj is None:
             raise EnvironmentProblem("the counter is not open: use it as a context manager or call open()")
         mono, now = time.monotonic_ns(), time.time()
+        macs = self._obj.read_macs(len(self.directions)) if self.learn_macs else None
         snapshots = [
             Snapshot(interface=self.interface, ifindex=self.ifindex, direction=direction, hook=self.hook,
                      mode=self.mode, monotonic_ns=mono, time=now, vlans=counts.vlans,
-                     protocols=counts.protocols, ethertypes=counts.ethertypes, truncated=counts.truncated)
+                     protocols=counts.protocols, ethertypes=counts.ethertypes, truncated=counts.truncated,
+                     macs=macs)
             for direction, counts in zip(self.directions, self._obj.read(len(self.directions)), strict=True)
         ]
         if not self._interface_present():
             raise InterfaceGone(
                 f"interface {self.interface} (ifindex {self.ifindex}) vanished while counting", snapshots)
         return snapshots
+
+    def read_macs(self) -> MacTable:
+        """The learned (VLAN, source MAC) pairs of :attr:`directions` (see :class:`MacTable`).
+
+        Raises:
+            EnvironmentProblem: the counter is not open, or was opened without ``learn_macs=True``.
+        """
+        if self._obj is None:
+            raise EnvironmentProblem("the counter is not open: use it as a context manager or call open()")
+        return self._obj.read_macs(len(self.directions))
 
     def _interface_present(self) -> bool:
         """Whether the interface still exists: an attached link reports ifindex 0 once it is gone, and an

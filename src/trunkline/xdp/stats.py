@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+
+if TYPE_CHECKING:
+    from trunkline.xdp.macs import MacTable
 
 Direction = Literal["rx", "tx"]
 Family = Literal["ipv4", "ipv6"]
@@ -52,6 +55,8 @@ class Snapshot:
         protocols: (family, IP protocol number 0-255) -> counts. Only non-zero rows.
         ethertypes: EtherType of non-IP frames -> counts. Only non-zero rows.
         truncated: frames cut short before the headers that decide their slot.
+        macs: the counter's learned (VLAN, source MAC) pairs, both directions (``MacTable.of`` picks
+            this one), or ``None`` when MAC learning is off.
     """
 
     interface: str
@@ -65,6 +70,7 @@ class Snapshot:
     protocols: Mapping[tuple[Family, int], Cell] = field(default_factory=dict)
     ethertypes: Mapping[int, Cell] = field(default_factory=dict)
     truncated: Cell = Cell()
+    macs: MacTable | None = None
 
     @property
     def total(self) -> Cell:
