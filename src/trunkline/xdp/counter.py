@@ -241,12 +241,7 @@ class CounterObject:
             except libbpf.LibbpfError as exc:
                 raise EnvironmentProblem(
                     f"cannot open {path}: {exc.strerror}: reinstall trunkline") from None
-            try:
-                self._configure()
-            except libbpf.LibbpfError as exc:
-                self.close()
-                raise EnvironmentProblem(
-                    f"{path} does not have the layout of counter.h ({exc}): reinstall trunkline") from None
+            self._configure()
             try:
                 libbpf.bpf_object__load(self._obj)
             except libbpf.LibbpfError as exc:
@@ -269,18 +264,31 @@ class CounterObject:
             libbpf.bpf_map_update_elem(self.maps["tl_ethertypes"], key, zeros)
 
     def _configure(self) -> None:
-        """Between open and load: which entries load (plain or learning) and the MAC maps' sizes."""
+        """Between open and load: which entries load (plain or learning) and the MAC maps' sizes.
+
+        Programs and maps the object lacks are skipped, so that a foreign object still reaches the
+        verifier (whose verdict is the useful message).
+        """
         assert self._obj is not None
+
+        def find(kind: str, name: str) -> int | None:
+            finder = (libbpf.bpf_object__find_program_by_name if kind == "program"
+                      else libbpf.bpf_object__find_map_by_name)
+            try:
+                return finder(self._obj, name)  # type: ignore[arg-type]
+            except libbpf.LibbpfError:
+                return None
+
         for name in ENTRIES:
             for variant, wanted in ((name, not self.learn_macs), (name + MACS_SUFFIX, self.learn_macs)):
-                prog = libbpf.bpf_object__find_program_by_name(self._obj, variant)
-                libbpf.bpf_program__set_autoload(prog, wanted)
-        if not self.learn_macs:  # no memory for maps nobody fills
-            for name in ("tl_macs", "tl_mac_cache"):
-                libbpf.bpf_map__set_max_entries(libbpf.bpf_object__find_map_by_name(self._obj, name), 1)
-        else:
-            macs = libbpf.bpf_object__find_map_by_name(self._obj, "tl_macs")
-            libbpf.bpf_map__set_max_entries(macs, self.mac_capacity)
+                prog = find("program", variant)
+                if prog is not None:
+                    libbpf.bpf_program__set_autoload(prog, wanted)
+        sizes = {"tl_macs": self.mac_capacity or 1, "tl_mac_cache": None if self.learn_macs else 1}
+        for name, size in sizes.items():  # without learning: no memory for maps nobody fills
+            map_ = find("map", name)
+            if map_ is not None and size is not None:
+                libbpf.bpf_map__set_max_entries(map_, size)
 
     def prog_fd(self, name: str) -> int:
         """File descriptor of the entry *name* (one of :data:`ENTRIES`; owned by this object): its
