@@ -14,8 +14,9 @@ from tests.bpf.frames import ETH_P_8021AD, ETH_P_8021Q, ETH_P_ARP, ETH_P_IP, ETH
 from tests.bpf.runner import PROGRAMS
 from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.xdp import libbpf
-from trunkline.xdp.counter import TL_MAC_CACHE_SLOTS, TL_MAC_ENTRIES, CounterObject
+from trunkline.xdp.counter import CounterObject
 from trunkline.xdp.macs import MacEntry, MacTable
+from trunkline.xdp.mactable import TL_MAC_CACHE_SLOTS, TL_MAC_ENTRIES
 
 pytestmark = pytest.mark.privileged
 

@@ -37,8 +37,9 @@ from types import TracebackType
 from typing import Literal
 
 from trunkline.errors import BadInputError, EnvironmentProblem
-from trunkline.xdp import libbpf
-from trunkline.xdp.macs import MacEntry, MacTable, mac_text, sort_key
+from trunkline.xdp import libbpf, mactable
+from trunkline.xdp.macs import MacTable
+from trunkline.xdp.mactable import TL_MAC_ENTRIES
 from trunkline.xdp.stats import Cell, Direction, Family, Snapshot
 
 OBJECT_PATH = Path(__file__).with_name("counter.bpf.o")
@@ -53,13 +54,6 @@ TL_ETHERTYPE_OTHER = 0x10000
 ENTRIES = ("tl_count_xdp", "tl_count_xdp_frags", "tl_count_tc_rx", "tl_count_tc_tx")
 """The program entries (counter.bpf.c); each also exists with :data:`MACS_SUFFIX`, counting and learning."""
 MACS_SUFFIX = "_macs"
-TL_MAC_ENTRIES = 32768
-"""Default size of the MAC learning map (pairs, both directions): holds at least 16,384 pairs on any
-number of CPUs (counter.h explains the margin)."""
-TL_MAC_CACHE_SLOTS = 128
-TL_MAC_STATS = 2
-TL_MAC_INSERTS = 0
-TL_MAC_FAILED = 1
 MAC_CAPACITY_MAX = 1 << 22
 """Largest MAC table trunkline accepts (4,194,304 pairs, about 400 MiB of kernel memory)."""
 DIRECTIONS: tuple[Direction, Direction] = ("rx", "tx")
@@ -90,26 +84,6 @@ class tl_ethertype_key(ctypes.Structure):  # noqa: N801 - the C name
     """``struct tl_ethertype_key`` (counter.h): key of the ``tl_ethertypes`` hash."""
 
     _fields_ = [("ethertype", ctypes.c_uint32), ("direction", ctypes.c_uint32)]
-
-
-class tl_mac_key(ctypes.Structure):  # noqa: N801 - the C name
-    """``struct tl_mac_key`` (counter.h): source MAC, VLAN slot, direction."""
-
-    _fields_ = [("mac", ctypes.c_uint8 * 6), ("vlan", ctypes.c_uint16), ("direction", ctypes.c_uint32)]
-
-
-class tl_mac_value(ctypes.Structure):  # noqa: N801 - the C name
-    """``struct tl_mac_value`` (counter.h): a pair's counts and CLOCK_MONOTONIC first/last seen (ns)."""
-
-    _fields_ = [("packets", ctypes.c_uint64), ("bytes", ctypes.c_uint64),
-                ("first_seen_ns", ctypes.c_uint64), ("last_seen_ns", ctypes.c_uint64)]
-
-
-class tl_mac_slot(ctypes.Structure):  # noqa: N801 - the C name
-    """``struct tl_mac_slot`` (counter.h): a pair's counts pending in one CPU's cache slot."""
-
-    _fields_ = [("key", tl_mac_key), ("pad", ctypes.c_uint32), ("packets", ctypes.c_uint64),
-                ("bytes", ctypes.c_uint64), ("last_seen_ns", ctypes.c_uint64)]
 
 
 class bpf_link_info(ctypes.Structure):  # noqa: N801 - the kernel's name
@@ -365,80 +339,22 @@ class CounterObject:
             in_batch = out_batch
 
     def read_macs(self, directions: int = 2) -> MacTable:
-        """The learned pairs of the first *directions* directions (see :class:`MacTable`).
+        """The learned pairs of the first *directions* directions (see :func:`mactable.read_table`).
 
-        A pair's counts are its ``tl_macs`` value plus the counts pending in every CPU's cache slot
-        holding it (counter.h). Reads go: insert counts, ``tl_macs``, the cache slots; so a pair
-        inserted meanwhile can only make the view look complete, never partial when it is not, and a
-        frame is never counted twice (during traffic a read may miss the counts being moved from a
-        slot to the map at that instant; the next read has them). Times: CLOCK_MONOTONIC ns turned
-        into Unix seconds with the offset between ``time.time()`` and ``time.monotonic()`` taken when
-        the object was loaded (so one kernel time always gives the same Unix time).
+        Times: CLOCK_MONOTONIC ns turned into Unix seconds with the offset between ``time.time()``
+        and ``time.monotonic()`` taken when the object was loaded (so one kernel time always gives the
+        same Unix time).
 
         Raises:
             EnvironmentProblem: learning is off (open the object with ``learn_macs=True``).
         """
         if not self.learn_macs:
             raise EnvironmentProblem("MAC learning is off for this counter: open it with learn_macs=True")
+        maps = mactable.MacMaps(macs=self.maps["tl_macs"], cache=self.maps["tl_mac_cache"],
+                                stats=self.maps["tl_mac_stats"], capacity=self.mac_capacity, ncpu=self.ncpu,
+                                clock_offset=self._clock_offset)
         with self._read_lock:
-            stats = self._read_mac_stats()
-            pairs = {bytes(key): value for key, value in self._read_mac_map()}
-            for slot in self._read_mac_cache():
-                value = pairs.get(bytes(slot.key))
-                if value is not None:  # a pair evicted meanwhile: gone from the view (it is partial)
-                    value.packets += slot.packets
-                    value.bytes += slot.bytes
-                    value.last_seen_ns = max(value.last_seen_ns, slot.last_seen_ns)
-        offset = self._clock_offset
-        entries = []
-        for raw_key, value in pairs.items():
-            key = tl_mac_key.from_buffer_copy(raw_key)
-            if key.direction < directions:
-                entries.append(MacEntry(
-                    direction=DIRECTIONS[key.direction],
-                    vlan=None if key.vlan == TL_VLAN_UNTAGGED else key.vlan,
-                    mac=mac_text(bytes(key.mac)), packets=value.packets, bytes=value.bytes,
-                    first_seen=value.first_seen_ns / 1e9 + offset,
-                    last_seen=value.last_seen_ns / 1e9 + offset))
-        entries.sort(key=lambda e: (e.direction, *sort_key(e)))
-        inserts = {DIRECTIONS[d]: stats[d * TL_MAC_STATS + TL_MAC_INSERTS] for d in range(directions)}
-        failed = sum(stats[d * TL_MAC_STATS + TL_MAC_FAILED] for d in range(directions))
-        return MacTable(entries=tuple(entries), inserts=sum(inserts.values()), live=len(entries),
-                        capacity=self.mac_capacity, failed=failed, inserts_by_direction=inserts)
-
-    def _read_mac_stats(self) -> list[int]:
-        """Per-CPU sums of ``tl_mac_stats`` (one __u64 per CPU per key)."""
-        count = len(DIRECTIONS) * TL_MAC_STATS
-        keys = (ctypes.c_uint32 * count)()
-        values = (ctypes.c_uint64 * (count * self.ncpu))()
-        got, _ = libbpf.bpf_map_lookup_batch(self.maps["tl_mac_stats"], None, ctypes.c_uint32(), keys,
-                                             values, count)
-        return [sum(values[i * self.ncpu:(i + 1) * self.ncpu]) for i in range(got)]
-
-    def _read_mac_cache(self) -> list[tl_mac_slot]:
-        """Every CPU's cache slots with pending counts (one batch syscall)."""
-        count = TL_MAC_CACHE_SLOTS
-        keys = (ctypes.c_uint32 * count)()
-        values = (tl_mac_slot * (count * self.ncpu))()
-        got, _ = libbpf.bpf_map_lookup_batch(self.maps["tl_mac_cache"], None, ctypes.c_uint32(), keys,
-                                             values, count)
-        return [tl_mac_slot.from_buffer_copy(values[i]) for i in range(got * self.ncpu) if values[i].packets]
-
-    def _read_mac_map(self) -> list[tuple[tl_mac_key, tl_mac_value]]:
-        """Every (key, value) of ``tl_macs``, in batches of up to the map's size."""
-        fd, count = self.maps["tl_macs"], self.mac_capacity
-        keys = (tl_mac_key * count)()
-        values = (tl_mac_value * count)()
-        out: list[tuple[tl_mac_key, tl_mac_value]] = []
-        in_batch: ctypes.c_uint32 | None = None
-        while True:
-            out_batch = ctypes.c_uint32()
-            got, done = libbpf.bpf_map_lookup_batch(fd, in_batch, out_batch, keys, values, count)
-            out.extend((tl_mac_key.from_buffer_copy(keys[i]), tl_mac_value.from_buffer_copy(values[i]))
-                       for i in range(got))
-            if done or got == 0:
-                return out
-            in_batch = out_batch
+            return mactable.read_table(maps, directions)
 
     def close(self) -> None:
         """Release the programs and maps (idempotent)."""

@@ -12,19 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from trunkline.xdp.stats import Direction
 
 
-def mac_text(raw: bytes) -> str:
-    """Six bytes as ``aa:bb:cc:dd:ee:ff`` (lowercase)."""
-    return ":".join(f"{b:02x}" for b in raw)
-
-
-@dataclass(frozen=True, slots=True)
-class MacEntry:
-    """One learned pair: frames with source MAC *mac* on VLAN *vlan*, in one direction.
+class MacEntry(NamedTuple):
+    """One learned pair: frames with source MAC *mac* on VLAN *vlan*, in one direction (immutable; a
+    named tuple because a full table builds 32,768 of them per read).
 
     Attributes:
         direction: ``rx`` (received: the MAC lives across the trunk) or ``tx`` (sent: on this node).
