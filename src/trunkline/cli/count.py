@@ -16,6 +16,7 @@ class By(str, Enum):
     protocol = "protocol"
     vlan = "vlan"
     total = "total"
+    mac = "mac"
 
 
 class HookChoice(str, Enum):
@@ -42,9 +43,18 @@ def count(
                      help="Stop after this many seconds and print the summary."),
     ] = None,
     by: Annotated[
-        By, typer.Option("--by", metavar="protocol|vlan|total",
-                         help="Rows per IP protocol/EtherType, per VLAN, or one line.")
+        By, typer.Option("--by", metavar="protocol|vlan|total|mac",
+                         help="Rows per IP protocol/EtherType, per VLAN, one line, or per VLAN and source "
+                              "MAC (implies --macs).")
     ] = By.protocol,
+    macs: Annotated[
+        bool, typer.Option("--macs", help="Learn (VLAN, source MAC) pairs; --json records list them.")
+    ] = False,
+    mac_table_size: Annotated[
+        int | None,
+        typer.Option("--mac-table-size", min=1, metavar="PAIRS",
+                     help="Pairs the MAC table holds per interface, both directions (default 32768)."),
+    ] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="One JSON record per interval, interface and direction.")
     ] = False,
@@ -66,7 +76,8 @@ def count(
         str, typer.Option("--metrics-address", metavar="ADDR", help="Address to serve --metrics-port on.")
     ] = "0.0.0.0",
 ) -> None:
-    """Count frames per IP protocol, EtherType and VLAN ID with an eBPF program (XDP or TC).
+    """Count frames per IP protocol, EtherType and VLAN ID with an eBPF program (XDP or TC); with --macs,
+    also learn which source MACs send on which VLAN.
 
     Ctrl-C or SIGTERM stops and prints the summary (exit code 0).
     """
@@ -74,6 +85,9 @@ def count(
 
     if hook is HookChoice.tc and mode is not None:
         raise BadInputError("--mode applies to --hook xdp only: drop --mode, or use --hook xdp")
+    learn = macs or by is By.mac
+    if mac_table_size is not None and not learn:
+        raise BadInputError("--mac-table-size needs MAC learning: add --macs or --by mac")
     names = list(interfaces or []) or [session.default_route_interface()]
     session.check_interfaces(names)
 
@@ -93,6 +107,8 @@ def count(
         duration_s=duration,
         metrics_port=metrics_port,
         metrics_address=metrics_address,
+        learn_macs=learn,
+        mac_capacity=mac_table_size,
     )
 
 
