@@ -40,6 +40,7 @@ from typing import Any
 import yaml
 
 from trunkline.errors import BadInputError, EnvironmentProblem
+from trunkline.openshift import cudn
 from trunkline.openshift.forklift import network_maps
 from trunkline.openshift.kubevirt import vm_patch
 from trunkline.openshift.nad import nad_manifests
@@ -82,7 +83,11 @@ def render_files(plan: Plan, display_dir: str = "DIR", index: PlanIndex | None =
     opt = plan.options
     files: dict[str, str] = {}
     prereqs: list[str] = []
-    if opt.namespace != "default":
+    cudn_backend = opt.backend == "cudn-localnet"
+    if cudn_backend:
+        files["prereqs/namespace.yaml"] = dump_yaml(cudn.namespaces(plan))
+        prereqs.append("namespace.yaml")
+    elif opt.namespace != "default":
         files["prereqs/namespace.yaml"] = dump_yaml(
             [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": opt.namespace}}]
         )
@@ -91,11 +96,14 @@ def render_files(plan: Plan, display_dir: str = "DIR", index: PlanIndex | None =
     prereqs.append("nmstate.yaml")
     files["prereqs/kustomization.yaml"] = dump_yaml([kustomization(prereqs)])
     resources = []
-    for name, docs in (
-        ("nncp.yaml", nncp_manifests(plan)),
-        ("nads.yaml", nad_manifests(plan)),
-        ("networkmaps.yaml", network_maps(plan)),
-    ):
+    kinds = (
+        [("nncp.yaml", cudn.nncp_manifests(plan)), ("cudns.yaml", cudn.cudn_manifests(plan)),
+         ("networkmaps.yaml", cudn.network_maps(plan))]
+        if cudn_backend
+        else [("nncp.yaml", nncp_manifests(plan)), ("nads.yaml", nad_manifests(plan)),
+              ("networkmaps.yaml", network_maps(plan))]
+    )  # fmt: skip
+    for name, docs in kinds:
         if docs:
             files[name] = dump_yaml(docs)
             resources.append(name)
@@ -199,7 +207,7 @@ def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
 MANIFEST = ".trunkline-plan"
 _MANIFEST_HEAD = "# files written by trunkline plan; anything else in this directory is kept on re-run"
 _KNOWN = re.compile(
-    r"^(REPORT\.md|kustomization\.yaml|nncp\.yaml|nads\.yaml|networkmaps\.yaml"
+    r"^(REPORT\.md|kustomization\.yaml|nncp\.yaml|nads\.yaml|cudns\.yaml|networkmaps\.yaml"
     r"|prereqs/(kustomization|namespace|nmstate)\.yaml|vms/[^/]+\.json)$"
 )
 
@@ -379,6 +387,9 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
     errors = sum(1 for f in plan.findings if f.severity == "error")
     warnings = sum(1 for f in plan.findings if f.severity == "warning")
     cni = opt.cni_type if opt.backend == "linux-bridge" else "ovn-k8s-cni-overlay"
+    where = f"NADs in namespace `{opt.namespace}`"
+    if opt.backend == "cudn-localnet":
+        where = "CUDNs creating NADs in namespace(s) " + ", ".join(f"`{n}`" for n in opt.target_namespaces)
     patches = [vm for vm in plan.vms if vm.has_patch]
     banner = (
         [f"> **{errors} error(s): read [Findings](#findings-{len(plan.findings)}) before applying.** "
@@ -390,7 +401,7 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         REPORT_TITLE,
         "",
         *banner,
-        f"Backend **{opt.backend}** (`{cni}`), NADs in namespace `{opt.namespace}`, "
+        f"Backend **{opt.backend}** (`{cni}`), {where}, "
         f"MTV namespace `{opt.mtv_namespace}`.",
         "",
         f"- {len(plan.switches)} switch(es), {len(plan.networks)} port group(s) (a standard switch's port "
@@ -430,6 +441,7 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         "`networkmaps.yaml` needs the Migration Toolkit for Virtualization (its CRDs and the source "
         f"Provider objects in `{opt.mtv_namespace}`).",
         "",
+        *(cudn.report_section(plan) if opt.backend == "cudn-localnet" else []),
         *_vm_section(plan, patches, display_dir),
         "## Port groups -> NADs",
         "",
@@ -439,6 +451,8 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         sw = switches[n.switch]
         where = f"{n.vcenter}/{n.datacenter}" if many_vc else n.datacenter
         nad = f"{opt.namespace}/{n.nad}" if n.nad else n.target
+        if n.nad and opt.backend == "cudn-localnet":
+            nad = f"CUDN {n.nad}"
         rows.append(
             [
                 where,
