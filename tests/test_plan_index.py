@@ -94,9 +94,9 @@ def test_plan_writes_the_index_as_configmaps_that_validate_lab_and_verify_accept
     proc = run_cli("plan", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     monitoring = sorted(p.name for p in (out / "monitoring").iterdir())
-    assert monitoring == ["kustomization.yaml", "plan-index-001.yaml"]
+    assert monitoring == ["base", "counter-workers.yaml", "kustomization.yaml", "plan-index-001.yaml"]
     kust = yaml.safe_load((out / "monitoring/kustomization.yaml").read_text())
-    assert (kust["namespace"], kust["resources"]) == ("trunkline", ["plan-index-001.yaml"])
+    assert kust["resources"] == ["base", "plan-index-001.yaml", "counter-workers.yaml"]
     cm = yaml.safe_load((out / "monitoring/plan-index-001.yaml").read_text())
     assert (cm["kind"], cm["metadata"]["name"], cm["metadata"]["namespace"]) == (
         "ConfigMap", "trunkline-plan-index-001", "trunkline")
