@@ -10,7 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.test_plan_index import _big_inventory, _index
 from tests.test_vm_verdicts import APP01_1, APP01_2, WEB01, Pair
-from trunkline.vmmetrics import GroupLabelled, PlanCollector
+from trunkline.vmmetrics import PlanCollector
+from trunkline.xdp.exporter import GroupLabelled
 
 NOW = 10_000.0
 
@@ -113,3 +114,25 @@ def test_5000_nic_plan_series_are_bounded_by_vlans_and_the_anomaly_limit() -> No
     assert {x["state"]: x["value"] for x in s["trunkline_vm_nics"]} == {
         "seen": "4300.0", "wrong-vlan": "0.0", "on-several-vlans": "700.0", "not-seen": "0.0"}
     assert sum(series.values()) == 4 + 4 + 100 + 1 + 3 * 2
+
+
+def test_count_plan_index_usage_errors_are_one_line_exit_2(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import run_cli
+
+    plan = tmp_path / "plan"
+    assert run_cli("plan", "-o", str(plan)).returncode == 0
+    cases = [
+        (["--plan-index", str(plan)], "--plan-index needs --group NAME"),
+        (["--plan-index", str(plan), "--group", "workers"],
+         "--plan-index feeds the metrics: add --metrics-port"),
+        (["--plan-index", str(plan), "--group", "rack-z", "--metrics-port", "0"],
+         "--group rack-z: the plan index has no such node group (it has workers)"),
+        (["--plan-index", str(plan), "--group", "workers", "--metrics-port", "0", "--anomaly-window", "soon"],
+         "--anomaly-window 'soon': a positive duration such as 900, 15m or 1h"),
+        (["--plan-index", str(plan / "vms"), "--group", "workers", "--metrics-port", "0"],
+         f"--plan-index {plan / 'vms'}: no plan index there"),
+    ]
+    for args, message in cases:
+        proc = run_cli("count", "lo", *args, timeout=30)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr

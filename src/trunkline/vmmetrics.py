@@ -20,8 +20,7 @@ Families (docs/metrics.md), read at scrape time from the counters' MAC tables an
 O(MACs) or O(VMs) (tested with a 5,000-NIC plan). Anomalies are ordered ``wrong-vlan`` first, then by
 VM, NIC, interface and direction, so the same ones are kept from scrape to scrape.
 
-:class:`GroupLabelled` adds the ``group`` label to every series of another collector (the counters'
-families), so that all of a DaemonSet's series carry its node group.
+The counters' own families get the ``group`` label from :class:`trunkline.xdp.exporter.GroupLabelled`.
 """
 
 from __future__ import annotations
@@ -137,16 +136,3 @@ class PlanCollector(Collector):
                                     "Anomaly series over the limit, not exported.", labels=["group"])
         dropped.add_metric([g], max(len(rows) - self.limit, 0))
         yield from (info, counts, anomaly, dropped, entries, inserts, capacity)
-
-
-class GroupLabelled(Collector):
-    """Every series of *inner* with the label ``group`` = *group* added."""
-
-    def __init__(self, inner: Collector, group: str) -> None:
-        self.inner, self.group = inner, group
-
-    def collect(self) -> Iterable[Metric]:
-        for metric in self.inner.collect():
-            metric.samples = [s._replace(labels={**s.labels, "group": self.group}) for s in metric.samples]
-            yield metric
-
