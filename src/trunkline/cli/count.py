@@ -18,6 +18,7 @@ class By(str, Enum):
     protocol = "protocol"
     vlan = "vlan"
     total = "total"
+    mac = "mac"
 
 
 class HookChoice(str, Enum):
@@ -44,9 +45,18 @@ def count(
                      help="Stop after this many seconds and print the summary."),
     ] = None,
     by: Annotated[
-        By, typer.Option("--by", metavar="protocol|vlan|total",
-                         help="Rows per IP protocol/EtherType, per VLAN, or one line.")
+        By, typer.Option("--by", metavar="protocol|vlan|total|mac",
+                         help="Rows per IP protocol/EtherType, per VLAN, one line, or per VLAN and source "
+                              "MAC (implies --macs).")
     ] = By.protocol,
+    macs: Annotated[
+        bool, typer.Option("--macs", help="Learn (VLAN, source MAC) pairs; --json records list them.")
+    ] = False,
+    mac_table_size: Annotated[
+        int | None,
+        typer.Option("--mac-table-size", min=1, metavar="PAIRS",
+                     help="Pairs the MAC table holds per interface, both directions (default 32768)."),
+    ] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="One JSON record per interval, interface and direction.")
     ] = False,
@@ -87,7 +97,8 @@ def count(
         int, typer.Option("--anomaly-limit", min=0, metavar="N", help="At most N anomaly series.")
     ] = 100,
 ) -> None:
-    """Count frames per IP protocol, EtherType and VLAN ID with an eBPF program (XDP or TC).
+    """Count frames per IP protocol, EtherType and VLAN ID with an eBPF program (XDP or TC); with --macs,
+    also learn which source MACs send on which VLAN.
 
     Ctrl-C or SIGTERM stops and prints the summary (exit code 0).
     """
@@ -96,6 +107,9 @@ def count(
     if hook is HookChoice.tc and mode is not None:
         raise BadInputError("--mode applies to --hook xdp only: drop --mode, or use --hook xdp")
     plan_metrics = _plan_metrics(plan_index, group, metrics_port, anomaly_window, anomaly_limit)
+    learn = macs or by is By.mac or plan_metrics is not None
+    if mac_table_size is not None and not learn:
+        raise BadInputError("--mac-table-size needs MAC learning: add --macs or --by mac")
     names = list(interfaces or []) or [session.default_route_interface()]
     session.check_interfaces(names)
 
@@ -117,6 +131,8 @@ def count(
         metrics_address=metrics_address,
         plan_metrics=plan_metrics,
         group=group,
+        learn_macs=learn,
+        mac_capacity=mac_table_size,
     )
 
 
