@@ -12,7 +12,7 @@ from rich.table import Table
 
 from trunkline.planindex import PlanIndex, VlanSet
 from trunkline.verify import NadVlans
-from trunkline.vmverdict import LearnedPair, VmVerdicts, judge, vlan_text
+from trunkline.vmverdict import LearnedPair, NicVerdict, VmVerdicts, judge, vlan_text
 from trunkline.xdp.stats import Snapshot
 
 IDLE_WINDOW_S = 300.0
@@ -100,10 +100,10 @@ def render(result: VmVerdicts | None, tables: Sequence[LearnedTable], console: C
     for v in result.nics:
         if v.severity in ("error", "warning"):
             console.print(f"[{'bold red' if v.severity == 'error' else 'yellow'}]{v.severity}[/]: "
-                          f"VM {v.nic.vm} {v.nic.nic}: {v.message()}", soft_wrap=True)
+                          f"{_named(v)}", soft_wrap=True)
     for v in result.nics:
         if v.state == "not-seen":
-            console.print(f"note: VM {v.nic.vm} {v.nic.nic}: {v.message()}", soft_wrap=True)
+            console.print(f"note: {_named(v)}", soft_wrap=True)
     for row in result.strangers:
         shown = ", ".join(f"{m} ({s.packets:,} {s.direction})" for m, s in zip(row.macs, row.busiest,
                                                                                    strict=True))
@@ -148,4 +148,10 @@ def error_line(result: VmVerdicts, plan_dir: Path) -> str:
     more = f" (and {len(result.errors) - 1} more VM NIC error(s))" if len(result.errors) > 1 else ""
     fix = ("fix the NAD or the VM's network in the plan" if first.state != "wrong-vlan"
            else "check the VM's NAD and the switch port")
-    return f"VM {first.nic.vm} {first.nic.nic}: {first.message()}{more}; {fix} ({plan_dir})"
+    return f"{_named(first)}{more}; {fix} ({plan_dir})"
+
+
+def _named(verdict: NicVerdict) -> str:
+    """The verdict's message, starting with the VM and NIC it is about."""
+    text = verdict.message()
+    return text if text.startswith("VM ") else f"VM {verdict.nic.vm} {verdict.nic.nic}: {text}"
