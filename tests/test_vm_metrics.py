@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter as Tally
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -116,7 +119,7 @@ def test_5000_nic_plan_series_are_bounded_by_vlans_and_the_anomaly_limit() -> No
     assert sum(series.values()) == 4 + 4 + 100 + 1 + 3 * 2
 
 
-def test_count_plan_index_usage_errors_are_one_line_exit_2(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_count_plan_index_usage_errors_are_one_line_exit_2(tmp_path: Path) -> None:
     from tests.conftest import run_cli
 
     plan = tmp_path / "plan"
@@ -136,3 +139,59 @@ def test_count_plan_index_usage_errors_are_one_line_exit_2(tmp_path) -> None:  #
         proc = run_cli("count", "lo", *args, timeout=30)
         assert proc.returncode == 2, (args, proc.stderr)
         assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+@pytest.mark.privileged
+def test_count_plan_index_exports_real_frames_with_the_group_label(  # type: ignore[no-untyped-def]
+    veth_pair, bundled_plan
+) -> None:
+    """`trunkline count --plan-index --group` as the DaemonSet runs it, scraped over HTTP in ns_b."""
+    import re
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.conftest import cli_env
+    from tests.watch_traffic import ETH_P_IP, Sender, ethernet, in_netns, ipv4_udp, quiet_ipv6
+
+    quiet_ipv6(veth_pair)
+    cmd = ["ip", "netns", "exec", veth_pair.ns_b, sys.executable, "-m", "trunkline", "count", veth_pair.if_b,
+           "--hook", "tc", "--by", "total", "--interval", "60", "--metrics-port", "0", "--metrics-address",
+           "127.0.0.1", "--plan-index", str(bundled_plan / "monitoring"), "--group", "workers"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=cli_env())
+    sender = Sender(veth_pair)
+    try:
+        assert proc.stderr is not None
+        err = ""
+        while not (found := re.search(r"http://127\.0\.0\.1:(\d+)/metrics", err)):
+            line = proc.stderr.readline()
+            assert line, err + proc.stderr.read()
+            err += line
+        payload = ipv4_udp(veth_pair.ip_a, veth_pair.ip_b, b"v" * 60)
+        sender.raw(ethernet(sender.mac_b, WEB01, ETH_P_IP, payload, 10), 3)
+        sender.raw(ethernet(sender.mac_b, APP01_1, ETH_P_IP, payload, 20), 2)
+        with in_netns(veth_pair.ns_b):
+            deadline = time.monotonic() + 10
+            while True:  # poll until both pairs are learned (frames cross the veth asynchronously)
+                with urllib.request.urlopen(f"http://127.0.0.1:{found.group(1)}/metrics", timeout=10) as r:
+                    text = r.read().decode()
+                if 'state="wrong-vlan"} 1.0' in text or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+    finally:
+        sender.close()
+        proc.terminate()
+        proc.wait(timeout=30)
+    samples = [(f.name, s) for f in text_string_to_metric_families(text) for s in f.samples]
+    assert all(s.labels.get("group") == "workers" for _, s in samples)
+    nics = {s.labels["state"]: s.value for n, s in samples if s.name == "trunkline_vm_nics"}
+    assert nics == {"seen": 1.0, "wrong-vlan": 1.0, "on-several-vlans": 0.0, "not-seen": 4.0}
+    (anomaly,) = [s.labels for n, s in samples if s.name == "trunkline_vm_nic_anomaly"]
+    assert anomaly == {"group": "workers", "interface": veth_pair.if_b, "direction": "rx", "state": "wrong-vlan",
+                       "vm": "app01", "nic": "Network adapter 1", "mac": APP01_1, "expected_vlans": "10",
+                       "seen_vlans": "20"}
+    vlan_rx = {s.labels["vlan"]: s.value for n, s in samples
+               if s.name == "trunkline_vlan_packets_total" and s.labels["direction"] == "rx"}
+    assert (vlan_rx["10"], vlan_rx["20"]) == (3.0, 2.0)
+    entries = {s.labels["direction"]: s.value for n, s in samples if s.name == "trunkline_mac_table_entries"}
+    assert entries["rx"] == 2.0
