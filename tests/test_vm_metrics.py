@@ -188,8 +188,8 @@ def test_count_plan_index_exports_real_frames_with_the_group_label(  # type: ign
     assert nics == {"seen": 1.0, "wrong-vlan": 1.0, "on-several-vlans": 0.0, "not-seen": 4.0}
     (anomaly,) = [s.labels for n, s in samples if s.name == "trunkline_vm_nic_anomaly"]
     assert anomaly == {"group": "workers", "interface": veth_pair.if_b, "direction": "rx",
-                       "state": "wrong-vlan", "vm": "app01", "nic": "Network adapter 1", "mac": APP01_1, "expected_vlans": "10",
-                       "seen_vlans": "20"}
+                       "state": "wrong-vlan", "vm": "app01", "nic": "Network adapter 1", "mac": APP01_1,
+                       "expected_vlans": "10", "seen_vlans": "20"}
     vlan_rx = {s.labels["vlan"]: s.value for n, s in samples
                if s.name == "trunkline_vlan_packets_total" and s.labels["direction"] == "rx"}
     assert (vlan_rx["10"], vlan_rx["20"]) == (3.0, 2.0)
