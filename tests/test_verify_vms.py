@@ -33,12 +33,13 @@ def example_plan(bundled_plan: Path) -> Path:
 
 
 def _verify(pair: VethPair, plan: Path, received: list[tuple[str, int, int]],
-            sent: list[tuple[str, int, int]], as_json: bool = True) -> subprocess.CompletedProcess[str]:
+            sent: list[tuple[str, int, int]], as_json: bool = True, extra: tuple[str, ...] = (),
+            ) -> subprocess.CompletedProcess[str]:
     """verify (--json) for 2 s; (source MAC, VLAN, frames) received from ns_a and sent out of ns_b."""
     quiet_ipv6(pair)
     sender = Sender(pair)
     cmd = ["ip", "netns", "exec", pair.ns_b, sys.executable, "-m", "trunkline", "verify", str(plan),
-           pair.if_b, *(["--json"] if as_json else []), "--duration", "2"]
+           pair.if_b, *(["--json"] if as_json else []), "--duration", "2", *extra]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env())
     with in_netns(pair.ns_b):
         out_sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
@@ -133,3 +134,19 @@ def test_table_names_the_vm_on_the_wrong_vlan_and_the_unplanned_macs(veth_pair: 
             "idle)") in lines
     assert ("VLAN 20: 1 MAC(s) of no VM NIC in the plan (routers, hosts, VMs outside the plan); busiest: "
             f"{STRANGERS[0]} (4 rx)") in lines
+
+
+def test_a_mac_table_filled_past_its_bound_says_the_view_is_partial(veth_pair: VethPair,
+                                                                    example_plan: Path) -> None:
+    many = [(f"02:00:5e:00:01:{i:02x}", 10, 1) for i in range(40)]
+    res = _verify(veth_pair, example_plan, [*many, (WEB01, 10, 2)], sent=[],
+                  extra=("--mac-table-size", "16"))
+    doc = json.loads(res.stdout)
+    (table,) = doc["mac_tables"]
+    assert (table["interface"], table["capacity"], table["partial"]) == (veth_pair.if_b, 16, True)
+    assert table["inserts"] == 41 and table["live"] <= 16
+    assert doc["vlans"][0]["vlan"] == 10 and doc["vlans"][0]["packets"] == 42  # the VLAN counts stay exact
+    res = _verify(veth_pair, example_plan, many, sent=[], as_json=False,
+                  extra=("--mac-table-size", "16"))
+    assert any(line.startswith(f"warning: {veth_pair.if_b}: MAC table partial: ") and
+               line.endswith("not-seen verdicts may be wrong") for line in res.stdout.splitlines()), res.stdout

@@ -90,6 +90,10 @@ def register(app: typer.Typer) -> None:
             "--hook", metavar="tc|xdp", help="tc (default: sees tags the NIC strips) or xdp.")
         ] = HookChoice.tc,
         as_json: Annotated[bool, typer.Option("--json", help="One JSON record, no table.")] = False,
+        mac_table_size: Annotated[int | None, typer.Option(
+            "--mac-table-size", min=1, metavar="PAIRS",
+            help="(VLAN, MAC) pairs the counter keeps per interface (default as `count`).")
+        ] = None,
     ) -> None:
         """Count received frames per VLAN ID and check that the plan's NADs map every VLAN that has traffic.
 
@@ -114,7 +118,7 @@ def register(app: typer.Typer) -> None:
         snaps, gone, seconds = observe(interfaces, duration, cast(Literal["tc", "xdp"], hook.value),
                               _announce(interfaces, duration, hook.value), learn_macs=learn,
                               ended=lambda counters: tables.extend(vmverdicts.read_tables(counters))
-                              if learn else None)
+                              if learn else None, mac_capacity=mac_table_size)
         result = replace(verify(snaps, nads), interfaces=tuple(interfaces))
         vms = vmverdicts.verdicts(index, tables, snaps, nads) if index is not None and learn else None
         blind = blind_message(result, seconds, hook.value)

@@ -26,12 +26,17 @@ MACS_SHOWN = 10
 
 @dataclass(frozen=True)
 class LearnedTable:
-    """One interface's learned pairs and whether the view is partial (the counter evicted pairs)."""
+    """One interface's learned pairs, the map's counts (``table_fields``: inserts, live, capacity,
+    partial, failed) and the line saying how partial the view is (``""`` when complete)."""
 
     interface: str
     entries: tuple[LearnedPair, ...]
-    partial: bool
+    fields: dict[str, Any]
     note: str
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.fields.get("partial"))
 
 
 def learning_available() -> bool:
@@ -43,14 +48,15 @@ def learning_available() -> bool:
 
 def read_tables(counters: Iterable[Any]) -> list[LearnedTable]:
     """Read every counter's MAC table (:meth:`trunkline.xdp.counter.Counter.read_macs`)."""
+    from trunkline.xdp.macs import partial_note, table_fields
+
     out = []
     for counter in counters:
         table = counter.read_macs()
-        note = ""
-        if table.partial:
-            note = (f"MAC table of {counter.interface} is partial: {table.inserts:,} pairs learned, "
-                    f"{table.live:,} kept (room for {table.capacity:,}); not-seen verdicts may be wrong")
-        out.append(LearnedTable(counter.interface, tuple(table.entries), bool(table.partial), note))
+        note = partial_note(table)
+        if note:
+            note = f"{counter.interface}: {note}; not-seen verdicts may be wrong"
+        out.append(LearnedTable(counter.interface, tuple(table.entries), table_fields(table), note))
     return out
 
 
@@ -128,8 +134,7 @@ def json_fields(result: VmVerdicts | None, tables: Sequence[LearnedTable]) -> di
     """Fields ``verify --json`` adds: ``vm_nics`` (one per NIC: ``state`` ...), ``vm_counts``,
     ``unplanned_macs`` with an index; ``macs`` without; ``mac_tables`` always."""
     out: dict[str, Any] = {
-        "mac_tables": [{"interface": t.interface, "partial": t.partial, "pairs": len(t.entries)}
-                       for t in tables],
+        "mac_tables": [{"interface": t.interface, **t.fields} for t in tables],
     }
     if result is None:
         out["macs"] = [{"interface": t.interface, "direction": e.direction, "vlan": e.vlan, "mac": e.mac,
