@@ -142,10 +142,16 @@ def test_5000_nics_split_into_parts_under_the_annotation_limit_and_read_back(tmp
     assert load_index(tmp_path) == index
 
 
-def test_mounted_parts_read_as_bare_json(tmp_path: Path) -> None:
+def test_mounted_parts_read_as_bare_json_through_the_kubelets_links(tmp_path: Path) -> None:
+    """A ConfigMap volume as the kubelet lays it out: files in a hidden timestamped directory, ``..data``
+    linking to it, and each key a link through ``..data`` (the DaemonSet's projected volume)."""
     index = _index(_big_inventory(1200))
+    (tmp_path / "..2026_12_06_01_02_03.000000001").mkdir()
+    (tmp_path / "..data").symlink_to("..2026_12_06_01_02_03.000000001")
     for i, cm in enumerate(configmaps(index, budget=60_000), 1):
-        (tmp_path / f"plan-index-{i:03d}.json").write_text(cm["data"]["index.json"])
+        name = f"plan-index-{i:03d}.json"
+        (tmp_path / "..data" / name).write_text(cm["data"]["index.json"])
+        (tmp_path / name).symlink_to(f"..data/{name}")
     assert load_index(tmp_path) == index
 
 
