@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.test_rvtools_reader import seed_rows, write_workbook
+from tests.support.rvtools_corpus import seed_rows, write_workbook
 from tests.vcsim_fixture import Vcsim, vcsim  # noqa: F401  (fixture)
 from trunkline.cli import main
 

@@ -50,6 +50,7 @@ from trunkline.vsphere.model import (
     SecurityPolicy,
     Teaming,
     TrunkVlan,
+    UnknownVlan,
     VirtualSwitch,
     VlanPolicy,
 )
@@ -322,6 +323,8 @@ def vlan_text(vlan: VlanPolicy) -> str:
         return str(vlan.id)
     if isinstance(vlan, TrunkVlan):
         return "trunk " + ranges_text(merge_ranges([(r.start, r.end) for r in vlan.ranges]))
+    if isinstance(vlan, UnknownVlan):
+        return "unknown"
     kind = f" {vlan.pvlan_type}" if vlan.pvlan_type else ""
     primary = f" primary {vlan.primary}" if vlan.primary is not None else ""
     return f"pvlan{kind} {vlan.secondary}{primary}"
@@ -551,6 +554,16 @@ class _Builder:
             )
             return _with(base, target="skipped", reason="vmkernel port group (no VM NICs)")
         vlan = pg.vlan
+        if isinstance(vlan, UnknownVlan):
+            self.find(
+                "error",
+                "vlan-unknown",
+                subject,
+                "the inventory does not say its VLAN: no NAD; write the port group's 'vlan' (an ID, or "
+                "trunk ranges such as \"100-199,300\") in the inventory file and run plan on it",
+                unmapped=True,
+            )
+            return _with(base, target="unmapped", reason="VLAN unknown")
         if isinstance(vlan, PrivateVlan):
             self.find(
                 "error",

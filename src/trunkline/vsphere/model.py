@@ -104,7 +104,17 @@ class PrivateVlan(_Frozen):
     pvlan_type: Literal["promiscuous", "community", "isolated"] | None = None
 
 
-VlanPolicy = Annotated[NoVlan | AccessVlan | TrunkVlan | PrivateVlan, Field(discriminator="type")]
+class UnknownVlan(_Frozen):
+    """The source did not say (an RVTools 4.4 trunk port group leaves its ``VLAN`` cell blank): kept so
+    that nothing is dropped, never guessed; the plan maps no NAD for it until the inventory file says
+    the VLAN."""
+
+    type: Literal["unknown"] = "unknown"
+
+
+VlanPolicy = Annotated[
+    NoVlan | AccessVlan | TrunkVlan | PrivateVlan | UnknownVlan, Field(discriminator="type")
+]
 
 _RANGE_RE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
 

@@ -29,6 +29,7 @@ from trunkline.vsphere.model import (
     PrivateVlan,
     SecurityPolicy,
     TrunkVlan,
+    UnknownVlan,
     VirtualSwitch,
 )
 
@@ -60,6 +61,8 @@ def vlan_text(pg: PortGroup) -> str:
         kind = f" {vlan.pvlan_type}" if vlan.pvlan_type else ""
         primary = f"{vlan.primary}/" if vlan.primary is not None else ""
         return f"pvlan {primary}{vlan.secondary}{kind}"
+    if isinstance(vlan, UnknownVlan):
+        return "unknown"
     raise TypeError(f"not a VLAN policy: {vlan!r}")
 
 
