@@ -46,7 +46,8 @@ def test_vms_per_port_group_with_adapter_and_disconnected_marked() -> None:
     assert vm_rows(_dc()) == [
         ("vm-vlan-10", "10", "web01 (vmxnet3), app01 (vmxnet3)"),
         ("vm-vlan-20", "20", "app01 (vmxnet3), db01 (e1000e)"),
-        ("vm-vlan-30", "30", "monitor01 (e1000, off)"),
+        # powered off with Connected false but connecting at power on: not disconnected
+        ("vm-vlan-30", "30", "monitor01 (e1000)"),
         ("vm-vlan-40", "40", "vlan40-client (vmxnet3)"),
     ]
 
