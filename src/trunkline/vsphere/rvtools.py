@@ -1101,7 +1101,9 @@ class _Builder:
         if (vc, dc.name, name) in self.std_network_by_name:
             return self.std_network_by_name[(vc, dc.name, name)]
         opaque_id = f"network:{name}"
-        dc.opaque.setdefault(opaque_id, OpaqueNetwork(id=opaque_id, name=name))
+        partial = not (self.sheets["dvPort"] or self.sheets["vPort"])
+        kind = "no port group tabs in the export" if partial else None
+        dc.opaque.setdefault(opaque_id, OpaqueNetwork(id=opaque_id, name=name, network_type=kind))
         return opaque_id
 
     # -- helpers ------------------------------------------------------------------------------------

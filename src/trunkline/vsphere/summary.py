@@ -351,7 +351,10 @@ class _Fitting:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if self.needed_width() <= options.max_width:
-            yield _table(self.title, self.headers, self.rows, self.wide)
+            # one column short of the terminal: rich lays the last column out one character wider than
+            # it draws it, cutting a character off its longest lines at the terminal's edge
+            table = _table(self.title, self.headers, self.rows, self.wide)
+            yield from console.render(table, options.update(width=options.max_width - 1))
             return
         yield Text(self.title, style="bold")
         for row in self.rows:
