@@ -106,7 +106,7 @@ def test_vmkernel_nics_are_never_host_nic_rows() -> None:
     dc = _dc()
     host = dc.hosts[0]
     lonely = host.model_copy(
-        update={"vmkernel_nics": (*host.vmkernel_nics, host.vmkernel_nics[0].model_copy(update={"name": "vmk9"}))}
+        update={"vmkernel_nics": (*host.vmkernel_nics, host.vmkernel_nics[0].model_copy(update={"name": "vmk9"}))}  # noqa: E501
     )
     moved = dc.model_copy(update={"hosts": (lonely, *dc.hosts[1:]), "switches": dc.switches})
     rows = host_rows(moved)

@@ -338,6 +338,15 @@ class Host(_Frozen):
     vmkernel_nics: tuple[VmkernelNic, ...] = ()
 
 
+def is_address(text: str) -> bool:
+    """True for an IPv4 or IPv6 address (no prefix length)."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _check_address(value: str) -> str:
     try:
         ipaddress.ip_interface(value)

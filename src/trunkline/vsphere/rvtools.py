@@ -42,7 +42,6 @@ Names are unescaped as vSphere shows them (``%2f`` -> ``/``, ``%5c`` -> ``\\``, 
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import zipfile
 from collections import Counter, defaultdict
@@ -78,6 +77,7 @@ from trunkline.vsphere.model import (
     VlanRange,
     VmkernelNic,
     VmNic,
+    is_address,
 )
 from trunkline.vsphere.sources import OLE2_MAGIC
 
@@ -444,14 +444,6 @@ def _mtu(row: Row, key: str) -> int | None:
 
 
 _MAC_TEXT = re.compile(r"^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
-
-
-def _is_address(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _name(row: Row, key: str) -> str:
@@ -1009,7 +1001,7 @@ class _Builder:
                 iter(self.dvpg_by_name.get((vc, pg_name), [])), None
             )
             ip = row.text("ip") or None
-            if ip is not None and not _is_address(ip):
+            if ip is not None and not is_address(ip):
                 self.note("info", "address-odd", row, "ip", f"{ip!r} is not an IP address: left out")
                 ip = None
             host["vmks"].append(VmkernelNic(name=row.text("device"), port_group=pg.id if pg else None, ip=ip))
@@ -1079,7 +1071,7 @@ class _Builder:
         out: list[str] = []
         for key in ("ipv4", "ipv6"):
             for part in _list(row, key):
-                if _is_address(part):
+                if is_address(part):
                     out.append(part)
                 else:
                     self.note("info", "address-odd", row, key, f"{part!r} is not an IP address: left out")
