@@ -40,6 +40,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from trunkline.errors import BadInputError, EnvironmentProblem
+from trunkline.tls import PLAIN_HTTP_REASONS, ssl_context
 from trunkline.vsphere.model import (
     AccessVlan,
     Cluster,
@@ -61,6 +62,7 @@ from trunkline.vsphere.model import (
     VlanRange,
     VmkernelNic,
     VmNic,
+    is_address,
 )
 
 _log = logging.getLogger(__name__)
@@ -97,6 +99,7 @@ PROPERTIES: dict[str, tuple[str, ...]] = {
         "config.hardware.device",
         "runtime.powerState",
         "runtime.host",
+        "guest.net",
     ),
 }
 
@@ -166,37 +169,6 @@ def parse_target(text: str, protocol: str = "https", port: int | None = None) ->
     return Target(name=name, protocol=scheme, host=url.hostname, port=chosen)
 
 
-def ssl_context(insecure: bool, ca_file: Path | None) -> ssl.SSLContext:
-    """The TLS context: the system's trust store (plus *ca_file*), or no checks at all when *insecure*.
-
-    Raises:
-        BadInputError: *ca_file* is missing or holds no certificate in PEM form.
-    """
-    if insecure:
-        _log.warning("certificate checks are off (--insecure): the vCenter's identity is not verified")
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        return context
-    try:
-        return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
-    except (OSError, ssl.SSLError) as exc:
-        raise BadInputError(
-            f"CA file {ca_file}: cannot load it ({getattr(exc, 'strerror', None) or exc}); "
-            "give a PEM file with the CA certificate to --ca-file"
-        ) from None
-
-
-#: OpenSSL's reasons when the server's first bytes are not a TLS record (an HTTP answer instead):
-#: ``WRONG_VERSION_NUMBER`` (OpenSSL 1.1/3.0), ``RECORD_LAYER_FAILURE``/``PACKET_LENGTH_TOO_LONG`` (3.x).
-_PLAIN_HTTP_REASONS = {
-    "WRONG_VERSION_NUMBER",
-    "RECORD_LAYER_FAILURE",
-    "PACKET_LENGTH_TOO_LONG",
-    "HTTP_REQUEST",
-}
-
-
 def _connect_error(target: Target, exc: BaseException, timeout: float = TIMEOUT_S) -> EnvironmentProblem:
     host = f"[{target.host}]" if ":" in target.host else target.host
     where = f"vCenter {target.name} ({target.protocol}://{host}:{target.port})"
@@ -205,7 +177,7 @@ def _connect_error(target: Target, exc: BaseException, timeout: float = TIMEOUT_
             f"{where}: its certificate is not trusted ({exc.verify_message}); pass --ca-file with the CA "
             "that signed it, or --insecure to skip the check"
         )
-    if isinstance(exc, ssl.SSLError) and exc.reason in _PLAIN_HTTP_REASONS:
+    if isinstance(exc, ssl.SSLError) and exc.reason in PLAIN_HTTP_REASONS:
         return EnvironmentProblem(
             f"{where}: TLS failed ({exc.reason}): the port answers in plain HTTP; "
             f"give http://{host}:{target.port}/sdk if that is meant, or the vCenter's HTTPS port"
@@ -419,7 +391,7 @@ def read_inventory(
     targets = [parse_target(h, protocol, port) for h in hosts]
     if not targets:
         raise BadInputError("no vCenter given: name at least one with --vcenter HOST")
-    context = ssl_context(insecure, ca_file)
+    context = ssl_context(insecure, ca_file, "vCenter")
     vcenters: list[VCenter] = []
     seen: dict[str, str] = {}
     for target in targets:
@@ -816,6 +788,7 @@ def _build_vm(
     dc: str,
 ) -> VirtualMachine:
     nics = []
+    guest = guest_addresses(props.get("guest.net") or ())
     for device in props.get("config.hardware.device") or ():
         if not _is_nic(device):
             continue
@@ -840,6 +813,7 @@ def _build_vm(
                 network=network,
                 connected=bool(connectable.connected) if connectable is not None else True,
                 start_connected=bool(connectable.startConnected) if connectable is not None else True,
+                addresses=guest.get(device.key, ()),
             )
         )
 
@@ -857,6 +831,30 @@ def _build_vm(
         template=bool(props.get("config.template")),
         nics=tuple(nics),
     )
+
+
+def guest_addresses(net: Any) -> dict[int, tuple[str, ...]]:
+    """VMware Tools' view of a VM's NICs (``guest.net``, ``GuestNicInfo[]``) -> per virtual device key
+    (``deviceConfigId``) the guest's addresses: ``ipConfig.ipAddress[]`` as ``address/prefixLength``
+    (``NetIpConfigInfoIpAddress``), else the plain ``ipAddress[]`` strings (no prefix length known).
+    Entries without a device key (NICs only the guest knows) and texts that are no address are left
+    out."""
+    out: dict[int, tuple[str, ...]] = {}
+    for info in net or ():
+        key = getattr(info, "deviceConfigId", None)
+        if key is None or key < 0:
+            continue
+        config = getattr(info, "ipConfig", None)
+        found: list[str] = []
+        for entry in getattr(config, "ipAddress", None) or ():
+            text, prefix = getattr(entry, "ipAddress", None), getattr(entry, "prefixLength", None)
+            if text and is_address(text):
+                found.append(f"{text}/{prefix}" if prefix is not None else text)
+        if not found:
+            found = [a for a in getattr(info, "ipAddress", None) or () if is_address(a)]
+        if found:
+            out[int(key)] = tuple(dict.fromkeys(found))
+    return out
 
 
 def _folder_path(index: _Index, folder: str | None, dc: str) -> str | None:
