@@ -195,22 +195,23 @@ def cli_run(inventory: Path, out: Path, src: Path = SRC, args: tuple[str, ...] =
 def source_at(revision: str, tmp: Path) -> Path:
     """The ``src`` directory of git *revision* of this checkout, extracted under *tmp*."""
     root = SRC.parent
-    archive = subprocess.run(["git", "-C", str(root), "archive", revision, "src"], check=True,
-                             capture_output=True).stdout
+    archive = subprocess.run(["git", "-C", str(root), "archive", revision], check=True,
+                             capture_output=True).stdout  # whole: src/trunkline/deploy links to ../../deploy
     dest = tmp / f"src-{revision[:12]}"
     dest.mkdir(parents=True)
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
     return dest / "src"
 
 
-def same_tree(a: Path, b: Path) -> bool:
-    """Whether directories *a* and *b* hold the same files with the same bytes."""
-    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
-    files_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
-    return files_a == files_b and all((a / f).read_bytes() == (b / f).read_bytes() for f in files_a)
+def tree_differences(a: Path, b: Path) -> list[str]:
+    """The relative paths whose bytes differ between directories *a* and *b* (or that only one has)."""
+    files_a = {str(p.relative_to(a)) for p in a.rglob("*") if p.is_file()}
+    files_b = {str(p.relative_to(b)) for p in b.rglob("*") if p.is_file()}
+    both = files_a & files_b
+    return sorted((files_a ^ files_b) | {f for f in both if (a / f).read_bytes() != (b / f).read_bytes()})
 
 
-def cli_bench(size: tuple[int, int, int], tmp: Path, before: str | None) -> None:
+def cli_bench(size: tuple[int, int, int], tmp: Path, before: str | None, parse_too: bool = False) -> None:
     """Time the real command on YAML and JSON inventory files, baseline (1/10) and full size; with
     *before* (a git revision), each full-size run also with that revision's code, interleaved, and the two
     output directories compared byte for byte."""
@@ -233,9 +234,12 @@ def cli_bench(size: tuple[int, int, int], tmp: Path, before: str | None) -> None
             out = tmp / "after" / f"out-{path.name}"
             wall, cpu, rss = cli_run(path, out)
             rows.append((f"{label} {fmt}", fmt, mib, wall, cpu, rss))
+            if label == "full" and path == json_file and parse_too:
+                parser_bench(yaml_file, json_file)
             if old_src is not None and label == "full":
-                same = same_tree(tmp / "before" / f"out-{path.name}", out)
-                identical.append(f"{fmt}: {'byte-identical' if same else 'DIFFERENT'}")
+                differ = tree_differences(tmp / "before" / f"out-{path.name}", out)
+                shown = f"differ in {', '.join(differ)}" if differ else "byte-identical"
+                identical.append(f"{fmt}: {shown}")
                 shutil.rmtree(tmp / "before" / f"out-{path.name}", ignore_errors=True)
             shutil.rmtree(out, ignore_errors=True)
     print("real command: python -m trunkline plan FILE -o DIR (child process)")
@@ -250,6 +254,64 @@ def cli_bench(size: tuple[int, int, int], tmp: Path, before: str | None) -> None
     if identical:
         print(f"output of {before} and of this checkout: {', '.join(identical)}")
     print(f"children's peak RSS {rows[-1][5]:.0f} MiB (target < 1024 MiB)")
+
+
+#: Inputs on which a YAML parser must read what the inventory loader reads (YAML 1.2 core schema, a key
+#: written twice and a second document are errors): (name, text).
+PROBES = (
+    ("duplicate key", "a: 1\na: 2\n"),
+    ("1_000", "a: 1_000\n"),
+    ("0b11", "a: 0b11\n"),
+    ("010", "a: 010\n"),
+    ("yes", "a: yes\n"),
+    ("2001-12-14", "a: 2001-12-14\n"),
+    ("two documents", "a: 1\n---\nb: 2\n"),
+    ("unknown tag", "a: !foo x\n"),
+)
+
+
+def _outcome(parse: Any, text: str) -> str:
+    try:
+        return repr(parse(text))
+    except Exception as exc:  # noqa: BLE001 - any refusal is an outcome here
+        return "error"
+
+
+def parser_bench(path: Path, json_path: Path) -> None:
+    """CPU seconds to parse the full-size YAML inventory: the inventory loader (PyYAML with libyaml's
+    parser, YAML 1.2 resolution in Python), PyYAML's plain C loader, and the YAML 1.2 parsers written in
+    Rust that are installed (py-yaml12, yaml-rs; neither is a dependency); then whether each reads the
+    :data:`PROBES` as the inventory loader does."""
+    from trunkline.vsphere import yamlfile
+
+    text = path.read_text(encoding="utf-8")
+    ours = lambda t: yamlfile._parse_text(t, "probe")  # noqa: E731 - the loader's own entry
+    parsers: list[tuple[str, Any]] = [
+        ("inventory loader", ours),
+        ("json.loads (same data as JSON)", None),
+        ("PyYAML CSafeLoader (YAML 1.1)", lambda t: yaml.load(t, Loader=yaml.CSafeLoader)),  # noqa: S506
+    ]
+    for module, label, attr in (("yaml12", "py-yaml12", "parse_yaml"), ("yaml_rs", "yaml-rs", "loads")):
+        try:
+            parsers.append((label, getattr(__import__(module), attr)))
+        except ImportError:
+            print(f"{label}: not installed (pip install {label})")
+    print(f"parsing the full-size YAML inventory ({path.stat().st_size / (1 << 20):.1f} MiB), CPU seconds")
+    base = 0.0
+    for label, parse in parsers:
+        start = time.process_time()
+        if parse is None:
+            json.loads(json_path.read_text(encoding="utf-8"))
+        else:
+            parse(text)
+        cpu = time.process_time() - start
+        base = base or cpu
+        print(f"  {label:<34}{cpu:>7.2f} s {cpu / base:>6.2f}x")
+    for label, parse in parsers:
+        if parse is None or parse is ours:
+            continue
+        differ = [name for name, probe in PROBES if _outcome(parse, probe) != _outcome(ours, probe)]
+        print(f"  {label}: reads otherwise than the inventory loader: {', '.join(differ) or 'none'}")
 
 
 def show_bench(port_groups: int, hosts: int, vm_nics: int, tmp: Path) -> None:
@@ -279,6 +341,9 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="write the full-size plan here and keep it")
     parser.add_argument("--tmp", type=Path, help="parent of the temporary output (default: the system's)")
     parser.add_argument("--no-cli", action="store_true", help="skip the real command on YAML/JSON files")
+    parser.add_argument("--only-cli", action="store_true", help="skip the in-process stages")
+    parser.add_argument("--parsers", action="store_true",
+                        help="also time YAML parsers on the full-size inventory and compare their readings")
     parser.add_argument("--before", metavar="REV",
                         help="also run the full-size command with git revision REV's code, interleaved, "
                              "and compare the two output directories byte for byte")
@@ -286,10 +351,26 @@ def main() -> int:
                         help="also time `inventory show` on a JSON inventory at twice the port groups")
     args = parser.parse_args()
     size = (int(10_000 * args.scale), int(1_000 * args.scale), int(50_000 * args.scale))
-    tmp = Path(tempfile.mkdtemp(prefix="trunkline-bench-", dir=args.tmp))
+    if not args.only_cli:
+        stages(size, args.keep, args.tmp)
+    if not args.no_cli:
+        tmp = Path(tempfile.mkdtemp(prefix="trunkline-bench-cli-", dir=args.tmp))
+        try:
+            cli_bench(size, tmp, args.before, args.parsers)
+            if args.show:
+                (tmp / "show-out").mkdir()
+                show_bench(size[0] * 2, size[1], size[2], tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def stages(size: tuple[int, int, int], keep: Path | None, parent: Path | None) -> None:
+    """The in-process stages at a tenth of *size* and at *size*, printed."""
+    tmp = Path(tempfile.mkdtemp(prefix="trunkline-bench-", dir=parent))
     try:
         base = run(size[0] // 10, size[1] // 10, size[2] // 10, tmp / "baseline")
-        full = run(*size, args.keep or tmp / "full")
+        full = run(*size, keep or tmp / "full")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -317,16 +398,6 @@ def main() -> int:
         f"wall, {full['total'][1]:.2f} s CPU (target < 3 s); {os.cpu_count()} CPUs, load average "
         f"{os.getloadavg()[0]:.1f}"
     )
-    if not args.no_cli:
-        tmp = Path(tempfile.mkdtemp(prefix="trunkline-bench-cli-", dir=args.tmp))
-        try:
-            cli_bench(size, tmp, args.before)
-            if args.show:
-                (tmp / "show-out").mkdir()
-                show_bench(size[0] * 2, size[1], size[2], tmp)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return 0
 
 
 if __name__ == "__main__":
