@@ -76,8 +76,9 @@ def count(
         str, typer.Option("--metrics-address", metavar="ADDR", help="Address to serve --metrics-port on.")
     ] = "0.0.0.0",
 ) -> None:
-    """Count frames per IP protocol, EtherType and VLAN ID with an eBPF program (XDP or TC); with --macs,
-    also learn which source MACs send on which VLAN.
+    """Count frames per IP protocol, EtherType and VLAN ID with an eBPF program (XDP or TC).
+
+    With --macs (or --by mac), also learn which source MACs send on which VLAN.
 
     Ctrl-C or SIGTERM stops and prints the summary (exit code 0).
     """
