@@ -22,6 +22,7 @@ TEST_APT_PACKAGES=(
   dnsmasq-base                                # DHCP in the lab
   busybox-static                              # lab --vm: the initramfs shell; udhcpc, the lab VMs' DHCP client
   qemu-system-x86 linux-image-amd64           # trunkline lab --vm: a full kernel with 802.1Q
+  prometheus                                  # a real Prometheus 2.42 and promtool (verify --prometheus, rules)
 )
 
 # setup PIP_TARGET APT_PACKAGE...: install the missing Debian packages, then trunkline into .venv/.
