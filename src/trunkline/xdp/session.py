@@ -205,12 +205,16 @@ def count(
     notice: Callable[[str], None] = lambda line: print(f"trunkline: {line}", file=sys.stderr),
     learn_macs: bool = False,
     mac_capacity: int | None = None,
+    plan_metrics: Callable[[Sequence[Any]], Any] | None = None,
+    group: str | None = None,
 ) -> None:
     """The whole `trunkline count` run: attach a counter to each interface in *names*, tell *notice* the
     counters' warnings (once) and where metrics are served, show every interval through the output
     *make_output* builds (after attaching, so an attach error leaves the terminal alone), stop on
     *duration_s*, Ctrl-C or SIGTERM, show the summary, detach. *learn_macs* / *mac_capacity*: MAC
-    learning on every counter (``Counter(learn_macs=..., mac_capacity=...)``).
+    learning on every counter (``Counter(learn_macs=..., mac_capacity=...)``). *plan_metrics*: builds
+    a collector served beside the counters' (from the open counters); *group*: the ``group`` label
+    of every series.
 
     Raises:
         BadInputError: unknown interface, bad option (exit 2).
@@ -234,7 +238,9 @@ def count(
         if metrics_port is not None:
             from trunkline.xdp.exporter import start_metrics_server
 
-            server: Any = start_metrics_server(metrics_port, counters, address=metrics_address)
+            extra = [plan_metrics(counters)] if plan_metrics is not None else []
+            server: Any = start_metrics_server(metrics_port, counters, address=metrics_address, extra=extra,
+                                               group=group)
             stack.callback(server.close)
             host = f"[{metrics_address}]" if ":" in metrics_address else metrics_address
             port = getattr(server, "port", metrics_port)
