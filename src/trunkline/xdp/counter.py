@@ -38,7 +38,6 @@ from typing import Literal
 
 from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.xdp import libbpf, mactable
-from trunkline.xdp.ethertypes import MAX_LENGTH
 from trunkline.xdp.ethertypes import RESERVED as RESERVED_ETHERTYPES
 from trunkline.xdp.macs import MacTable
 from trunkline.xdp.mactable import TL_MAC_ENTRIES
@@ -339,11 +338,7 @@ class CounterObject:
                 cells = values[i * ncpu:(i + 1) * ncpu]
                 cell = Cell(sum(c.packets for c in cells), sum(c.bytes for c in cells))
                 if cell:
-                    ethertype = keys[i].ethertype
-                    if ethertype <= MAX_LENGTH:  # an object that keeps 802.3 lengths as they came
-                        ethertype = TL_ETHERTYPE_LLC
-                    key = (keys[i].direction, ethertype)
-                    out[key] = out.get(key, Cell()) + cell
+                    out[(keys[i].direction, keys[i].ethertype)] = cell
             if done or got == 0:
                 return out
             in_batch = out_batch
