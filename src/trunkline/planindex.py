@@ -40,7 +40,15 @@ from typing import Any
 
 from trunkline.errors import BadInputError
 from trunkline.openshift.plan import NetworkDecision, Plan, normalise_mac, ranges_text
-from trunkline.vsphere.model import AccessVlan, Inventory, NoVlan, PortGroup, TrunkVlan, VlanPolicy
+from trunkline.vsphere.model import (
+    AccessVlan,
+    Inventory,
+    NoVlan,
+    PortGroup,
+    TrunkVlan,
+    VlanPolicy,
+    nic_disconnected,
+)
 
 NAMESPACE = "trunkline"
 """Namespace of the index ConfigMaps (and of the monitoring DaemonSets)."""
@@ -135,7 +143,8 @@ class IndexNic:
         nad: ``namespace/name`` of the NAD the plan attaches it to, else ``None``; nad_vlans: that NAD's
             VLANs as planned (``None`` without a NAD); bridge: the NAD's bridge, else ``None``.
         power_state: ``poweredOn`` / ``poweredOff`` / ``suspended`` / ``None`` (unknown).
-        connected: the NIC is connected (vSphere ``connectable.connected``); template: the VM is a template.
+        connected: the NIC carries traffic when the VM runs (not
+            :func:`~trunkline.vsphere.model.nic_disconnected`); template: the VM is a template.
     """
 
     vm: str
@@ -284,18 +293,19 @@ def build_index(plan: Plan, inventory: Inventory) -> PlanIndex:
                         expected=vlans_of_policy(found.vlan) if found else VlanSet(),
                         nad=nad, nad_vlans=vlans_of_nad(net) if net else None,
                         bridge=net.bridge if net else None, power_state=vm.power_state,
-                        connected=nic.connected, template=vm.template,
+                        connected=not nic_disconnected(vm, nic), template=vm.template,
                     ))
     nics.sort(key=lambda n: (n.vm, n.vm_id, n.nic))
     return PlanIndex(_groups(plan), tuple(nics))
 
 
 def _groups(plan: Plan) -> tuple[IndexGroup, ...]:
-    """Node groups from the bridges' layouts (one per group and bridge); every group the options name,
-    even one without a bridge."""
+    """Node groups from the bridges' layouts (one per group and bridge); every group of the plan (its
+    ``node_groups``, else its options'), even one without a bridge."""
     from trunkline.openshift.plan import merge_ranges
 
-    ranges: dict[str, list[tuple[int, int]]] = {g.name: [] for g in plan.options.node_groups}
+    named = plan.node_groups or plan.options.node_groups
+    ranges: dict[str, list[tuple[int, int]]] = {g.name: [] for g in named}
     untagged: dict[str, bool] = {name: False for name in ranges}
     bridges: dict[str, set[str]] = {name: set() for name in ranges}
     nics: dict[str, set[str]] = {name: set() for name in ranges}

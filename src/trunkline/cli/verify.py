@@ -87,9 +87,10 @@ def register(app: typer.Typer) -> None:
             help="Plan directory (`trunkline plan -o`) or any directory of NAD YAMLs.")],
         interfaces: Annotated[list[str] | None, typer.Argument(
             metavar="IFACE", help="Trunk NIC(s) on this node (not with --prometheus).")] = None,
-        duration: Annotated[
-            float, typer.Option("--duration", metavar="SECONDS", help="Seconds to count.", min=0.1)
-        ] = 10.0,
+        duration: Annotated[float | None, typer.Option(
+            "--duration", metavar="SECONDS", min=0.1,
+            help="Seconds to count (default 300 with a plan index, for idle VMs; 10 without).")
+        ] = None,
         hook: Annotated[HookChoice, typer.Option(
             "--hook", metavar="tc|xdp", help="tc (default: sees tags the NIC strips) or xdp.")
         ] = HookChoice.tc,
@@ -111,12 +112,20 @@ def register(app: typer.Typer) -> None:
         insecure: Annotated[bool, typer.Option(
             "--insecure", help="With --prometheus: do not verify the server's certificate.")
         ] = False,
+        mac_table_size: Annotated[int | None, typer.Option(
+            "--mac-table-size", min=1, metavar="PAIRS",
+            help="(VLAN, MAC) pairs the counter keeps per interface (default as `count`).")
+        ] = None,
     ) -> None:
         """Count received frames per VLAN ID and check that the plan's NADs map every VLAN that has traffic.
 
-        Exit 1 when traffic arrived on a VLAN no NAD maps, or when no tagged frame arrived at all (the
-        wrong interface, or no traffic). Counts with the TC hook by default: most NICs strip VLAN tags
-        before XDP runs. An interface vanishing mid-window: the counts so far, then exit 3.
+        With the plan index `trunkline plan` writes (monitoring/), also a verdict per VM NIC: seen,
+        wrong-vlan, on-several-vlans or not-seen, from the source MACs the counter learns.
+
+        Exit 1 when traffic arrived on a VLAN no NAD maps, a VM NIC is on the wrong VLAN or its NAD
+        disagrees with its port group, or no tagged frame arrived at all (the wrong interface, or no
+        traffic). Counts with the TC hook by default: most NICs strip VLAN tags before XDP runs. An
+        interface vanishing mid-window: the counts so far, then exit 3.
 
         With `--prometheus URL` and no IFACE: every node's received frames per VLAN over `--window`, from
         the counters' series; exit 1 for a planned VLAN missing on a node of a group where other nodes
@@ -133,23 +142,41 @@ def register(app: typer.Typer) -> None:
         if not interfaces:
             raise BadInputError("give the trunk NIC(s) to count on (`trunkline verify PLAN_DIR IFACE...`), "
                                 "or --prometheus URL to judge every node from Prometheus")
+        from trunkline.cli import vmverdicts
+        from trunkline.planindex import load_index
+
         check_arguments(plan_dir, interfaces)
         nads = read_nads(plan_dir)
+        index = load_index(plan_dir)
+        if duration is None:
+            duration = vmverdicts.IDLE_WINDOW_S if index is not None else vmverdicts.VLAN_WINDOW_S
+        tables: list[vmverdicts.LearnedTable] = []
+        learn = vmverdicts.learning_available()
         snaps, gone, seconds = observe(interfaces, duration, cast(Literal["tc", "xdp"], hook.value),
-                              _announce(interfaces, duration, hook.value))
+                              _announce(interfaces, duration, hook.value), learn_macs=learn,
+                              ended=lambda counters: tables.extend(vmverdicts.read_tables(counters))
+                              if learn else None, mac_capacity=mac_table_size)
         result = replace(verify(snaps, nads), interfaces=tuple(interfaces))
+        vms = vmverdicts.verdicts(index, tables, snaps, nads) if index is not None and learn else None
         blind = blind_message(result, seconds, hook.value)
         if as_json:
             record = result.to_json()
             record.update(plan=str(plan_dir), hook=hook.value, duration_s=duration)
+            record.update(vmverdicts.json_fields(vms, tables))
+            if vms is not None and vms.errors:
+                record["ok"] = False
             sys.stdout.write(json.dumps(record) + "\n")
         else:
-            render_table(result, Console(highlight=False), blind)
+            console = Console(highlight=False)
+            render_table(result, console, blind)
+            vmverdicts.render(vms, tables, console)
         if gone is not None:
             raise gone
         if result.unmapped:
             vlans = ", ".join(map(str, result.unmapped))
             raise FindingsError(f"traffic on VLAN {vlans} which no NAD in {plan_dir} maps; "
                                 "add a port group/NAD for it or check the trunk")
+        if vms is not None and vms.errors:
+            raise FindingsError(vmverdicts.error_line(vms, plan_dir))
         if result.blind:
             raise FindingsError(blind)
