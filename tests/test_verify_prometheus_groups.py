@@ -10,8 +10,6 @@ unplanned 99; node-b lacks 40; node-c lacks 40 too, legitimately (not planned in
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -19,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import cli_env
+from tests.prometheus_fixture import PROMETHEUS
 from tests.test_verify_prometheus import (
     FRAME,
     PLAN_INDEX_PANELS,
@@ -32,16 +30,8 @@ from tests.test_verify_prometheus import (
 )
 from trunkline.planindex import IndexGroup, IndexNic, PlanIndex, VlanSet, configmaps, file_name
 
-
-def _count_has_plan_index() -> bool:
-    out = subprocess.run([sys.executable, "-m", "trunkline", "count", "--help"], capture_output=True,
-                         text=True, env=cli_env(), timeout=60)
-    return "--plan-index" in out.stdout
-
-
 pytestmark = [pytest.mark.privileged, pytest.mark.slow,
-              pytest.mark.skipif(not _count_has_plan_index(),
-                                 reason="this trunkline's count has no --plan-index/--group yet")]
+              pytest.mark.skipif(PROMETHEUS is None, reason="prometheus not installed (./quickstart.sh)")]
 
 WEB01, DB01, APP01 = "00:50:56:aa:bb:01", "00:50:56:aa:bb:02", "00:50:56:aa:bb:03"
 SENDS: dict[str, list[Send]] = {
