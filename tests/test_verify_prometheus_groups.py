@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -116,3 +117,24 @@ def test_the_plan_panels_of_the_dashboard_return_series(grouped: Cluster) -> Non
     assert (missing["metric"]["node"], missing["metric"]["vlan"]) == ("node-b", "40")
     unplanned = grouped.prometheus.query(exprs["Unplanned VLANs with traffic per node"])
     assert [(r["metric"]["node"], r["metric"]["vlan"]) for r in unplanned] == [("node-a", "99")]
+
+
+def test_deploy_alert_rules_match_the_real_counters_series(grouped: Cluster) -> None:
+    """Every alert of deploy/prometheusrule.yaml whose condition the planted faults meet is pending (or
+    already firing) in this Prometheus, on exactly those nodes: the rules and the exporter agree on names."""
+    a = grouped.nodes["node-a"].if_b
+    expected = {
+        ("TrunklineUnplannedVlanTraffic", "node-a", a, "99"),
+        ("TrunklineVlanMissingOnNode", "node-b", "", "40"),
+        ("TrunklineVmNicWrongVlan", "node-a", a, ""),
+        ("TrunklineCounterDown", "node-e", "", ""),
+    }
+
+    def alerts(result: list[dict[str, Any]]) -> set[tuple[str, str, str, str]]:
+        return {(r["metric"]["alertname"], r["metric"].get("node", ""), r["metric"].get("interface", ""),
+                 r["metric"].get("vlan", "")) for r in result}
+
+    result = grouped.prometheus.wait_for("ALERTS", lambda r: alerts(r) == expected, timeout=60)
+    wrong = next(r["metric"] for r in result if r["metric"]["alertname"] == "TrunklineVmNicWrongVlan")
+    assert (wrong["vm"], wrong["mac"], wrong["expected_vlans"], wrong["seen_vlans"]) == (
+        "web01", WEB01, "40", "50")
