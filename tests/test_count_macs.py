@@ -76,7 +76,7 @@ def test_by_mac_table_shows_per_vlan_macs_with_counts_and_ages(veth_pair: VethPa
     assert rows == [["untagged", WEB01, "4", f"{4 * FRAME:,}"], ["10", WEB01, "3", f"{3 * TAGGED:,}"],
                     ["20", DB01, "5", f"{5 * TAGGED:,}"]]
     assert all(line.endswith("ago") for line in block[2:-1])
-    assert block[-1].startswith("MAC table: ") and "of 32,768 in the table" in block[-1]
+    assert block[-1].startswith("MAC table: ") and "of 32,768 in the table (both directions)" in block[-1]
 
 
 def run_with_frames(pair: VethPair, frames: list[bytes], *args: str) -> str:

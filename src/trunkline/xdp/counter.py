@@ -38,6 +38,8 @@ from typing import Literal
 
 from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.xdp import libbpf, mactable
+from trunkline.xdp.ethertypes import MAX_LENGTH
+from trunkline.xdp.ethertypes import RESERVED as RESERVED_ETHERTYPES
 from trunkline.xdp.macs import MacTable
 from trunkline.xdp.mactable import TL_MAC_ENTRIES
 from trunkline.xdp.stats import Cell, Direction, Family, Snapshot
@@ -51,6 +53,8 @@ TL_PROTOCOL_SLOTS = 512
 TL_ETHERTYPE_ENTRIES = 4096
 TL_ETHERTYPE_OTHER = 0x10000
 """EtherType slot of non-IP frames counted after the EtherType hash filled up (not a real EtherType)."""
+TL_ETHERTYPE_LLC = 0x10001
+"""EtherType slot of every 802.3 frame (Type/Length 0-1500; not a real EtherType)."""
 ENTRIES = ("tl_count_xdp", "tl_count_xdp_frags", "tl_count_tc_rx", "tl_count_tc_tx")
 """The program entries (counter.bpf.c); each also exists with :data:`MACS_SUFFIX`, counting and learning."""
 MACS_SUFFIX = "_macs"
@@ -231,11 +235,13 @@ class CounterObject:
         for name in ("tl_vlans", "tl_protocols", "tl_ethertypes", "tl_truncated", "tl_macs", "tl_mac_cache",
                      "tl_mac_stats"):
             self.maps[name] = libbpf.bpf_map__fd(libbpf.bpf_object__find_map_by_name(self._obj, name))
-        # The EtherType hash's overflow slots exist from the start, so a full hash still counts.
+        # The EtherType hash's overflow slots exist from the start, so a full hash still counts, and so
+        # do the well-known EtherTypes' slots, so that no flood of other EtherTypes can take them.
         zeros = (tl_counter * self.ncpu)()
         for d in range(len(DIRECTIONS)):
-            key = tl_ethertype_key(TL_ETHERTYPE_OTHER, d)
-            libbpf.bpf_map_update_elem(self.maps["tl_ethertypes"], key, zeros)
+            for ethertype in (TL_ETHERTYPE_OTHER, TL_ETHERTYPE_LLC, *RESERVED_ETHERTYPES):
+                key = tl_ethertype_key(ethertype, d)
+                libbpf.bpf_map_update_elem(self.maps["tl_ethertypes"], key, zeros)
 
     def _configure(self) -> None:
         """Between open and load: which entries load (plain or learning) and the MAC maps' sizes.
@@ -333,7 +339,11 @@ class CounterObject:
                 cells = values[i * ncpu:(i + 1) * ncpu]
                 cell = Cell(sum(c.packets for c in cells), sum(c.bytes for c in cells))
                 if cell:
-                    out[(keys[i].direction, keys[i].ethertype)] = cell
+                    ethertype = keys[i].ethertype
+                    if ethertype <= MAX_LENGTH:  # an object that keeps 802.3 lengths as they came
+                        ethertype = TL_ETHERTYPE_LLC
+                    key = (keys[i].direction, ethertype)
+                    out[key] = out.get(key, Cell()) + cell
             if done or got == 0:
                 return out
             in_batch = out_batch

@@ -43,7 +43,7 @@ from prometheus_client.registry import Collector
 from trunkline import __version__
 from trunkline.errors import EnvironmentProblem, TrunklineError
 from trunkline.xdp import ethertypes, httpd, protocols
-from trunkline.xdp.ethertypes import MAX_LENGTH
+from trunkline.xdp.ethertypes import is_llc
 from trunkline.xdp.httpd import HEALTH_PATH as HEALTH_PATH  # the probes' path, re-exported
 from trunkline.xdp.httpd import MetricsServer, ServerLimits
 from trunkline.xdp.stats import Cell, Snapshot
@@ -73,7 +73,7 @@ LLC_LABEL = "802.3-length"
 def ethertype_label(ethertype: int) -> str:
     """The ``ethertype`` label value: ``0x`` and four lower-case hex digits (``0x0806``); ``802.3-length``
     for Type/Length values 0-1500 (802.3 frames with an LLC header)."""
-    return LLC_LABEL if ethertype <= MAX_LENGTH else f"0x{ethertype:04x}"
+    return LLC_LABEL if is_llc(ethertype) else f"0x{ethertype:04x}"
 
 
 class _Families:

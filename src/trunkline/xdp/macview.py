@@ -34,8 +34,9 @@ def age_text(seconds: float) -> str:
 
 def table_line(table: MacTable, entries: int) -> str:
     """The line under a MAC view: pairs shown, pairs in the table, capacity, learned in total."""
-    return (f"MAC table: {entries:,} pairs in this direction, {table.live:,} of {table.capacity:,} in the "
-            f"table, {table.inserts:,} learned since attach")
+    pairs = f"{entries:,} pair{'' if entries == 1 else 's'}"
+    return (f"MAC table: {pairs} in this direction; {table.live:,} of {table.capacity:,} in the table "
+            f"(both directions), {table.inserts:,} learned since attach")
 
 
 def rows(interval: Interval) -> list[list[str]]:

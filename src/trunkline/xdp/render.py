@@ -102,7 +102,7 @@ def protocol_rows(interval: Interval) -> list[ViewRow]:
         rows.append(ViewRow(family, protocols.keyword(number), str(number), prow))
     lengths: list[Row[int]] = []
     for erow in interval.ethertypes:
-        if erow.key <= ethertypes.MAX_LENGTH:
+        if ethertypes.is_llc(erow.key):
             lengths.append(erow)
         else:
             rows.append(ViewRow("eth", ethertypes.name(erow.key), ethertypes.hex_value(erow.key), erow))
