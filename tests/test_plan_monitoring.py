@@ -98,3 +98,10 @@ def test_plan_directory_with_monitoring_validates_clean(plan_dir: Path) -> None:
     proc = run_cli("validate", str(plan_dir))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().endswith("no findings")
+
+
+def test_report_says_how_to_label_the_nodes_and_apply_monitoring(plan_dir: Path) -> None:
+    text = (plan_dir / "REPORT.md").read_text()
+    assert "oc label node NODE... trunkline.io/node-group=rack-a    # trunk NIC(s) ens34" in text
+    assert "oc label node NODE... trunkline.io/node-group=rack-b    # trunk NIC(s) ens1f0" in text
+    assert f"oc apply -k {plan_dir}/monitoring" in text
