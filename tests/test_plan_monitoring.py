@@ -86,8 +86,8 @@ def test_namespaced_objects_are_in_trunkline_and_the_scc_has_no_namespace(plan_d
         ns = doc["metadata"].get("namespace")
         if doc["kind"] in ("Namespace", "ClusterRole", "SecurityContextConstraints"):
             assert ns is None, doc["kind"]
-        elif doc["metadata"].get("labels", {}).get("console.openshift.io/dashboard") == "true":
-            assert ns == "openshift-config-managed"  # where the console reads dashboards from
+        elif (doc["kind"], doc["metadata"]["name"]) == ("ConfigMap", "trunkline-dashboard"):
+            assert ns == "openshift-config-managed"  # where the OpenShift console reads dashboards
         else:
             assert ns == "trunkline", (doc["kind"], doc["metadata"]["name"])
 
@@ -98,10 +98,3 @@ def test_plan_directory_with_monitoring_validates_clean(plan_dir: Path) -> None:
     proc = run_cli("validate", str(plan_dir))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().endswith("no findings")
-
-
-def test_report_says_how_to_label_the_nodes_and_apply_monitoring(plan_dir: Path) -> None:
-    text = (plan_dir / "REPORT.md").read_text()
-    assert "oc label node NODE... trunkline.io/node-group=rack-a    # trunk NIC(s) ens34" in text
-    assert "oc label node NODE... trunkline.io/node-group=rack-b    # trunk NIC(s) ens1f0" in text
-    assert f"oc apply -k {plan_dir}/monitoring" in text
