@@ -131,3 +131,19 @@ def test_nad_on_another_vlan_than_the_port_group_is_a_plan_error() -> None:
     assert not nad_mismatch(VlanSet(every=True), VlanSet(((1, 4094),)))
     assert nad_mismatch(VlanSet(untagged=True), VlanSet(((5, 5),)))
     assert not nad_mismatch(VlanSet(((5, 9),), untagged=True), VlanSet(((5, 9),), untagged=True))
+
+
+def test_disconnected_nic_suspended_vm_and_template_are_expected_quiet() -> None:
+    web = next(n for n in _index().nics if n.vm == "web01")
+    cases = {
+        "the NIC is disconnected": {"connected": False},
+        "the VM is suspended": {"power_state": "suspended"},
+        "the VM is a template": {"template": True},
+    }
+    for why, change in cases.items():
+        nic = type(web)(**{**web.__dict__, **change})
+        (verdict,) = judge([nic], []).nics
+        assert (verdict.state, verdict.message()) == ("not-seen", f"not seen, as expected: {why}")
+    nomac = type(web)(**{**web.__dict__, "mac": None})
+    assert judge([nomac], []).nics[0].message() == (
+        "not seen: the inventory has no MAC for this NIC, so it cannot be checked")
