@@ -21,6 +21,8 @@ guest shows up through its broadcasts, which an ARP cache entry going stale (15-
 Windows) or a switch forgetting the MAC (300 s, common default MAC aging) bring about."""
 VLAN_WINDOW_S = 10.0
 """``verify``'s default window without an index (per-VLAN verdicts only)."""
+NOTES_SHOWN = 20
+"""Above this many not-seen NICs the table's notes become one summary line (--json keeps every reason)."""
 _WIDE = 160
 """Columns for the VM table when the output is not a terminal (a file or pipe: rich would assume 80)."""
 
@@ -109,9 +111,19 @@ def render(result: VmVerdicts | None, tables: Sequence[LearnedTable], console: C
         if v.severity in ("error", "warning"):
             console.print(f"[{'bold red' if v.severity == 'error' else 'yellow'}]{v.severity}[/]: "
                           f"{_named(v)}", soft_wrap=True)
-    for v in result.nics:
-        if v.state == "not-seen" or (v.state == "seen" and v.nic.quiet_reason):
+    noted = [v for v in result.nics if v.state == "not-seen" or (v.state == "seen" and v.nic.quiet_reason)]
+    if len(noted) <= NOTES_SHOWN:
+        for v in noted:
             console.print(f"note: {_named(v)}", soft_wrap=True)
+    else:
+        unseen = [v for v in noted if v.state == "not-seen"]
+        quiet = sum(1 for v in unseen if v.nic.quiet_reason)
+        live = sum(1 for v in unseen if not v.nic.quiet_reason and v.vlan_live)
+        silent = len(unseen) - quiet - live
+        console.print(f"note: not seen: {live:,} VM NIC(s) on a live VLAN sent nothing, "
+                      f"{silent:,} are on VLANs silent here, {quiet:,} are expected quiet "
+                      f"(powered off, templates, disconnected); {len(noted) - len(unseen):,} seen though the "
+                      "inventory says they are quiet; --json gives the reason for each", soft_wrap=True)
     for row in result.strangers:
         shown = ", ".join(f"{m} ({s.packets:,} {s.direction})" for m, s in zip(row.macs, row.busiest,
                                                                                    strict=True))
