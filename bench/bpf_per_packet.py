@@ -1,10 +1,10 @@
 """Per-packet cost of the counter program through BPF_PROG_TEST_RUN (kernel-measured ns per run).
 
 Compares, in one process and interleaved round by round: an empty XDP program that only returns
-XDP_PASS (and an empty TC program, TC's fixed cost), the seed's protocol counter
-(bench/seed/protocol_counter.bpf.c, built here with clang), and trunkline's counter (the shipped
+XDP_PASS (and an empty TC program, TC's fixed cost), the baseline: the blog post's protocol counter
+(bench/baseline/protocol_counter.bpf.c, built here with clang), and trunkline's counter (the shipped
 counter.bpf.o: XDP generic-mode entry, XDP multi-buffer entry, TC) on IPv4, IPv6 and VLAN-tagged
-IPv4 UDP frames. Prints the median of the rounds and ratios against the seed on IPv4 (the issue's
+IPv4 UDP frames. Prints the median of the rounds and ratios against the baseline on IPv4 (the
 target: ours <= 1.15x on every frame type).
 
 Run as root: ``.venv/bin/python bench/bpf_per_packet.py [--rounds 15] [--repeat 1000000]``.
@@ -26,8 +26,9 @@ from trunkline.xdp import libbpf
 from trunkline.xdp.counter import CounterObject
 
 HERE = Path(__file__).resolve().parent
-SEED_COPY = HERE / "seed" / "protocol_counter.bpf.c"
-SEED_TEXT = HERE.parent.parent / "shared" / "seed" / "000_9c28f1ae5242d508.txt"  # the project's ../shared
+BASELINE = HERE / "baseline" / "protocol_counter.bpf.c"
+#: The blog post the baseline is copied from (outside the repository: the project's ../shared).
+BLOG_TEXT = HERE.parent.parent / "shared" / "seed" / "000_9c28f1ae5242d508.txt"
 EMPTY = """#include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 SEC("xdp") int pass(struct xdp_md *ctx) { return XDP_PASS; }
@@ -62,14 +63,14 @@ def load(path: Path, program: str) -> int:
     return libbpf.bpf_program__fd(libbpf.bpf_object__find_program_by_name(obj, program))
 
 
-def check_seed_copy(seed_text: Path) -> str:
-    """Confirm the committed seed program is the seed's text (when the seed file is available)."""
-    if not seed_text.exists():
-        return f"{seed_text} not found; using the committed copy of the seed's program as is"
-    code = SEED_COPY.read_text().split("*/\n", 1)[1].strip()
-    if code not in seed_text.read_text():
-        sys.exit(f"{SEED_COPY} differs from the seed's program in {seed_text}")
-    return f"seed program: {SEED_COPY.name}, identical to the one in {seed_text}"
+def check_baseline_copy(blog_text: Path) -> str:
+    """Confirm the committed baseline program is the blog post's code (when the post's text is available)."""
+    if not blog_text.exists():
+        return f"{blog_text} not found; using the committed copy of the baseline program as is"
+    code = BASELINE.read_text().split("*/\n", 1)[1].strip()
+    if code not in blog_text.read_text():
+        sys.exit(f"{BASELINE} differs from the blog post's program in {blog_text}")
+    return f"baseline program: {BASELINE.name}, identical to the one in {blog_text}"
 
 
 def machine() -> str:
@@ -83,16 +84,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--repeat", type=int, default=1_000_000)
-    parser.add_argument("--seed-text", type=Path, default=SEED_TEXT,
-                        help="the seed text, to check bench/seed/protocol_counter.bpf.c against")
+    parser.add_argument("--blog-text", type=Path, default=BLOG_TEXT,
+                        help="the blog post's text, to check bench/baseline/protocol_counter.bpf.c against")
     args = parser.parse_args()
-    print(check_seed_copy(args.seed_text))
+    print(check_baseline_copy(args.blog_text))
     ours = CounterObject()
     with tempfile.TemporaryDirectory() as tmp:
         empty_obj = build(EMPTY, Path(tmp), "empty")
         empty_fd, empty_tc_fd = load(empty_obj, "pass"), load(empty_obj, "next")
-        seed_fd = load(build(SEED_COPY.read_text(), Path(tmp), "seed"), "get_packet_protocol")
-    programs = {"empty": empty_fd, "empty tc": empty_tc_fd, "seed": seed_fd,
+        baseline_fd = load(build(BASELINE.read_text(), Path(tmp), "baseline"), "get_packet_protocol")
+    programs = {"empty": empty_fd, "empty tc": empty_tc_fd, "baseline": baseline_fd,
                 "ours xdp": ours.prog_fd("tl_count_xdp"),
                 "ours xdp.frags": ours.prog_fd("tl_count_xdp_frags"),
                 "ours tc": ours.prog_fd("tl_count_tc_rx")}
@@ -104,14 +105,14 @@ def main() -> None:
             opts = libbpf.bpf_prog_test_run_opts(programs[program], FRAMES[frame], repeat=args.repeat)
             samples[(program, frame)].append(opts.duration)
     medians = {c: statistics.median(v) for c, v in samples.items()}
-    base = medians[("seed", "ipv4")]
+    base = medians[("baseline", "ipv4")]
     print(f"machine: {machine()}")
     print(f"{args.rounds} interleaved rounds x {args.repeat:,} repeats, median ns/packet (BPF_PROG_TEST_RUN)")
-    print(f"{'program':<16}{'frame':<11}{'ns/packet':>10}{'vs seed ipv4':>14}{'  rounds (ns)'}")
+    print(f"{'program':<16}{'frame':<11}{'ns/packet':>10}{'vs base ipv4':>14}{'  rounds (ns)'}")
     for (program, frame), median in medians.items():
         print(f"{program:<16}{frame:<11}{median:>10.1f}{median / base:>13.2f}x  {samples[(program, frame)]}")
     ours_worst = max(m for (p, _), m in medians.items() if p == "ours xdp")
-    print(f"ours (XDP) worst frame type / seed on IPv4: {ours_worst / base:.2f}x (target <= 1.15x)")
+    print(f"ours (XDP) worst frame type / baseline on IPv4: {ours_worst / base:.2f}x (target <= 1.15x)")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from tests.bpf.frames import (
     tcp,
     udp,
 )
-from tests.bpf.runner import PROGRAMS, TC_ACT_UNSPEC, XDP_PASS, diff, run, skb_ctx
+from tests.bpf.runner import PROGRAMS, TC_ACT_UNSPEC, XDP_PASS, diff, run, skb_ctx, tc_test_run_refuses
 from trunkline.xdp import libbpf
 from trunkline.xdp.counter import CounterObject
 from trunkline.xdp.stats import Cell
@@ -44,14 +44,6 @@ def obj() -> Iterator[CounterObject]:
     o = CounterObject()
     yield o
     o.close()
-
-
-def tc_test_run_refuses(frame: bytes) -> bool:
-    """BPF_PROG_TEST_RUN refuses (EINVAL) an skb whose EtherType is IPv4/IPv6 but which is shorter than
-    the IP header (net/bpf/test_run.c pulls it); real TC hooks still see such frames (test_bpf_veth)."""
-    ethertype = int.from_bytes(frame[12:14], "big")
-    return ((ethertype == ETH_P_IP and len(frame) < 14 + 20)
-            or (ethertype == ETH_P_IPV6 and len(frame) < 14 + 40))
 
 
 def landed(obj: CounterObject, program: str, frame: bytes) -> tuple[int | None, str, object]:

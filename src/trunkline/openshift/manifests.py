@@ -59,6 +59,7 @@ class Kind(str, Enum):
     KUSTOMIZATION = "Kustomization"
     VIRTUAL_MACHINE = "VirtualMachine"
     VM_PATCH = "VirtualMachinePatch"
+    CONFIG_MAP = "ConfigMap"  # the plan index (monitoring/plan-index-NNN.yaml)
     OTHER = "other"
 
 

@@ -222,7 +222,8 @@ def nic_map_from_data(data: Any, source: str) -> list[NodeGroup]:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
         raise BadInputError(
-            f"NIC map file {source}: {where}: {err['msg']}; see the README for the format"
+            f"NIC map file {source}: {where}: {err['msg']}; "
+            "see \"NIC map file\" in docs/plan.md for the format"
         ) from exc
     names = [g.name for g in parsed.groups]
     dupes = sorted({n for n in names if names.count(n) > 1})

@@ -481,7 +481,7 @@ class Inventory(_Frozen):
     """The whole source design: one or more vCenters.
 
     ``nic_map``: an optional suggestion carried with the inventory of which vSphere uplink or vmnic
-    becomes which node NIC (the bundled seed example maps ``vmnic1`` -> ``ens34``); command-line
+    becomes which node NIC (the bundled example design maps ``vmnic1`` -> ``ens34``); command-line
     options of ``trunkline plan`` override it. ``findings``: what the reader could not take as-is
     (blank or odd cells, NSX networks ...), each with its place and fix.
     """

@@ -7,16 +7,11 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from trunkline.errors import BadInputError
+from trunkline.examples import BUNDLED_NAME, bundled_inventory
 from trunkline.vsphere.model import Inventory
-
-#: The bundled example's place inside the package (package data).
-EXAMPLE = ("examples", "seed", "inventory.yaml")
-#: How the bundled example is named in messages.
-EXAMPLE_NAME = "the bundled seed example"
 
 _ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx is a ZIP archive (ECMA-376 Part 2, Open Packaging Conventions)
 #: The first bytes of a Compound File Binary file, such as an Excel 97-2003 workbook (.xls) ([MS-CFB] 2.2).
@@ -24,12 +19,12 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def example_text() -> str:
-    """The text of the bundled seed example (``trunkline/examples/seed/inventory.yaml``)."""
-    return resources.files("trunkline").joinpath("/".join(EXAMPLE)).read_text(encoding="utf-8")
+    """The text of the bundled example design (:func:`trunkline.examples.bundled_inventory`)."""
+    return bundled_inventory().read_text(encoding="utf-8")
 
 
 def load_inventory(path: Path | None = None, partial: bool = False) -> Inventory:
-    """Read an inventory: *path* ``None`` = the bundled seed example. *partial*: an RVTools export may
+    """Read an inventory: *path* ``None`` = the bundled example design. *partial*: an RVTools export may
     lack tabs a plan needs (see :func:`trunkline.vsphere.rvtools.read_rvtools`).
 
     The format is told by content, not by the file name: a ZIP archive is an RVTools export (.xlsx,
@@ -43,7 +38,7 @@ def load_inventory(path: Path | None = None, partial: bool = False) -> Inventory
     from trunkline.vsphere import yamlfile
 
     if path is None:
-        return yamlfile.parse_inventory(example_text(), EXAMPLE_NAME)
+        return yamlfile.parse_inventory(example_text(), BUNDLED_NAME)
     try:
         with path.open("rb") as handle:
             head = handle.read(4096)

@@ -344,6 +344,7 @@ class Counter:
         self._links: list[int] = []
         self._filters: list[tuple[str, int]] = []  # (direction, prio) of our netlink filters
         self._ipr: object | None = None
+        self._ipr_lock = threading.Lock()  # an IPRoute socket is not thread-safe (health() vs read())
         # A socket made at open() stays in the interface's network namespace; asking it for the ifindex
         # tells whether the interface is still there (not deleted, not moved to another namespace).
         self._ns_sock: socket.socket | None = None
@@ -524,9 +525,18 @@ class Counter:
             for direction, counts in zip(self.directions, self._obj.read(len(self.directions)), strict=True)
         ]
         if not self._interface_present():
-            raise InterfaceGone(
-                f"interface {self.interface} (ifindex {self.ifindex}) vanished while counting", snapshots)
+            raise InterfaceGone(self._gone_message(), snapshots)
         return snapshots
+
+    def health(self) -> str | None:
+        """Why :meth:`read` would fail now (not open, the interface vanished), or ``None`` when it would
+        not: checked without reading the maps, so it costs little and never waits for a read."""
+        if self._obj is None:
+            return "the counter is not open"
+        return None if self._interface_present() else self._gone_message()
+
+    def _gone_message(self) -> str:
+        return f"interface {self.interface} (ifindex {self.ifindex}) vanished while counting"
 
     def _interface_present(self) -> bool:
         """Whether the interface still exists: an attached link reports ifindex 0 once it is gone, and an
@@ -547,7 +557,8 @@ class Counter:
                 return False
         if self._filters:
             try:
-                self._iproute().link("get", index=self.ifindex)
+                with self._ipr_lock:
+                    self._iproute().link("get", index=self.ifindex)
             except Exception:  # noqa: BLE001 - netlink says no such device
                 return False
         return True
