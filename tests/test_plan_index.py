@@ -48,7 +48,7 @@ def test_example_index_lists_every_vm_nic_with_its_expected_vlan_nad_and_states(
         ("db01", "Network adapter 1", "00:50:56:a1:20:03", "vm-vlan-20", "20", "default/vm-vlan-20", "20",
          "poweredOn", True, False),
         ("monitor01", "Network adapter 1", "00:50:56:a1:30:04", "vm-vlan-30", "30", "default/vm-vlan-30",
-         "30", "poweredOff", False, False),
+         "30", "poweredOff", True, False),  # Connected false, but it connects at power on: not disconnected
         ("vlan40-client", "Network adapter 1", "00:50:56:a1:40:05", "vm-vlan-40", "40", "default/vm-vlan-40",
          "40", "poweredOn", True, False),
         ("web01", "Network adapter 1", "00:50:56:a1:10:01", "vm-vlan-10", "10", "default/vm-vlan-10", "10",

@@ -48,6 +48,7 @@ from trunkline.vsphere.model import (
     TrunkVlan,
     UnknownVlan,
     VlanPolicy,
+    nic_disconnected,
 )
 
 NAMESPACE = "trunkline"
@@ -145,7 +146,8 @@ class IndexNic:
         nad: ``namespace/name`` of the NAD the plan attaches it to, else ``None``; nad_vlans: that NAD's
             VLANs as planned (``None`` without a NAD); bridge: the NAD's bridge, else ``None``.
         power_state: ``poweredOn`` / ``poweredOff`` / ``suspended`` / ``None`` (unknown).
-        connected: the NIC is connected (vSphere ``connectable.connected``); template: the VM is a template.
+        connected: the NIC is not disconnected (:func:`~trunkline.vsphere.model.nic_disconnected`, the one
+        definition); template: the VM is a template.
     """
 
     vm: str
@@ -294,7 +296,7 @@ def build_index(plan: Plan, inventory: Inventory) -> PlanIndex:
                         expected=vlans_of_policy(found.vlan) if found else VlanSet(),
                         nad=nad, nad_vlans=vlans_of_nad(net) if net else None,
                         bridge=net.bridge if net else None, power_state=vm.power_state,
-                        connected=nic.connected, template=vm.template,
+                        connected=not nic_disconnected(vm, nic), template=vm.template,
                     ))
     nics.sort(key=lambda n: (n.vm, n.vm_id, n.nic))
     return PlanIndex(_groups(plan), tuple(nics))
