@@ -66,8 +66,8 @@ def test_multi_line_docstrings_are_joined_into_sentences(capsys: pytest.CaptureF
         "fails.")
 
 
-def test_disconnected_down_names_the_minimum_openshift_virtualization(capsys: pytest.CaptureFixture[str],
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disconnected_down_names_the_minimum_release(capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from trunkline.openshift.plan import LINK_STATE_MIN_VERSION
 
     text = help_text(["plan"], capsys, monkeypatch)
