@@ -48,7 +48,7 @@ def test_example_index_lists_every_vm_nic_with_its_expected_vlan_nad_and_states(
         ("db01", "Network adapter 1", "00:50:56:a1:20:03", "vm-vlan-20", "20", "default/vm-vlan-20", "20",
          "poweredOn", True, False),
         ("monitor01", "Network adapter 1", "00:50:56:a1:30:04", "vm-vlan-30", "30", "default/vm-vlan-30",
-         "30", "poweredOff", True, False),  # Connected false, but it connects at power on: not disconnected
+         "30", "poweredOff", True, False),
         ("vlan40-client", "Network adapter 1", "00:50:56:a1:40:05", "vm-vlan-40", "40", "default/vm-vlan-40",
          "40", "poweredOn", True, False),
         ("web01", "Network adapter 1", "00:50:56:a1:10:01", "vm-vlan-10", "10", "default/vm-vlan-10", "10",
@@ -94,9 +94,9 @@ def test_plan_writes_the_index_as_configmaps_that_validate_lab_and_verify_accept
     proc = run_cli("plan", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     monitoring = sorted(p.name for p in (out / "monitoring").iterdir())
-    assert monitoring == ["kustomization.yaml", "plan-index-001.yaml"]
+    assert monitoring == ["base", "counter-workers.yaml", "kustomization.yaml", "plan-index-001.yaml"]
     kust = yaml.safe_load((out / "monitoring/kustomization.yaml").read_text())
-    assert (kust["namespace"], kust["resources"]) == ("trunkline", ["plan-index-001.yaml"])
+    assert kust["resources"] == ["base", "plan-index-001.yaml", "counter-workers.yaml"]
     cm = yaml.safe_load((out / "monitoring/plan-index-001.yaml").read_text())
     assert (cm["kind"], cm["metadata"]["name"], cm["metadata"]["namespace"]) == (
         "ConfigMap", "trunkline-plan-index-001", "trunkline")
@@ -142,10 +142,16 @@ def test_5000_nics_split_into_parts_under_the_annotation_limit_and_read_back(tmp
     assert load_index(tmp_path) == index
 
 
-def test_mounted_parts_read_as_bare_json(tmp_path: Path) -> None:
+def test_mounted_parts_read_as_bare_json_through_the_kubelets_links(tmp_path: Path) -> None:
+    """A ConfigMap volume as the kubelet lays it out: files in a hidden timestamped directory, ``..data``
+    linking to it, and each key a link through ``..data`` (the DaemonSet's projected volume)."""
     index = _index(_big_inventory(1200))
+    (tmp_path / "..2026_12_06_01_02_03.000000001").mkdir()
+    (tmp_path / "..data").symlink_to("..2026_12_06_01_02_03.000000001")
     for i, cm in enumerate(configmaps(index, budget=60_000), 1):
-        (tmp_path / f"plan-index-{i:03d}.json").write_text(cm["data"]["index.json"])
+        name = f"plan-index-{i:03d}.json"
+        (tmp_path / "..data" / name).write_text(cm["data"]["index.json"])
+        (tmp_path / name).symlink_to(f"..data/{name}")
     assert load_index(tmp_path) == index
 
 

@@ -124,8 +124,8 @@ def vlans_of_policy(policy: VlanPolicy) -> VlanSet:
         from trunkline.openshift.plan import merge_ranges
 
         return VlanSet(merge_ranges([(r.start, r.end) for r in policy.ranges]), untagged=True)
-    if isinstance(policy, UnknownVlan):
-        return VlanSet()  # the inventory does not say: no VLAN is expected
+    if isinstance(policy, UnknownVlan):  # the source did not say: nothing is expected, nothing guessed
+        return VlanSet()
     return VlanSet(((policy.secondary, policy.secondary),))
 
 
@@ -146,8 +146,8 @@ class IndexNic:
         nad: ``namespace/name`` of the NAD the plan attaches it to, else ``None``; nad_vlans: that NAD's
             VLANs as planned (``None`` without a NAD); bridge: the NAD's bridge, else ``None``.
         power_state: ``poweredOn`` / ``poweredOff`` / ``suspended`` / ``None`` (unknown).
-        connected: the NIC is not disconnected (:func:`~trunkline.vsphere.model.nic_disconnected`, the one
-        definition); template: the VM is a template.
+        connected: the NIC carries traffic when the VM runs (not
+            :func:`~trunkline.vsphere.model.nic_disconnected`); template: the VM is a template.
     """
 
     vm: str
@@ -303,11 +303,12 @@ def build_index(plan: Plan, inventory: Inventory) -> PlanIndex:
 
 
 def _groups(plan: Plan) -> tuple[IndexGroup, ...]:
-    """Node groups from the bridges' layouts (one per group and bridge); every group the options name,
-    even one without a bridge."""
+    """Node groups from the bridges' layouts (one per group and bridge); every group of the plan (its
+    ``node_groups``, else its options'), even one without a bridge."""
     from trunkline.openshift.plan import merge_ranges
 
-    ranges: dict[str, list[tuple[int, int]]] = {g.name: [] for g in plan.options.node_groups}
+    named = plan.node_groups or plan.options.node_groups
+    ranges: dict[str, list[tuple[int, int]]] = {g.name: [] for g in named}
     untagged: dict[str, bool] = {name: False for name in ranges}
     bridges: dict[str, set[str]] = {name: set() for name in ranges}
     nics: dict[str, set[str]] = {name: set() for name in ranges}

@@ -10,6 +10,8 @@ import random
 import struct
 from typing import Literal
 
+from trunkline.xdp.ethertypes import LLC, MAX_LENGTH
+
 DST = bytes.fromhex("020000000002")
 SRC = bytes.fromhex("020000000001")
 ETH_P_IP, ETH_P_IPV6, ETH_P_ARP, ETH_P_8021Q, ETH_P_8021AD = 0x0800, 0x86DD, 0x0806, 0x8100, 0x88A8
@@ -121,7 +123,8 @@ def expected_slot(frame: bytes, metadata_vlan: int | None = None) -> tuple[int |
                 break
             nh, off = frame[off], off + (frame[off + 1] + 1) * 8
         return vlan, "protocol", ("ipv6", nh)
-    return vlan, "ethertype", ethertype
+    # Every 802.3 frame (Type/Length is a payload length) shares one slot, whatever the length.
+    return vlan, "ethertype", LLC if ethertype <= MAX_LENGTH else ethertype
 
 
 def random_frame(rng: random.Random) -> bytes:

@@ -153,7 +153,8 @@ def plan_command(
     ] = None,
     namespace: Annotated[
         str | None,
-        _opt("--namespace", help="Namespace of the NADs (cudn-localnet: the target).", metavar="NS"),
+        _opt("--namespace", metavar="NS",
+             help="NADs' namespace [default: default]; cudn-localnet: the target."),
     ] = None,
     target_namespace: Annotated[
         list[str] | None,

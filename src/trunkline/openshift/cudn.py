@@ -149,25 +149,18 @@ def nncp_manifests(plan: Plan) -> list[dict[str, Any]]:
     or with ``localnet_bridge="br-ex"`` only the mapping of each physical network to ``br-ex``."""
     from trunkline.openshift import nmstate
 
+    docs = nmstate.nncp_manifests(plan)
     if plan.options.localnet_bridge != BR_EX:
-        return nmstate.nncp_manifests(plan)
-    out = []
-    for bridge in plan.bridges:
-        for layout in bridge.layouts:
-            base = f"{bridge.localnet}-{BR_EX}-policy"
-            name = sanitise(base if layout.group.default else f"{layout.group.name}-{base}")
-            mapping = {"localnet": bridge.localnet, "bridge": BR_EX, "state": "present"}
-            out.append({
-                "apiVersion": nmstate.API_VERSION,
-                "kind": "NodeNetworkConfigurationPolicy",
-                "metadata": {"name": name},
-                "spec": {
-                    "nodeSelector": layout.group.selector,
-                    "maxUnavailable": plan.options.max_unavailable,
-                    "desiredState": {"ovn": {"bridge-mappings": [mapping]}},
-                },
-            })  # fmt: skip
-    return sorted(out, key=lambda m: m["metadata"]["name"])
+        return docs
+    # the same NNCPs (node selection as nmstate builds it), holding only the mapping to br-ex
+    by_name = {nmstate.policy_name(b, lay): (b, lay) for b in plan.bridges for lay in b.layouts}
+    for doc in docs:
+        bridge, layout = by_name[doc["metadata"]["name"]]
+        base = f"{bridge.localnet}-{BR_EX}-policy"
+        doc["metadata"]["name"] = sanitise(base if layout.group.default else f"{layout.group.name}-{base}")
+        mapping = {"localnet": bridge.localnet, "bridge": BR_EX, "state": "present"}
+        doc["spec"]["desiredState"] = {"ovn": {"bridge-mappings": [mapping]}}
+    return sorted(docs, key=lambda m: m["metadata"]["name"])
 
 
 def network_maps(plan: Plan) -> list[dict[str, Any]]:
@@ -178,10 +171,12 @@ def network_maps(plan: Plan) -> list[dict[str, Any]]:
     namespaces = plan.options.target_namespaces
     out = []
     for ns in namespaces:
-        one = replace(plan, options=replace(plan.options, namespace=ns))
-        for doc in forklift.network_maps(one):
+        for doc in forklift.network_maps(plan):
             if len(namespaces) > 1:
                 doc["metadata"]["name"] = with_suffix(doc["metadata"]["name"][:200], ns, 253)
+            for entry in doc["spec"]["map"]:
+                if entry["destination"]["type"] == "multus":
+                    entry["destination"]["namespace"] = ns
             out.append(doc)
     return sorted(out, key=lambda m: m["metadata"]["name"])
 
@@ -216,7 +211,8 @@ def report_section(plan: Plan) -> list[str]:
         "(`kubernetes.io/metadata.name In [...]`); OVN-Kubernetes creates a NAD of the CUDN's name in "
         "each, and re-creates it if deleted. `--namespace` has no meaning of its own here: the NADs live "
         "in the target namespaces. `nncp.yaml` holds " + where + "; each CUDN's `physicalNetworkName` "
-        "names such a mapping.",
+        "names such a mapping. The Localnet topology of the CUDN API needs OpenShift 4.19 or later: an older "
+        "API server refuses `topology: Localnet` (plan with `--backend ovn-localnet` there).",
         "",
         "Apply order: the steps above apply the NNCPs and CUDNs together; the CUDN controller creates "
         "the NADs at once, and VMs attach as soon as the nodes' bridge mappings exist. Check both:",

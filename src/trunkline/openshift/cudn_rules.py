@@ -21,6 +21,7 @@ does nothing, so it is a finding too.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
 from collections.abc import Callable, Iterator
@@ -151,7 +152,7 @@ def namespace_problem(namespace: str) -> str | None:
     or why it is no namespace name at all."""
     if not is_label(namespace):
         return f"{namespace!r} is not a namespace name (a lower-case RFC 1123 label); fix the spelling"
-    if namespace == "default" or namespace.startswith("openshift-") or namespace == "openshift":
+    if namespace == "default" or namespace.startswith("openshift-"):
         return (
             f"namespace {namespace!r}: OpenShift forbids CUDNs in 'default' and 'openshift-*' "
             "namespaces; migrate the VMs into a namespace of their own and select that"
@@ -169,42 +170,48 @@ class Selection:
     """What a CUDN's ``namespaceSelector`` selects, as far as it can be known offline.
 
     ``names``: namespaces the selector lists by name (``kubernetes.io/metadata.name`` ``In`` or
-    ``matchLabels``), ``None`` when it lists none; ``exact``: the selector is nothing but those names,
-    so it selects exactly them; ``other``: the terms that depend on namespace labels trunkline cannot
-    see offline."""
+    ``matchLabels``; the selector selects no other), ``None`` when it lists none; ``other``: the terms
+    that depend on namespace labels trunkline cannot see offline (empty: it selects exactly ``names``)."""
 
     names: tuple[str, ...] | None
-    exact: bool
     other: tuple[str, ...]
 
 
 def selection(selector: object) -> Selection:
     """Read a ``namespaceSelector`` (malformed parts are :func:`check_cudn`'s business)."""
-    sel = _map(selector)
+    sel = as_mapping(selector)
     names: set[str] | None = None
     other: list[str] = []
-    labels = _map(sel.get("matchLabels"))
+    labels = as_mapping(sel.get("matchLabels"))
     for key, value in sorted(labels.items()):
         if key == NAME_LABEL and isinstance(value, str):
             names = {value} if names is None else names & {value}
         else:
             other.append(f"{key}={value}")
-    exprs = _seq(sel.get("matchExpressions"))
+    exprs = as_list(sel.get("matchExpressions"))
     for expr in exprs:
-        expr = _map(expr)
-        values = _seq(expr.get("values"))
+        expr = as_mapping(expr)
+        values = as_list(expr.get("values"))
         if expr.get("key") == NAME_LABEL and expr.get("operator") == "In":
             listed = {v for v in values if isinstance(v, str)}
             names = listed if names is None else names & listed
         else:
             other.append(f"{expr.get('key')} {expr.get('operator')} {values}")
-    return Selection(tuple(sorted(names)) if names is not None else None, not other, tuple(other))
+    return Selection(tuple(sorted(names)) if names is not None else None, tuple(other))
 
 
 def name_selector(namespaces: tuple[str, ...]) -> dict[str, Any]:
     """The ``namespaceSelector`` selecting exactly *namespaces* by their ``kubernetes.io/metadata.name``
     label."""
     return {"matchExpressions": [{"key": NAME_LABEL, "operator": "In", "values": sorted(namespaces)}]}
+
+
+def access_vlan(body: object) -> int | None:
+    """The access VLAN ID a CUDN's NADs put VM frames on (``spec.network.localnet.vlan.access.id``), or
+    ``None`` for an untagged (or malformed) one."""
+    loc = as_mapping(as_mapping(as_mapping(as_mapping(body).get("spec")).get("network")).get("localnet"))
+    vid = as_mapping(as_mapping(loc.get("vlan")).get("access")).get("id")
+    return vid if isinstance(vid, int) and not isinstance(vid, bool) and vid > 0 else None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -214,11 +221,13 @@ def name_selector(namespaces: tuple[str, ...]) -> dict[str, Any]:
 Obj = dict[str, Any]
 
 
-def _map(value: Any) -> dict[str, Any]:
+def as_mapping(value: Any) -> dict[str, Any]:
+    """*value* when it is a mapping, else ``{}`` (malformed parts are reported elsewhere)."""
     return value if isinstance(value, dict) else {}
 
 
-def _seq(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
+    """*value* when it is a list, else ``[]``."""
     return value if isinstance(value, list) else []
 
 
@@ -239,7 +248,7 @@ def _rule_localnet(net: Obj) -> bool:
 
 
 def _rule_no_overlay_topology(net: Obj) -> bool:
-    layer3 = _map(net.get("layer3"))
+    layer3 = as_mapping(net.get("layer3"))
     return (
         net.get("transport") != "NoOverlay"
         or (net.get("topology") == "Layer3" and layer3.get("role") == "Primary")
@@ -268,7 +277,7 @@ def _rule_exclude_needs_subnets(loc: Obj) -> bool:
 
 
 def _rule_mtu_ipv6(loc: Obj) -> bool:
-    subnets = _seq(loc.get("subnets"))
+    subnets = as_list(loc.get("subnets"))
     if not _has(loc, "subnets") or not _has(loc, "mtu"):
         return True
     ipv6 = sum(1 for item in subnets if cidr_family(item) == 6)  # CEL exists_one: exactly one
@@ -302,71 +311,88 @@ def _rule_vlan_access(vlan: Obj) -> bool:
 class Rule:
     """One ``x-kubernetes-validations`` rule of the CRD: where it sits in the schema (``.spec.network``,
     ``.spec.network.localnet.subnets[]``), its CEL text (whitespace collapsed), the finding key, the
-    Python check (``True`` = passes) and what to do when it fails."""
+    Python check (``True`` = passes), what to do when it fails, and the CRD's message for it (what
+    ``oc apply`` prints)."""
 
     path: str
     cel: str
     key: str
     check: Callable[[Any], bool]
     fix: str
+    says: str = ""
 
 
 LOCALNET_RULES: tuple[Rule, ...] = (
     Rule(".spec.network",
          "has(self.topology) && self.topology == 'Layer3' ? has(self.layer3): !has(self.layer3)",
-         "cudn-layer3-mismatch", _rule_layer3, "remove spec.network.layer3 (Localnet uses localnet)"),
+         "cudn-layer3-mismatch", _rule_layer3, "remove spec.network.layer3 (Localnet uses localnet)",
+         says='spec.layer3 is required when topology is Layer3 and forbidden otherwise'),
     Rule(".spec.network",
          "has(self.topology) && self.topology == 'Layer2' ? has(self.layer2): !has(self.layer2)",
-         "cudn-layer2-mismatch", _rule_layer2, "remove spec.network.layer2 (Localnet uses localnet)"),
+         "cudn-layer2-mismatch", _rule_layer2, "remove spec.network.layer2 (Localnet uses localnet)",
+         says='spec.layer2 is required when topology is Layer2 and forbidden otherwise'),
     Rule(".spec.network",
          "has(self.topology) && self.topology == 'Localnet' ? has(self.localnet): !has(self.localnet)",
          "cudn-localnet-mismatch", _rule_localnet,
-         "write spec.network.localnet with topology Localnet, and only then"),
+         "write spec.network.localnet with topology Localnet, and only then",
+         says='spec.localnet is required when topology is Localnet and forbidden otherwise'),
     Rule(".spec.network",
          "!has(self.transport) || self.transport != 'NoOverlay' || (self.topology == 'Layer3' && "
          "has(self.layer3) && self.layer3.role == 'Primary')",
          "cudn-transport-no-overlay", _rule_no_overlay_topology,
-         "remove transport: a Localnet network has no overlay to turn off"),
+         "remove transport: a Localnet network has no overlay to turn off",
+         says="transport 'NoOverlay' is only supported for Layer3 primary networks"),
     Rule(".spec.network",
          "!has(self.transport) || self.transport != 'NoOverlay' || has(self.noOverlayOptions)",
          "cudn-no-overlay-options-missing", _rule_no_overlay_options_required,
-         "remove transport NoOverlay, or add noOverlayOptions"),
+         "remove transport NoOverlay, or add noOverlayOptions",
+         says="noOverlayOptions is required when transport is 'NoOverlay'"),
     Rule(".spec.network",
          "self.transport == 'NoOverlay' || !has(self.noOverlayOptions)",
          "cudn-no-overlay-options-forbidden", _rule_no_overlay_options_forbidden,
-         "remove noOverlayOptions"),
+         "remove noOverlayOptions",
+         says="noOverlayOptions is forbidden when transport is not 'NoOverlay'"),
     Rule(".spec.network.localnet",
          "!has(self.ipam) || !has(self.ipam.mode) || self.ipam.mode == 'Enabled' ? has(self.subnets) : "
          "!has(self.subnets)",
          "cudn-subnets-ipam", _rule_subnets_ipam,
-         "write subnets with IPAM on, or ipam.mode Disabled without subnets"),
+         "write subnets with IPAM on, or ipam.mode Disabled without subnets",
+         says='Subnets is required with ipam.mode is Enabled or unset, and forbidden otherwise'),
     Rule(".spec.network.localnet", "!has(self.excludeSubnets) || has(self.subnets)",
          "cudn-exclude-subnets-alone", _rule_exclude_needs_subnets,
-         "remove excludeSubnets, or add the subnets they are cut from"),
+         "remove excludeSubnets, or add the subnets they are cut from",
+         says='excludeSubnets must be unset when subnets is unset'),
     Rule(".spec.network.localnet",
          "!has(self.subnets) || !has(self.mtu) || !self.subnets.exists_one(i, isCIDR(i) && "
          "cidr(i).ip().family() == 6) || self.mtu >= 1280",
-         "cudn-mtu-ipv6", _rule_mtu_ipv6, f"raise mtu to at least {MTU_MIN_IPV6} (the IPv6 minimum)"),
+         "cudn-mtu-ipv6", _rule_mtu_ipv6, f"raise mtu to at least {MTU_MIN_IPV6} (the IPv6 minimum)",
+         says='MTU should be greater than or equal to 1280 when an IPv6 subnet is used'),
     Rule(".spec.network.localnet.excludeSubnets[]", "isCIDR(self)", "cudn-exclude-subnet-invalid",
-         _rule_is_cidr, "write a CIDR such as 192.0.2.0/28 or 2001:db8::/120"),
+         _rule_is_cidr, "write a CIDR such as 192.0.2.0/28 or 2001:db8::/120",
+         says='CIDR is invalid'),
     Rule(".spec.network.localnet.ipam",
          "!has(self.lifecycle) || self.lifecycle != 'Persistent' || !has(self.mode) || "
          "self.mode == 'Enabled'",
          "cudn-ipam-lifecycle", _rule_ipam_lifecycle,
-         "remove lifecycle Persistent with ipam.mode Disabled (no addresses to keep)"),
+         "remove lifecycle Persistent with ipam.mode Disabled (no addresses to keep)",
+         says='lifecycle Persistent is only supported when ipam.mode is Enabled'),
     Rule(".spec.network.localnet.physicalNetworkName", "self.matches('^[^,:]+$')",
          "cudn-physical-network-name", _rule_physical_network_chars,
-         "rename the localnet (NNCP and CUDN) without ',' and ':'"),
+         "rename the localnet (NNCP and CUDN) without ',' and ':'",
+         says='physicalNetworkName cannot contain `,` or `:` characters'),
     Rule(".spec.network.localnet.subnets",
          "size(self) != 2 || !isCIDR(self[0]) || !isCIDR(self[1]) || cidr(self[0]).ip().family() != "
          "cidr(self[1]).ip().family()",
          "cudn-subnet-families", _rule_subnet_families,
-         "give at most one IPv4 and one IPv6 subnet"),
+         "give at most one IPv4 and one IPv6 subnet",
+         says='When 2 CIDRs are set, they must be from different IP families'),
     Rule(".spec.network.localnet.subnets[]", "isCIDR(self)", "cudn-subnet-invalid", _rule_is_cidr,
-         "write a CIDR such as 192.0.2.0/24 or 2001:db8::/64"),
+         "write a CIDR such as 192.0.2.0/24 or 2001:db8::/64",
+         says='CIDR is invalid'),
     Rule(".spec.network.localnet.vlan",
          "has(self.mode) && self.mode == 'Access' ? has(self.access): !has(self.access)",
-         "cudn-vlan-access", _rule_vlan_access, "write vlan: {mode: Access, access: {id: VLAN}}"),
+         "cudn-vlan-access", _rule_vlan_access, "write vlan: {mode: Access, access: {id: VLAN}}",
+         says="vlan access config is required when vlan mode is 'Access', and forbidden otherwise"),
 )  # fmt: skip
 """Every rule of the CRD copy a Localnet CUDN or its namespace selector can reach, with its check.
 Rules of Layer2/Layer3 objects and ``self == oldSelf`` (needs the stored object) are out of scope."""
@@ -387,8 +413,6 @@ def reachable(path: str, cel: str) -> bool:
 
 
 def _unknown(obj: Obj, known: tuple[str, ...], path: str) -> Iterator[Problem]:
-    import difflib
-
     for key in sorted(k for k in obj if k not in known):
         close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.75)
         hint = f"did you mean {close[0]!r}? " if close else ""
@@ -403,7 +427,7 @@ def _unknown(obj: Obj, known: tuple[str, ...], path: str) -> Iterator[Problem]:
 def _rule_problem(rule: Rule, path: str, value: Any) -> Problem | None:
     if rule.check(value):
         return None
-    return Problem(path, rule.key, f"the API server refuses it (rule {rule.cel!r}); {rule.fix}")
+    return Problem(path, rule.key, f"the API server refuses it ({rule.says!r}); {rule.fix}")
 
 
 def _rules_at(schema_path: str) -> tuple[Rule, ...]:
@@ -422,7 +446,7 @@ def check_cudn(body: Obj) -> list[Problem]:
     would refuse: schema types and bounds, unknown (pruned) fields, each :data:`LOCALNET_RULES` rule and
     the namespaces a selector must not name. Pure; the order is stable."""
     out: list[Problem] = []
-    meta = _map(body.get("metadata"))
+    meta = as_mapping(body.get("metadata"))
     name = meta.get("name")
     if not isinstance(name, str) or not is_label(name):
         out.append(Problem(
@@ -462,9 +486,11 @@ def _check_localnet(loc: Obj) -> Iterator[Problem]:
     if loc.get("role") != "Secondary":
         yield Problem(f"{base}.role", "cudn-role", f"role {loc.get('role')!r}: a Localnet network is "
                       "role Secondary (required); write role: Secondary")
-    why = physical_network_problem(loc.get("physicalNetworkName"))
-    if why and _rule_physical_network_chars(loc.get("physicalNetworkName")):
-        yield Problem(f"{base}.physicalNetworkName", "cudn-physical-network-name-length", why)
+    physical = loc.get("physicalNetworkName")
+    why = physical_network_problem(physical)
+    if why and _rule_physical_network_chars(physical):  # the characters rule reports itself
+        key = "length" if isinstance(physical, str) and physical else "missing"
+        yield Problem(f"{base}.physicalNetworkName", f"cudn-physical-network-name-{key}", why)
     yield from _check_rules(".spec.network.localnet", base, loc)
     yield from _check_rules(f".{base}.physicalNetworkName", f"{base}.physicalNetworkName",
                             loc.get("physicalNetworkName"))
@@ -534,9 +560,9 @@ def _check_selector(spec: Obj) -> Iterator[Problem]:
         return
     yield from _unknown(sel, SELECTOR_FIELDS, path)
     exprs = sel.get("matchExpressions", [])
-    for i, expr in enumerate(_seq(exprs)):
+    for i, expr in enumerate(as_list(exprs)):
         epath = f"{path}.matchExpressions[{i}]"
-        expr = _map(expr)
+        expr = as_mapping(expr)
         op, values = expr.get("operator"), expr.get("values")
         if op not in SELECTOR_OPERATORS:
             yield Problem(f"{epath}.operator", "cudn-selector-operator",

@@ -7,10 +7,10 @@ document remembers the file it came from, its index in that file and the line it
 findings can name them.
 
 Kinds recognised (:class:`Kind`): NodeNetworkConfigurationPolicy (NNCP), NetworkAttachmentDefinition
-(NAD), MTV ``NetworkMap``, ``Namespace``, the ``NMState`` instance, kustomize ``Kustomization``, KubeVirt
-``VirtualMachine`` objects and the JSON merge patches of a VM's ``interfaces``/``networks`` that
-``trunkline plan`` writes under ``vms/`` (documents without ``kind`` holding
-``spec.template.spec``), and everything else as ``other``.
+(NAD), ClusterUserDefinedNetwork (CUDN), MTV ``NetworkMap``, ``Namespace``, the ``NMState`` instance,
+kustomize ``Kustomization``, KubeVirt ``VirtualMachine`` objects and the JSON merge patches of a VM's
+``interfaces``/``networks`` that ``trunkline plan`` writes under ``vms/`` (documents without ``kind``
+holding ``spec.template.spec``), and everything else as ``other``.
 
 :func:`nad_vlans` says which VLANs each NAD puts on the wire (used by ``validate`` and ``verify``).
 """
@@ -53,6 +53,7 @@ class Kind(str, Enum):
 
     NNCP = "NodeNetworkConfigurationPolicy"
     NAD = "NetworkAttachmentDefinition"
+    CUDN = "ClusterUserDefinedNetwork"
     NETWORK_MAP = "NetworkMap"
     NAMESPACE = "Namespace"
     NMSTATE = "NMState"
@@ -306,13 +307,21 @@ def _compose(text: str) -> Any:
         return None
 
 
+@functools.lru_cache(maxsize=64)
 def _compose_span(text: str, span: Span | None) -> Any:
     """The node at *span* of *text*, composed again from that slice alone, its marks shifted so that
     lines are the file's. The slice's first line is indented to the node's column, so that a list item
-    (``- apiVersion: ...``) composes as the mapping it is."""
+    (``- apiVersion: ...``) composes as the mapping it is.
+
+    Cached here, after the shift, and composed apart from :func:`_compose`'s cache: shifting a node that
+    cache hands out again would shift it once more for every further finding on the object (or on an
+    identical object elsewhere in the file)."""
     if span is None:
         return _compose(text)
-    node = _compose(" " * span.column + text[span.start : span.end])
+    try:
+        node = yaml.compose(" " * span.column + text[span.start : span.end], Loader=_LOADER)
+    except yaml.YAMLError:
+        return None
     if node is not None:
         _shift_lines(node, span.line)
     return node

@@ -870,13 +870,14 @@ def _unused_options(b: _Builder) -> None:
         k for n in b.nets.values() for k in (n.name, *(p.id for p in n.port_groups),
                                              *(p.network for p in n.port_groups))
     }
-    for key in sorted(set(b.opt.network_choices) - networks):
-        b.find(
-            "warning",
-            "mtv-map-unknown-network",
-            f"--mtv-map {key}",
-            "names no port group or network of the inventory, so it changes nothing; check the spelling",
-        )
+    for option, keys in (("--mtv-map", b.opt.network_choices), ("--subnet", b.opt.subnets)):
+        for key in sorted(set(keys) - networks):
+            b.find(
+                "warning",
+                f"{option[2:]}-unknown-network",
+                f"{option} {key}",
+                "names no port group or network of the inventory, so it changes nothing; check the spelling",
+            )
 
 
 def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan:

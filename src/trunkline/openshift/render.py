@@ -115,10 +115,10 @@ def render_files(plan: Plan, display_dir: str = "DIR", index: PlanIndex | None =
         if vm.has_patch:
             files[f"vms/{vm.name}.json"] = json.dumps(vm_patch(vm)) + "\n"
     if index is not None:
-        from trunkline.openshift.monitoring import monitoring_documents
+        from trunkline.openshift.monitoring import monitoring_files
 
-        for rel, docs in monitoring_documents(index).items():
-            files[rel] = dump_yaml(docs)
+        for rel, content in monitoring_files(index).items():
+            files[rel] = content if isinstance(content, str) else dump_yaml(content)
     files["REPORT.md"] = report(plan, display_dir)
     return files
 

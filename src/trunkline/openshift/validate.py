@@ -46,6 +46,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeGuard
 
+from trunkline.openshift import cudn_validate
 from trunkline.openshift.manifests import (
     BRIDGE_CNI_TYPES,
     BRIDGE_RESOURCE_PREFIX,
@@ -250,6 +251,7 @@ class ValidationResult:
         kinds: number of objects per kind (``Kind`` value -> count).
         findings: the findings, sorted by file, line, field.
         single_file: a single file was checked alone (references to objects in other files unchecked).
+        notes: facts that are not findings (CUDN selectors that depend on labels, not checkable offline).
     """
 
     directory: str
@@ -257,6 +259,7 @@ class ValidationResult:
     kinds: dict[str, int]
     findings: tuple[Finding, ...]
     single_file: bool = False
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -270,6 +273,7 @@ class ValidationResult:
             "documents": self.documents,
             "kinds": self.kinds,
             "findings": [f.as_dict() for f in self.findings],
+            "notes": list(self.notes),
         }
 
 
@@ -434,6 +438,7 @@ class _Context:
     single_file: bool = False
 
     kinds: frozenset[Kind] = frozenset()
+    cudn_names: frozenset[str] = frozenset()
 
     def lacks(self, kind: Kind) -> bool:
         """Whether references to *kind* cannot be resolved: a single file holding no object of it."""
@@ -451,6 +456,9 @@ class _Context:
         for doc in docs:
             if doc.kind is Kind.NAD and doc.name:
                 ctx.nads.setdefault((doc.namespace or "default", doc.name), doc)
+        for key, cudn in cudn_validate.provided_nads(docs).items():  # a CUDN's NADs, one per namespace
+            ctx.nads.setdefault(key, cudn)
+        ctx.cudn_names = frozenset(cudn_validate.cudns(docs))
         return ctx
 
     def usable_namespaces(self) -> tuple[str, ...] | None:
@@ -466,13 +474,14 @@ API_VERSIONS: dict[Kind, tuple[str, ...]] = {
     Kind.NNCP: ("nmstate.io/v1", "nmstate.io/v1beta1"),
     Kind.NMSTATE: ("nmstate.io/v1", "nmstate.io/v1beta1"),
     Kind.NAD: ("k8s.cni.cncf.io/v1",),
+    Kind.CUDN: ("k8s.ovn.org/v1",),
     Kind.NETWORK_MAP: ("forklift.konveyor.io/v1beta1",),
     Kind.NAMESPACE: ("v1",),
 }
 #: Kinds whose objects must name their namespace (NADs have their own finding; a hand-written
 #: VirtualMachine is usually applied with ``-n``), and cluster-scoped ones (their CRDs' ``scope``).
 NAMESPACED_KINDS = frozenset({Kind.NETWORK_MAP})
-CLUSTER_SCOPED_KINDS = frozenset({Kind.NNCP, Kind.NMSTATE, Kind.NAMESPACE})
+CLUSTER_SCOPED_KINDS = frozenset({Kind.NNCP, Kind.NMSTATE, Kind.NAMESPACE, Kind.CUDN})
 
 
 def _check_api_version(out: _Collector, doc: Document) -> None:
@@ -1354,7 +1363,7 @@ def _check_vm(out: _Collector, doc: Document, ctx: _Context) -> None:
             continue
         prefix, _, name = ref.rpartition("/")
         ns = prefix or None
-        if ns is None:
+        if ns is None and name not in ctx.cudn_names:  # a CUDN's NAD is in every namespace it selects
             out.add(
                 doc,
                 f"{npath}.multus.networkName",
@@ -1741,6 +1750,14 @@ def validate_documents(
             _check_vm(out, doc, ctx)
         elif doc.kind is Kind.NETWORK_MAP:
             _check_network_map(out, doc, ctx)
+        elif doc.kind is Kind.CUDN:
+            localnets = None if ctx.lacks(Kind.NNCP) else set(ctx.localnets)
+            for problem in cudn_validate.cudn_problems(doc, localnets):
+                out.add(doc, problem.field, problem.key, problem.message)
+    for doc, fld, key, message in [
+        *cudn_validate.reference_problems(docs, target_namespace), *cudn_validate.conflicts(docs)
+    ]:
+        out.add(doc, fld, key, message)
     _check_kustomizations(out, ctx, directory)
     if node_states is not None:
         _check_node_states(out, ctx)
@@ -1776,4 +1793,5 @@ def validate_directory(
         kinds=dict(sorted(kinds.items())),
         findings=tuple(findings),
         single_file=directory.is_file(),
+        notes=tuple(cudn_validate.notes(docs)),
     )

@@ -43,7 +43,7 @@ from prometheus_client.registry import Collector
 from trunkline import __version__
 from trunkline.errors import EnvironmentProblem, TrunklineError
 from trunkline.xdp import ethertypes, httpd, protocols
-from trunkline.xdp.ethertypes import MAX_LENGTH
+from trunkline.xdp.ethertypes import is_llc
 from trunkline.xdp.httpd import HEALTH_PATH as HEALTH_PATH  # the probes' path, re-exported
 from trunkline.xdp.httpd import MetricsServer, ServerLimits
 from trunkline.xdp.stats import Cell, Snapshot
@@ -73,7 +73,7 @@ LLC_LABEL = "802.3-length"
 def ethertype_label(ethertype: int) -> str:
     """The ``ethertype`` label value: ``0x`` and four lower-case hex digits (``0x0806``); ``802.3-length``
     for Type/Length values 0-1500 (802.3 frames with an LLC header)."""
-    return LLC_LABEL if ethertype <= MAX_LENGTH else f"0x{ethertype:04x}"
+    return LLC_LABEL if is_llc(ethertype) else f"0x{ethertype:04x}"
 
 
 class _Families:
@@ -196,9 +196,22 @@ class TrunklineCollector(Collector):
         return False, "; ".join(f"{name}: {msg}" for name, msg in sorted(problems))
 
 
+class GroupLabelled(Collector):
+    """Every series of *inner* with the label ``group`` = *group* added (``count --group``: every
+    trunkline_* series of a DaemonSet carries its node group)."""
+
+    def __init__(self, inner: Collector, group: str) -> None:
+        self.inner, self.group = inner, group
+
+    def collect(self) -> Iterable[Metric]:
+        for metric in self.inner.collect():
+            metric.samples = [s._replace(labels={**s.labels, "group": self.group}) for s in metric.samples]
+            yield metric
+
+
 def start_metrics_server(
     port: int, counters: Sequence[ReadableCounter], address: str = "0.0.0.0",
-    limits: ServerLimits | None = None,
+    limits: ServerLimits | None = None, extra: Sequence[Collector] = (), group: str | None = None,
 ) -> MetricsServer:
     """Serve the counters' metrics over HTTP in background threads (:mod:`trunkline.xdp.httpd`).
 
@@ -212,6 +225,9 @@ def start_metrics_server(
         counters: attached counters, kept open by the caller while the server runs.
         address: bind address; ``"::"`` for IPv6 (dual-stack where the system allows).
         limits: workers, timeouts and limits (:class:`~trunkline.xdp.httpd.ServerLimits`).
+        extra: more collectors served beside the counters' (the plan's families,
+            :class:`trunkline.vmmetrics.PlanCollector`).
+        group: the node group: every series gets the label ``group`` (``None``: no such label).
 
     Returns:
         a :class:`MetricsServer`; call ``close()`` (or use ``with``) to stop it.
@@ -221,7 +237,8 @@ def start_metrics_server(
     """
     collector = TrunklineCollector(counters)
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(collector)
+    for one in (collector, *extra):
+        registry.register(one if group is None else GroupLabelled(one, group))
     try:
         return httpd.serve(registry, collector.healthy, address, port, limits or ServerLimits())
     except OSError as exc:
