@@ -61,6 +61,9 @@ def _run(estate: corpus.Estate, tmp_path: Path, *plan_args: str) -> tuple[Any, A
     show = run_cli("inventory", "show", str(xlsx))
     out = tmp_path / "plan"
     plan = run_cli("plan", str(inv), "-o", str(out), *plan_args)
+    if plan.returncode == 0:  # what plan writes passes trunkline's own checks
+        checked = run_cli("validate", str(out))
+        assert (checked.returncode, checked.stdout.endswith(", no findings\n")) == (0, True), checked.stdout
     return read, show, plan, out
 
 
