@@ -10,8 +10,8 @@ included), then 2 ARP, 3 LLDP and
    behaved before they were reserved);
 2. as real frames over a veth pair (AF_PACKET in one namespace, a TC counter on the peer).
 
-Prints, for each: distinct EtherType keys in the hash, frames counted as other-ethertypes, and the ARP,
-LLDP and Slow-Protocols (LACP) rows.
+Prints, for each: EtherType rows, the 802.3 row (one for all lengths), frames counted as
+other-ethertypes, and the ARP, LLDP and Slow-Protocols (LACP) rows.
 
 Run as root from the repository: ``.venv/bin/python bench/ethertype_flood.py [--flood 50000]``.
 """
@@ -34,7 +34,7 @@ from tests.watch_traffic import Sender, arp_request, ethernet, in_netns, quiet_i
 
 from trunkline.xdp import libbpf  # noqa: E402
 from trunkline.xdp.counter import Counter, CounterObject, tl_ethertype_key  # noqa: E402
-from trunkline.xdp.ethertypes import MAX_LENGTH, OTHER, RESERVED, name  # noqa: E402
+from trunkline.xdp.ethertypes import LLC, MAX_LENGTH, OTHER, RESERVED, name  # noqa: E402
 from trunkline.xdp.stats import Cell  # noqa: E402
 
 ARP, LLDP, SLOW = 0x0806, 0x88CC, 0x8809
@@ -50,6 +50,7 @@ def flood_values(count: int, seed: int) -> list[int]:
 def report(label: str, ethertypes: dict[int, Cell], seconds: float, frames: int) -> None:
     rows = ", ".join(f"{name(v)} {ethertypes.get(v, Cell()).packets}" for v in (ARP, LLDP, SLOW))
     print(f"{label}: {frames:,} frames in {seconds:.1f} s; {len(ethertypes):,} EtherType rows; "
+          f"802.3-LLC {ethertypes.get(LLC, Cell()).packets:,} frames (sent: 1,501); "
           f"other-ethertypes {ethertypes.get(OTHER, Cell()).packets:,} frames; {rows} (sent: 2, 3, 4)")
 
 

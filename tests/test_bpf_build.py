@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, require
-from trunkline.xdp import counter, libbpf, mactable
+from trunkline.xdp import counter, ethertypes, libbpf, mactable
 
 
 def test_shipped_object_is_byte_identical_to_a_rebuild_from_source(tmp_path: Path) -> None:
@@ -43,8 +43,9 @@ def test_python_constants_mirror_counter_h() -> None:
         if len(parts) >= 3 and parts[0] == "#define":
             defines[parts[1]] = int(parts[2], 0)
     for name in ("TL_VLAN_UNTAGGED", "TL_VLAN_SLOTS", "TL_PROTOCOL_SLOTS", "TL_ETHERTYPE_ENTRIES",
-                 "TL_ETHERTYPE_OTHER"):
+                 "TL_ETHERTYPE_OTHER", "TL_ETHERTYPE_LLC"):
         assert getattr(counter, name) == defines[name], name
+    assert defines["TL_MAX_LENGTH"] == ethertypes.MAX_LENGTH
     for name in ("TL_VLAN_UNTAGGED", "TL_MAC_ENTRIES", "TL_MAC_CACHE_SLOTS", "TL_MAC_STATS", "TL_MAC_INSERTS",
                  "TL_MAC_FAILED"):
         assert getattr(mactable, name) == defines[name], name

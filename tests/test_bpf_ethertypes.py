@@ -2,8 +2,9 @@
 
 The counter's EtherType hash has room for 4,096 (EtherType, direction) keys; the reserved ones
 (``ethertypes.RESERVED``: ARP, LLDP, Slow Protocols/LACP, 802.1X, PTP, MPLS, PPPoE, FCoE...) exist
-from the start. Checked with the real object through BPF_PROG_TEST_RUN (both directions), and with
-real frames over a veth pair to a TC counter.
+from the start, and every 802.3 frame, whatever its length field, counts under one key (``LLC``).
+Checked with the real object through BPF_PROG_TEST_RUN (both directions), and with real frames over
+a veth pair to a TC counter.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from tests.netns import VethPair
 from tests.watch_traffic import Sender, arp_request, ethernet, in_netns, quiet_ipv6
 from trunkline.xdp import libbpf
 from trunkline.xdp.counter import CounterObject
-from trunkline.xdp.ethertypes import MAX_LENGTH, OTHER, RESERVED, name
+from trunkline.xdp.ethertypes import LLC, MAX_LENGTH, OTHER, RESERVED, name
 from trunkline.xdp.stats import Cell
 
 pytestmark = pytest.mark.privileged
@@ -87,3 +88,23 @@ def test_real_arp_lldp_and_lacp_frames_keep_their_rows_after_a_flood_over_veth(v
     assert rx.ethertypes[SLOW_PROTOCOLS] == Cell(4, 4 * lacp)
     assert rx.ethertypes[OTHER].packets > 0
     assert [name(v) for v in (ETH_P_ARP, LLDP, SLOW_PROTOCOLS)] == ["ARP", "LLDP", "Slow-Protocols"]
+
+
+def test_every_802_3_length_takes_one_key_so_lengths_cannot_fill_the_hash() -> None:
+    # All 1,501 lengths, then exactly as many distinct EtherTypes as the hash has free keys after the
+    # reserved ones and the one 802.3 key: none of them lands in "other".
+    free = 4096 - 2 * (2 + len(RESERVED))
+    fresh = CounterObject()
+    try:
+        xdp = fresh.prog_fd("tl_count_xdp")
+        for length in range(MAX_LENGTH + 1):
+            libbpf.bpf_prog_test_run_opts(xdp, eth(length, bytes(46)))
+        pool = [v for v in range(MAX_LENGTH + 1, 0x10000) if v not in PARSED and v not in RESERVED]
+        for value in pool[:free]:
+            libbpf.bpf_prog_test_run_opts(xdp, eth(value, bytes(46)))
+        rx = fresh.read(1)[0]
+    finally:
+        fresh.close()
+    assert rx.ethertypes[LLC] == Cell(MAX_LENGTH + 1, 60 * (MAX_LENGTH + 1))
+    assert OTHER not in rx.ethertypes
+    assert len(rx.ethertypes) == 1 + free

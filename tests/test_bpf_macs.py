@@ -10,13 +10,25 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.bpf.frames import ETH_P_8021AD, ETH_P_8021Q, ETH_P_ARP, ETH_P_IP, ETH_P_IPV6, eth, ipv4, ipv6, udp
-from tests.bpf.runner import PROGRAMS
+from tests.bpf.frames import (
+    ETH_P_8021AD,
+    ETH_P_8021Q,
+    ETH_P_ARP,
+    ETH_P_IP,
+    ETH_P_IPV6,
+    eth,
+    ipv4,
+    ipv6,
+    tcp,
+    udp,
+)
+from tests.bpf.runner import PROGRAMS, run, skb_ctx
 from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.xdp import libbpf
 from trunkline.xdp.counter import CounterObject
 from trunkline.xdp.macs import MacEntry, MacTable
 from trunkline.xdp.mactable import TL_MAC_CACHE_SLOTS, TL_MAC_ENTRIES
+from trunkline.xdp.stats import Cell
 
 pytestmark = pytest.mark.privileged
 
@@ -89,6 +101,14 @@ def test_learning_leaves_every_other_count_as_without_it(learning: CounterObject
         assert sum(e.packets for e in learning.read_macs().entries) == len(frames)
     finally:
         plain.close()
+
+
+def test_a_tc_gso_aggregate_counts_towards_its_pair_as_its_wire_frames(learning: CounterObject) -> None:
+    # 3 TCP segments of 1000 payload bytes in one buffer: each wire frame repeats the 54 header bytes.
+    frame = with_source(eth(ETH_P_IP, ipv4(6, tcp(b"d" * 3000))), "00:50:56:0a:00:09")
+    _, rx, _ = run(learning, "tc_rx", frame, ctx=skb_ctx(gso_segs=3, gso_size=1000))
+    assert rx.vlans == {None: Cell(3, 3 * 54 + 3000)}
+    assert pairs(learning.read_macs()) == {("rx", None, "00:50:56:0a:00:09"): (3, 3 * 54 + 3000)}
 
 
 def test_pairs_interleaved_beyond_the_per_cpu_cache_count_exactly(learning: CounterObject) -> None:

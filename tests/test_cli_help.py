@@ -64,3 +64,18 @@ def test_multi_line_docstrings_are_joined_into_sentences(capsys: pytest.CaptureF
         "Build the vSphere side, the OpenShift node and VMs from PLAN_DIR in network namespaces; check DHCP, "
         "ping across each VLAN, isolation and the trunk counter; tear everything down. Exit 1 when a check "
         "fails.")
+
+
+def test_disconnected_down_names_the_minimum_release(capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from trunkline.openshift.plan import LINK_STATE_MIN_VERSION
+
+    text = help_text(["plan"], capsys, monkeypatch)
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if "--disconnected-down" in line)
+    end = next(i for i, line in enumerate(lines) if "--strict" in line)
+    words = " ".join(line.split("│")[1] for line in lines[start:end]).split()
+    assert " ".join(words[1:]) == (
+        "VM patches set state: down on NICs disconnected on vSphere (needs OpenShift Virtualization "
+        f"{LINK_STATE_MIN_VERSION} or later; older releases reject the field at admission)."
+    )

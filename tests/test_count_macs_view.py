@@ -99,3 +99,16 @@ def test_other_views_end_with_the_mac_table_lines_when_learning() -> None:
     out = io.StringIO()
     render.JsonOutput(out).summary([interval()])
     assert json.loads(out.getvalue())["record"] == "summary"
+
+
+def test_by_mac_terminal_view_groups_rows_per_vlan_and_shows_the_partial_line() -> None:
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    console.print(macview.rich(interval(), "ens34 rx"))
+    lines = [line.rstrip() for line in console.file.getvalue().splitlines()]  # type: ignore[attr-defined]
+    rows = [line.split() for line in lines if "00:50:56" in line]
+    assert [row[:3] for row in rows] == [  # VLAN 10 named once
+        ["untagged", "00:50:56:0a:00:01", "4"], ["10", "00:50:56:0a:00:01", "9"],
+        ["00:50:56:0a:00:02", "3", "318"]]
+    assert lines[-1].startswith("MAC table partial: 2 of 6 pairs learned were evicted")

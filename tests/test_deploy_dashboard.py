@@ -50,6 +50,7 @@ def test_configmap_is_where_and_how_the_console_finds_dashboards() -> None:
     cm = one("ConfigMap", DASHBOARD_CONFIGMAP)
     assert cm["metadata"]["namespace"] == "openshift-config-managed"
     assert cm["metadata"]["labels"]["console.openshift.io/dashboard"] == "true"
+    assert cm["metadata"]["labels"]["console.openshift.io/odc-dashboard"] == "true"
     assert kubernetes_validate.validate(cm, K8S_VERSION, strict=True) == K8S_VERSION
     (key,) = cm["data"]
     assert key.endswith(".json")

@@ -61,6 +61,9 @@ def _run(estate: corpus.Estate, tmp_path: Path, *plan_args: str) -> tuple[Any, A
     show = run_cli("inventory", "show", str(xlsx))
     out = tmp_path / "plan"
     plan = run_cli("plan", str(inv), "-o", str(out), *plan_args)
+    if plan.returncode == 0:  # what plan writes passes trunkline's own checks
+        checked = run_cli("validate", str(out))
+        assert (checked.returncode, checked.stdout.endswith(", no findings\n")) == (0, True), checked.stdout
     return read, show, plan, out
 
 
@@ -312,6 +315,10 @@ def test_sizing_only_export_shows_what_it_holds_and_refuses_to_plan_naming_every
         ["prod-110", "-", "(no", "port"],
         ["prod-120", "-", "(no", "port"],
     ]
+    at = lines.index("5 reader finding(s): 0 error(s), 5 warning(s), 0 note(s)")
+    assert " ".join(" ".join(lines[at + 1 :]).split()).startswith(
+        "warning sheet-missing: sheet 'vNIC': the export has no tab 'vNIC', so the inventory lacks the "
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sizing.xlsx"]
 
 
@@ -402,12 +409,14 @@ def test_every_row_of_the_workbook_is_in_the_inventory_or_a_finding(tmp_path: Pa
         checked += 1
     for number, row in enumerate(estate.rows.get("vNIC", []), start=2):
         (nic,) = [n for n in hosts[row["Host"]].nics if n.name == row["Network Device"]]
-        assert (nic.mac, nic.speed_mbps, switches[nic.switch or ""].name) == (
-            row["MAC"], row["Speed"], row["Switch"],
-        ), number  # fmt: skip
-        uplink = (
-            row["Network Device"] if switches[nic.switch or ""].kind == "standard" else row["Uplink port"]
-        )
+        assert (nic.mac, nic.speed_mbps) == (row["MAC"], row["Speed"]), number
+        if not row["Switch"]:  # an unused NIC
+            assert (nic.switch, nic.uplink) == (None, None), number
+            checked += 1
+            continue
+        switch = switches[nic.switch or ""]
+        assert switch.name == row["Switch"], number
+        uplink = row["Network Device"] if switch.kind == "standard" else row["Uplink port"]
         assert nic.uplink == uplink or _in_findings(inv, "vNIC", number), number
         checked += 1
     names = {p.network: p.name for p in dc.port_groups} | {o.id: o.name for o in dc.opaque_networks}
@@ -425,3 +434,86 @@ def test_every_row_of_the_workbook_is_in_the_inventory_or_a_finding(tmp_path: Pa
         checked += 1
     tabs = ("dvSwitch", "dvPort", "vSwitch", "vPort", "vNIC", "vNetwork")
     assert checked == sum(len(estate.rows.get(s, [])) for s in tabs)
+
+
+_MGMT = ("info", "vmkernel-only", "port group 'Management Network' (DC-East, switch vSwitch0)")
+
+#: Per estate: the NIC map, the inventory's counts, and every finding of its plan (severity, code, about).
+EXPECTED: dict[str, tuple[dict[str, str], str, list[tuple[str, str, str]]]] = {
+    "nsx_v": (
+        {"vmnic2": "ens1f0", "vmnic3": "ens1f1"},
+        "1 vCenter, 1 datacenter, 2 hosts, 3 switches, 6 port groups, 3 VMs (3 NICs)",
+        [
+            (
+                "error",
+                "nsx",
+                "port group 'vxw-dvs-60-virtualwire-1-sid-5001-web-ls' (DC-East, switch DSwitch-NSX)",
+            ),
+            (
+                "error",
+                "nsx",
+                "port group 'vxw-dvs-60-virtualwire-2-sid-5002-db-ls' (DC-East, switch DSwitch-NSX)",
+            ),
+            (
+                "warning",
+                "vm-nic-unmapped",
+                "port group 'vxw-dvs-60-virtualwire-1-sid-5001-web-ls': NSX logical switch",
+            ),
+            (
+                "warning",
+                "vm-nic-unmapped",
+                "port group 'vxw-dvs-60-virtualwire-2-sid-5002-db-ls': NSX logical switch",
+            ),
+            ("info", "teaming", "switch DSwitch-NSX"),
+            _MGMT,
+        ],
+    ),
+    "two_clusters": (
+        {"vmnic2": "ens2f0", "vmnic3": "ens2f1"},
+        "1 vCenter, 1 datacenter, 4 hosts, 8 switches, 8 port groups, 2 VMs (2 NICs)",
+        [("info", "teaming", "switch vSwitch-DMZ"), ("info", "teaming", "switch vSwitch1"), _MGMT],
+    ),
+    "blank_uplink_port": (
+        {"Uplink 1": "ens3f0", "Uplink 2": "ens3f1"},
+        "1 vCenter, 1 datacenter, 4 hosts, 5 switches, 6 port groups, 1 VM (1 NIC)",
+        [
+            ("info", "teaming", "switch DSwitch-Main"),
+            ("info", "uplink-port-blank", "sheet 'vNIC' row 14 column 'Uplink port'"),
+            _MGMT,
+        ],
+    ),
+    "vlan_disagreement": (
+        {"vmnic0": "ens1", "vmnic1": "ens2"},
+        "1 vCenter, 1 datacenter, 2 hosts, 2 switches, 6 port groups, 2 VMs (2 NICs)",
+        [
+            ("warning", "vlan-disagreement", "sheet 'vPort' row 6 column 'VLAN'"),
+            ("warning", "vlan-mismatch", "port group 'VM Network' (DC-East, switch vSwitch0)"),
+            ("info", "shared-vlan", "VLAN 20 on switch vSwitch0 (DC-East)"),
+            ("info", "teaming", "switch vSwitch0"),
+            _MGMT,
+        ],
+    ),
+    "disconnected_templates": (
+        {"vmnic2": "ens1f0"},
+        "1 vCenter, 1 datacenter, 1 host, 2 switches, 3 port groups, 3 VMs (3 NICs), 1 template (1 NIC)",
+        [
+            ("warning", "nic-disconnected", "VM 'off-unplugged' Network adapter 1"),
+            ("warning", "nic-disconnected", "VM 'on-unplugged' Network adapter 1"),
+            ("info", "templates", "1 VM template(s)"),
+            _MGMT,
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_finding_and_count_of_each_estate(tmp_path: Path, name: str) -> None:
+    from trunkline.openshift.nicmap import node_groups
+    from trunkline.openshift.plan import PlanOptions, build_plan
+    from trunkline.vsphere.summary import counts_text
+
+    nic_map, counts, findings = EXPECTED[name]
+    inv = read_rvtools(corpus.ESTATES[name]().write(tmp_path / "e.xlsx"))
+    assert counts_text(inv) == counts
+    plan = build_plan(inv, PlanOptions(node_groups=node_groups({}, None, nic_map)))
+    assert [(f.severity, f.code, f.subject) for f in plan.findings] == findings

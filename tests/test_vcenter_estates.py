@@ -1,9 +1,9 @@
 """The messy-estate facts through the vCenter reader, on the simulator where it can serve them: two
 clusters whose hosts repeat the same vmnic names (separate node groups, one NNCP each), disconnected VM
-NICs (one definition, as with RVTools), and VMware Tools' guest addresses with prefix lengths
-(``guest.net[].ipConfig.ipAddress[]``, built as pyVmomi data objects: this simulator version reports no
-guest IP configuration). Opaque (NSX-T) networks cannot be created in this simulator; the RVTools corpus
-covers NSX."""
+NICs (one definition, as with RVTools), a VM NIC on an NSX opaque network (the simulator's model
+creates the network: the vSphere API has no call for it), and VMware Tools' guest addresses with prefix
+lengths (``guest.net[].ipConfig.ipAddress[]``, built as pyVmomi data objects: this simulator version
+reports no guest IP configuration)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,19 @@ from trunkline.vsphere.vcenter import guest_addresses, read_inventory
 def estate() -> Iterator[tuple[Inventory, str]]:
     """Two clusters of two hosts (vmnic0 and vmnic1 on every host), one VM per cluster; the first VM's
     NIC set not to connect at power on. Yields the inventory read and that VM's name."""
-    with run_vcsim("-clusters", "2", "-cluster-hosts", "2", "-standalone-hosts", "0", "-vms", "1") as sim:
+    args = (
+        "-clusters",
+        "2",
+        "-cluster-hosts",
+        "2",
+        "-standalone-hosts",
+        "0",
+        "-vms",
+        "1",
+        "-opaque-networks",
+        "1",
+    )
+    with run_vcsim(*args) as sim:
         name = _disconnect_first_vm(sim)
         yield read_inventory([sim.url], user=sim.user, password=sim.password, protocol="http"), name
 
@@ -44,6 +56,18 @@ def _disconnect_first_vm(sim: Vcsim) -> str:
         )
         change = vim.vm.device.VirtualDeviceSpec(operation="edit", device=nic)
         WaitForTask(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[change])))
+        view = content.viewManager.CreateContainerView(content.rootFolder, [vim.OpaqueNetwork], True)
+        (opaque,) = view.view
+        view.DestroyView()
+        added = vim.vm.device.VirtualVmxnet3(
+            key=-1,
+            backing=vim.vm.device.VirtualEthernetCard.OpaqueNetworkBackingInfo(
+                opaqueNetworkId=opaque.summary.opaqueNetworkId,
+                opaqueNetworkType=opaque.summary.opaqueNetworkType,
+            ),
+        )
+        second = vim.vm.device.VirtualDeviceSpec(operation="add", device=added)
+        WaitForTask(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[second])))
         return str(vm.name)
     finally:
         Disconnect(si)
@@ -70,8 +94,10 @@ def test_a_nic_that_does_not_connect_at_power_on_is_disconnected_and_reported(
     inventory, name = estate
     (dc,) = inventory.vcenters[0].datacenters
     vm = next(v for v in dc.vms if v.name == name)
+    # the first NIC set not to connect at power on; the second, added on the opaque network, connected
     assert [(n.connected, n.start_connected, nic_disconnected(vm, n)) for n in vm.nics] == [
-        (False, False, True)
+        (False, False, True),
+        (True, True, False),
     ]
     other = next(v for v in dc.vms if v.name != name)
     # this simulator reports the powered-on VMs' NICs as not connected (while connecting at power on):
@@ -89,7 +115,7 @@ def test_a_nic_that_does_not_connect_at_power_on_is_disconnected_and_reported(
     ]  # fmt: skip
     down = build_plan(inventory, PlanOptions(disconnected_down=True))
     (decision,) = [v for v in down.vms if v.source_name == name]
-    assert [n.state for n in decision.nics] == ["down"]
+    assert [n.state for n in decision.nics] == ["down", None]  # the NSX NIC has no network to patch
 
 
 def test_guest_addresses_keep_their_prefix_lengths_and_fall_back_to_plain_addresses() -> None:
@@ -109,3 +135,19 @@ def test_guest_addresses_keep_their_prefix_lengths_and_fall_back_to_plain_addres
         vim.vm.GuestInfo.NicInfo(deviceConfigId=-1, ipAddress=["198.51.100.1"]),  # known to the guest only
     ]
     assert guest_addresses(net) == {4000: ("10.1.10.21/24", "fe80::1/64"), 4001: ("192.0.2.7",)}
+
+
+def test_a_vm_nic_on_an_nsx_opaque_network_is_an_nsx_finding_listing_it(
+    estate: tuple[Inventory, str],
+) -> None:
+    inventory, name = estate
+    (dc,) = inventory.vcenters[0].datacenters
+    (opaque,) = dc.opaque_networks
+    assert opaque.network_type == "nsx.LogicalSwitch"
+    vm = next(v for v in dc.vms if v.name == name)
+    assert [n.network for n in vm.nics][1:] == [opaque.id]
+    plan = build_plan(inventory, PlanOptions())
+    (nsx,) = [f for f in plan.findings if f.code == "nsx"]
+    assert nsx.severity == "error" and nsx.unmapped
+    assert f"its 1 VM NIC(s): {name} ({vm.nics[1].label})" in nsx.message
+    assert all(opaque.name not in (n.name or "") for n in plan.networks)

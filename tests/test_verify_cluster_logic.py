@@ -71,13 +71,42 @@ def test_plan_from_the_counters_wins_over_the_plan_directory_and_drift_is_report
         ("warning", "plan-drift", "", None), ("warning", "silent", "", None),
         ("info", "no-groups", "", None)}
     drift = next(f for f in result.findings if f.kind == "plan-drift")
-    assert drift.message == ("the counters of group rack-a were given VLAN 41, which no NAD in the plan "
-                             "directory carries: they run with another plan; deploy this plan's monitoring/ "
-                             "directory")
+    assert drift.message == ("the counters of group rack-a were given VLAN 41 beyond the plan directory's "
+                             "NADs: they run with another plan; deploy this plan's monitoring/ directory")
     (group,) = result.groups
     assert (group.planned, group.plan_source, group.silent) == ((40, 41), "prometheus", (41,))
     w2 = next(n for n in result.nodes if n.node == "w2")
     assert [(r.vlan, r.status, r.packets) for r in w2.rows] == [(None, "untagged", 99), (40, "mapped", 3)]
+
+
+def test_the_plan_index_in_plan_dir_is_the_plan_of_groups_whose_counters_export_none() -> None:
+    answers = {"counters": counters("w1", "w2", "w3"), "targets": targets("w1", "w2", "w3"),
+               "members": [s(1, node=n, **{GROUP_LABEL: g})
+                           for n, g in (("w1", "rack-a"), ("w2", "rack-a"), ("w3", "rack-b"))],
+               "packets": [traffic("w1", "40", 5), traffic("w2", "50", 5), traffic("w3", "50", 1)]}
+    plan = {"rack-a": frozenset({40, 50}), "rack-b": frozenset({50}), "rack-c": frozenset[int]()}
+    result = judge(answers, frozenset({40, 50}), plan_groups=plan)
+    assert kinds(result) == {("error", "missing-on-node", "w1", 50), ("error", "missing-on-node", "w2", 40),
+                             ("warning", "group-without-nodes", "", None)}
+    assert [(g.group, g.plan_source, g.planned) for g in result.groups] == [
+        ("rack-a", "plan-index", (40, 50)), ("rack-b", "plan-index", (50,))]
+    (lonely,) = [f for f in result.findings if f.kind == "group-without-nodes"]
+    assert lonely.message == ("node group rack-c of the plan has no node in Prometheus (no node labelled "
+                              "trunkline.io/node-group=rack-c, no counter): label its nodes (`oc label node "
+                              "NODE trunkline.io/node-group=rack-c`)")
+
+
+def test_counters_run_with_another_plan_index_than_plan_dir_drift_both_ways() -> None:
+    answers = {"counters": counters("w1", group="rack-a"), "targets": targets("w1"),
+               "plan": [s(1, group="rack-a", vlan="40"), s(1, group="rack-a", vlan="41")],
+               "packets": [traffic("w1", "40", 5, "rack-a"), traffic("w1", "41", 5, "rack-a")]}
+    result = judge(answers, frozenset({40, 50}), plan_groups={"rack-a": frozenset({40, 50})})
+    (drift,) = [f for f in result.findings if f.kind == "plan-drift"]
+    assert drift.message == (
+        "the counters of group rack-a were given VLAN 41 beyond the plan directory's plan index and not VLAN "
+        "50 of the plan directory's plan index: they run with another plan; deploy this plan's monitoring/ "
+        "directory")
+    assert result.groups[0].plan_source == "prometheus" and result.ok
 
 
 def test_missing_on_node_is_judged_per_node_over_bond_members() -> None:

@@ -269,6 +269,15 @@ def test_unreachable_prometheus_exits_3(cluster: Cluster) -> None:
         "check the URL and the network")
 
 
+def test_a_url_that_is_not_a_prometheus_api_is_bad_input(cluster: Cluster) -> None:
+    with KubeStateMetricsStandIn(cluster.hub, {}) as other:  # answers metrics text to every path
+        url = f"http://127.0.0.1:{other.port}"
+        res = verify(cluster, url=url)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.strip() == (f"trunkline: error: Prometheus at {url} did not answer with the Prometheus "
+                                  "API's JSON: give the base URL of Prometheus or Thanos Querier")
+
+
 def test_no_trunkline_series_exits_1(cluster: Cluster) -> None:
     with PrometheusServer(cluster.hub, []) as empty:
         res = verify(cluster, "--window", "5m", url=empty.url)

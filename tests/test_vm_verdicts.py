@@ -131,3 +131,40 @@ def test_nad_on_another_vlan_than_the_port_group_is_a_plan_error() -> None:
     assert not nad_mismatch(VlanSet(every=True), VlanSet(((1, 4094),)))
     assert nad_mismatch(VlanSet(untagged=True), VlanSet(((5, 5),)))
     assert not nad_mismatch(VlanSet(((5, 9),), untagged=True), VlanSet(((5, 9),), untagged=True))
+
+
+def test_disconnected_nic_suspended_vm_and_template_are_expected_quiet() -> None:
+    web = next(n for n in _index().nics if n.vm == "web01")
+    cases = {
+        "the NIC is disconnected": {"connected": False},
+        "the VM is suspended": {"power_state": "suspended"},
+        "the VM is a template": {"template": True},
+    }
+    for why, change in cases.items():
+        nic = type(web)(**{**web.__dict__, **change})
+        (verdict,) = judge([nic], []).nics
+        assert (verdict.state, verdict.message()) == ("not-seen", f"not seen, as expected: {why}")
+    nomac = type(web)(**{**web.__dict__, "mac": None})
+    assert judge([nomac], []).nics[0].message() == (
+        "not seen: the inventory has no MAC for this NIC, so it cannot be checked")
+
+
+def test_table_notes_fold_into_one_line_for_a_large_plan() -> None:
+    import io
+
+    from rich.console import Console
+
+    from tests.test_plan_index import _big_inventory
+    from tests.test_plan_index import _index as index_of
+    from trunkline.cli import vmverdicts
+
+    index = index_of(_big_inventory(200))
+    first = index.nics[0]
+    result = judge(index.nics, [("ens34", Pair("rx", first.expected.ranges[0][0], first.mac or "", 1))])
+    out = io.StringIO()
+    vmverdicts.render(result, [], Console(file=out, highlight=False))
+    notes = [line for line in out.getvalue().splitlines() if line.startswith("note:")]
+    assert notes == [
+        "note: not seen: 49 VM NIC(s) on a live VLAN sent nothing, 150 are on VLANs silent here, 0 are "
+        "expected quiet (powered off, templates, disconnected); 0 seen though the inventory says they are "
+        "quiet; --json gives the reason for each"]

@@ -23,9 +23,10 @@ Where each fact comes from:
   ``kube_node_labels`` (its ``label_trunkline_io_node_group``), else ``""`` (one group);
 * the planned VLANs of a group: ``trunkline_plan_vlan_info{group}``, what the group's counters were
   deployed with (so that this command, the alerts and the dashboard judge alike); for a group without
-  those series (counters run without ``--plan-index``), every VLAN the NADs in ``PLAN_DIR`` carry.
-  A VLAN in a group's ``trunkline_plan_vlan_info`` that no NAD in ``PLAN_DIR`` carries is reported
-  (``plan-drift``): the counters run with another plan than the one given.
+  those series (counters run without ``--plan-index``), the group's VLANs in ``PLAN_DIR``'s plan index,
+  else every VLAN the NADs in ``PLAN_DIR`` carry. Counters given other VLANs than ``PLAN_DIR``'s index
+  (or NADs) give the group are reported (``plan-drift``): they run with another plan than the one given;
+  a group of the index with no node at all, ``group-without-nodes``.
 
 Traffic in the window counts a series that existed at the window's start by its ``increase()``, and a
 series created during the window (a VLAN first seen, a counter started) by its last value: Prometheus 2.42
@@ -55,6 +56,7 @@ WINDOW = re.compile(r"^(\d+(ms|[smhdwy]))+$")
 
 Severity = Literal["error", "warning", "info"]
 CounterState = Literal["up", "down", "no-counter"]
+PlanSource = Literal["prometheus", "plan-index", "plan-dir"]
 
 
 def _traffic(metric: str, window: str) -> str:
@@ -120,7 +122,8 @@ class Anomaly:
 class Finding:
     """One finding: ``severity``, ``kind`` (``missing-on-node``, ``unmapped``, ``wrong-vlan``,
     ``no-counter``, ``counter-down``, ``silent``, ``on-several-vlans``, ``anomalies-dropped``,
-    ``group-mismatch``, ``plan-drift``, ``no-node-label``, ``no-groups``), the one-line ``message``
+    ``group-mismatch``, ``plan-drift``, ``group-without-nodes``, ``no-node-label``, ``no-groups``), the
+    one-line ``message``
     with the fix, and where."""
 
     severity: Severity
@@ -157,12 +160,13 @@ class NodeReport:
 @dataclass(frozen=True)
 class GroupReport:
     """One node group: its ``nodes``, ``planned`` VLAN IDs (``untagged`` aside), where the plan came from
-    (``prometheus`` or ``plan-dir``), and the planned VLANs ``silent`` on every node of it."""
+    (``prometheus``: the counters' ``trunkline_plan_vlan_info``; ``plan-index``: PLAN_DIR's plan index;
+    ``plan-dir``: every VLAN of PLAN_DIR's NADs), and the planned VLANs ``silent`` on every node of it."""
 
     group: str
     nodes: tuple[str, ...]
     planned: tuple[int, ...]
-    plan_source: Literal["prometheus", "plan-dir"]
+    plan_source: PlanSource
     silent: tuple[int, ...]
 
 
@@ -226,14 +230,16 @@ def _names(nodes: Iterable[str]) -> str:
 
 
 def judge(answers: Mapping[str, Sequence[Sample]], plan_dir_vlans: frozenset[int], window: str = "10m",
-          ) -> ClusterVerification:
+          plan_groups: Mapping[str, frozenset[int]] | None = None) -> ClusterVerification:
     """Judge every node from the answers to :func:`queries` (by the same names).
 
     Args:
         answers: query name -> samples (missing names count as empty answers).
         plan_dir_vlans: the tagged VLAN IDs the NADs in ``PLAN_DIR`` carry (trunk ranges expanded): the
-            plan of every group without ``trunkline_plan_vlan_info`` series.
+            plan of a group without ``trunkline_plan_vlan_info`` series and not in *plan_groups*.
         window: the window the answers cover, for messages.
+        plan_groups: node group -> its tagged VLAN IDs, from ``PLAN_DIR``'s plan index (``None`` without
+            one): the plan of a group whose counters export none, and what their exported plan must equal.
 
     Returns:
         a :class:`ClusterVerification`. Pure: no I/O. Samples with a ``vlan`` label that is not a VLAN
@@ -332,14 +338,24 @@ def judge(answers: Mapping[str, Sequence[Sample]], plan_dir_vlans: frozenset[int
 
     for group in sorted(by_group):
         members_here = by_group[group]
-        source: Literal["prometheus", "plan-dir"] = "prometheus" if group in planned_prom else "plan-dir"
-        planned = planned_prom[group] if source == "prometheus" else set(plan_dir_vlans)
-        drift = planned - plan_dir_vlans if source == "prometheus" else set()
-        if drift:
-            findings.append(Finding("warning", "plan-drift",
-                f"the counters of group {group or '-'} were given {_vlans(drift)}, which no NAD in the plan "
-                "directory carries: they run with another plan; deploy this plan's monitoring/ directory",
-                group=group))
+        indexed = (plan_groups or {}).get(group)
+        source: PlanSource
+        if group in planned_prom:
+            source, planned = "prometheus", planned_prom[group]
+        elif indexed is not None:
+            source, planned = "plan-index", set(indexed)
+        else:
+            source, planned = "plan-dir", set(plan_dir_vlans)
+        if source == "prometheus":
+            ref = "the plan directory's " + ("plan index" if indexed is not None else "NADs")
+            extra = planned - (indexed if indexed is not None else plan_dir_vlans)
+            lacking = (indexed - planned) if indexed is not None else set()
+            parts = [f"{_vlans(extra)} beyond {ref}"] if extra else []
+            parts += [f"not {_vlans(lacking)} of {ref}"] if lacking else []
+            if parts:
+                findings.append(Finding("warning", "plan-drift",
+                    f"the counters of group {group or '-'} were given {' and '.join(parts)}: they run with "
+                    "another plan; deploy this plan's monitoring/ directory", group=group))
         up_nodes = [n for n in members_here if state[n] == "up"]
         live_in_group = set().union(*(live[n] for n in up_nodes)) if up_nodes else set()
         expected_live = live_in_group & planned
@@ -398,6 +414,11 @@ def judge(answers: Mapping[str, Sequence[Sample]], plan_dir_vlans: frozenset[int
                                       verdicts.get(node, {}), tuple(anomalies.get(node, ())),
                                       dropped.get(node, 0)))
 
+    for group in sorted(set(plan_groups or {}) - set(by_group)):
+        findings.append(Finding("warning", "group-without-nodes",
+            f"node group {group} of the plan has no node in Prometheus (no node labelled "
+            f"trunkline.io/node-group={group}, no counter): label its nodes "
+            f"(`oc label node NODE trunkline.io/node-group={group}`)", group=group))
     if "" in nodes:
         findings.append(Finding("warning", "no-node-label",
             "some trunkline series carry no node label, so their nodes cannot be told apart: scrape the "

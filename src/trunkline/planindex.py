@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from trunkline.errors import BadInputError
-from trunkline.openshift.plan import NetworkDecision, Plan, normalise_mac, ranges_text
+from trunkline.openshift.plan import NetworkDecision, Plan, merge_ranges, normalise_mac, ranges_text
 from trunkline.vsphere.model import (
     AccessVlan,
     Inventory,
@@ -121,8 +121,6 @@ def vlans_of_policy(policy: VlanPolicy) -> VlanSet:
     if isinstance(policy, AccessVlan):
         return VlanSet(every=True) if policy.id == ALL_VLANS else VlanSet(((policy.id, policy.id),))
     if isinstance(policy, TrunkVlan):
-        from trunkline.openshift.plan import merge_ranges
-
         return VlanSet(merge_ranges([(r.start, r.end) for r in policy.ranges]), untagged=True)
     if isinstance(policy, UnknownVlan):  # the source did not say: nothing is expected, nothing guessed
         return VlanSet()
@@ -318,8 +316,6 @@ def build_index(plan: Plan, inventory: Inventory) -> PlanIndex:
 def _groups(plan: Plan) -> tuple[IndexGroup, ...]:
     """Node groups from the bridges' layouts (one per group and bridge); every group of the plan (its
     ``node_groups``, else its options'), even one without a bridge."""
-    from trunkline.openshift.plan import merge_ranges
-
     named = plan.node_groups or plan.options.node_groups
     ranges: dict[str, list[tuple[int, int]]] = {g.name: [] for g in named}
     untagged: dict[str, bool] = {name: False for name in ranges}

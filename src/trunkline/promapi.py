@@ -171,10 +171,14 @@ class PrometheusClient:
             raise EnvironmentProblem(f"{where} answered no instant vector for {promql!r} "
                                      f"({_error_text(body)})")
         out: list[Sample] = []
-        for item in data.get("result") or ():
-            value = float(item["value"][1])
-            if not math.isnan(value):
-                out.append(Sample({str(k): str(v) for k, v in item["metric"].items()}, value))
+        try:
+            for item in data.get("result") or ():
+                value = float(item["value"][1])
+                if not math.isnan(value):
+                    out.append(Sample({str(k): str(v) for k, v in item["metric"].items()}, value))
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+            raise EnvironmentProblem(f"{where} answered a malformed vector for {promql!r}; check that the "
+                                     "URL is Prometheus or Thanos Querier") from None
         return out
 
 

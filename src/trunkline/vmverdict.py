@@ -25,6 +25,7 @@ VLAN, and the busiest listed (:class:`StrangerVlan`).
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -249,27 +250,40 @@ def judge(
     Returns:
         :class:`VmVerdicts`. Pure.
     """
-    acc: dict[str, dict[tuple[int | None, str], list[Any]]] = {}
+    planned = {n.mac for n in nics if n.mac}
+    acc: dict[str, dict[tuple[int | None, str], list[Any]]] = {}  # plan MACs: (VLAN, direction) -> sums
+    others: dict[int | None, dict[str, list[Any]]] = {}  # VLAN -> MAC outside the plan -> sums
     live: set[int | None] = {_norm(v) for v in live_vlans}
     for interface, pair in pairs:
         if since is not None and pair.last_seen < since:
             continue
-        live.add(_norm(pair.vlan))
-        slot = acc.setdefault(pair.mac, {}).setdefault((pair.vlan, pair.direction), [0, 0, 0.0, []])
+        vlan, mac = pair.vlan, pair.mac
+        live.add(None if vlan == 0 else vlan)
+        if mac in planned:
+            slots = acc.setdefault(mac, {})
+            slot = slots.get((vlan, pair.direction))
+            if slot is None:
+                slot = slots[(vlan, pair.direction)] = [0, 0, 0.0, set()]
+        else:
+            per = others.setdefault(vlan, {})
+            slot = per.get(mac)
+            if slot is None:
+                slot = per[mac] = [0, 0, 0.0, set(), set()]
+            slot[4].add(pair.direction)
         slot[0] += pair.packets
         slot[1] += pair.bytes
-        slot[2] = max(slot[2], pair.last_seen)
-        if interface not in slot[3]:
-            slot[3].append(interface)
+        if pair.last_seen > slot[2]:
+            slot[2] = pair.last_seen
+        slot[3].add(interface)
     sightings = {
         mac: tuple(Sighting(vlan, d, p, b, last, tuple(sorted(ifs)))
-                   for (vlan, d), (p, b, last, ifs) in sorted(slots.items(), key=lambda kv: (_key(kv[0][0]),
-                                                                                            kv[0][1])))
+                   for (vlan, d), (p, b, last, ifs) in sorted(slots.items(),
+                                                              key=lambda kv: (_key(kv[0][0]), kv[0][1])))
         for mac, slots in acc.items()
     }
     verdicts = []
     for nic in nics:
-        seen = sightings.get(nic.mac or "", ()) if nic.mac else ()
+        seen = sightings.get(nic.mac, ()) if nic.mac else ()
         inside = [s for s in seen if _norm(s.vlan) in nic.expected]
         if not seen:
             state: State = "not-seen"
@@ -282,20 +296,12 @@ def judge(
         nad = (nad_vlans or {}).get(nic.nad or "", nic.nad_vlans) if nic.nad else None
         vlan_live = any(v in nic.expected for v in live)
         verdicts.append(NicVerdict(nic, state, seen, nad, nad_mismatch(nic.expected, nad), vlan_live))
-    planned = {n.mac for n in nics if n.mac}
-    strangers: dict[int | None, list[tuple[str, Sighting]]] = {}
-    for mac, seen in sightings.items():
-        if mac in planned:
-            continue
-        for vlan in dict.fromkeys(s.vlan for s in seen):
-            on = [s for s in seen if s.vlan == vlan]
-            total = Sighting(vlan, "+".join(s.direction for s in on), sum(s.packets for s in on),
-                             sum(s.bytes for s in on), max(s.last_seen for s in on),
-                             tuple(sorted({i for s in on for i in s.interfaces})))
-            strangers.setdefault(vlan, []).append((mac, total))
     rows = []
-    for vlan in sorted(strangers, key=_key):
-        found = sorted(strangers[vlan], key=lambda ms: (-ms[1].packets, ms[0]))
-        top = found[:busiest]
-        rows.append(StrangerVlan(vlan, len(found), tuple(s for _, s in top), tuple(m for m, _ in top)))
+    for vlan in sorted(others, key=_key):
+        per = others[vlan]
+        top = heapq.nsmallest(busiest, per.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        shown = tuple(Sighting(vlan, "+".join(d for d in ("rx", "tx") if d in dirs), p, b, last,
+                               tuple(sorted(ifs)))
+                      for _, (p, b, last, ifs, dirs) in top)
+        rows.append(StrangerVlan(vlan, len(per), shown, tuple(mac for mac, _ in top)))
     return VmVerdicts(tuple(verdicts), tuple(rows))

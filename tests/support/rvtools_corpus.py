@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -703,6 +704,11 @@ def two_clusters() -> Estate:
         e.vswitch(host, "Prod", "vSwitch1", ["vmnic2", "vmnic3"], [("app-10", 10)])
     for host, _ in dmz:
         e.vswitch(host, "DMZ", "vSwitch-DMZ", ["vmnic2", "vmnic3"], [("dmz-200", 200)])
+    # an unused NIC with its link down: Switch and Speed blank, Duplex "Link is down!", and a PCI cell
+    # holding a value of another type (a duration), as real exports have
+    e.add("vNIC", Host="dmz01.corp.example", Datacenter="DC-East", Cluster="DMZ", MAC="b4:96:91:aa:04:01",
+          Speed=None, Duplex="Link is down!", PCI=timedelta(hours=3, minutes=12), Driver="ixgben",
+          **{"Network Device": "vmnic4", "Switch": None, "Uplink port": None})  # fmt: skip
     e.vm("app31", "vm-501", "esx31.corp.example", "Prod", [{"Network": "app-10", "Switch": "vSwitch1"}])
     e.vm("proxy01", "vm-502", "dmz01.corp.example", "DMZ", [{"Network": "dmz-200", "Switch": "vSwitch-DMZ"}])
     return e

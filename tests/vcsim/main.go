@@ -39,6 +39,7 @@ func main() {
 	flag.IntVar(&m.ClusterHost, "cluster-hosts", m.ClusterHost, "hosts per cluster")
 	flag.IntVar(&m.Machine, "vms", m.Machine, "VMs per standalone host and per cluster")
 	flag.IntVar(&m.Portgroup, "portgroups", m.Portgroup, "distributed port groups (besides the uplink port group)")
+	flag.IntVar(&m.OpaqueNetwork, "opaque-networks", m.OpaqueNetwork, "NSX (nsx.LogicalSwitch) opaque networks")
 	uuid := flag.String("instance-uuid", "", "AboutInfo.instanceUuid (default: vcsim's constant one)")
 	flag.Parse()
 	if *uuid != "" {

@@ -97,8 +97,9 @@ def count(
         int, typer.Option("--anomaly-limit", min=0, metavar="N", help="At most N anomaly series.")
     ] = 100,
 ) -> None:
-    """Count frames per IP protocol, EtherType and VLAN ID with an eBPF program (XDP or TC); with --macs,
-    also learn which source MACs send on which VLAN.
+    """Count frames per IP protocol, EtherType and VLAN ID with an eBPF program (XDP or TC).
+
+    With --macs (or --by mac), also learn which source MACs send on which VLAN.
 
     Ctrl-C or SIGTERM stops and prints the summary (exit code 0).
     """

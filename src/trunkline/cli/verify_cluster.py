@@ -12,9 +12,11 @@ from rich.table import Table
 
 from trunkline.cluster_verify import ClusterVerification, check_window, judge, queries
 from trunkline.errors import BadInputError, FindingsError
+from trunkline.planindex import load_index
 from trunkline.promapi import PrometheusClient, read_token
 from trunkline.tls import ssl_context
 from trunkline.verify import read_nads
+from trunkline.vmmetrics import vlan_values
 
 VERDICT_STATES = ("seen", "wrong-vlan", "on-several-vlans", "not-seen")
 STYLE = {"mapped": "green", "unmapped": "bold red", "missing-on-node": "bold red", "untagged": "dim"}
@@ -73,6 +75,10 @@ def run(plan_dir: Path, url: str, window: str, token_file: Path | None, ca_file:
         raise BadInputError(f"CA file {ca_file} does not exist or is not a file: pass an existing --ca-file")
     nads = read_nads(plan_dir)
     plan_vlans = frozenset(v for n in nads for lo, hi in n.ranges for v in range(lo, hi + 1))
+    index = load_index(plan_dir)
+    # the VLANs the group's counters would export as trunkline_plan_vlan_info (one reading of the index)
+    plan_groups = None if index is None else {
+        g.name: frozenset(int(v) for v in vlan_values(g) if v != "untagged") for g in index.groups}
     token = read_token(token_file) if token_file is not None else None
     if insecure:
         print("trunkline: warning: --insecure: the certificate of Prometheus is NOT verified (anyone on the "
@@ -84,7 +90,7 @@ def run(plan_dir: Path, url: str, window: str, token_file: Path | None, ca_file:
     client = PrometheusClient(url, token, ssl_context(insecure, ca_file, "Prometheus") if https else None)
     at = time.time()
     answers = {name: client.query(promql, at) for name, promql in queries(window).items()}
-    result = judge(answers, plan_vlans, window)
+    result = judge(answers, plan_vlans, window, plan_groups)
     if as_json:
         record = result.to_json()
         record.update(plan=str(plan_dir), prometheus=client.url, window=window, time=at,

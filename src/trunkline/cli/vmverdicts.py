@@ -21,7 +21,10 @@ guest shows up through its broadcasts, which an ARP cache entry going stale (15-
 Windows) or a switch forgetting the MAC (300 s, common default MAC aging) bring about."""
 VLAN_WINDOW_S = 10.0
 """``verify``'s default window without an index (per-VLAN verdicts only)."""
-MACS_SHOWN = 10
+NOTES_SHOWN = 20
+"""Above this many not-seen NICs the table's notes become one summary line (--json keeps every reason)."""
+_WIDE = 160
+"""Columns for the VM table when the output is not a terminal (a file or pipe: rich would assume 80)."""
 
 
 @dataclass(frozen=True)
@@ -89,10 +92,9 @@ def render(result: VmVerdicts | None, tables: Sequence[LearnedTable], console: C
         if tables:
             _render_macs(tables, console)
         return
-    grid = Table(title="VM NICs of the plan index (rx: received across the trunk, still on vSphere or on "
-                       "another node; tx: sent, the VM runs on this node)")
+    grid = Table(title="VM NICs of the plan")
     for name in ("VM", "NIC", "MAC", "expected", "NAD", "verdict", "seen"):
-        grid.add_column(name)
+        grid.add_column(name, no_wrap=name in ("MAC", "verdict"))
     for v in result.nics:
         n = v.nic
         nad = f"{n.nad} ({v.nad_vlans.describe()})" if n.nad and v.nad_vlans else (n.nad or "-")
@@ -100,21 +102,38 @@ def render(result: VmVerdicts | None, tables: Sequence[LearnedTable], console: C
         grid.add_row(n.vm, n.nic, n.mac or "-", n.expected.describe(),
                      f"[bold red]{nad}[/]" if v.nad_mismatch else nad,
                      f"[{_STYLE[v.state]}]{v.state}[/]", seen)
-    console.print(grid)
+    _wide(console).print(grid)
+    console.print("seen: VLAN, direction, frames; rx = received across the trunk (the VM is still on vSphere "
+                  "or on another node), tx = sent (the VM runs on this node)", soft_wrap=True)
     counts = result.counts()
     console.print("VM NICs: " + ", ".join(f"{counts[s]} {s}" for s in counts), soft_wrap=True)
     for v in result.nics:
         if v.severity in ("error", "warning"):
             console.print(f"[{'bold red' if v.severity == 'error' else 'yellow'}]{v.severity}[/]: "
                           f"{_named(v)}", soft_wrap=True)
-    for v in result.nics:
-        if v.state == "not-seen":
+    noted = [v for v in result.nics if v.state == "not-seen" or (v.state == "seen" and v.nic.quiet_reason)]
+    if len(noted) <= NOTES_SHOWN:
+        for v in noted:
             console.print(f"note: {_named(v)}", soft_wrap=True)
+    else:
+        unseen = [v for v in noted if v.state == "not-seen"]
+        quiet = sum(1 for v in unseen if v.nic.quiet_reason)
+        live = sum(1 for v in unseen if not v.nic.quiet_reason and v.vlan_live)
+        silent = len(unseen) - quiet - live
+        console.print(f"note: not seen: {live:,} VM NIC(s) on a live VLAN sent nothing, "
+                      f"{silent:,} are on VLANs silent here, {quiet:,} are expected quiet "
+                      f"(powered off, templates, disconnected); {len(noted) - len(unseen):,} seen though the "
+                      "inventory says they are quiet; --json gives the reason for each", soft_wrap=True)
     for row in result.strangers:
         shown = ", ".join(f"{m} ({s.packets:,} {s.direction})" for m, s in zip(row.macs, row.busiest,
                                                                                    strict=True))
         console.print(f"VLAN {vlan_text(row.vlan)}: {row.count} MAC(s) of no VM NIC in the plan (routers, "
                       f"hosts, VMs outside the plan); busiest: {shown}", soft_wrap=True)
+
+
+def _wide(console: Console) -> Console:
+    """*console*, or for a file or pipe (where rich assumes 80 columns) one as wide as :data:`_WIDE`."""
+    return console if console.is_terminal else Console(file=console.file, highlight=False, width=_WIDE)
 
 
 def _render_macs(tables: Sequence[LearnedTable], console: Console) -> None:
@@ -127,7 +146,7 @@ def _render_macs(tables: Sequence[LearnedTable], console: Console) -> None:
         for e in rows:
             grid.add_row(table.interface, vlan_text(e.vlan), e.mac, e.direction, f"{e.packets:,}",
                          f"{e.bytes:,}")
-    console.print(grid)
+    _wide(console).print(grid)
 
 
 def json_fields(result: VmVerdicts | None, tables: Sequence[LearnedTable]) -> dict[str, Any]:

@@ -120,3 +120,25 @@ def monitoring_files(index: PlanIndex) -> dict[str, list[dict[str, Any]] | str]:
                     _delete("v1", "ConfigMap", BASE_DAEMONSET)],
     }]
     return out
+
+
+def report_section(index: PlanIndex, display_dir: str) -> tuple[str, ...]:
+    """REPORT.md's lines on deploying the counters of ``monitoring/`` (after the apply order)."""
+    groups = [g for g in index.groups if g.trunk_nics]
+    labels = [f"oc label node NODE... {NODE_GROUP_LABEL}={g.name}    # trunk NIC(s) {' '.join(g.trunk_nics)}"
+              for g in groups]
+    return (
+        "## Watching the trunks (optional)",
+        "",
+        f"`monitoring/` deploys one counter DaemonSet per node group with the plan index "
+        f"({len(index.nics)} VM NIC(s)): label the nodes of each group, then apply it.",
+        "",
+        "```sh",
+        *labels,
+        f"oc apply -k {display_dir}/monitoring",
+        "```",
+        "",
+        f"On one node: `trunkline verify {display_dir} IFACE` gives a verdict per VM NIC; for every node: "
+        f"`trunkline verify {display_dir} --prometheus URL`.",
+        "",
+    )

@@ -24,6 +24,7 @@ A plain mapping (``{vmnic1: ens34}``) is one group for the worker role, as is no
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -62,9 +63,17 @@ class NodeGroup:
     def covers(self, host_name: str) -> bool:
         """True when vSphere host *host_name* is one of this group's hosts (a pattern equal to the name
         matches it even when the name holds fnmatch's special characters)."""
-        return not self.hosts or any(
-            host_name == p or fnmatch.fnmatchcase(host_name, p) for p in self.hosts
-        )
+        if not self.hosts:
+            return True
+        exact, globs = self._patterns
+        return host_name in exact or any(fnmatch.fnmatchcase(host_name, p) for p in globs)
+
+    @functools.cached_property
+    def _patterns(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The host patterns split into plain names (a set: automatic groups list hundreds of hosts) and
+        the ones with fnmatch's special characters."""
+        globs = tuple(p for p in self.hosts if any(c in p for c in "*?["))
+        return frozenset(self.hosts), globs
 
     @property
     def selector(self) -> dict[str, str]:

@@ -525,6 +525,11 @@ class _Builder:
             out[key] = self._decide(self.nets[key])
         return out
 
+    @functools.cache  # noqa: B019 (one builder per plan; the cache lives as long as it)
+    def host_of_switch(self) -> dict[str, str]:
+        """Switch id -> the name of its host (standard switches; a distributed switch maps to itself)."""
+        return {o.id: host for objs in self.switch_objs.values() for o, host in objs}
+
     def _subject(self, net: _Net) -> str:
         sw = self.switches[Counter(net.switch_keys).most_common(1)[0][0]]
         return f"port group {net.name!r} ({self.where(net.vcenter, net.datacenter)}, switch {sw.name})"
@@ -536,7 +541,7 @@ class _Builder:
         chosen_text = sorted(vlan_counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         pg = next(p for p in pgs if vlan_text(p.vlan) == chosen_text)
         if len(vlan_counts) > 1:
-            hosts = {o.id: host for objs in self.switch_objs.values() for o, host in objs}
+            hosts = self.host_of_switch()
             on: dict[str, list[str]] = defaultdict(list)
             for p in pgs:
                 on[vlan_text(p.vlan)].append(hosts.get(p.switch, p.switch))

@@ -114,12 +114,14 @@ def render_files(plan: Plan, display_dir: str = "DIR", index: PlanIndex | None =
     for vm in plan.vms:
         if vm.has_patch:
             files[f"vms/{vm.name}.json"] = json.dumps(vm_patch(vm)) + "\n"
+    section: tuple[str, ...] = ()
     if index is not None:
-        from trunkline.openshift.monitoring import monitoring_files
+        from trunkline.openshift.monitoring import monitoring_files, report_section
 
         for rel, content in monitoring_files(index).items():
             files[rel] = content if isinstance(content, str) else dump_yaml(content)
-    files["REPORT.md"] = report(plan, display_dir)
+        section = report_section(index, display_dir)
+    files["REPORT.md"] = report(plan, display_dir, section)
     return files
 
 
@@ -399,8 +401,9 @@ def _native_counter_note(plan: Plan) -> list[str]:
     ]
 
 
-def report(plan: Plan, display_dir: str = "DIR") -> str:
-    """REPORT.md: summary, apply order, port group table, uplink table, diagram, findings."""
+def report(plan: Plan, display_dir: str = "DIR", monitoring: tuple[str, ...] = ()) -> str:
+    """REPORT.md: summary, apply order (*monitoring*: its lines, after it), port group table, uplink
+    table, diagram, findings."""
     opt = plan.options
     switches = {s.key: s for s in plan.switches}
     many_vc = len({s.vcenter for s in plan.switches}) > 1
@@ -474,6 +477,7 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         "`networkmaps.yaml` needs the Migration Toolkit for Virtualization (its CRDs and the source "
         f"Provider objects in `{opt.mtv_namespace}`).",
         "",
+        *monitoring,
         *(cudn.report_section(plan) if opt.backend == "cudn-localnet" else []),
         *_vm_section(plan, patches, display_dir),
         "## Port groups -> NADs",

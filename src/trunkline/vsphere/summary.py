@@ -405,7 +405,8 @@ def counts_text(inventory: Inventory) -> str:
 
 
 def render(inventory: Inventory) -> RenderableType:
-    """The summary as one rich renderable (print it with a :class:`rich.console.Console`)."""
+    """The summary as one rich renderable (print it with a :class:`rich.console.Console`); the reader's
+    findings, if any, come last."""
     parts: list[RenderableType] = [Text(counts_text(inventory), style="bold")]
     if inventory.nic_map:
         mapping = ", ".join(f"{k} -> {v}" for k, v in sorted(inventory.nic_map.items()))
@@ -438,4 +439,9 @@ def render(inventory: Inventory) -> RenderableType:
                 )
             )
             parts.append(_Fitting("VMs per port group", ("Port group", "VLAN", "VMs"), vm_rows(dc), wide=2))
+    if inventory.findings:
+        from trunkline.vsphere.findings import finding_lines, findings_text
+
+        parts += [Text(""), Text(findings_text(inventory.findings), style="bold")]
+        parts += [plain(line) for line in finding_lines(inventory.findings)]
     return Group(*parts)

@@ -19,7 +19,8 @@
  *    hop-by-hop, routing, destination-options and fragment headers (at most TL_IPV6_EXT_MAX; a
  *    longer chain is counted under the next header reached; the walk stops after a fragment header,
  *    so every fragment counts under the protocol its fragment header names). ESP and AH count as
- *    themselves. Non-IP frames count under their EtherType (after at most TL_VLAN_MAX tags).
+ *    themselves. Non-IP frames count under their EtherType (after at most TL_VLAN_MAX tags); 802.3
+ *    frames (Type/Length 0..1500) all under TL_ETHERTYPE_LLC.
  *  - Truncated: the frame ends inside a header the slot depends on: a VLAN tag (4 bytes), the IPv4
  *    fixed header (20 bytes), the IPv6 fixed header (40 bytes), or the first 8 bytes of an IPv6
  *    extension header being walked.
@@ -279,7 +280,9 @@ static __always_inline void tl_count(const struct tl_parse *p, __u32 dir, __u64 
 	if (p->kind == TL_KIND_PROTOCOL) {
 		tl_add(&tl_protocols, dir * TL_PROTOCOL_SLOTS + p->key, packets, bytes);
 	} else if (p->kind == TL_KIND_ETHERTYPE) {
-		struct tl_ethertype_key k = {.ethertype = p->key, .direction = dir};
+		/* Every 802.3 frame under one key, whatever its length field says (counter.h). */
+		struct tl_ethertype_key k = {.ethertype = p->key <= TL_MAX_LENGTH ? TL_ETHERTYPE_LLC : p->key,
+					     .direction = dir};
 		struct tl_counter *c = bpf_map_lookup_elem(&tl_ethertypes, &k);
 
 		if (!c) {

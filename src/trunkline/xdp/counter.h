@@ -21,10 +21,13 @@
  *                  family TL_IPV4 = 0 / TL_IPV6 = 1, protocol the IP protocol number 0..255
  *                  (all 256 numbers). max_entries 1024.
  *   tl_ethertypes  PERCPU_HASH, key struct tl_ethertype_key {ethertype, direction}: non-IP frames
- *                  by the EtherType after the VLAN tags (values below 0x0600 are 802.3 length
- *                  fields and are counted as they are). max_entries TL_ETHERTYPE_ENTRIES; when the
- *                  hash is full, the frame is counted under ethertype TL_ETHERTYPE_OTHER (0x10000),
- *                  whose two keys userspace inserts before attaching.
+ *                  by the EtherType after the VLAN tags; every 802.3 frame (Type/Length 0..1500 is a
+ *                  payload length, not a protocol) under TL_ETHERTYPE_LLC (0x10001), so lengths cannot
+ *                  fill the hash; 1501..1535 (neither) as they are. max_entries TL_ETHERTYPE_ENTRIES;
+ *                  when the hash is full, the frame is counted under TL_ETHERTYPE_OTHER (0x10000).
+ *                  Userspace inserts, per direction, the keys of TL_ETHERTYPE_OTHER, TL_ETHERTYPE_LLC
+ *                  and the well-known EtherTypes (ethertypes.RESERVED) before attaching, so frames of
+ *                  other EtherTypes can fill only the rest of the hash.
  *   tl_truncated   PERCPU_ARRAY, key __u32 = direction: frames cut short before the header field
  *                  that decides their slot. max_entries 2.
  *
@@ -69,6 +72,9 @@
 
 #define TL_ETHERTYPE_ENTRIES 4096
 #define TL_ETHERTYPE_OTHER 0x10000
+#define TL_ETHERTYPE_LLC 0x10001
+/* Largest Type/Length value that is an 802.3 payload length (IEEE 802.3 clause 3.2.6). */
+#define TL_MAX_LENGTH 1500
 
 /* At most this many IPv6 extension headers are walked; a longer chain is counted under the
  * next-header value reached at that point. */

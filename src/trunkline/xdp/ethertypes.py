@@ -112,8 +112,8 @@ EtherTypes, however many distinct ones arrive, can fill only the rest of the has
 
 
 def is_llc(value: int) -> bool:
-    """Whether EtherType slot *value* holds 802.3 frames: :data:`LLC`, or a length 0-1500 (a counter
-    that kept lengths as they came)."""
+    """Whether *value* stands for 802.3 frames: the counter's slot :data:`LLC`, or a Type/Length value
+    that is a length (0-1500)."""
     return value == LLC or 0 <= value <= MAX_LENGTH
 
 

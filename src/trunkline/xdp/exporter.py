@@ -216,9 +216,10 @@ def start_metrics_server(
     """Serve the counters' metrics over HTTP in background threads (:mod:`trunkline.xdp.httpd`).
 
     ``GET /metrics`` (any path but ``/healthz``, as prometheus-client does) answers the Prometheus text
-    format (OpenMetrics when asked, gzip when accepted) from a render at most ``limits.max_age_s`` old,
-    shared by concurrent scrapes; ``GET /healthz`` answers 200 ``ok`` while every counter can be read
-    and 503 with the reason otherwise (for Kubernetes probes), without waiting for a scrape.
+    format 0.0.4 (gzip when accepted) from a render started at most ``limits.max_age_s`` before the
+    scrape or under way when it arrived, shared by concurrent scrapes; ``GET /healthz`` answers 200
+    ``ok`` while every counter can be read and 503 with the reason otherwise (for Kubernetes probes),
+    without waiting for a scrape.
 
     Args:
         port: TCP port; 0 picks a free one (see :attr:`MetricsServer.port`).
