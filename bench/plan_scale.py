@@ -273,7 +273,7 @@ PROBES = (
 def _outcome(parse: Any, text: str) -> str:
     try:
         return repr(parse(text))
-    except Exception as exc:  # noqa: BLE001 - any refusal is an outcome here
+    except Exception:  # noqa: BLE001 - any refusal is an outcome here
         return "error"
 
 
