@@ -15,8 +15,9 @@ import pytest
 import yaml
 
 from tests.conftest import run_cli
-from trunkline.openshift.manifests import load_manifests, nad_vlans
+from trunkline.openshift.manifests import Kind, load_manifests
 from trunkline.openshift.nodestate import load_node_states
+from trunkline.openshift.objects import read_nad
 from trunkline.openshift.validate import Finding, validate_directory
 
 DATA = Path(__file__).parent / "data"
@@ -124,14 +125,16 @@ def test_seed_passes_on_the_command_line_with_node_state_and_exit_0() -> None:
 
 
 def test_seed_nad_vlans_read_back_for_verify() -> None:
-    [vlans] = nad_vlans(load_manifests(SEED_DIR)).values()
-    assert (vlans.name, vlans.namespace, vlans.backend, vlans.bridge) == (
+    [doc] = [d for d in load_manifests(SEED_DIR) if d.kind is Kind.NAD]
+    vlans, problems = read_nad(doc.body)
+    assert vlans is not None and problems == []
+    assert (doc.name, doc.namespace, vlans.backend, vlans.bridge) == (
         "vm-vlan-40",
         "openshift-nmstate",
         "bridge",
         "vlan-trunk",
     )
-    assert (vlans.ranges, vlans.vlans, vlans.untagged) == (((40, 40),), frozenset({40}), False)
+    assert (vlans.tagged, vlans.untagged, vlans.field) == (((40, 40),), False, "spec.config.vlan")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -310,19 +313,26 @@ def test_trunk_ranges_partly_outside_the_uplink_trunk(tmp_path: Path) -> None:
     assert finding.message.startswith("VLAN 251-299 is not allowed")
 
 
-def test_untagged_nad_needs_a_native_vlan_on_an_explicit_trunk(tmp_path: Path) -> None:
+def test_untagged_nad_rides_the_default_pvid_of_an_explicit_trunk(tmp_path: Path) -> None:
+    # NetworkManager gives every port the bridge's default PVID 1 besides its own VLANs (bridge-port.vlans)
     port_vlan = {"mode": "trunk", "trunk-tags": [{"id": 40}]}
     d = write(
         tmp_path,
         {"nncp.yaml": nncp_with_port_vlan(port_vlan), "nad.yaml": nad(config(vlan=None), name="untagged")},
     )
-    assert check(d) == {("nad.yaml", "spec.config.vlan", "untagged-not-on-uplink")}
-    native = {**port_vlan, "enable-native": True, "tag": 1}
+    assert check(d) == set()
+    other_native = {**port_vlan, "enable-native": True, "tag": 40}
     d2 = write(
-        tmp_path / "ok",
-        {"nncp.yaml": nncp_with_port_vlan(native), "nad.yaml": nad(config(vlan=None), name="untagged")},
+        tmp_path / "native",
+        {"nncp.yaml": nncp_with_port_vlan(other_native), "nad.yaml": nad(config(vlan=None), name="untagged")},
     )
-    assert check(d2) == set()
+    assert check(d2) == {("nad.yaml", "spec.config.vlan", "untagged-not-on-uplink")}
+    tags_vlan_1 = {"mode": "trunk", "trunk-tags": [{"id-range": {"min": 1, "max": 40}}]}
+    d3 = write(
+        tmp_path / "one",
+        {"nncp.yaml": nncp_with_port_vlan(tags_vlan_1), "nad.yaml": nad(config(vlan=None), name="untagged")},
+    )
+    assert check(d3) == {("nad.yaml", "spec.config.vlan", "untagged-not-on-uplink")}
 
 
 def test_malformed_uplink_port_vlan(tmp_path: Path) -> None:

@@ -38,7 +38,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from trunkline.errors import BadInputError, EnvironmentProblem
-from trunkline.openshift.manifests import Document, Kind, load_manifests, nad_config, vlans_of_config
+from trunkline.openshift.manifests import Document, Kind, load_manifests
+from trunkline.openshift.objects import parse_nad_config, plugin_configs, read_nad
+from trunkline.vlanranges import contains, format_ranges
 from trunkline.xdp.stats import Cell, Snapshot
 
 Status = Literal["mapped", "unmapped", "silent", "untagged"]
@@ -65,15 +67,14 @@ class NadVlans:
 
     def carries(self, vlan: int) -> bool:
         """Whether VLAN ID *vlan* is in this NAD's access VLAN or trunk ranges."""
-        return any(lo <= vlan <= hi for lo, hi in self.ranges)
+        return contains(self.ranges, vlan)
 
     def describe(self) -> str:
         """``VLAN 40`` / ``VLANs 10, 20-29`` / ``untagged`` for messages."""
         if not self.ranges:
             return "untagged" if self.untagged else "no VLAN"
-        parts = [str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in self.ranges]
         single = len(self.ranges) == 1 and self.ranges[0][0] == self.ranges[0][1]
-        return ("VLAN " if single else "VLANs ") + ", ".join(parts)
+        return ("VLAN " if single else "VLANs ") + format_ranges(self.ranges)
 
 
 @dataclass(frozen=True)
@@ -156,8 +157,10 @@ class Verification:
             "unmapped": list(self.unmapped),
             "tagged_seen": self.tagged_seen,
             "blind": self.blind,
-            "silent": [{"nad": n.name, "vlans": [list(r) for r in n.ranges], "source": n.source}
-                       for n in self.silent_nads],
+            "silent": [
+                {"nad": n.name, "vlans": [list(r) for r in n.ranges], "source": n.source}
+                for n in self.silent_nads
+            ],
             "untagged": {"packets": self.untagged.packets, "bytes": self.untagged.bytes},
             "vlans": [
                 {
@@ -166,8 +169,10 @@ class Verification:
                     "packets": r.total.packets,
                     "bytes": r.total.bytes,
                     "nads": list(r.nads),
-                    "interfaces": {k: {"packets": v.packets, "bytes": v.bytes}
-                                   for k, v in sorted(r.per_interface.items())},
+                    "interfaces": {
+                        k: {"packets": v.packets, "bytes": v.bytes}
+                        for k, v in sorted(r.per_interface.items())
+                    },
                 }
                 for r in self.rows
             ],
@@ -230,41 +235,40 @@ def verify(
         rows.append(VlanRow(vlan, total, dict(per), names, status))
 
     tagged_seen = {v for v in seen if v is not None}
-    silent = tuple(sorted(
-        (n for n in carrying if n.ranges and not any(n.carries(v) for v in tagged_seen)),
-        key=lambda n: n.name,
-    ))
+    silent = tuple(
+        sorted(
+            (n for n in carrying if n.ranges and not any(n.carries(v) for v in tagged_seen)),
+            key=lambda n: n.name,
+        )
+    )
     return Verification(tuple(rows), silent, other, tuple(interfaces))
 
 
 # --- reading NADs -------------------------------------------------------------------------------------
-# The directory is read by trunkline.openshift.manifests (the loader `trunkline validate` uses), so that both
-# commands accept exactly the same directories; the VLANs of each plugin come from its vlans_of_config.
-
-VLAN_BACKENDS = ("bridge", "ovn-localnet")
-"""Backends of :func:`trunkline.openshift.manifests.vlans_of_config` that put VM frames on the trunk."""
+# The directory is read by trunkline.openshift.manifests (the loader `trunkline validate` uses) and each NAD
+# by trunkline.openshift.objects.read_nad (the reading `validate` and `lab` use), so that the commands
+# accept the same directories and agree on what every NAD carries.
 
 
 def nad_vlans(doc: Document) -> NadVlans:
     """The VLANs one NAD document carries (its config, or the first VLAN-aware plugin of a conflist).
 
     Raises:
-        BadInputError: ``spec.config`` missing, not JSON, or not a JSON object.
+        BadInputError: the NAD's config or VLAN settings have a problem ``validate`` reports (the first
+            one, naming file, line and field): the NAD is never left out silently.
     """
     name = f"{doc.namespace or 'default'}/{doc.name or '?'}"
-    config = nad_config(doc)
-    if config is None:
-        raise BadInputError(f"{doc.where}: NAD {name}: spec.config is missing or not a JSON object; fix it "
-                            "(`trunkline validate` lists every problem of the directory)")
-    plugins = config["plugins"] if isinstance(config.get("plugins"), list) else [config]
-    kinds: list[str] = []
-    for plugin in plugins:
-        if not isinstance(plugin, dict):
-            continue
-        backend, _bridge, ranges, untagged = vlans_of_config(plugin)
-        if backend in VLAN_BACKENDS:
-            return NadVlans(name, doc.where, str(plugin.get("type", backend)), ranges, untagged)
-        kinds.append(str(plugin.get("type", "?")))
+    vlans, problems = read_nad(doc.body)
+    if problems or vlans is None:
+        first = problems[0]
+        raise BadInputError(
+            f"{doc.file}:{doc.line_of(first.field)}: NAD {name}: {first.field}: {first.message}; fix it "
+            "(`trunkline validate` lists every problem of the directory)"
+        )
+    if vlans.carries_vlans:
+        return NadVlans(name, doc.where, vlans.plugin, vlans.tagged, vlans.untagged)
+    config, _ = parse_nad_config(doc.body.get("spec") or {})
+    kinds = [str(p.get("type", "?")) for _, p in plugin_configs(config or {})]
     return NadVlans(name, doc.where, ",".join(kinds))
 
 
@@ -281,8 +285,10 @@ def read_nads(directory: Path) -> list[NadVlans]:
     """
     nads = [nad_vlans(doc) for doc in load_manifests(directory) if doc.kind is Kind.NAD]
     if not nads:
-        raise BadInputError(f"{directory}: no NetworkAttachmentDefinition found; pass a plan directory "
-                            "written by `trunkline plan` or a directory of NAD YAML files")
+        raise BadInputError(
+            f"{directory}: no NetworkAttachmentDefinition found; pass a plan directory "
+            "written by `trunkline plan` or a directory of NAD YAML files"
+        )
     return sorted(nads, key=lambda n: n.name)
 
 
@@ -307,9 +313,12 @@ def check_arguments(plan_dir: Path, interfaces: Sequence[str]) -> None:
         rest = [name for name in interfaces if name != dirs[0]]
         raise BadInputError(
             f"{plan_dir} is an interface and {dirs[0]} a directory: the arguments are PLAN_DIR IFACE...; "
-            f"run `trunkline verify {' '.join([dirs[0], str(plan_dir), *rest])}`")
-    raise BadInputError(f"{plan_dir} is an interface, not a plan directory: the arguments are PLAN_DIR "
-                        f"IFACE...; run `trunkline verify PLAN_DIR {' '.join([str(plan_dir), *interfaces])}`")
+            f"run `trunkline verify {' '.join([dirs[0], str(plan_dir), *rest])}`"
+        )
+    raise BadInputError(
+        f"{plan_dir} is an interface, not a plan directory: the arguments are PLAN_DIR "
+        f"IFACE...; run `trunkline verify PLAN_DIR {' '.join([str(plan_dir), *interfaces])}`"
+    )
 
 
 def blind_message(result: Verification, seconds: float, hook: str) -> str:

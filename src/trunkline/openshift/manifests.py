@@ -12,7 +12,8 @@ Kinds recognised (:class:`Kind`): NodeNetworkConfigurationPolicy (NNCP), Network
 ``trunkline plan`` writes under ``vms/`` (documents without ``kind`` holding
 ``spec.template.spec``), and everything else as ``other``.
 
-:func:`nad_vlans` says which VLANs each NAD puts on the wire (used by ``validate`` and ``verify``).
+What the objects mean (bridge port VLANs, NAD VLANs, VM interfaces) is read by
+:mod:`trunkline.openshift.objects`.
 """
 
 from __future__ import annotations
@@ -37,11 +38,6 @@ MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 #: (``k8s.v1.cni.cncf.io/resourceName: bridge.network.kubevirt.io/<bridge>``).
 RESOURCE_NAME_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName"
 BRIDGE_RESOURCE_PREFIX = "bridge.network.kubevirt.io/"
-
-#: CNI ``type`` values of the bridge plugin (OpenShift ships it as ``cnv-bridge``; upstream ``bridge``).
-BRIDGE_CNI_TYPES = frozenset({"bridge", "cnv-bridge"})
-#: CNI ``type`` of OVN-Kubernetes secondary networks (``topology: localnet`` for a physical network).
-OVN_CNI_TYPE = "ovn-k8s-cni-overlay"
 
 
 #: libyaml's C loader when PyYAML was built with it (about 10x faster), else the pure-Python one.
@@ -449,141 +445,3 @@ def load_manifests(directory: Path) -> list[Document]:
         rel = os.path.relpath(path, base).replace(os.sep, "/")
         docs.extend(documents_of(read_yaml_file(path, rel), rel))
     return docs
-
-
-# --------------------------------------------------------------------------------------------------
-# NAD configs and their VLANs
-# --------------------------------------------------------------------------------------------------
-
-
-def nad_config(doc: Document) -> dict[str, Any] | None:
-    """The CNI config of a NAD document (``spec.config``, a JSON string) parsed, or ``None``.
-
-    ``None`` when the NAD has no config or it is not a JSON object (``validate`` reports that).
-    """
-    spec = doc.body.get("spec")
-    raw = spec.get("config") if isinstance(spec, dict) else None
-    if isinstance(raw, dict):  # some hand-written NADs hold the config as a mapping
-        return raw
-    if not isinstance(raw, str):
-        return None
-    try:
-        config = json.loads(raw)
-    except ValueError:
-        return None
-    return config if isinstance(config, dict) else None
-
-
-@dataclass(frozen=True)
-class NadVlans:
-    """What one NAD puts on the node's uplink.
-
-    Attributes:
-        name, namespace: the NAD (namespace ``default`` when the manifest has none).
-        backend: ``"bridge"`` (bridge CNI, ``bridge``/``cnv-bridge``), ``"ovn-localnet"``, or the CNI
-            ``type`` for anything else.
-        bridge: the Linux bridge (bridge CNI) or the localnet's physical network name (OVN), if given.
-        ranges: tagged VLAN IDs as sorted, merged inclusive ranges ``(first, last)``.
-        untagged: the VM's untagged frames leave the node untagged (no ``vlan``, or ``vlan: 0``; or a
-            ``vlanTrunk`` with ``preserveDefaultVlan`` true, its upstream default).
-    """
-
-    name: str
-    namespace: str
-    backend: str
-    bridge: str | None
-    ranges: tuple[tuple[int, int], ...]
-    untagged: bool
-
-    @property
-    def vlans(self) -> frozenset[int]:
-        """Every tagged VLAN ID (expanded :attr:`ranges`)."""
-        return frozenset(v for first, last in self.ranges for v in range(first, last + 1))
-
-
-def merge_ranges(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """Sort and merge inclusive ranges (adjacent ones too): ``[(5,9),(1,3),(4,4)]`` -> ``((1,9),)``."""
-    merged: list[tuple[int, int]] = []
-    for first, last in sorted(ranges):
-        if merged and first <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
-        else:
-            merged.append((first, last))
-    return tuple(merged)
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def trunk_ranges(vlan_trunk: Any) -> tuple[tuple[int, int], ...]:
-    """Ranges of a bridge CNI ``vlanTrunk`` list (``[{"id": N} | {"minID": A, "maxID": B}]``).
-
-    Malformed entries are skipped (``validate`` reports them).
-    """
-    out: list[tuple[int, int]] = []
-    if not isinstance(vlan_trunk, list):
-        return ()
-    for entry in vlan_trunk:
-        if not isinstance(entry, dict):
-            continue
-        single = _int(entry.get("id"))
-        low, high = _int(entry.get("minID")), _int(entry.get("maxID"))
-        if single is not None:
-            out.append((single, single))
-        if low is not None and high is not None and low <= high:
-            out.append((low, high))
-    return merge_ranges(out)
-
-
-def vlans_of_config(config: dict[str, Any]) -> tuple[str, str | None, tuple[tuple[int, int], ...], bool]:
-    """``(backend, bridge, ranges, untagged)`` of a parsed CNI config (see :class:`NadVlans`).
-
-    Sources: containernetworking/plugins bridge docs (``vlan``, ``vlanTrunk``, ``preserveDefaultVlan``
-    default true) and OVN-Kubernetes localnet docs (``vlanID``, ``physicalNetworkName``).
-    """
-    cni_type = config.get("type")
-    if cni_type in BRIDGE_CNI_TYPES:
-        bridge = config.get("bridge") if isinstance(config.get("bridge"), str) else None
-        vlan = _int(config.get("vlan"))
-        trunk = trunk_ranges(config.get("vlanTrunk"))
-        if trunk:
-            preserve = config.get("preserveDefaultVlan", True)
-            ranges = merge_ranges([*trunk, *([(vlan, vlan)] if vlan else [])])
-            return "bridge", bridge, ranges, bool(preserve)
-        if vlan:
-            return "bridge", bridge, ((vlan, vlan),), False
-        return "bridge", bridge, (), True
-    if cni_type == OVN_CNI_TYPE and config.get("topology") == "localnet":
-        physical = config.get("physicalNetworkName")
-        vlan = _int(config.get("vlanID"))
-        net = physical if isinstance(physical, str) else None
-        if vlan:
-            return "ovn-localnet", net, ((vlan, vlan),), False
-        return "ovn-localnet", net, (), True
-    return (str(cni_type) if cni_type is not None else "unknown"), None, (), True
-
-
-def nad_vlans(docs: Iterable[Document]) -> dict[str, NadVlans]:
-    """The VLANs every NAD of *docs* carries, keyed by NAD name (``metadata.name``).
-
-    NADs without a name or without a parseable config are left out (``validate`` reports them). When
-    two NADs share a name (in different namespaces) the later one in file order wins.
-    """
-    out: dict[str, NadVlans] = {}
-    for doc in docs:
-        if doc.kind is not Kind.NAD or doc.name is None:
-            continue
-        config = nad_config(doc)
-        if config is None:
-            continue
-        backend, bridge, ranges, untagged = vlans_of_config(config)
-        out[doc.name] = NadVlans(
-            name=doc.name,
-            namespace=doc.namespace or "default",
-            backend=backend,
-            bridge=bridge,
-            ranges=ranges,
-            untagged=untagged,
-        )
-    return out

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple, Protocol
 
 from trunkline.errors import BadInputError
+from trunkline.facts import DEFAULT_PVID, is_reserved_interface, normalise_mac
 from trunkline.openshift.naming import (
     IFNAME_MAX,
     NameRequest,
@@ -40,6 +41,8 @@ from trunkline.openshift.naming import (
     with_suffix,
 )
 from trunkline.openshift.nicmap import NodeGroup
+from trunkline.vlanranges import format_ranges as ranges_text
+from trunkline.vlanranges import merge_ranges, subtract_ranges
 from trunkline.vsphere.model import (
     AccessVlan,
     Datacenter,
@@ -60,21 +63,13 @@ Target = Literal["multus", "pod", "ignored", "skipped", "unmapped"]
 BondMode = Literal["802.3ad", "balance-xor", "active-backup"]
 
 DEFAULT_MTU = 1500  # vSphere's default switch MTU (bytes)
-NATIVE_VLAN = 1  # the Linux bridge's default PVID, where the bridge CNI puts untagged VM ports
+NATIVE_VLAN = DEFAULT_PVID  # where the bridge CNI puts untagged VM ports
 _MOID = re.compile(r"^[a-zA-Z]+-\d+$")
-_MAC_NORMAL = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
-_MAC = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
 
 
 # --------------------------------------------------------------------------------------------------
 # Options and results
 # --------------------------------------------------------------------------------------------------
-
-
-RESERVED_BRIDGES = frozenset({"br-ex", "br-int", "br-local", "ovs-system"})
-"""Interfaces OVN-Kubernetes creates on every OpenShift node (br-ex: the gateway bridge holding the node's
-default-route NIC; br-int: the integration bridge; ovs-system: the OVS datapath; br-local: older
-local gateway mode). A bridge of that name from an NNCP would take them over."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +104,7 @@ class PlanOptions:
             raise BadInputError(
                 f"--bridge {self.bridge!r}: an interface name of 1-{IFNAME_MAX} characters a-z, 0-9, -"
             )
-        if self.bridge in RESERVED_BRIDGES or self.bridge.startswith(("ovn-k8s-", "genev_sys")):
+        if is_reserved_interface(self.bridge):
             raise BadInputError(
                 f"--bridge {self.bridge!r}: OVN-Kubernetes owns that interface on every node; "
                 "choose another name (default vlan-trunk)"
@@ -280,36 +275,6 @@ def _with(dec: NetworkDecision, **changes: object) -> NetworkDecision:
     return NetworkDecision(**{**dec.__dict__, **changes})
 
 
-def merge_ranges(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """Sorted, merged inclusive ranges (adjacent ranges join): ``[(5,9),(1,4)]`` -> ``((1,9),)``."""
-    out: list[list[int]] = []
-    for start, end in sorted(ranges):
-        if out and start <= out[-1][1] + 1:
-            out[-1][1] = max(out[-1][1], end)
-        else:
-            out.append([start, end])
-    return tuple((a, b) for a, b in out)
-
-
-def subtract_id(ranges: tuple[tuple[int, int], ...], vid: int) -> tuple[tuple[int, int], ...]:
-    """*ranges* without VLAN *vid*."""
-    out: list[tuple[int, int]] = []
-    for a, b in ranges:
-        if a <= vid <= b:
-            if a < vid:
-                out.append((a, vid - 1))
-            if vid < b:
-                out.append((vid + 1, b))
-        else:
-            out.append((a, b))
-    return tuple(out)
-
-
-def ranges_text(ranges: tuple[tuple[int, int], ...]) -> str:
-    """``((1,9),(40,40))`` -> ``"1-9,40"``."""
-    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
-
-
 def vlan_text(vlan: VlanPolicy) -> str:
     """A VLAN policy as vSphere users write it."""
     if isinstance(vlan, NoVlan):
@@ -323,20 +288,6 @@ def vlan_text(vlan: VlanPolicy) -> str:
     return f"pvlan{kind} {vlan.secondary}{primary}"
 
 
-def normalise_mac(mac: str | None) -> str | None:
-    """``00-50-56-AB-CD-EF`` / ``005056abcdef`` -> ``00:50:56:ab:cd:ef``; ``None`` when not a MAC."""
-    if not mac:
-        return None
-    text = mac.strip().lower()
-    if _MAC_NORMAL.fullmatch(text):
-        return text
-    if not _MAC.fullmatch(text):
-        return None
-    digits = re.sub(r"[^0-9a-f]", "", text)
-    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
-
-
-KUBEVIRT_MODELS = ("e1000", "e1000e", "igb", "ne2k_pci", "pcnet", "rtl8139", "virtio")
 _ADAPTER_MODELS = {"e1000": "e1000", "e1000e": "e1000e", "pcnet32": "pcnet", "vlance": "pcnet"}
 
 
@@ -772,8 +723,9 @@ def _unused_options(b: _Builder) -> None:
             "(`trunkline inventory show` lists the uplinks)",
         )
     networks = {
-        k for n in b.nets.values() for k in (n.name, *(p.id for p in n.port_groups),
-                                             *(p.network for p in n.port_groups))
+        k
+        for n in b.nets.values()
+        for k in (n.name, *(p.id for p in n.port_groups), *(p.network for p in n.port_groups))
     }
     for key in sorted(set(b.opt.network_choices) - networks):
         b.find(
@@ -937,7 +889,7 @@ def _bridge(
                     f"VLAN {NATIVE_VLAN}): its VLAN {NATIVE_VLAN} frames leave untagged; move one side to "
                     "another VLAN",
                 )
-        tagged = subtract_id(tagged, NATIVE_VLAN)
+        tagged = subtract_ranges(tagged, [(NATIVE_VLAN, NATIVE_VLAN)])
     out_layouts = []
     for group in opt.node_groups:
         parts = [layouts[(group.name, s)] for s in members if (group.name, s) in layouts]
@@ -1068,7 +1020,11 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
             )
         out.append(
             VmDecision(
-                key=key, vcenter=vc, name=names[key], source_name=vm.name, nics=tuple(nics),
+                key=key,
+                vcenter=vc,
+                name=names[key],
+                source_name=vm.name,
+                nics=tuple(nics),
                 unmapped=tuple(left_out),
             )
         )
@@ -1146,8 +1102,9 @@ def _network_maps(b: _Builder, networks: tuple[NetworkDecision, ...]) -> tuple[N
             "--mtv-provider NAME: the inventory has several vCenters; "
             "write --mtv-provider VCENTER=NAME once per vCenter"
         )
-    guessed = _guessed_providers(b, [vc for vc in vcenters if vc not in opt.mtv_providers and
-                                     "" not in opt.mtv_providers])
+    guessed = _guessed_providers(
+        b, [vc for vc in vcenters if vc not in opt.mtv_providers and "" not in opt.mtv_providers]
+    )
     out = []
     for vc in sorted(vcenters):
         provider = opt.mtv_providers.get(vc) or opt.mtv_providers.get("") or guessed[vc]
