@@ -157,10 +157,8 @@ class Verification:
             "unmapped": list(self.unmapped),
             "tagged_seen": self.tagged_seen,
             "blind": self.blind,
-            "silent": [
-                {"nad": n.name, "vlans": [list(r) for r in n.ranges], "source": n.source}
-                for n in self.silent_nads
-            ],
+            "silent": [{"nad": n.name, "vlans": [list(r) for r in n.ranges], "source": n.source}
+                       for n in self.silent_nads],
             "untagged": {"packets": self.untagged.packets, "bytes": self.untagged.bytes},
             "vlans": [
                 {
@@ -169,10 +167,8 @@ class Verification:
                     "packets": r.total.packets,
                     "bytes": r.total.bytes,
                     "nads": list(r.nads),
-                    "interfaces": {
-                        k: {"packets": v.packets, "bytes": v.bytes}
-                        for k, v in sorted(r.per_interface.items())
-                    },
+                    "interfaces": {k: {"packets": v.packets, "bytes": v.bytes}
+                                   for k, v in sorted(r.per_interface.items())},
                 }
                 for r in self.rows
             ],
@@ -235,12 +231,10 @@ def verify(
         rows.append(VlanRow(vlan, total, dict(per), names, status))
 
     tagged_seen = {v for v in seen if v is not None}
-    silent = tuple(
-        sorted(
-            (n for n in carrying if n.ranges and not any(n.carries(v) for v in tagged_seen)),
-            key=lambda n: n.name,
-        )
-    )
+    silent = tuple(sorted(
+        (n for n in carrying if n.ranges and not any(n.carries(v) for v in tagged_seen)),
+        key=lambda n: n.name,
+    ))
     return Verification(tuple(rows), silent, other, tuple(interfaces))
 
 
@@ -285,10 +279,8 @@ def read_nads(directory: Path) -> list[NadVlans]:
     """
     nads = [nad_vlans(doc) for doc in load_manifests(directory) if doc.kind is Kind.NAD]
     if not nads:
-        raise BadInputError(
-            f"{directory}: no NetworkAttachmentDefinition found; pass a plan directory "
-            "written by `trunkline plan` or a directory of NAD YAML files"
-        )
+        raise BadInputError(f"{directory}: no NetworkAttachmentDefinition found; pass a plan directory "
+                            "written by `trunkline plan` or a directory of NAD YAML files")
     return sorted(nads, key=lambda n: n.name)
 
 
@@ -313,12 +305,9 @@ def check_arguments(plan_dir: Path, interfaces: Sequence[str]) -> None:
         rest = [name for name in interfaces if name != dirs[0]]
         raise BadInputError(
             f"{plan_dir} is an interface and {dirs[0]} a directory: the arguments are PLAN_DIR IFACE...; "
-            f"run `trunkline verify {' '.join([dirs[0], str(plan_dir), *rest])}`"
-        )
-    raise BadInputError(
-        f"{plan_dir} is an interface, not a plan directory: the arguments are PLAN_DIR "
-        f"IFACE...; run `trunkline verify PLAN_DIR {' '.join([str(plan_dir), *interfaces])}`"
-    )
+            f"run `trunkline verify {' '.join([dirs[0], str(plan_dir), *rest])}`")
+    raise BadInputError(f"{plan_dir} is an interface, not a plan directory: the arguments are PLAN_DIR "
+                        f"IFACE...; run `trunkline verify PLAN_DIR {' '.join([str(plan_dir), *interfaces])}`")
 
 
 def blind_message(result: Verification, seconds: float, hook: str) -> str:

@@ -91,8 +91,7 @@ def tidy_help(command: Command) -> Command:
                 many = param.nargs != 1
                 param.metavar = base + ("..." if many else "")
                 param.get_usage_pieces = _argument_usage(  # type: ignore[method-assign,assignment]
-                    base, param.required, many
-                )
+                    base, param.required, many)
                 param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
     return command
 

@@ -38,20 +38,12 @@ def count(
     ] = 1.0,
     duration: Annotated[
         float | None,
-        typer.Option(
-            "--duration",
-            min=0.1,
-            metavar="SECONDS",
-            help="Stop after this many seconds and print the summary.",
-        ),
+        typer.Option("--duration", min=0.1, metavar="SECONDS",
+                     help="Stop after this many seconds and print the summary."),
     ] = None,
     by: Annotated[
-        By,
-        typer.Option(
-            "--by",
-            metavar="protocol|vlan|total",
-            help="Rows per IP protocol/EtherType, per VLAN, or one line.",
-        ),
+        By, typer.Option("--by", metavar="protocol|vlan|total",
+                         help="Rows per IP protocol/EtherType, per VLAN, or one line.")
     ] = By.protocol,
     json_out: Annotated[
         bool, typer.Option("--json", help="One JSON record per interval, interface and direction.")
@@ -62,17 +54,13 @@ def count(
     ] = HookChoice.xdp,
     mode: Annotated[
         ModeChoice | None,
-        typer.Option(
-            "--mode",
-            metavar="generic|native",
-            help="XDP attach mode (default generic; native may reset a NIC's rings).",
-        ),
+        typer.Option("--mode", metavar="generic|native",
+                     help="XDP attach mode (default generic; native may reset a NIC's rings)."),
     ] = None,
     metrics_port: Annotated[
         int | None,
-        typer.Option(
-            "--metrics-port", min=0, max=65535, metavar="PORT", help="Serve Prometheus /metrics on this port."
-        ),
+        typer.Option("--metrics-port", min=0, max=65535, metavar="PORT",
+                     help="Serve Prometheus /metrics on this port."),
     ] = None,
     metrics_address: Annotated[
         str, typer.Option("--metrics-address", metavar="ADDR", help="Address to serve --metrics-port on.")

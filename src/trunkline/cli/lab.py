@@ -57,9 +57,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("lab")
     def lab(
-        plan_dir: Annotated[
-            Path, typer.Argument(metavar="PLAN_DIR", help="A plan directory (`trunkline plan -o DIR`).")
-        ],
+        plan_dir: Annotated[Path, typer.Argument(
+            metavar="PLAN_DIR", help="A plan directory (`trunkline plan -o DIR`).")],
         vm: Annotated[
             bool,
             typer.Option(
@@ -69,8 +68,8 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
         vlan: Annotated[
-            list[int] | None,
-            typer.Option("--vlan", metavar="ID", help="Test only the NADs of this VLAN ID (repeatable)."),
+            list[int] | None, typer.Option(
+                "--vlan", metavar="ID", help="Test only the NADs of this VLAN ID (repeatable).")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
         keep: Annotated[

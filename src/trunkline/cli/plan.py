@@ -92,10 +92,8 @@ def _choices(values: list[str]) -> dict[str, Literal["pod", "ignored"]]:
 
 _InventoryArg = Annotated[
     Path | None,
-    typer.Argument(
-        metavar="INVENTORY",
-        help="Inventory file (trunkline YAML/JSON or RVTools .xlsx); none = bundled example.",
-    ),
+    typer.Argument(metavar="INVENTORY",
+                   help="Inventory file (trunkline YAML/JSON or RVTools .xlsx); none = bundled example."),
 ]
 
 

@@ -23,7 +23,6 @@ class HookChoice(str, Enum):
     tc = "tc"
     xdp = "xdp"
 
-
 HOOK_NOTE = {
     "tc": "TC hook: sees VLAN tags in the frame and tags the NIC moved into metadata",
     "xdp": "XDP hook: tags a NIC strips in hardware (rx-vlan-offload) are invisible here; prefer --hook tc",
@@ -44,39 +43,24 @@ def render_table(result: Verification, console: Console, blind_line: str = "") -
     table.add_column("NADs")
     style = {"mapped": "green", "unmapped": "bold red", "silent": "yellow", "untagged": "dim"}
     for row in result.rows:
-        table.add_row(
-            _fmt(row.vlan),
-            f"{row.total.packets:,}",
-            f"{row.total.bytes:,}",
-            f"[{style[row.status]}]{row.status}[/]",
-            ", ".join(row.nads) or "-",
-        )
+        table.add_row(_fmt(row.vlan), f"{row.total.packets:,}", f"{row.total.bytes:,}",
+                      f"[{style[row.status]}]{row.status}[/]", ", ".join(row.nads) or "-")
     console.print(table)
     for vlan in result.unmapped:
-        console.print(
-            f"[bold red]error[/]: VLAN {vlan} carries traffic but no NAD in the plan maps it: "
-            "its VMs would be cut off after migration",
-            soft_wrap=True,
-        )
+        console.print(f"[bold red]error[/]: VLAN {vlan} carries traffic but no NAD in the plan maps it: "
+                      "its VMs would be cut off after migration", soft_wrap=True)
     if result.blind:
         console.print(f"[bold red]error[/]: {blind_line}", soft_wrap=True)
     for nad in result.silent_nads:
-        console.print(
-            f"[yellow]warning[/]: NAD {nad.name} ({nad.describe()}) saw no traffic: "
-            "wrong NIC, wrong trunk, or idle during the window",
-            soft_wrap=True,
-        )
+        console.print(f"[yellow]warning[/]: NAD {nad.name} ({nad.describe()}) saw no traffic: "
+                      "wrong NIC, wrong trunk, or idle during the window", soft_wrap=True)
     for nad in result.other_nads:
-        console.print(
-            f"note: NAD {nad.name} (type {nad.plugin}) carries no trunk VLAN; not compared", soft_wrap=True
-        )
+        console.print(f"note: NAD {nad.name} (type {nad.plugin}) carries no trunk VLAN; not compared",
+                      soft_wrap=True)
     if result.untagged:
-        console.print(
-            f"untagged: {counted(result.untagged.packets, 'packet')}, "
-            f"{counted(result.untagged.bytes, 'byte')} "
-            "(often the node's own traffic)",
-            soft_wrap=True,
-        )
+        console.print(f"untagged: {counted(result.untagged.packets, 'packet')}, "
+                      f"{counted(result.untagged.bytes, 'byte')} "
+                      "(often the node's own traffic)", soft_wrap=True)
 
 
 def _announce(interfaces: list[str], duration: float, hook: str) -> Callable[[Sequence[Any]], None]:
@@ -84,11 +68,8 @@ def _announce(interfaces: list[str], duration: float, hook: str) -> Callable[[Se
         for counter in counters:
             for warning in getattr(counter, "warnings", ()):
                 print(f"trunkline: warning: {warning}", file=sys.stderr, flush=True)
-        print(
-            f"counting received frames on {', '.join(interfaces)} for {duration:g} s ({HOOK_NOTE[hook]})",
-            file=sys.stderr,
-            flush=True,
-        )
+        print(f"counting received frames on {', '.join(interfaces)} for {duration:g} s ({HOOK_NOTE[hook]})",
+              file=sys.stderr, flush=True)
 
     return started
 
@@ -98,19 +79,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command("verify")
     def verify_cmd(
-        plan_dir: Annotated[
-            Path,
-            typer.Argument(
-                metavar="PLAN_DIR", help="Plan directory (`trunkline plan -o`) or any directory of NAD YAMLs."
-            ),
-        ],
+        plan_dir: Annotated[Path, typer.Argument(metavar="PLAN_DIR",
+            help="Plan directory (`trunkline plan -o`) or any directory of NAD YAMLs.")],
         interfaces: Annotated[list[str], typer.Argument(metavar="IFACE", help="Trunk NIC(s).")],
         duration: Annotated[
             float, typer.Option("--duration", metavar="SECONDS", help="Seconds to count.", min=0.1)
         ] = 10.0,
-        hook: Annotated[
-            HookChoice,
-            typer.Option("--hook", metavar="tc|xdp", help="tc (default: sees tags the NIC strips) or xdp."),
+        hook: Annotated[HookChoice, typer.Option(
+            "--hook", metavar="tc|xdp", help="tc (default: sees tags the NIC strips) or xdp.")
         ] = HookChoice.tc,
         as_json: Annotated[bool, typer.Option("--json", help="One JSON record, no table.")] = False,
     ) -> None:
@@ -122,12 +98,8 @@ def register(app: typer.Typer) -> None:
         """
         check_arguments(plan_dir, interfaces)
         nads = read_nads(plan_dir)
-        snaps, gone, seconds = observe(
-            interfaces,
-            duration,
-            cast(Literal["tc", "xdp"], hook.value),
-            _announce(interfaces, duration, hook.value),
-        )
+        snaps, gone, seconds = observe(interfaces, duration, cast(Literal["tc", "xdp"], hook.value),
+                              _announce(interfaces, duration, hook.value))
         result = replace(verify(snaps, nads), interfaces=tuple(interfaces))
         blind = blind_message(result, seconds, hook.value)
         if as_json:
@@ -140,9 +112,7 @@ def register(app: typer.Typer) -> None:
             raise gone
         if result.unmapped:
             vlans = ", ".join(map(str, result.unmapped))
-            raise FindingsError(
-                f"traffic on VLAN {vlans} which no NAD in {plan_dir} maps; "
-                "add a port group/NAD for it or check the trunk"
-            )
+            raise FindingsError(f"traffic on VLAN {vlans} which no NAD in {plan_dir} maps; "
+                                "add a port group/NAD for it or check the trunk")
         if result.blind:
             raise FindingsError(blind)

@@ -723,9 +723,8 @@ def _unused_options(b: _Builder) -> None:
             "(`trunkline inventory show` lists the uplinks)",
         )
     networks = {
-        k
-        for n in b.nets.values()
-        for k in (n.name, *(p.id for p in n.port_groups), *(p.network for p in n.port_groups))
+        k for n in b.nets.values() for k in (n.name, *(p.id for p in n.port_groups),
+                                             *(p.network for p in n.port_groups))
     }
     for key in sorted(set(b.opt.network_choices) - networks):
         b.find(
@@ -1020,11 +1019,7 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
             )
         out.append(
             VmDecision(
-                key=key,
-                vcenter=vc,
-                name=names[key],
-                source_name=vm.name,
-                nics=tuple(nics),
+                key=key, vcenter=vc, name=names[key], source_name=vm.name, nics=tuple(nics),
                 unmapped=tuple(left_out),
             )
         )
@@ -1102,9 +1097,8 @@ def _network_maps(b: _Builder, networks: tuple[NetworkDecision, ...]) -> tuple[N
             "--mtv-provider NAME: the inventory has several vCenters; "
             "write --mtv-provider VCENTER=NAME once per vCenter"
         )
-    guessed = _guessed_providers(
-        b, [vc for vc in vcenters if vc not in opt.mtv_providers and "" not in opt.mtv_providers]
-    )
+    guessed = _guessed_providers(b, [vc for vc in vcenters if vc not in opt.mtv_providers and
+                                     "" not in opt.mtv_providers])
     out = []
     for vc in sorted(vcenters):
         provider = opt.mtv_providers.get(vc) or opt.mtv_providers.get("") or guessed[vc]

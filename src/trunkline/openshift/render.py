@@ -371,11 +371,8 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
     cni = opt.cni_type if opt.backend == "linux-bridge" else "ovn-k8s-cni-overlay"
     patches = [vm for vm in plan.vms if vm.has_patch]
     banner = (
-        [
-            f"> **{errors} error(s): read [Findings](#findings-{len(plan.findings)}) before applying.** "
-            "The plan was written anyway (`--strict` exits 1 instead when anything was left unmapped).",
-            "",
-        ]
+        [f"> **{errors} error(s): read [Findings](#findings-{len(plan.findings)}) before applying.** "
+         "The plan was written anyway (`--strict` exits 1 instead when anything was left unmapped).", ""]
         if errors
         else []
     )

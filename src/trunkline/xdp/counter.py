@@ -82,14 +82,8 @@ class tl_ethertype_key(ctypes.Structure):  # noqa: N801 - the C name
 class bpf_link_info(ctypes.Structure):  # noqa: N801 - the kernel's name
     """The head of ``struct bpf_link_info`` (include/uapi/linux/bpf.h): xdp and tcx keep ifindex first."""
 
-    _fields_ = [
-        ("type", ctypes.c_uint32),
-        ("id", ctypes.c_uint32),
-        ("prog_id", ctypes.c_uint32),
-        ("_pad", ctypes.c_uint32),
-        ("ifindex", ctypes.c_uint32),
-        ("_rest", ctypes.c_uint8 * 60),
-    ]
+    _fields_ = [("type", ctypes.c_uint32), ("id", ctypes.c_uint32), ("prog_id", ctypes.c_uint32),
+                ("_pad", ctypes.c_uint32), ("ifindex", ctypes.c_uint32), ("_rest", ctypes.c_uint8 * 60)]
 
 
 class InterfaceGone(EnvironmentProblem):
@@ -197,7 +191,8 @@ class CounterObject:
             try:
                 self._obj = libbpf.bpf_object__open_file(str(path))
             except libbpf.LibbpfError as exc:
-                raise EnvironmentProblem(f"cannot open {path}: {exc.strerror}: reinstall trunkline") from None
+                raise EnvironmentProblem(
+                    f"cannot open {path}: {exc.strerror}: reinstall trunkline") from None
             try:
                 libbpf.bpf_object__load(self._obj)
             except libbpf.LibbpfError as exc:
@@ -209,8 +204,7 @@ class CounterObject:
                 tail = " | ".join(line.strip() for line in log[-8:] if line.strip())
                 raise EnvironmentProblem(
                     f"the kernel rejected the counter program ({exc.strerror}); needs a kernel >= 6.1 "
-                    f"with BPF and BTF; verifier: {tail}"
-                ) from None
+                    f"with BPF and BTF; verifier: {tail}") from None
         for name in ("tl_vlans", "tl_protocols", "tl_ethertypes", "tl_truncated"):
             self.maps[name] = libbpf.bpf_map__fd(libbpf.bpf_object__find_map_by_name(self._obj, name))
         # The EtherType hash's overflow slots exist from the start, so a full hash still counts.
@@ -238,22 +232,14 @@ class CounterObject:
         out = []
         for d in range(directions):
             vbase, pbase = d * TL_VLAN_SLOTS, d * TL_PROTOCOL_SLOTS
-            out.append(
-                Counts(
-                    vlans={
-                        (None if i == TL_VLAN_UNTAGGED else i): cell
-                        for i, cell in enumerate(vlans[vbase : vbase + TL_VLAN_SLOTS])
-                        if cell
-                    },
-                    protocols={
-                        (FAMILIES[i // 256], i % 256): cell
-                        for i, cell in enumerate(protocols[pbase : pbase + TL_PROTOCOL_SLOTS])
-                        if cell
-                    },
-                    ethertypes={et: cell for (kd, et), cell in sorted(ethertypes.items()) if kd == d},
-                    truncated=truncated[d],
-                )
-            )
+            out.append(Counts(
+                vlans={(None if i == TL_VLAN_UNTAGGED else i): cell
+                       for i, cell in enumerate(vlans[vbase:vbase + TL_VLAN_SLOTS]) if cell},
+                protocols={(FAMILIES[i // 256], i % 256): cell
+                           for i, cell in enumerate(protocols[pbase:pbase + TL_PROTOCOL_SLOTS]) if cell},
+                ethertypes={et: cell for (kd, et), cell in sorted(ethertypes.items()) if kd == d},
+                truncated=truncated[d],
+            ))
         return out
 
     def _read_array(self, name: str, count: int) -> list[Cell]:
@@ -270,15 +256,12 @@ class CounterObject:
         keys, values = buffers
         got, _ = libbpf.bpf_map_lookup_batch(self.maps[name], None, ctypes.c_uint32(), keys, values, count)
         entry_size = ncpu * ctypes.sizeof(tl_counter)
-        raw = memoryview(values).cast("B")[: got * entry_size]
+        raw = memoryview(values).cast("B")[:got * entry_size]
         sums = [Cell()] * got
-        entries = {
-            i
-            for m in _NONZERO.finditer(raw)
-            for i in range(m.start() // entry_size, (m.end() - 1) // entry_size + 1)
-        }
+        entries = {i for m in _NONZERO.finditer(raw) for i in range(m.start() // entry_size,
+                                                                    (m.end() - 1) // entry_size + 1)}
         for i in entries:
-            words = raw[i * entry_size : (i + 1) * entry_size].cast("Q")
+            words = raw[i * entry_size:(i + 1) * entry_size].cast("Q")
             sums[i] = Cell(sum(words[0::2]), sum(words[1::2]))
         return sums
 
@@ -294,7 +277,7 @@ class CounterObject:
             out_batch = ctypes.c_uint32()
             got, done = libbpf.bpf_map_lookup_batch(fd, in_batch, out_batch, keys, values, count)
             for i in range(got):
-                cells = values[i * ncpu : (i + 1) * ncpu]
+                cells = values[i * ncpu:(i + 1) * ncpu]
                 cell = Cell(sum(c.packets for c in cells), sum(c.bytes for c in cells))
                 if cell:
                     out[(keys[i].direction, keys[i].ethertype)] = cell
@@ -340,13 +323,9 @@ class Counter:
             replaced), the driver lacks native XDP.
     """
 
-    def __init__(
-        self,
-        interface: str,
-        hook: Literal["xdp", "tc"] = "xdp",
-        mode: Literal["generic", "native"] = "generic",
-        tc_attach: Literal["auto", "tcx", "netlink"] = "auto",
-    ) -> None:
+    def __init__(self, interface: str, hook: Literal["xdp", "tc"] = "xdp",
+                 mode: Literal["generic", "native"] = "generic",
+                 tc_attach: Literal["auto", "tcx", "netlink"] = "auto") -> None:
         if hook not in ("xdp", "tc"):
             raise BadInputError(f"unknown hook {hook!r}: use xdp or tc")
         if hook == "xdp" and mode not in ("generic", "native"):
@@ -385,13 +364,11 @@ class Counter:
         if kind is not None and kind not in _ETHERNET_LINK_TYPES:
             raise BadInputError(
                 f"{self.interface} carries no Ethernet frames (link type {kind}, for example a tun or "
-                f"WireGuard device): count on the Ethernet interface beneath it"
-            )
+                f"WireGuard device): count on the Ethernet interface beneath it")
         if not has_bpf_privileges():
             raise EnvironmentProblem(
                 "loading eBPF needs root or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN: "
-                "run as root (sudo trunkline ...)"
-            )
+                "run as root (sudo trunkline ...)")
         try:
             self._ns_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             self._obj = CounterObject()
@@ -400,8 +377,7 @@ class Counter:
                 if _rx_vlan_offload(self.interface):
                     self.warnings.append(
                         f"{self.interface} has rx-vlan-offload on: XDP may not see VLAN tags the NIC strips "
-                        f"(they then count as untagged); --hook tc sees them"
-                    )
+                        f"(they then count as untagged); --hook tc sees them")
             else:
                 self._attach_tc()
         except BaseException:
@@ -419,16 +395,14 @@ class Counter:
             # counter.bpf.c: the frags-aware entry only in native mode (in generic mode it made the
             # kernel hand later hooks skbs without their Ethernet header).
             program = "tl_count_xdp" if self.mode == "generic" else "tl_count_xdp_frags"
-            self._links.append(
-                libbpf.bpf_link_create(self._prog_fd(program), self.ifindex, libbpf.BPF_XDP, flags)
-            )
+            self._links.append(libbpf.bpf_link_create(self._prog_fd(program), self.ifindex,
+                                                      libbpf.BPF_XDP, flags))
         except libbpf.LibbpfError as exc:
             if exc.errno in (errno.EBUSY, errno.EEXIST) and not _has_own_xdp(self.ifindex):
                 raise EnvironmentProblem(
                     f"the kernel refused XDP on {self.interface}: a device stacked with it (the bridge or "
                     f"bond it belongs to, or one of its ports) has an XDP program, maybe another counter of "
-                    f"this run: count on only one of them, or use --hook tc"
-                ) from None
+                    f"this run: count on only one of them, or use --hook tc") from None
             if exc.errno in (errno.EBUSY, errno.EEXIST):
                 raise EnvironmentProblem(
                     f"{self.interface} already has an XDP program attached; trunkline never replaces it: "
@@ -437,8 +411,7 @@ class Counter:
             if exc.errno in (errno.EOPNOTSUPP, errno.EINVAL) and self.mode == "native":
                 raise EnvironmentProblem(
                     f"the driver of {self.interface} cannot attach XDP natively ({exc.strerror}): "
-                    f"use --mode generic"
-                ) from None
+                    f"use --mode generic") from None
             if exc.errno == errno.EPERM:
                 raise EnvironmentProblem("attaching XDP needs CAP_NET_ADMIN: run as root") from None
             raise EnvironmentProblem(f"cannot attach XDP to {self.interface}: {exc.strerror}") from None
@@ -453,11 +426,8 @@ class Counter:
         if method in ("auto", "tcx"):
             try:
                 for direction, attach_type in (("rx", libbpf.BPF_TCX_INGRESS), ("tx", libbpf.BPF_TCX_EGRESS)):
-                    self._links.append(
-                        libbpf.bpf_link_create(
-                            self._prog_fd(f"tl_count_tc_{direction}"), self.ifindex, attach_type
-                        )
-                    )
+                    self._links.append(libbpf.bpf_link_create(self._prog_fd(f"tl_count_tc_{direction}"),
+                                                              self.ifindex, attach_type))
                 self.tc_attach = "tcx"
                 return
             except libbpf.LibbpfError as exc:
@@ -503,21 +473,14 @@ class Counter:
         except Exception:  # noqa: BLE001 - netlink unavailable: nothing we could remove anyway
             return
         for direction, prio, name in found:
-            pid = name[len(TC_FILTER_PREFIX) :].split("-")[0].split(":")[0]
+            pid = name[len(TC_FILTER_PREFIX):].split("-")[0].split(":")[0]
             if pid.isdigit() and not Path(f"/proc/{pid}").exists():
                 self._delete_filter(direction, prio)
 
     def _delete_filter(self, direction: str, prio: int) -> None:
         with contextlib.suppress(Exception):
-            self._iproute().tc(
-                "del-filter",
-                "bpf",
-                self.ifindex,
-                0,
-                parent=_CLSACT_PARENT[direction],
-                prio=prio,
-                protocol=_ETH_P_ALL,
-            )
+            self._iproute().tc("del-filter", "bpf", self.ifindex, 0, parent=_CLSACT_PARENT[direction],
+                               prio=prio, protocol=_ETH_P_ALL)
 
     def _attach_tc_netlink(self) -> None:
         ipr = self._iproute()
@@ -532,18 +495,9 @@ class Counter:
             prio = next(p for p in range(start, 0xFFFF) if (direction, p) not in taken)
             name = f"{TC_FILTER_PREFIX}{os.getpid()}-{direction}"
             try:
-                ipr.tc(
-                    "add-filter",
-                    "bpf",
-                    self.ifindex,
-                    ":1",
-                    fd=self._prog_fd(f"tl_count_tc_{direction}"),
-                    name=name,
-                    parent=_CLSACT_PARENT[direction],
-                    prio=prio,
-                    protocol=_ETH_P_ALL,
-                    direct_action=True,
-                )
+                ipr.tc("add-filter", "bpf", self.ifindex, ":1", fd=self._prog_fd(f"tl_count_tc_{direction}"),
+                       name=name, parent=_CLSACT_PARENT[direction], prio=prio, protocol=_ETH_P_ALL,
+                       direct_action=True)
             except Exception as exc:  # noqa: BLE001
                 raise EnvironmentProblem(f"cannot add a TC filter to {self.interface}: {exc}") from None
             self._filters.append((direction, prio))
@@ -564,25 +518,14 @@ class Counter:
             raise EnvironmentProblem("the counter is not open: use it as a context manager or call open()")
         mono, now = time.monotonic_ns(), time.time()
         snapshots = [
-            Snapshot(
-                interface=self.interface,
-                ifindex=self.ifindex,
-                direction=direction,
-                hook=self.hook,
-                mode=self.mode,
-                monotonic_ns=mono,
-                time=now,
-                vlans=counts.vlans,
-                protocols=counts.protocols,
-                ethertypes=counts.ethertypes,
-                truncated=counts.truncated,
-            )
+            Snapshot(interface=self.interface, ifindex=self.ifindex, direction=direction, hook=self.hook,
+                     mode=self.mode, monotonic_ns=mono, time=now, vlans=counts.vlans,
+                     protocols=counts.protocols, ethertypes=counts.ethertypes, truncated=counts.truncated)
             for direction, counts in zip(self.directions, self._obj.read(len(self.directions)), strict=True)
         ]
         if not self._interface_present():
             raise InterfaceGone(
-                f"interface {self.interface} (ifindex {self.ifindex}) vanished while counting", snapshots
-            )
+                f"interface {self.interface} (ifindex {self.ifindex}) vanished while counting", snapshots)
         return snapshots
 
     def _interface_present(self) -> bool:
@@ -632,9 +575,8 @@ class Counter:
     def __enter__(self) -> Counter:
         return self.open()
 
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
+                 tb: TracebackType | None) -> None:
         self.close()
 
     def __del__(self) -> None:

@@ -73,7 +73,6 @@ LLC_LABEL = "802.3-length"
 """``ethertype`` label of every frame whose Type/Length field is a length (0-1500, IEEE 802.3 clause
 3.2.6): the value is that frame's payload length, not a protocol, so all lengths share one series."""
 
-
 def ethertype_label(ethertype: int) -> str:
     """The ``ethertype`` label value: ``0x`` and four lower-case hex digits (``0x0806``); ``802.3-length``
     for Type/Length values 0-1500 (802.3 frames with an LLC header)."""
@@ -90,21 +89,16 @@ class _Families:
         self.pairs: dict[str, tuple[CounterMetricFamily, CounterMetricFamily]] = {}
         for key, what, labels in (
             ("vlan", "per outer VLAN ID ('untagged' for untagged frames)", [*base, "vlan"]),
-            (
-                "protocol",
-                "per IP family and IP protocol (IANA keyword and number)",
-                [*base, "family", "protocol", "number"],
-            ),
+            ("protocol", "per IP family and IP protocol (IANA keyword and number)",
+             [*base, "family", "protocol", "number"]),
             ("ethertype", "per EtherType, for non-IP frames", [*base, "ethertype", "name"]),
             ("truncated", "cut short before the headers that decide their protocol or EtherType", base),
         ):
             self.pairs[key] = (
                 CounterMetricFamily(f"trunkline_{key}_packets", f"Frames {what}.", labels=labels),
-                CounterMetricFamily(
-                    f"trunkline_{key}_bytes",
-                    f"Bytes (wire frames without FCS, VLAN tags included) {what}.",
-                    labels=labels,
-                ),
+                CounterMetricFamily(f"trunkline_{key}_bytes",
+                                    f"Bytes (wire frames without FCS, VLAN tags included) {what}.",
+                                    labels=labels),
             )
 
     def _add(self, key: str, labels: list[str], cell: Cell) -> None:
@@ -174,22 +168,14 @@ class TrunklineCollector(Collector):
     def collect(self) -> Iterable[Metric]:
         """Read every counter now and yield the metric families (see the module docstring)."""
         families = _Families(self.protocol_keyword, self.ethertype_name)
-        build = GaugeMetricFamily(
-            "trunkline_build_info",
-            "trunkline version, Python and kernel release.",
-            labels=["version", "python", "kernel"],
-        )
+        build = GaugeMetricFamily("trunkline_build_info", "trunkline version, Python and kernel release.",
+                                  labels=["version", "python", "kernel"])
         build.add_metric([__version__, platform.python_version(), self._kernel], 1)
-        info = GaugeMetricFamily(
-            "trunkline_counter_info",
-            "One per attached counter: its hook and mode.",
-            labels=["interface", "ifindex", "hook", "mode"],
-        )
-        up = GaugeMetricFamily(
-            "trunkline_counter_up",
-            "1 when the counter's maps were read in this scrape, 0 when that failed.",
-            labels=["interface"],
-        )
+        info = GaugeMetricFamily("trunkline_counter_info", "One per attached counter: its hook and mode.",
+                                 labels=["interface", "ifindex", "hook", "mode"])
+        up = GaugeMetricFamily("trunkline_counter_up",
+                               "1 when the counter's maps were read in this scrape, 0 when that failed.",
+                               labels=["interface"])
         for index, counter in enumerate(self.counters):
             snaps = self._read(index)
             up.add_metric([counter.interface], 0 if snaps is None else 1)

@@ -107,10 +107,8 @@ def _declare(lib: ctypes.CDLL) -> None:
         "bpf_link_create": (i, [i, i, u32, ctypes.POINTER(bpf_link_create_opts)]),
         "bpf_map_lookup_elem": (i, [i, vp, vp]),
         "bpf_map_update_elem": (i, [i, vp, vp, ctypes.c_uint64]),
-        "bpf_map_lookup_batch": (
-            i,
-            [i, vp, vp, vp, vp, ctypes.POINTER(u32), ctypes.POINTER(bpf_map_batch_opts)],
-        ),
+        "bpf_map_lookup_batch": (i, [i, vp, vp, vp, vp, ctypes.POINTER(u32),
+                                     ctypes.POINTER(bpf_map_batch_opts)]),
         "bpf_prog_test_run_opts": (i, [i, ctypes.POINTER(bpf_test_run_opts)]),
         "libbpf_set_print": (vp, [_PRINT_FN]),
         "libbpf_num_possible_cpus": (i, []),
@@ -179,9 +177,8 @@ def bpf_object__close(obj: int) -> None:
 def bpf_object__find_program_by_name(obj: int, name: str) -> int:
     """The ``struct bpf_program *`` of the function *name*."""
     ctypes.set_errno(0)
-    return _check_ptr(
-        "bpf_object__find_program_by_name", library().bpf_object__find_program_by_name(obj, name.encode())
-    )
+    return _check_ptr("bpf_object__find_program_by_name",
+                      library().bpf_object__find_program_by_name(obj, name.encode()))
 
 
 def bpf_program__fd(prog: int) -> int:
@@ -192,9 +189,8 @@ def bpf_program__fd(prog: int) -> int:
 def bpf_object__find_map_by_name(obj: int, name: str) -> int:
     """The ``struct bpf_map *`` called *name*."""
     ctypes.set_errno(0)
-    return _check_ptr(
-        "bpf_object__find_map_by_name", library().bpf_object__find_map_by_name(obj, name.encode())
-    )
+    return _check_ptr("bpf_object__find_map_by_name",
+                      library().bpf_object__find_map_by_name(obj, name.encode()))
 
 
 def bpf_map__fd(map_: int) -> int:
@@ -210,34 +206,24 @@ def bpf_link_create(prog_fd: int, target: int, attach_type: int, flags: int = 0)
     does not know (BPF_TCX_INGRESS/EGRESS) through to the kernel unchanged.
     """
     opts = bpf_link_create_opts(sz=ctypes.sizeof(bpf_link_create_opts), flags=flags)
-    return _check_fd(
-        "bpf_link_create", library().bpf_link_create(prog_fd, target, attach_type, ctypes.byref(opts))
-    )
+    return _check_fd("bpf_link_create",
+                     library().bpf_link_create(prog_fd, target, attach_type, ctypes.byref(opts)))
 
 
 def bpf_map_lookup_elem(fd: int, key: ctypes._CData, value: ctypes._CData) -> None:
     """Read the value at *key* into *value* (for per-CPU maps: one value per possible CPU)."""
-    _check_fd(
-        "bpf_map_lookup_elem", library().bpf_map_lookup_elem(fd, ctypes.byref(key), ctypes.byref(value))
-    )
+    _check_fd("bpf_map_lookup_elem",
+              library().bpf_map_lookup_elem(fd, ctypes.byref(key), ctypes.byref(value)))
 
 
 def bpf_map_update_elem(fd: int, key: ctypes._CData, value: ctypes._CData, flags: int = 0) -> None:
     """Write *value* at *key* (BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2)."""
-    _check_fd(
-        "bpf_map_update_elem",
-        library().bpf_map_update_elem(fd, ctypes.byref(key), ctypes.byref(value), flags),
-    )
+    _check_fd("bpf_map_update_elem",
+              library().bpf_map_update_elem(fd, ctypes.byref(key), ctypes.byref(value), flags))
 
 
-def bpf_map_lookup_batch(
-    fd: int,
-    in_batch: ctypes._CData | None,
-    out_batch: ctypes._CData,
-    keys: ctypes._CData,
-    values: ctypes._CData,
-    count: int,
-) -> tuple[int, bool]:
+def bpf_map_lookup_batch(fd: int, in_batch: ctypes._CData | None, out_batch: ctypes._CData,
+                         keys: ctypes._CData, values: ctypes._CData, count: int) -> tuple[int, bool]:
     """Read up to *count* entries in one syscall; returns (entries read, end of map reached).
 
     *in_batch* ``None`` starts at the beginning; pass the previous *out_batch* to continue.
@@ -246,14 +232,8 @@ def bpf_map_lookup_batch(
     n = ctypes.c_uint32(count)
     opts = bpf_map_batch_opts(sz=ctypes.sizeof(bpf_map_batch_opts))
     ret = library().bpf_map_lookup_batch(
-        fd,
-        ctypes.byref(in_batch) if in_batch is not None else None,
-        ctypes.byref(out_batch),
-        ctypes.byref(keys),
-        ctypes.byref(values),
-        ctypes.byref(n),
-        ctypes.byref(opts),
-    )
+        fd, ctypes.byref(in_batch) if in_batch is not None else None, ctypes.byref(out_batch),
+        ctypes.byref(keys), ctypes.byref(values), ctypes.byref(n), ctypes.byref(opts))
     if ret < 0:
         err = ctypes.get_errno() if ret == -1 else -ret
         if err == errno_mod.ENOENT:
@@ -262,28 +242,16 @@ def bpf_map_lookup_batch(
     return n.value, False
 
 
-def bpf_prog_test_run_opts(
-    prog_fd: int,
-    data: bytes,
-    repeat: int = 1,
-    ctx: bytes | None = None,
-    data_out_size: int = 0,
-    flags: int = 0,
-    batch_size: int = 0,
-) -> bpf_test_run_opts:
+def bpf_prog_test_run_opts(prog_fd: int, data: bytes, repeat: int = 1, ctx: bytes | None = None,
+                           data_out_size: int = 0, flags: int = 0, batch_size: int = 0) -> bpf_test_run_opts:
     """Run the program on *data* (BPF_PROG_TEST_RUN); returns the opts with ``retval``/``duration`` (ns).
 
     *ctx* is the program's context struct (``struct __sk_buff`` / ``struct xdp_md``) in bytes; *flags*
     for example BPF_F_TEST_XDP_LIVE_FRAMES, which sends XDP_TX/XDP_REDIRECT frames for real.
     """
     buf = ctypes.create_string_buffer(data, len(data))
-    opts = bpf_test_run_opts(
-        sz=ctypes.sizeof(bpf_test_run_opts),
-        data_size_in=len(data),
-        repeat=repeat,
-        flags=flags,
-        batch_size=batch_size,
-    )
+    opts = bpf_test_run_opts(sz=ctypes.sizeof(bpf_test_run_opts), data_size_in=len(data), repeat=repeat,
+                             flags=flags, batch_size=batch_size)
     opts.data_in = ctypes.cast(buf, ctypes.c_void_p)
     out = ctypes.create_string_buffer(data_out_size) if data_out_size else None
     if out is not None:
@@ -300,9 +268,8 @@ def bpf_prog_test_run_opts(
 def bpf_obj_get_info_by_fd(fd: int, info: ctypes._CData) -> None:
     """Fill *info* (``struct bpf_link_info``, ``bpf_prog_info`` or ``bpf_map_info``) for *fd*."""
     size = ctypes.c_uint32(ctypes.sizeof(info))
-    _check_fd(
-        "bpf_obj_get_info_by_fd", library().bpf_obj_get_info_by_fd(fd, ctypes.byref(info), ctypes.byref(size))
-    )
+    _check_fd("bpf_obj_get_info_by_fd",
+              library().bpf_obj_get_info_by_fd(fd, ctypes.byref(info), ctypes.byref(size)))
 
 
 def bpf_link_get_fd_by_id(link_id: int) -> int:
@@ -319,9 +286,8 @@ def btf_struct_size(path: str, name: str) -> int:
     ctypes.set_errno(0)
     btf = _check_ptr("btf__parse", lib.btf__parse(os.fsencode(path), None))
     try:
-        type_id = _check_fd(
-            "btf__find_by_name_kind", lib.btf__find_by_name_kind(btf, name.encode(), BTF_KIND_STRUCT)
-        )
+        type_id = _check_fd("btf__find_by_name_kind",
+                            lib.btf__find_by_name_kind(btf, name.encode(), BTF_KIND_STRUCT))
         return _check_fd("btf__resolve_size", lib.btf__resolve_size(btf, type_id))
     finally:
         lib.btf__free(btf)

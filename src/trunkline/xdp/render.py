@@ -110,14 +110,8 @@ def protocol_rows(interval: Interval) -> list[ViewRow]:
         cumulative, delta = Cell(), Cell()
         for lrow in lengths:
             cumulative, delta = cumulative + lrow.cumulative, delta + lrow.interval
-        rows.append(
-            ViewRow(
-                "eth",
-                ethertypes.LLC_NAME,
-                f"<={ethertypes.MAX_LENGTH}",
-                Row(None, cumulative, delta, interval.seconds),
-            )
-        )
+        rows.append(ViewRow("eth", ethertypes.LLC_NAME, f"<={ethertypes.MAX_LENGTH}",
+                            Row(None, cumulative, delta, interval.seconds)))
     if interval.truncated.cumulative:
         rows.append(ViewRow("", "truncated", "", interval.truncated))
     rows.sort(key=lambda v: (-v.row.cumulative.packets, -v.row.cumulative.bytes))
@@ -127,7 +121,8 @@ def protocol_rows(interval: Interval) -> list[ViewRow]:
 def vlan_rows(interval: Interval) -> list[ViewRow]:
     """One row per outer VLAN ID (``untagged``: no tag), non-zero only, most packets first."""
     return [
-        ViewRow("", "untagged" if vrow.key is None else str(vrow.key), "", vrow) for vrow in interval.vlans
+        ViewRow("", "untagged" if vrow.key is None else str(vrow.key), "", vrow)
+        for vrow in interval.vlans
     ]
 
 
@@ -145,9 +140,8 @@ def title(interval: Interval, summary: bool = False) -> str:
     return f"{cur.interface} {cur.direction} ({hook}) at {clock}, {span}"
 
 
-def _cells(
-    view: ViewRow, total_packets: int, by: By, plain: bool, bar_width: int | None = BAR_WIDTH
-) -> list[str]:
+def _cells(view: ViewRow, total_packets: int, by: By, plain: bool,
+           bar_width: int | None = BAR_WIDTH) -> list[str]:
     """The row's cells; the last is the share: a bar of *bar_width* characters and the percentage
     (*bar_width* 0: the percentage only; ``None``: no share cell)."""
     row = view.row
@@ -209,9 +203,8 @@ MIN_BAR = 5
 """Narrowest share bar worth drawing, characters; narrower terminals show the percentage alone."""
 
 
-def _build_table(
-    interval: Interval, by: By, summary: bool, bar_width: int | None, boxed: bool, fixed: bool = False
-) -> Table:
+def _build_table(interval: Interval, by: By, summary: bool, bar_width: int | None, boxed: bool,
+                 fixed: bool = False) -> Table:
     views = protocol_rows(interval) if by == "protocol" else vlan_rows(interval)
     total = interval.total.cumulative.packets
     body = [_cells(v, total, by, plain=False, bar_width=bar_width) for v in views]
@@ -222,27 +215,13 @@ def _build_table(
     if boxed:
         table = Table(title=title(interval, summary), title_justify="left", show_footer=True, expand=False)
     else:  # no vertical rules and no outer padding: two spaces between columns, as in the plain table
-        table = Table(
-            title=title(interval, summary),
-            title_justify="left",
-            show_footer=True,
-            expand=False,
-            box=box.SIMPLE,
-            show_edge=False,
-            pad_edge=False,
-            padding=(0, 1),
-            collapse_padding=True,
-        )
+        table = Table(title=title(interval, summary), title_justify="left", show_footer=True, expand=False,
+                      box=box.SIMPLE, show_edge=False, pad_edge=False, padding=(0, 1),
+                      collapse_padding=True)
     for header, footer in zip(headers, totals, strict=True):
         give_way = fixed and header in _LABELS  # rich narrows only wrappable columns before the others
-        table.add_column(
-            header,
-            footer=footer,
-            justify="right" if header in _RIGHT else "left",
-            no_wrap=not give_way,
-            overflow="ellipsis",
-            min_width=4 if give_way else None,
-        )
+        table.add_column(header, footer=footer, justify="right" if header in _RIGHT else "left",
+                         no_wrap=not give_way, overflow="ellipsis", min_width=4 if give_way else None)
     for cells in body:
         table.add_row(*cells)
     return table
@@ -355,12 +334,8 @@ class LiveOutput(Output):
         self.by = by
         self.live: Live | None = None
         if by != "total":
-            self.live = Live(
-                Text("waiting for the first interval..."),
-                console=console,
-                auto_refresh=False,
-                transient=False,
-            )
+            self.live = Live(Text("waiting for the first interval..."), console=console,
+                             auto_refresh=False, transient=False)
             self.live.start()
 
     def _render(self, intervals: Sequence[Interval], summary: bool) -> Group:

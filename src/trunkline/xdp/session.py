@@ -135,10 +135,8 @@ Attached = tuple[int, float]
 def _zero_at_attach(first: list[list[Snapshot]], attached: Sequence[Attached]) -> list[list[Snapshot]]:
     """Empty snapshots (the counts a counter holds when it attaches) stamped with each counter's attach
     instants, one per direction of *first*."""
-    return [
-        [empty_like(snap, mono_ns, unix) for snap in snaps]
-        for snaps, (mono_ns, unix) in zip(first, attached, strict=True)
-    ]
+    return [[empty_like(snap, mono_ns, unix) for snap in snaps]
+            for snaps, (mono_ns, unix) in zip(first, attached, strict=True)]
 
 
 def run(

@@ -199,15 +199,8 @@ class Interval:
 
 def empty_like(snapshot: Snapshot, monotonic_ns: int, time: float) -> Snapshot:
     """A snapshot of the same counter as *snapshot* with no counts, taken at the given instants."""
-    return Snapshot(
-        snapshot.interface,
-        snapshot.ifindex,
-        snapshot.direction,
-        snapshot.hook,
-        snapshot.mode,
-        monotonic_ns,
-        time,
-    )
+    return Snapshot(snapshot.interface, snapshot.ifindex, snapshot.direction, snapshot.hook,
+                    snapshot.mode, monotonic_ns, time)
 
 
 # --- the `count --json` records (docs/design.md) ----------------------------------------------------
