@@ -8,9 +8,13 @@ so there is one finding (``kustomization-resource-unlisted``, once for the file)
 maximum resident set size (``getrusage(RUSAGE_CHILDREN)``, the largest child so far: the small run
 goes first).
 
-A baseline at one tenth of the size runs first; the ratios show how the cost scales.
+A baseline at one tenth of the size runs first; the ratios show how the cost scales. Then the full size
+runs again with the code of an earlier revision (``--before``, default the last commit before manifests were
+read the way kubectl reads them, with a note per scalar whose reading differs from YAML 1.2), extracted with
+``git archive``: both figures come from this one run on this machine.
 
-    python bench/validate_large.py [--mb 50] [--list]   (--list: one `kind: List` instead of documents)
+    python bench/validate_large.py [--mb 50] [--list] [--before REV]
+        (--list: one `kind: List` instead of documents; --before none: skip the comparison)
 """
 
 from __future__ import annotations
@@ -25,7 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
-SEED = Path(__file__).resolve().parent.parent / "tests" / "data" / "validate" / "seed" / "nncp.yaml"
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "tests" / "data" / "validate" / "seed" / "nncp.yaml"
+#: The last commit before the one reading of the OpenShift objects (kubectl's YAML reading included).
+BEFORE = "77fe4cf"
 
 NAD = """---
 apiVersion: k8s.cni.cncf.io/v1
@@ -61,14 +68,25 @@ def write_dir(root: Path, megabytes: float, as_list: bool) -> int:
     return count
 
 
-def run(directory: Path) -> tuple[float, float, int]:
-    """(seconds, peak RSS MiB so far, findings) of `trunkline validate --json DIR` in a child process."""
+def checkout(rev: str, into: Path) -> Path:
+    """The ``src`` directory of revision *rev* of this repository, extracted under *into*."""
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "src"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into / "src"
+
+
+def run(directory: Path, src: Path = REPO / "src") -> tuple[float, float, int]:
+    """(seconds, peak RSS MiB so far, findings) of `trunkline validate --json DIR` in a child process
+    running the code under *src*."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "trunkline", "validate", "--json", str(directory)],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     seconds = time.perf_counter() - start
     if proc.returncode not in (0, 1):
@@ -82,6 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=50.0, help="size of nads.yaml in MB (default 50)")
     parser.add_argument("--list", action="store_true", help="write the NADs as one `kind: List`")
+    parser.add_argument("--before", default=BEFORE, help=f"revision to compare with ({BEFORE}; none: skip)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as tmp:
         results = []
@@ -95,6 +114,16 @@ def main() -> None:
             )
         (t0, m0), (t1, m1) = results
         print(f"ratio full/baseline: time {t1 / t0:.1f}x, peak RSS {m1 / m0:.1f}x (input 10x)")
+        if args.before != "none":
+            # before and after alternate, twice each, on the same files: the best of each pair is compared
+            src = checkout(args.before, Path(tmp, "before"))
+            befores, afters = [], [t1]
+            for _ in range(2):
+                befores.append(run(Path(tmp, "full"), src)[0])
+                afters.append(run(Path(tmp, "full"))[0])
+            print(f"before ({args.before}) full: " + ", ".join(f"{t:.2f} s" for t in befores))
+            print("after  (this tree) full: " + ", ".join(f"{t:.2f} s" for t in afters))
+            print(f"after/before (best of each): time {min(afters) / min(befores):.3f}x")
 
 
 if __name__ == "__main__":

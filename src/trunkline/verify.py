@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from trunkline.errors import BadInputError, EnvironmentProblem
-from trunkline.openshift.manifests import Document, Kind, load_manifests
+from trunkline.openshift.manifests import Document, Kind, load_manifests, refuse_duplicate_keys
 from trunkline.openshift.objects import parse_nad_config, plugin_configs, read_nad
 from trunkline.vlanranges import contains, format_ranges
 from trunkline.xdp.stats import Cell, Snapshot
@@ -252,6 +252,7 @@ def nad_vlans(doc: Document) -> NadVlans:
             one, naming file, line and field): the NAD is never left out silently.
     """
     name = f"{doc.namespace or 'default'}/{doc.name or '?'}"
+    refuse_duplicate_keys(doc)
     vlans, problems = read_nad(doc.body)
     if problems or vlans is None:
         first = problems[0]

@@ -19,6 +19,7 @@ from trunkline.openshift.manifests import (
     Document,
     Kind,
     load_manifests,
+    refuse_duplicate_keys,
 )
 from trunkline.openshift.objects import BRIDGE_CNI_TYPES, CniVlans, read_nad
 
@@ -95,6 +96,7 @@ def load_plan_dir(path: Path) -> PlanDir:
     """
     plan = PlanDir(path)
     for doc in load_manifests(path):
+        refuse_duplicate_keys(doc)
         raw_spec = doc.body.get("spec")
         spec: dict[str, Any] = raw_spec if isinstance(raw_spec, dict) else {}
         if doc.kind == Kind.NNCP:

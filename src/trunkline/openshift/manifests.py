@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from trunkline.errors import BadInputError
+from trunkline.yamlread import ManifestLoader, Note
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -40,8 +41,8 @@ RESOURCE_NAME_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName"
 BRIDGE_RESOURCE_PREFIX = "bridge.network.kubevirt.io/"
 
 
-#: libyaml's C loader when PyYAML was built with it (about 10x faster), else the pure-Python one.
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: Reads manifests as kubectl does (libyaml's parser where PyYAML has it; :mod:`trunkline.yamlread`).
+_LOADER = ManifestLoader
 
 
 class Kind(str, Enum):
@@ -73,6 +74,8 @@ class Document:
         body: the parsed document (a mapping).
         node: the composed YAML node of the object (for :meth:`line_of`), or a function composing it on
             demand (JSON files are parsed with :mod:`json` and composed only when a finding needs a line).
+        notes: scalars kubectl reads otherwise than YAML 1.2 and keys written twice, in this object
+            (:class:`~trunkline.yamlread.Note`).
     """
 
     file: str
@@ -81,11 +84,22 @@ class Document:
     kind: Kind
     body: dict[str, Any] = field(compare=False)
     node: Any = field(default=None, compare=False, repr=False)
+    notes: tuple[Note, ...] = field(default=(), compare=False, repr=False)
 
     def line_of(self, path: str) -> int:
         """The line of field *path* in :attr:`file` (see :func:`field_line`), else the object's line."""
         node = self.node() if callable(self.node) else self.node
         return field_line(node, path) or self.line
+
+    def field_at(self, line: int, column: int) -> str:
+        """The dotted path of the key or value that starts at 1-based *line*, 0-based *column* (``""``
+        when none does)."""
+        node = self.node() if callable(self.node) else self.node
+        return path_at(node, line - 1, column) or ""
+
+    def errors(self) -> list[Note]:
+        """The notes kubectl refuses the object for (keys written twice)."""
+        return [n for n in self.notes if n.severity == "error"]
 
     @property
     def name(self) -> str | None:
@@ -141,6 +155,7 @@ class RawDocument:
     item_spans: tuple[Span, ...] = ()
     span: Span | None = field(default=None, compare=False, repr=False)
     text: str | None = field(default=None, compare=False, repr=False)
+    notes: tuple[Note, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def item_lines(self) -> tuple[int, ...]:
@@ -198,6 +213,28 @@ def field_line(node: Any, path: str) -> int | None:
     return line
 
 
+def path_at(node: Any, line: int, column: int) -> str | None:
+    """The dotted path (``spec.map[2].source``) of the key or value node of *node* that starts at 0-based
+    *line* and *column*, or ``None``."""
+    stack: list[tuple[Any, str]] = [(node, "")]
+    while stack:
+        current, path = stack.pop()
+        if current is None:
+            continue
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+                child = f"{path}.{name}" if path else str(name)
+                if (key.start_mark.line, key.start_mark.column) == (line, column):
+                    return child
+                stack.append((value, child))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(current.value))
+        elif (current.start_mark.line, current.start_mark.column) == (line, column):
+            return path
+    return None
+
+
 def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
     """Parse every YAML document of *text* (JSON is accepted as YAML) with libyaml when available.
 
@@ -221,6 +258,8 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
             if node is None:  # pragma: no cover - check_node() said there is one
                 break
             data = loader.construct_document(node)
+            notes = tuple(loader.notes)
+            loader.notes.clear()
             if data is not None:
                 docs.append(
                     RawDocument(
@@ -230,6 +269,7 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
                         item_spans=tuple(Span.of(item) for item in _list_item_nodes(node)),
                         span=Span.of(node),
                         text=text,
+                        notes=notes,
                     )
                 )
             del node
@@ -301,13 +341,18 @@ def _compose(text: str) -> Any:
         return None
 
 
+@functools.lru_cache(maxsize=64)
 def _compose_span(text: str, span: Span | None) -> Any:
     """The node at *span* of *text*, composed again from that slice alone, its marks shifted so that
     lines are the file's. The slice's first line is indented to the node's column, so that a list item
-    (``- apiVersion: ...``) composes as the mapping it is."""
+    (``- apiVersion: ...``) composes as the mapping it is. Cached whole: the shift happens once per node
+    (shifting a cached node again put the second and later fields of an object lines too far)."""
     if span is None:
         return _compose(text)
-    node = _compose(" " * span.column + text[span.start : span.end])
+    try:
+        node = yaml.compose(" " * span.column + text[span.start : span.end], Loader=_LOADER)
+    except yaml.YAMLError:
+        return None
     if node is not None:
         _shift_lines(node, span.line)
     return node
@@ -337,11 +382,11 @@ def _lazy_node(text: str, span: Span | None, item: int | None) -> Callable[[], A
 def expand_lists(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any, int]]:
     """``(document, object, line)`` for every object: the items of a ``kind: List`` document (each with
     its own start line), else the document itself."""
-    for raw, item, line, _node in _expand(raw_docs):
+    for raw, item, line, _node, _notes in _expand(raw_docs):
         yield raw, item, line
 
 
-def _expand(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any, int, Any]]:
+def _expand(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any, int, Any, tuple[Note, ...]]]:
     for raw in raw_docs:
         data = raw.data
         is_list = (
@@ -350,13 +395,29 @@ def _expand(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any,
         items: list[Any] = data["items"] if is_list else [data]
         text = raw.text or ""
         if not is_list:
-            yield raw, data, raw.line, _lazy_node(text, raw.span, None)
+            yield raw, data, raw.line, _lazy_node(text, raw.span, None), raw.notes
         elif len(raw.item_spans) == len(items):  # YAML: each item composes alone
-            for item, span in zip(items, raw.item_spans, strict=True):
-                yield raw, item, span.line + 1, _lazy_node(text, span, None)
+            notes = _notes_by_item(raw, text)
+            for i, (item, span) in enumerate(zip(items, raw.item_spans, strict=True)):
+                yield raw, item, span.line + 1, _lazy_node(text, span, None), notes.get(i, ())
         else:  # JSON: items share the document's line until one needs a field line
             for i, item in enumerate(items):
-                yield raw, item, raw.line, _lazy_node(text, raw.span, i)
+                yield raw, item, raw.line, _lazy_node(text, raw.span, i), raw.notes if i == 0 else ()
+
+
+def _notes_by_item(raw: RawDocument, text: str) -> dict[int, tuple[Note, ...]]:
+    """The notes of a ``kind: List`` document by the item they are in (notes outside every item, in the
+    List's own keys, go with the first item)."""
+    if not raw.notes:
+        return {}
+    ends = [text.count("\n", 0, span.end) + 1 for span in raw.item_spans]
+    out: dict[int, list[Note]] = {}
+    for note in raw.notes:
+        index = next(
+            (i for i, span in enumerate(raw.item_spans) if span.line + 1 <= note.line <= ends[i]), 0
+        )
+        out.setdefault(index, []).append(note)
+    return {i: tuple(notes) for i, notes in out.items()}
 
 
 def classify(body: dict[str, Any], file: str) -> Kind:
@@ -381,7 +442,7 @@ def documents_of(raw_docs: Iterable[RawDocument], file: str) -> Iterator[Documen
         BadInputError: a document (or list item) is not a mapping.
     """
     position: dict[int, int] = {}
-    for raw, item, line, node in _expand(raw_docs):
+    for raw, item, line, node, notes in _expand(raw_docs):
         k = position[id(raw)] = position.get(id(raw), -1) + 1
         if not isinstance(item, dict):
             in_list = isinstance(raw.data, dict) and raw.data.get("kind") == "List"
@@ -390,7 +451,20 @@ def documents_of(raw_docs: Iterable[RawDocument], file: str) -> Iterator[Documen
                 f"{file}:{line}: {what} is {describe_value(item)}, not a Kubernetes object (a mapping with "
                 "apiVersion, kind, metadata); fix the file or move it out of the directory"
             )
-        yield Document(file=file, index=raw.index, line=line, kind=classify(item, file), body=item, node=node)
+        kind = classify(item, file)
+        yield Document(file=file, index=raw.index, line=line, kind=kind, body=item, node=node, notes=notes)
+
+
+def refuse_duplicate_keys(doc: Document) -> None:
+    """Raise for the first key *doc* writes twice in one mapping (kubectl refuses such an object).
+
+    Raises:
+        BadInputError: naming the file, the line and the key.
+    """
+    errors = doc.errors()
+    if errors:
+        first = errors[0]
+        raise BadInputError(f"{doc.file}:{first.line}: {first.message}")
 
 
 def describe_value(value: Any) -> str:

@@ -40,6 +40,7 @@ from trunkline.vsphere.model import (
     TrunkVlan,
     inventory_json_schema,
 )
+from trunkline.yamlread import Yaml12Loader, Yaml12PyLoader
 
 Loc = tuple[str | int, ...]
 
@@ -48,67 +49,12 @@ Loc = tuple[str | int, ...]
 # --------------------------------------------------------------------------------------------------
 
 
-#: YAML 1.2 core schema integers (YAML 1.2.2 spec, 10.3.2): decimal (leading zeros allowed and still
-#: decimal: ``010`` is 10), ``0o`` octal, ``0x`` hexadecimal. YAML 1.1's ``010`` = 8, ``0b``, ``1_000``
-#: and base 60 are not integers here.
-_INT_RE = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
-_FLOAT_RE = re.compile(
-    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-)
-_INT_TAG = "tag:yaml.org,2002:int"
-_FLOAT_TAG = "tag:yaml.org,2002:float"
-
-
-def _construct_mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    out: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in out:
-            mark = key_node.start_mark
-            raise yaml.MarkedYAMLError(
-                "while reading a mapping", node.start_mark, f"key {key!r} appears twice", mark
-            )
-        out[key] = loader.construct_object(value_node, deep=True)
-    return out
-
-
-def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
-    """An integer as YAML 1.2 reads it (see :data:`_INT_RE`); PyYAML's own constructor is YAML 1.1's."""
-    text = str(loader.construct_scalar(node))
-    if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text, 10)
-
-
-def _loader(base: Any) -> Any:
-    """PyYAML's safe loader *base* with two hand-writing traps removed.
-
-    * YAML 1.1 reads ``10:20:30:40:50:56`` (a MAC address) as a base-60 integer; here, as in YAML 1.2,
-      integers and floats have no sexagesimal form, so such a MAC stays a string.
-    * YAML 1.1 reads ``vlan: 010`` as octal 8; here, as in YAML 1.2, it is decimal 10 (``0o10`` is
-      octal, ``0x10`` hexadecimal).
-    * A key written twice in one mapping is an error instead of the last one silently winning.
-    """
-    loader: Any = type(f"Inventory{base.__name__}", (base,), {})
-    loader.yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    loader.add_implicit_resolver(_INT_TAG, _INT_RE, list("-+0123456789"))
-    loader.add_implicit_resolver(_FLOAT_TAG, _FLOAT_RE, list("-+0123456789."))
-    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-    loader.add_constructor(_INT_TAG, _construct_int)
-    return loader
-
-
-#: The pure-Python loader: its error messages are the same everywhere (used to report errors).
-_Loader = _loader(yaml.SafeLoader)
-#: libyaml's parser where PyYAML has it (about 6x faster on large files), else the same as ``_Loader``.
-_FastLoader = _loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+#: Inventories are read as YAML 1.2's core schema (:mod:`trunkline.yamlread`): ``yes``/``on`` stay strings,
+#: ``2001-12-14`` stays a string, ``010`` is 10, a MAC such as ``10:20:30:40:50:56`` stays a string, and a
+#: key written twice is an error. ``_FastLoader`` uses libyaml's parser; ``_Loader`` PyYAML's own (its error
+#: messages are the same everywhere: used to report errors).
+_Loader = Yaml12PyLoader
+_FastLoader = Yaml12Loader
 _SafeDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 

@@ -77,6 +77,7 @@ def validate_documents(
     check_bridge_conflicts(out, ctx)
     check_nic_in_two_bridges(out, ctx)
     for doc in docs:
+        out.notes(doc)
         check_kind_and_scope(out, doc)
         check_api_version(out, doc)
         if doc.kind is Kind.NNCP:

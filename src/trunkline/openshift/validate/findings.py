@@ -89,6 +89,16 @@ class Collector:
         """Report *message* (stable *key*) about field *fld* of *doc*."""
         self.findings.append(Finding(doc.file, doc.line_of(fld), object_label(doc), fld, key, message))
 
+    def add_at(self, doc: Document, line: int, fld: str, key: str, message: str) -> None:
+        """Report *message* about field *fld* of *doc* found at *line* (a YAML reading note)."""
+        self.findings.append(Finding(doc.file, line, object_label(doc), fld, key, message))
+
+    def notes(self, doc: Document) -> None:
+        """Report every note of the YAML reading of *doc* (:class:`~trunkline.yamlread.Note`): scalars
+        kubectl reads otherwise than YAML 1.2, keys written twice."""
+        for note in doc.notes:
+            self.add_at(doc, note.line, doc.field_at(note.line, note.column), note.key, note.message)
+
     def problems(self, doc: Document, problems: Iterable[Problem]) -> None:
         """Report every problem of a reading (:mod:`trunkline.openshift.objects`) of *doc*."""
         for problem in problems:
