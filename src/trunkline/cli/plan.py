@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import signal
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Literal, cast
 
@@ -163,18 +164,22 @@ def plan_command(
     from trunkline.openshift.plan import PlanOptions, build_plan, plan_with_node_state
     from trunkline.openshift.render import write_plan
 
-    if backend not in ("linux-bridge", "ovn-localnet"):
-        raise BadInputError(f"--backend {backend!r}: use linux-bridge or ovn-localnet")
     if backend == "ovn-localnet" and cni_type is not None:
         raise BadInputError(
             f"--cni-type {cni_type}: only for --backend linux-bridge "
             "(OVN localnet NADs use ovn-k8s-cni-overlay); leave it out"
         )
-    count = max_unavailable.removesuffix("%")
-    if not (count.isdigit() and int(count) > 0 and (count == max_unavailable or int(count) <= 100)):
-        raise BadInputError(
-            f"--max-unavailable {max_unavailable!r}: a count of at least 1 or a percentage 1%-100%"
-        )
+    options = PlanOptions(
+        backend=cast(Literal["linux-bridge", "ovn-localnet"], backend),
+        cni_type=cni_type or "cnv-bridge",
+        namespace=namespace,
+        bridge=bridge,
+        max_unavailable=int(max_unavailable) if max_unavailable.isdigit() else max_unavailable,
+        mtv_providers=_providers(mtv_provider or []),
+        mtv_namespace=mtv_namespace,
+        network_choices=_choices(mtv_map or []),
+    )
+    options.check()  # the plan's own rules, before the inventory is read
     cli_map = parse_nic_map_options(nic_map or [])
     file_groups = load_nic_map_file(nic_map_file) if nic_map_file else None
     inv = _load(inventory, vcenter or [], rvtools, user, insecure, ca_file, datacenter)
@@ -182,17 +187,7 @@ def plan_command(
     # collections during planning do not rescan it (a quarter of the plan's time at 10,000 port groups)
     gc.collect()
     gc.freeze()
-    options = PlanOptions(
-        backend=cast(Literal["linux-bridge", "ovn-localnet"], backend),
-        cni_type=cni_type or "cnv-bridge",
-        namespace=namespace,
-        bridge=bridge,
-        node_groups=node_groups(inv.nic_map, file_groups, cli_map),
-        max_unavailable=int(max_unavailable) if max_unavailable.isdigit() else max_unavailable,
-        mtv_providers=_providers(mtv_provider or []),
-        mtv_namespace=mtv_namespace,
-        network_choices=_choices(mtv_map or []),
-    )
+    options = replace(options, node_groups=node_groups(inv.nic_map, file_groups, cli_map))
     if node_state is not None:
         from trunkline.openshift.nodestate import load_node_states, propose_trunk_nics
 
@@ -207,7 +202,7 @@ def plan_command(
     nads = sum(1 for n in plan.networks if n.target == "multus")
     nncps = sum(len(b.layouts) for b in plan.bridges)
     patches = sum(1 for vm in plan.vms if vm.has_patch)
-    counts = {s: sum(1 for f in plan.findings if f.severity == s) for s in ("error", "warning", "info")}
+    counts = plan.counts
     if counts["error"]:
         typer.echo(
             f"trunkline plan: {counts['error']} error(s): read the Findings in {output / 'REPORT.md'} "

@@ -96,6 +96,10 @@ class PlanOptions:
             raise BadInputError(f"--backend {self.backend!r}: use linux-bridge or ovn-localnet")
         if self.cni_type not in ("cnv-bridge", "bridge"):
             raise BadInputError(f"--cni-type {self.cni_type!r}: use cnv-bridge or bridge")
+        text = str(self.max_unavailable)
+        count = text.removesuffix("%")
+        if not (count.isdigit() and int(count) > 0 and (count == text or int(count) <= 100)):
+            raise BadInputError(f"--max-unavailable {text!r}: a count of at least 1 or a percentage 1%-100%")
         if not is_label(self.namespace):
             raise BadInputError(f"--namespace {self.namespace!r}: a namespace is a lower-case RFC 1123 label")
         if not is_label(self.mtv_namespace):
@@ -262,6 +266,11 @@ class Plan:
     def unmapped(self) -> tuple[Finding, ...]:
         """Findings about things left out (what ``--strict`` fails on)."""
         return tuple(f for f in self.findings if f.unmapped)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Findings per severity (``error``, ``warning``, ``info``): the CLI's summary and REPORT.md's."""
+        return {s: sum(1 for f in self.findings if f.severity == s) for s in ("error", "warning", "info")}
 
 
 # --------------------------------------------------------------------------------------------------

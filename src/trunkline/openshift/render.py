@@ -366,8 +366,7 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
     many_vc = len({s.vcenter for s in plan.switches}) > 1
     nads = sum(1 for n in plan.networks if n.target == "multus")
     nics = sum(len(vm.nics) for vm in plan.vms)
-    errors = sum(1 for f in plan.findings if f.severity == "error")
-    warnings = sum(1 for f in plan.findings if f.severity == "warning")
+    errors, warnings = plan.counts["error"], plan.counts["warning"]
     cni = opt.cni_type if opt.backend == "linux-bridge" else "ovn-k8s-cni-overlay"
     patches = [vm for vm in plan.vms if vm.has_patch]
     banner = (
