@@ -18,10 +18,6 @@ hand-writing shorthands of :func:`~trunkline.vsphere.model.parse_vlan_shorthand`
 from __future__ import annotations
 
 import json
-import os
-import re
-import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +25,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from trunkline.atomicwrite import write_text_atomic
 from trunkline.errors import BadInputError
 from trunkline.vsphere.model import (
     AccessVlan,
@@ -534,108 +531,6 @@ def write_inventory(inventory: Inventory, path: Path) -> None:
     """
     fmt = "json" if path.suffix.lower() == ".json" else "yaml"
     write_text_atomic(path, dump_inventory(inventory, fmt))
-
-
-def check_output_path(path: Path) -> None:
-    """Fail early (before a long read) when *path* cannot be an output file.
-
-    Raises:
-        BadInputError: its directory does not exist, or *path* is a directory.
-    """
-    parent = path.parent
-    if not parent.is_dir():
-        raise BadInputError(f"{path}: directory {parent} does not exist; create it or choose another path")
-    if path.is_dir():
-        raise BadInputError(f"{path}: is a directory; give a file name such as {path / 'inventory.yaml'}")
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write *text* (UTF-8) to *path* so that *path* is either the old content or the whole new one.
-
-    * a new path or an existing regular file: through a temporary file in the same directory
-      (``.NAME.trunkline-PID.XXXXXX.tmp``; ones left by a killed earlier run are removed) and a rename;
-      an existing file keeps its permission bits (a new one gets ``0666 & ~umask``);
-    * a symbolic link: the link stays and its target is written as above;
-    * a character device or a FIFO (``/dev/stdout``, a pipe): written straight into, since renaming a
-      file over it would replace the device with a regular file;
-    * any other kind of file (a block device, a socket) is refused.
-
-    Raises:
-        BadInputError: the parent directory is missing or not writable, or *path* is a block device or a
-            socket (nothing is left behind).
-    """
-    check_output_path(path)
-    try:
-        mode = os.stat(path).st_mode  # through symlinks, also /proc's (/dev/stdout -> pipe:[N])
-    except FileNotFoundError:
-        mode = None
-    except OSError as exc:
-        raise BadInputError(f"{path}: cannot write it ({exc.strerror}); choose another path") from None
-    if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
-        _write_stream(path, text)
-        return
-    if mode is not None and not stat.S_ISREG(mode):
-        raise BadInputError(f"{path}: is not a regular file, a pipe or a terminal; choose a file name")
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
-    check_output_path(target)
-    parent = target.parent
-    _remove_stale_temporaries(target)
-    try:
-        fd, tmp = tempfile.mkstemp(
-            dir=parent, prefix=f".{target.name}.trunkline-{os.getpid()}.", suffix=".tmp"
-        )
-    except OSError as exc:
-        raise BadInputError(
-            f"{path}: cannot write in {parent} ({exc.strerror}); choose another path"
-        ) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is None:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        else:
-            os.chmod(tmp, stat.S_IMODE(mode))
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise BadInputError(f"{path}: cannot write it ({exc.strerror}); choose another path") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _remove_stale_temporaries(target: Path) -> None:
-    """Remove the temporary files an earlier write to *target* left behind when it was killed (``kill
-    -9``, a power cut): ``.NAME.trunkline-PID.XXXXXX.tmp`` whose process PID no longer runs. Files of
-    other programs and of live writers are left alone; errors are ignored (a leftover is harmless)."""
-    pattern = re.compile(rf"^\.{re.escape(target.name)}\.trunkline-(\d+)\.[^./]+\.tmp$")
-    try:
-        names = os.listdir(target.parent)
-    except OSError:
-        return
-    for name in names:
-        match = pattern.match(name)
-        if match is None or int(match.group(1)) == os.getpid():
-            continue
-        try:
-            os.kill(int(match.group(1)), 0)
-        except ProcessLookupError:
-            (target.parent / name).unlink(missing_ok=True)
-        except OSError:
-            continue  # alive (EPERM: another user's process)
-
-
-def _write_stream(path: Path, text: str) -> None:
-    """Write *text* into the existing character device or FIFO *path* (no temporary file, no rename)."""
-    try:
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise BadInputError(f"{path}: cannot write it ({exc.strerror}); choose another path") from None
 
 
 def published_schema_text() -> str:
