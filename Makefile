@@ -16,3 +16,15 @@ bpf: $(OUT)/counter.bpf.o
 $(OUT)/counter.bpf.o: $(XDP_DIR)/counter.bpf.c $(XDP_DIR)/counter.h
 	mkdir -p $(OUT)
 	cd $(XDP_DIR) && $(CLANG) $(BPF_CFLAGS) -fdebug-prefix-map=$$(pwd)=. -c counter.bpf.c -o $(abspath $(OUT))/counter.bpf.o
+
+# The documentation site (docs/, Sphinx + MyST + Furo; `./quickstart.sh test` installs them). The CLI
+# reference docs/cli.md is written by typer's own generator: rerun `make cli-docs` after changing a help
+# text (tests/test_docs_site.py fails until then).
+VENV ?= .venv
+CLI_DOC ?= docs/cli.md
+.PHONY: docs cli-docs
+docs: cli-docs
+	$(VENV)/bin/sphinx-build -W -b html docs docs/_build/html
+
+cli-docs:
+	$(VENV)/bin/typer trunkline.cli utils docs --name trunkline --output $(CLI_DOC)

@@ -13,7 +13,8 @@ SOAP round trips are counted by wrapping ``SoapStubAdapter.SerializeRequest`` (o
 and logout included). Over loopback a call costs almost nothing, while a real vCenter answers each in
 milliseconds; the report adds 2 ms per call to the measured time to show that. The run fails (exit 1)
 when the bulk read takes more than 20 round trips or reads other objects than the walk; the time targets
-are reported. Run:
+are reported, then a profile of one more bulk read says where its time goes (own time per area:
+pyVmomi's XML decoding, the network, trunkline; and the costliest functions). Run:
 
     .venv/bin/python bench/inventory_read.py [--portgroups N] [--clusters N] [--cluster-hosts N] [--vms N]
                                              [--repeat N]
@@ -22,6 +23,8 @@ are reported. Run:
 from __future__ import annotations
 
 import argparse
+import cProfile
+import pstats
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -117,6 +120,38 @@ def measure(run: Callable[[Vcsim], dict[str, int]], sim: Vcsim) -> tuple[dict[st
     return counts, len(calls), elapsed
 
 
+AREAS = (  # where a path's own time (tottime) is booked, first match wins
+    ("pyVmomi: decoding the XML answer", ("SoapAdapter.py", "expat", "pyexpat", "VmomiSupport.py")),
+    ("network: HTTP and sockets", ("http/client.py", "socket.py", "ssl.py", "selectors.py", "<method 'recv")),
+    ("trunkline: building the inventory", ("trunkline/vsphere", "pydantic")),
+)
+
+
+def profile_summary(sim: Vcsim, top: int = 12) -> None:
+    """Print where one bulk read spends its time: own time per area, then the costliest functions."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    bulk_read(sim)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    entries = stats.stats  # type: ignore[attr-defined]  # {(file, line, func): (cc, nc, tt, ct, callers)}
+    total = sum(tt for _cc, _nc, tt, _ct, _callers in entries.values())
+    booked = {name: 0.0 for name, _ in AREAS}
+    booked["other"] = 0.0
+    for (filename, _line, func), (_cc, _nc, tt, _ct, _callers) in entries.items():
+        where = f"{filename} {func}"
+        area = next((name for name, marks in AREAS if any(m in where for m in marks)), "other")
+        booked[area] += tt
+    print(f"profile of one bulk read: {total:.2f} s of CPU in Python (cProfile's own overhead included)")
+    for area, seconds in booked.items():
+        print(f"  {area:36} {seconds:6.2f} s  {100 * seconds / total if total else 0:5.1f}%")
+    print(f"  costliest functions by own time (top {top}):")
+    ranked = sorted(entries.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    for (filename, line, func), (_cc, calls, tt, ct, _callers) in ranked:
+        place = f"{Path(filename).name}:{line} {func}"
+        print(f"    {tt:6.2f} s own {ct:6.2f} s cumulative {calls:9} calls  {place}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--portgroups", type=int, default=1000)
@@ -147,6 +182,7 @@ def main() -> int:
         for _ in range(args.repeat):  # alternate, so that both see the same machine load
             bulk.append(measure(bulk_read, sim))
             naive.append(measure(naive_walk, sim))
+        profile_summary(sim)
     bulk_counts, bulk_calls, bulk_s = min(bulk, key=lambda r: r[2])
     naive_counts, naive_calls, naive_s = min(naive, key=lambda r: r[2])
     print("bulk runs (s): " + ", ".join(f"{r[2]:.2f}" for r in bulk))

@@ -58,3 +58,12 @@ def run_cli(
     if netns:
         cmd = ["ip", "netns", "exec", netns, *cmd]
     return subprocess.run(cmd, capture_output=True, text=True, env=cli_env(), timeout=timeout, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+
+@pytest.fixture(scope="module")
+def bundled_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A plan directory of the bundled example, as `trunkline plan -o DIR` writes it (index included)."""
+    out = tmp_path_factory.mktemp("plan") / "plan"
+    proc = run_cli("plan", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    return out

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, require
-from trunkline.xdp import counter, libbpf
+from trunkline.xdp import counter, libbpf, mactable
 
 
 def test_shipped_object_is_byte_identical_to_a_rebuild_from_source(tmp_path: Path) -> None:
@@ -26,6 +26,9 @@ def test_shipped_object_is_byte_identical_to_a_rebuild_from_source(tmp_path: Pat
 @pytest.mark.parametrize(("mirror", "name"), [
     (counter.tl_counter, "tl_counter"),
     (counter.tl_ethertype_key, "tl_ethertype_key"),
+    (mactable.tl_mac_key, "tl_mac_key"),
+    (mactable.tl_mac_value, "tl_mac_value"),
+    (mactable.tl_mac_slot, "tl_mac_slot"),
 ])
 def test_python_struct_mirror_has_the_size_the_object_btf_reports(mirror: type[ctypes.Structure],
                                                                   name: str) -> None:
@@ -42,3 +45,21 @@ def test_python_constants_mirror_counter_h() -> None:
     for name in ("TL_VLAN_UNTAGGED", "TL_VLAN_SLOTS", "TL_PROTOCOL_SLOTS", "TL_ETHERTYPE_ENTRIES",
                  "TL_ETHERTYPE_OTHER"):
         assert getattr(counter, name) == defines[name], name
+    for name in ("TL_VLAN_UNTAGGED", "TL_MAC_ENTRIES", "TL_MAC_CACHE_SLOTS", "TL_MAC_STATS", "TL_MAC_INSERTS",
+                 "TL_MAC_FAILED"):
+        assert getattr(mactable, name) == defines[name], name
+
+
+def test_every_entry_has_a_learning_twin_in_the_object() -> None:
+    obj = libbpf.bpf_object__open_file(str(counter.OBJECT_PATH))
+    try:
+        for name in counter.ENTRIES:
+            for variant in (name, name + counter.MACS_SUFFIX):
+                assert libbpf.bpf_object__find_program_by_name(obj, variant)
+    finally:
+        libbpf.bpf_object__close(obj)
+
+
+def test_default_mac_table_holds_16384_pairs_even_when_128_cpus_each_keep_128_free_entries() -> None:
+    # kernel/bpf/bpf_lru_list.c: LOCAL_FREE_TARGET = 128 free entries per CPU's local list
+    assert mactable.TL_MAC_ENTRIES - 128 * 128 >= 16_384

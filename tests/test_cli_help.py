@@ -22,7 +22,7 @@ def help_text(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: 
 
 @pytest.mark.parametrize(("args", "usage"), [
     (["count"], "Usage: trunkline count [OPTIONS] [IFACE]..."),
-    (["verify"], "Usage: trunkline verify [OPTIONS] PLAN_DIR IFACE..."),
+    (["verify"], "Usage: trunkline verify [OPTIONS] PLAN_DIR [IFACE]..."),
     (["plan"], "Usage: trunkline plan [OPTIONS] [INVENTORY]"),
     (["validate"], "Usage: trunkline validate [OPTIONS] DIR"),
     (["lab"], "Usage: trunkline lab [OPTIONS] PLAN_DIR"),

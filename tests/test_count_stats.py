@@ -97,6 +97,7 @@ def test_protocol_number_outside_0_to_255_is_refused() -> None:
         (1501, "invalid-type"),
         (0x05FF, "invalid-type"),
         (0x10000, "other-ethertypes"),
+        (0x10001, "802.3-LLC"),
     ],
 )
 def test_ethertype_names(value: int, name: str) -> None:

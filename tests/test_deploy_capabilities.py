@@ -46,7 +46,7 @@ def daemonset_command(pair: VethPair, capabilities: list[str]) -> Iterator[subpr
     script = container()["args"][0]
     # The image installs the `trunkline` console script; here it is this checkout's module.
     script = script.replace("exec trunkline ", f"exec {sys.executable} -m trunkline ", 1)
-    env = cli_env() | {k: str(v) for k, v in one("ConfigMap")["data"].items()}
+    env = cli_env() | {k: str(v) for k, v in one("ConfigMap", "trunkline-counter")["data"].items()}
     # HOST_IP comes from the downward API (status.hostIP); here ns_b's loopback stands in for it.
     env.update(TRUNK_INTERFACES=pair.if_b, LOG_INTERVAL="1", HOST_IP="127.0.0.1")
     bounding = ",".join(["-all", *(f"+{cap.lower()}" for cap in capabilities)])

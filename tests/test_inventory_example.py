@@ -1,7 +1,8 @@
-"""The bundled seed example: it loads, and it is the seed's vSphere design."""
+"""The bundled example design: it loads, and it is the two-host VLAN trunk design the docs describe."""
 
 from __future__ import annotations
 
+from trunkline.examples import bundled_inventory
 from trunkline.vsphere.model import AccessVlan, NoVlan, SecurityPolicy, TrunkVlan, VlanRange
 from trunkline.vsphere.sources import example_text, load_inventory
 from trunkline.vsphere.yamlfile import dump_inventory
@@ -84,3 +85,9 @@ def test_example_file_is_in_canonical_form_below_its_header_comment() -> None:
     text = example_text()
     body = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#"))
     assert dump_inventory(load_inventory()) == body
+
+
+def test_bundled_inventory_is_the_design_commands_read_by_default() -> None:
+    path = bundled_inventory()
+    assert (path.parent.name, path.name) == ("vlan-trunk", "inventory.yaml")
+    assert load_inventory(path) == load_inventory()

@@ -208,11 +208,10 @@ def test_access_vlan_shorthand_in_the_schema_matches_the_model() -> None:
     assert inv.vcenters[0].datacenters[0].port_groups[0].vlan == AccessVlan(id=40)
 
 
-def test_readme_file_format_excerpt_loads() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Reading the vSphere design: `trunkline inventory`", 1)[1]
-    excerpt = section.split("```yaml\n", 1)[1].split("```", 1)[0]
-    inv = parse_inventory(excerpt, "README.md")
+def test_docs_file_format_excerpt_loads() -> None:
+    page = (ROOT / "docs" / "inventory.md").read_text(encoding="utf-8")
+    excerpt = page.split("```yaml\n", 1)[1].split("```", 1)[0]
+    inv = parse_inventory(excerpt, "docs/inventory.md")
     dc = inv.vcenters[0].datacenters[0]
     assert [(p.name, p.vlan) for p in dc.port_groups] == [
         ("Management Network", NoVlan()),

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import cli_env, require, run_cli
+from tests.conftest import cli_env, require
 from trunkline.lab import dhcp
 from trunkline.lab.plandir import load_plan_dir
 from trunkline.lab.report import LabReport
@@ -67,11 +67,17 @@ def _qemu_pids(tmpdir: Path) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def seed_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("lab") / "seed-plan"
-    proc = run_cli("plan", "-o", str(out))
-    assert proc.returncode == 0, proc.stderr
-    return out
+def seed_plan(bundled_plan: Path) -> Path:
+    return bundled_plan
+
+
+def _nad_on_vlan_30(plan: Path) -> dict[str, str]:
+    """The bundled example's plan with NAD vm-vlan-40 edited to VLAN 30 (vlan40-client's port group: 40)."""
+    files = plan_files(plan)
+    nads = files["nads.yaml"]
+    assert nads.count('"bridge":"vlan-trunk","vlan":40,') == 1
+    files["nads.yaml"] = nads.replace('"bridge":"vlan-trunk","vlan":40,', '"bridge":"vlan-trunk","vlan":30,')
+    return files
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +91,7 @@ def boot(seed_plan: Path) -> VmRun:
         *LEFTOVERS,
         {"lab": interrupted},
         *LEFTOVERS,
+        {"lab": {"plan_files": _nad_on_vlan_30(seed_plan), "vlans": [30]}},
     ]
     run = run_in_vm(jobs, timeout_s=1500)
     assert len(run.results) == len(jobs)
@@ -119,6 +126,7 @@ def test_seed_vm_on_vlan_40_gets_its_vlans_dhcp_address_and_its_vsphere_twin_pin
         "ping": "pass",
         "isolation": "pass",
         "counter": "pass",
+        "vm-evidence": "pass",
     }
     assert _detail(report, "vm-vlan-40", "ping") == f"vSphere VM {addressing.twin} -> {lease}: 3/3 replies"
     assert boot.results[0].returncode == 0 and report.ok
@@ -148,6 +156,33 @@ def test_seed_trunk_counter_shows_the_icmp_on_vlan_40(boot: VmRun) -> None:
     assert report.counters["ens34"]["rx"]["40"] >= 3 and report.counters["ens34"]["tx"]["40"] >= 3
 
 
+def test_trunk_counter_sees_the_vsphere_vm_mac_received_and_the_openshift_vm_mac_sent(boot: VmRun) -> None:
+    report = _report(boot.results[0])
+    detail = _detail(report, "vm-vlan-40", "vm-evidence")
+    assert detail.startswith("vSphere VM (")  # VLAN 40 has one plan VM: the vSphere VM keeps its own MAC
+    assert ", not a plan VM) received on VLAN 40: " in detail
+    assert "OpenShift VM vlan40-client (00:50:56:a1:40:05) sent on VLAN 40: " in detail
+    assert "vlan40-client Network adapter 1: seen (seen on VLAN 40 (sent: runs on this node))" in detail
+    ten = _detail(report, "vm-vlan-10", "vm-evidence")
+    assert ten.startswith("vSphere VM web01 (00:50:56:a1:10:01) received on VLAN 10: ")
+    assert "OpenShift VM app01 (00:50:56:a1:10:02) sent on VLAN 10: " in ten
+    assert "web01 Network adapter 1: seen (seen on VLAN 10 (received: across the trunk" in ten
+    assert {c.nad: c.status for c in report.checks if c.check == "vm-evidence"} == {
+        "vm-vlan-10": "pass", "vm-vlan-20": "pass", "vm-vlan-30": "pass", "vm-vlan-40": "pass"}
+
+
+def test_nad_on_another_vlan_than_the_port_group_fails_with_wrong_vlan(boot: VmRun) -> None:
+    result = boot.results[3 * (len(LEFTOVERS) + 1)]
+    report = _report(result)
+    assert _status(report, "vm-vlan-40")["ping"] == "pass"
+    assert _status(report, "vm-vlan-40")["vm-evidence"] == "fail"
+    assert ("vlan40-client Network adapter 1: wrong-vlan (VM vlan40-client Network adapter 1 "
+            "(00:50:56:a1:40:05) expected on VLAN 40 (port group vm-vlan-40), seen only on VLAN 30 (sent: "
+            "runs on this node))") in _detail(report, "vm-vlan-40", "vm-evidence")
+    assert _status(report, "vm-vlan-30")["vm-evidence"] == "pass"
+    assert result.returncode == 1 and not report.ok
+
+
 def test_nad_vlan_not_in_the_uplink_trunk_fails_the_ping(boot: VmRun) -> None:
     report = _report(boot.results[len(LEFTOVERS) + 1])
     status = _status(report, "vm-vlan-30-not-in-trunk")
@@ -165,6 +200,7 @@ def test_resource_name_of_a_bridge_the_nncp_does_not_create_is_not_schedulable(b
         "ping": "skip",
         "isolation": "skip",
         "counter": "skip",
+        "vm-evidence": "skip",
     }
 
 

@@ -110,7 +110,7 @@ def test_strict_exits_1_when_an_uplink_is_unmapped_and_still_writes(tmp_path):
     ("args", "message"),
     [
         (["--nic-map", "vmnic1"], "--nic-map 'vmnic1': write UPLINK=NIC"),
-        (["--backend", "sriov"], "--backend 'sriov': use linux-bridge or ovn-localnet"),
+        (["--backend", "sriov"], "--backend 'sriov': use linux-bridge, ovn-localnet, cudn-localnet"),
         (["--bridge", "a-very-long-bridge-name"], "--bridge 'a-very-long-bridge-name'"),
         (["--mtv-provider", "nope.example=p"], "--mtv-provider nope.example=...: no vCenter of that name"),
         (["--mtv-map", "vm-vlan-10=nad"], "--mtv-map 'vm-vlan-10=nad'"),

@@ -92,8 +92,8 @@ def test_readme_node_state_example_runs_as_written(tmp_path: Path) -> None:
     proc = run_cli("validate", str(out), "--node-state", str(NNS))
     assert proc.returncode == 0, proc.stdout
     assert proc.stdout == (
-        f"{out}: 14 objects (2 Kustomization, 1 NMState, 4 NetworkAttachmentDefinition, 1 NetworkMap, "
-        "1 NodeNetworkConfigurationPolicy, 5 VirtualMachinePatch), no findings\n"
+        f"{out}: 16 objects (1 ConfigMap, 3 Kustomization, 1 NMState, 4 NetworkAttachmentDefinition, "
+        "1 NetworkMap, 1 NodeNetworkConfigurationPolicy, 5 VirtualMachinePatch), no findings\n"
     )
 
 

@@ -80,7 +80,7 @@ def test_ca_file_makes_the_self_signed_certificate_trusted(vcsim_tls: Vcsim) -> 
 
 
 def test_insecure_reads_with_a_warning(vcsim_tls: Vcsim, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
-    with caplog.at_level(logging.WARNING, logger="trunkline.vsphere.vcenter"):
+    with caplog.at_level(logging.WARNING, logger="trunkline.tls"):
         inventory = read_inventory(
             [f"127.0.0.1:{vcsim_tls.port}"], user=vcsim_tls.user, password=vcsim_tls.password, insecure=True
         )

@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.netns import stop_process
+
 SOURCE = Path(__file__).resolve().parent / "vcsim" / "main.go"
 GOPATH = "/usr/share/gocode"  # Debian's golang-github-vmware-govmomi-dev installs govmomi here
 USER = "trunkline-test"
@@ -120,12 +122,7 @@ def run_vcsim(
             _wait_until_answers(sim, timeout)
             yield sim
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc)
             if proc.stdout is not None:
                 proc.stdout.close()
 

@@ -39,7 +39,7 @@ from typing import Any, Literal
 
 from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.openshift.manifests import Document, Kind, load_manifests, refuse_duplicate_keys
-from trunkline.openshift.objects import parse_nad_config, plugin_configs, read_nad
+from trunkline.openshift.objects import OVN_CNI_TYPE, parse_nad_config, plugin_configs, read_nad
 from trunkline.vlanranges import contains, format_ranges
 from trunkline.xdp.stats import Cell, Snapshot
 
@@ -267,6 +267,18 @@ def nad_vlans(doc: Document) -> NadVlans:
     return NadVlans(name, doc.where, ",".join(kinds))
 
 
+def cudn_nads(doc: Document) -> list[NadVlans]:
+    """The NADs a ClusterUserDefinedNetwork creates, one per namespace its selector lists by name (one
+    ``*/NAME`` when it selects by labels), each on the CUDN's access VLAN (untagged without one)."""
+    from trunkline.openshift import cudn_rules
+
+    vid = cudn_rules.access_vlan(doc.body)
+    chosen = cudn_rules.selection(cudn_rules.as_mapping(doc.body.get("spec")).get("namespaceSelector"))
+    ranges = ((vid, vid),) if vid else ()
+    return [NadVlans(f"{ns}/{doc.name or '?'}", doc.where, OVN_CNI_TYPE, ranges, vid is None)
+            for ns in chosen.names or ("*",)]
+
+
 def read_nads(directory: Path) -> list[NadVlans]:
     """Every NAD in the manifests under *directory* (a plan dir or hand-written NADs), sorted by name.
 
@@ -278,7 +290,9 @@ def read_nads(directory: Path) -> list[NadVlans]:
         BadInputError: *directory* missing, a file that is not YAML, a NAD without a usable config, or no
             NAD at all.
     """
-    nads = [nad_vlans(doc) for doc in load_manifests(directory) if doc.kind is Kind.NAD]
+    docs = load_manifests(directory)
+    nads = [nad_vlans(doc) for doc in docs if doc.kind is Kind.NAD]
+    nads += [nad for doc in docs if doc.kind is Kind.CUDN for nad in cudn_nads(doc)]
     if not nads:
         raise BadInputError(f"{directory}: no NetworkAttachmentDefinition found; pass a plan directory "
                             "written by `trunkline plan` or a directory of NAD YAML files")
@@ -328,6 +342,9 @@ def observe(
     duration_s: float,
     hook: Literal["tc", "xdp"] = "tc",
     started: Callable[[Sequence[Any]], None] = lambda counters: None,
+    learn_macs: bool = False,
+    ended: Callable[[Sequence[Any]], None] = lambda counters: None,
+    mac_capacity: int | None = None,
 ) -> tuple[list[Snapshot], EnvironmentProblem | None, float]:
     """Count on *interfaces* for *duration_s* seconds (SIGINT/SIGTERM end the window early).
 
@@ -336,6 +353,9 @@ def observe(
         duration_s: length of the window in seconds.
         hook: ``tc`` (sees tags the NIC moved into metadata) or ``xdp`` (generic mode).
         started: called with the attached counters once counting has begun (for announcements).
+        learn_macs: open the counters with MAC learning (``Counter(..., learn_macs=True)``).
+        ended: called with the counters at the end of the window, before they close (to read MACs).
+        mac_capacity: the MAC map's size in pairs (``None``: the counter's default).
 
     Returns:
         the cumulative snapshots at the end of the window (rx and, with TC, tx), the error of an
@@ -353,10 +373,11 @@ def observe(
     stop = threading.Event()
     snaps: list[Snapshot] = []
     gone: EnvironmentProblem | None = None
+    extra: dict[str, Any] = {"learn_macs": True, "mac_capacity": mac_capacity} if learn_macs else {}
     with ExitStack() as stack:
-        counters = [stack.enter_context(Counter(name, hook=hook)) for name in interfaces[:1]]
+        counters = [stack.enter_context(Counter(name, hook=hook, **extra)) for name in interfaces[:1]]
         start = time.monotonic()  # the first counter is attached: its counts start at zero here
-        counters += [stack.enter_context(Counter(name, hook=hook)) for name in interfaces[1:]]
+        counters += [stack.enter_context(Counter(name, hook=hook, **extra)) for name in interfaces[1:]]
         with session.stop_on_signals(stop):  # before announcing: a signal right after must end the window
             started(counters)
             stop.wait(duration_s)
@@ -370,4 +391,6 @@ def observe(
                     raise
                 snaps.extend(last)
                 gone = gone or exc
+        if gone is None:
+            ended(counters)
     return snaps, gone, end - start

@@ -6,8 +6,11 @@ tests can ask "which slot must this frame land in" for any frame, including rand
 
 from __future__ import annotations
 
+import random
 import struct
 from typing import Literal
+
+from trunkline.xdp.ethertypes import LLC, MAX_LENGTH
 
 DST = bytes.fromhex("020000000002")
 SRC = bytes.fromhex("020000000001")
@@ -120,4 +123,36 @@ def expected_slot(frame: bytes, metadata_vlan: int | None = None) -> tuple[int |
                 break
             nh, off = frame[off], off + (frame[off + 1] + 1) * 8
         return vlan, "protocol", ("ipv6", nh)
-    return vlan, "ethertype", ethertype
+    # Every 802.3 frame (Type/Length is a payload length) shares one slot, whatever the length.
+    return vlan, "ethertype", LLC if ethertype <= MAX_LENGTH else ethertype
+
+
+def random_frame(rng: random.Random) -> bytes:
+    """One random frame for differential fuzzing: structured or raw, often cut short (>= 14 bytes).
+
+    Structured frames carry 0-3 VLAN tags (802.1Q or 802.1ad) and an IPv4 packet with any protocol
+    number, an IPv6 packet behind a chain of 0-10 extension headers (hop-by-hop, routing, fragment,
+    destination options), or any other EtherType (802.3 lengths included) with random bytes. Half of
+    them are cut at a random length, which exercises every truncation rule. The rest are random bytes.
+    """
+    if rng.random() < 0.2:
+        return rng.randbytes(rng.randint(14, 200))
+    tags = tuple((rng.choice((ETH_P_8021Q, ETH_P_8021AD)), rng.randint(0, 4095))
+                 for _ in range(rng.choice((0, 0, 1, 1, 2, 3))))
+    tail = rng.randbytes(rng.randint(0, 64))
+    kind = rng.random()
+    if kind < 0.35:
+        frame = eth(ETH_P_IP, ipv4(rng.randint(0, 255), tail), tags=tags)
+    elif kind < 0.7:
+        chain = [(rng.choice(IPV6_EXT), rng.randint(0, 2)) for _ in range(rng.randint(0, 10))]
+        nhs = [nh for nh, _ in chain] + [rng.randint(0, 255)]
+        body = b""
+        for (nh, units), following in zip(chain, nhs[1:], strict=True):
+            body += frag(following) if nh == 44 else ext(following, units)
+        frame = eth(ETH_P_IPV6, ipv6(nhs[0], body + tail), tags=tags)
+    else:
+        frame = eth(rng.choice((ETH_P_ARP, 0x88CC, 0x8809, rng.randint(0, 1500), rng.randint(0, 0xFFFF))),
+                    tail, tags=tags)
+    if rng.random() < 0.5:
+        frame = frame[:rng.randint(14, len(frame))]
+    return frame

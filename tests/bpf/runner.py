@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from tests.bpf.frames import ETH_P_IP, ETH_P_IPV6
 from trunkline.xdp import libbpf
 from trunkline.xdp.counter import CounterObject, Counts
 from trunkline.xdp.stats import Cell
@@ -47,6 +48,14 @@ class Landing:
         for cell in [*self.protocols.values(), *self.ethertypes.values()]:
             out = out + cell
         return out
+
+
+def tc_test_run_refuses(frame: bytes) -> bool:
+    """BPF_PROG_TEST_RUN refuses (EINVAL) an skb whose EtherType is IPv4/IPv6 but which is shorter than
+    the IP header (net/bpf/test_run.c pulls it); real TC hooks still see such frames (test_bpf_veth)."""
+    ethertype = int.from_bytes(frame[12:14], "big")
+    return ((ethertype == ETH_P_IP and len(frame) < 14 + 20)
+            or (ethertype == ETH_P_IPV6 and len(frame) < 14 + 40))
 
 
 def _diff(before: dict, after: dict) -> dict:  # type: ignore[type-arg]

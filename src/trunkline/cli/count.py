@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from enum import Enum
-from typing import Annotated, cast
+from pathlib import Path
+from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -16,6 +18,7 @@ class By(str, Enum):
     protocol = "protocol"
     vlan = "vlan"
     total = "total"
+    mac = "mac"
 
 
 class HookChoice(str, Enum):
@@ -42,9 +45,18 @@ def count(
                      help="Stop after this many seconds and print the summary."),
     ] = None,
     by: Annotated[
-        By, typer.Option("--by", metavar="protocol|vlan|total",
-                         help="Rows per IP protocol/EtherType, per VLAN, or one line.")
+        By, typer.Option("--by", metavar="protocol|vlan|total|mac",
+                         help="Rows per IP protocol/EtherType, per VLAN, one line, or per VLAN and source "
+                              "MAC (implies --macs).")
     ] = By.protocol,
+    macs: Annotated[
+        bool, typer.Option("--macs", help="Learn (VLAN, source MAC) pairs; --json records list them.")
+    ] = False,
+    mac_table_size: Annotated[
+        int | None,
+        typer.Option("--mac-table-size", min=1, metavar="PAIRS",
+                     help="Pairs the MAC table holds per interface, both directions (default 32768)."),
+    ] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="One JSON record per interval, interface and direction.")
     ] = False,
@@ -65,8 +77,28 @@ def count(
     metrics_address: Annotated[
         str, typer.Option("--metrics-address", metavar="ADDR", help="Address to serve --metrics-port on.")
     ] = "0.0.0.0",
+    plan_index: Annotated[
+        Path | None,
+        typer.Option("--plan-index", metavar="DIR",
+                     help="Plan index (a plan directory, its monitoring/, or mounted parts): export per-VM "
+                          "verdict metrics for --group (needs --metrics-port; learns MACs)."),
+    ] = None,
+    group: Annotated[
+        str | None,
+        typer.Option("--group", metavar="NAME",
+                     help="Node group of this node: its planned VLANs and VM NICs; every series gets the "
+                          "label group=NAME."),
+    ] = None,
+    anomaly_window: Annotated[
+        str, typer.Option("--anomaly-window", metavar="DURATION",
+                          help="Anomaly series count pairs last seen within this (e.g. 900, 15m, 1h).")
+    ] = "15m",
+    anomaly_limit: Annotated[
+        int, typer.Option("--anomaly-limit", min=0, metavar="N", help="At most N anomaly series.")
+    ] = 100,
 ) -> None:
-    """Count frames per IP protocol, EtherType and VLAN ID with an eBPF program (XDP or TC).
+    """Count frames per IP protocol, EtherType and VLAN ID with an eBPF program (XDP or TC); with --macs,
+    also learn which source MACs send on which VLAN.
 
     Ctrl-C or SIGTERM stops and prints the summary (exit code 0).
     """
@@ -74,6 +106,10 @@ def count(
 
     if hook is HookChoice.tc and mode is not None:
         raise BadInputError("--mode applies to --hook xdp only: drop --mode, or use --hook xdp")
+    plan_metrics = _plan_metrics(plan_index, group, metrics_port, anomaly_window, anomaly_limit)
+    learn = macs or by is By.mac or plan_metrics is not None
+    if mac_table_size is not None and not learn:
+        raise BadInputError("--mac-table-size needs MAC learning: add --macs or --by mac")
     names = list(interfaces or []) or [session.default_route_interface()]
     session.check_interfaces(names)
 
@@ -93,7 +129,52 @@ def count(
         duration_s=duration,
         metrics_port=metrics_port,
         metrics_address=metrics_address,
+        plan_metrics=plan_metrics,
+        group=group,
+        learn_macs=learn,
+        mac_capacity=mac_table_size,
     )
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def parse_window(text: str) -> float:
+    """``900`` / ``90s`` / ``15m`` / ``1h`` -> seconds. Raises BadInputError."""
+    value = text.strip().lower()
+    unit = _UNITS.get(value[-1:], 0)
+    number = value[:-1] if unit else value
+    try:
+        seconds = float(number) * (unit or 1)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise BadInputError(f"--anomaly-window {text!r}: a positive duration such as 900, 15m or 1h")
+    return seconds
+
+
+def _plan_metrics(plan_index: Path | None, group: str | None, metrics_port: int | None, window: str,
+                  limit: int) -> Callable[[Sequence[Any]], Any] | None:
+    """The factory of the plan's collector (:class:`trunkline.vmmetrics.PlanCollector`) for the open
+    counters, or ``None`` without ``--plan-index``. Reads the index now: bad input fails before attaching."""
+    if plan_index is None:
+        if group is not None and metrics_port is None:
+            raise BadInputError("--group labels the metrics: add --metrics-port")
+        return None
+    if group is None:
+        raise BadInputError("--plan-index needs --group NAME: the node group this node belongs to")
+    if metrics_port is None:
+        raise BadInputError("--plan-index feeds the metrics: add --metrics-port")
+    from trunkline.planindex import load_index
+    from trunkline.vmmetrics import PlanCollector
+
+    seconds = parse_window(window)
+    index = load_index(plan_index)
+    if index is None:
+        raise BadInputError(f"--plan-index {plan_index}: no plan index there; give a directory written by "
+                            "`trunkline plan` (or its monitoring/)")
+    chosen = index.group(group)
+    return lambda counters: PlanCollector(index, chosen, counters, window_s=seconds, limit=limit)
 
 
 def register(app: typer.Typer) -> None:

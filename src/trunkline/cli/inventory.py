@@ -2,7 +2,7 @@
 
 * ``inventory read (--vcenter HOST ... | --rvtools FILE.xlsx) -o FILE`` -> trunkline's inventory file
   (YAML, or JSON when FILE ends in ``.json``; ``-o -`` writes YAML to stdout);
-* ``inventory show [FILE]`` -> a summary (default: the bundled seed example);
+* ``inventory show [FILE]`` -> a summary (default: the bundled example design);
 * ``inventory schema`` -> the JSON Schema of the inventory file.
 """
 
@@ -132,7 +132,7 @@ def show(
         typer.Argument(
             metavar="FILE",
             readable=False,  # the loader's own check says it in one line (click's takes three)
-            help="Inventory file (YAML/JSON) or RVTools .xlsx; default: the bundled seed example.",
+            help="Inventory file (YAML/JSON) or RVTools .xlsx; default: the bundled example design.",
         ),
     ] = None,
 ) -> None:

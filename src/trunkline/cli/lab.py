@@ -1,4 +1,4 @@
-"""`trunkline lab PLAN_DIR [--vm] [--vlan ID ...] [--json] [--keep]`: the seed's proof on one machine."""
+"""`trunkline lab PLAN_DIR [--vm] [--vlan ID ...] [--json] [--keep]`: the migration's proof on one machine."""
 
 from __future__ import annotations
 

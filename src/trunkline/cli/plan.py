@@ -91,10 +91,33 @@ def _choices(values: list[str]) -> dict[str, Literal["pod", "ignored"]]:
     return out
 
 
+def _target_namespaces(
+    backend: str, namespace: str | None, targets: list[str], localnet_bridge: str, subnets: list[str]
+) -> tuple[str, ...]:
+    """The cudn-localnet target namespaces: the --target-namespace values, or --namespace alone (on this
+    backend the NADs live where the CUDNs create them, so --namespace is one target namespace)."""
+    if backend != "cudn-localnet":
+        given = [o for o, v in (("--target-namespace", targets), ("--subnet", subnets)) if v]
+        given += ["--localnet-bridge"] if localnet_bridge != "own" else []
+        if given:
+            raise BadInputError(f"{given[0]}: only for --backend cudn-localnet; leave it out")
+        return ()
+    if localnet_bridge not in ("own", "br-ex"):
+        raise BadInputError(f"--localnet-bridge {localnet_bridge!r}: use own or br-ex")
+    if namespace is not None and targets:
+        raise BadInputError(
+            "--namespace: with --backend cudn-localnet the NADs are created in the --target-namespace "
+            "namespaces; give those only"
+        )
+    return tuple(dict.fromkeys(targets)) if targets else ((namespace,) if namespace else ())
+
+
 _InventoryArg = Annotated[
     Path | None,
-    typer.Argument(metavar="INVENTORY",
-                   help="Inventory file (trunkline YAML/JSON or RVTools .xlsx); none = bundled example."),
+    typer.Argument(
+        metavar="INVENTORY",
+        help="Inventory file (trunkline YAML/JSON or RVTools .xlsx); none = the bundled example design.",
+    ),
 ]
 
 
@@ -124,12 +147,30 @@ def plan_command(
         Path | None, _opt("--rvtools", help="Read this RVTools .xlsx export.", metavar="FILE")
     ] = None,
     backend: Annotated[
-        str, _opt("--backend", help="linux-bridge or ovn-localnet.", metavar="BACKEND")
+        str, _opt("--backend", help="linux-bridge, ovn-localnet or cudn-localnet.", metavar="BACKEND")
     ] = "linux-bridge",
     cni_type: Annotated[
         str | None, _opt("--cni-type", help="cnv-bridge (default) or bridge.", metavar="TYPE")
     ] = None,
-    namespace: Annotated[str, _opt("--namespace", help="Namespace of the NADs.", metavar="NS")] = "default",
+    namespace: Annotated[
+        str | None,
+        _opt("--namespace", metavar="NS",
+             help="NADs' namespace [default: default]; cudn-localnet: the target."),
+    ] = None,
+    target_namespace: Annotated[
+        list[str] | None,
+        _opt("--target-namespace", help="cudn-localnet: namespace the VMs migrate into (repeatable).",
+             metavar="NS"),
+    ] = None,
+    localnet_bridge: Annotated[
+        str, _opt("--localnet-bridge", help="cudn-localnet: own (OVS bridge on the trunk NIC) or br-ex.",
+                  metavar="own|br-ex")
+    ] = "own",
+    subnet: Annotated[
+        list[str] | None,
+        _opt("--subnet", help="cudn-localnet: IPAM subnets of a port group (repeatable).",
+             metavar="PORTGROUP=CIDR[,CIDR]"),
+    ] = None,
     bridge: Annotated[
         str, _opt("--bridge", help="Node bridge name (15 characters max).", metavar="NAME")
     ] = "vlan-trunk",
@@ -137,7 +178,7 @@ def plan_command(
         list[str] | None, _opt("--nic-map", help="UPLINK=NIC, e.g. vmnic1=ens34.", metavar="UPLINK=NIC")
     ] = None,
     nic_map_file: Annotated[
-        Path | None, _opt("--nic-map-file", help="NIC map file (see README).", metavar="FILE")
+        Path | None, _opt("--nic-map-file", help="NIC map file (format: docs/plan.md).", metavar="FILE")
     ] = None,
     node_state: Annotated[
         Path | None,
@@ -160,19 +201,25 @@ def plan_command(
     strict: Annotated[bool, _opt("--strict", help="Exit 1 when anything was left unmapped.")] = False,
 ) -> None:
     """Write NNCPs, NADs, MTV NetworkMaps, VM patches and REPORT.md for a vSphere network design."""
+    from trunkline.openshift.cudn import parse_subnets
     from trunkline.openshift.nicmap import load_nic_map_file, node_groups, parse_nic_map_options
-    from trunkline.openshift.plan import PlanOptions, build_plan, plan_with_node_state
+    from trunkline.openshift.plan import Backend, PlanOptions, build_plan, plan_with_node_state
     from trunkline.openshift.render import write_plan
+    from trunkline.planindex import build_index
 
-    if backend == "ovn-localnet" and cni_type is not None:
+    targets = _target_namespaces(backend, namespace, target_namespace or [], localnet_bridge, subnet or [])
+    if backend != "linux-bridge" and cni_type is not None:
         raise BadInputError(
             f"--cni-type {cni_type}: only for --backend linux-bridge "
             "(OVN localnet NADs use ovn-k8s-cni-overlay); leave it out"
         )
     options = PlanOptions(
-        backend=cast(Literal["linux-bridge", "ovn-localnet"], backend),
+        backend=cast(Backend, backend),
         cni_type=cni_type or "cnv-bridge",
-        namespace=namespace,
+        namespace=namespace or "default",
+        target_namespaces=targets,
+        localnet_bridge=cast(Literal["own", "br-ex"], localnet_bridge),
+        subnets=parse_subnets(subnet or []),
         bridge=bridge,
         max_unavailable=int(max_unavailable) if max_unavailable.isdigit() else max_unavailable,
         mtv_providers=_providers(mtv_provider or []),
@@ -196,10 +243,11 @@ def plan_command(
         plan = build_plan(inv, options)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        write_plan(plan, output, str(output))
+        write_plan(plan, output, str(output), build_index(plan, inv))
     finally:
         signal.signal(signal.SIGTERM, previous)
     nads = sum(1 for n in plan.networks if n.target == "multus")
+    kind = "CUDN" if backend == "cudn-localnet" else "NAD"
     nncps = sum(len(b.layouts) for b in plan.bridges)
     patches = sum(1 for vm in plan.vms if vm.has_patch)
     counts = plan.counts
@@ -209,7 +257,7 @@ def plan_command(
             "before applying"
         )
     typer.echo(
-        f"trunkline plan: {nads} NAD(s), {nncps} NNCP(s), {len(plan.network_maps)} NetworkMap(s), "
+        f"trunkline plan: {nads} {kind}(s), {nncps} NNCP(s), {len(plan.network_maps)} NetworkMap(s), "
         f"{patches} VM patch(es) written to {output}/"
     )
     typer.echo(

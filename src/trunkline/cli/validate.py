@@ -121,6 +121,8 @@ def validate_command(
         if not console.is_terminal:  # piped: plain text at COLUMNS (rich's default when piped is 80)
             console = Console(width=shutil.get_terminal_size((80, 24)).columns, no_color=True)
         render(result, console)
+        for note in result.notes:
+            typer.echo(f"note: {note}", err=True)
         if result.single_file:
             typer.echo(
                 f"note: {directory} was checked alone; its references to objects in other files (bridges, "

@@ -43,9 +43,14 @@ def plugin_config(config: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
 
 
 def call(
-    command: str, config: dict[str, Any], node_ns: str, vm_ns: str, container_id: str, ifname: str = "eth0"
+    command: str, config: dict[str, Any], node_ns: str, vm_ns: str, container_id: str, ifname: str = "eth0",
+    mac: str | None = None,
 ) -> CniResult:
-    """Run the plugin named by ``config["type"]`` with *command* (``ADD``/``DEL``) for netns *vm_ns*."""
+    """Run the plugin named by ``config["type"]`` with *command* (``ADD``/``DEL``) for netns *vm_ns*.
+
+    *mac*: the VM's MAC, passed as Multus passes a network's ``mac`` (``CNI_ARGS`` ``MAC=``; the bridge
+    plugin gives the interface that MAC, and ``macspoofchk`` allows exactly it).
+    """
     plugin = CNI_PATH / str(config.get("type", ""))
     env = {
         **os.environ,
@@ -55,6 +60,8 @@ def call(
         "CNI_IFNAME": ifname,
         "CNI_PATH": str(CNI_PATH),
     }
+    if mac:
+        env["CNI_ARGS"] = f"IgnoreUnknown=true;MAC={mac}"
     proc = subprocess.run(
         ns_exec(node_ns, str(plugin)),
         input=json.dumps(config),

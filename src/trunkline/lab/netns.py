@@ -160,6 +160,15 @@ def set_port(
             ipr.vlan_filter("add", index=idx, vlan_info={"vid": native, "flags": ["pvid", "untagged"]})
 
 
+def link_mac(res: Resources, ns: str, ifname: str, mac: str | None = None) -> str:
+    """Set *ifname*'s MAC in *ns* to *mac* (when given); return the MAC it has (lower case)."""
+    with res.use(ns) as ipr:
+        idx = ipr.link_lookup(ifname=ifname)[0]
+        if mac:
+            ipr.link("set", index=idx, address=mac)
+        return str(ipr.get_links(idx)[0].get_attr("IFLA_ADDRESS")).lower()
+
+
 def add_address(res: Resources, ns: str, ifname: str, address: str, prefix: int) -> None:
     """Add *address*/*prefix* to *ifname* in *ns*."""
     with res.use(ns) as ipr:

@@ -92,11 +92,13 @@ def load_plan_dir(path: Path) -> PlanDir:
     Raises:
         BadInputError: *path* does not exist or a file does not parse, a NAD whose config or VLAN settings
             ``validate`` reports (the first problem, with file and line), or the directory holds no NNCP
-            or no NAD.
+            or no NAD (a cudn-localnet plan: said so).
     """
     plan = PlanDir(path)
+    cudns = 0
     for doc in load_manifests(path):
         refuse_duplicate_keys(doc)
+        cudns += doc.kind == Kind.CUDN
         raw_spec = doc.body.get("spec")
         spec: dict[str, Any] = raw_spec if isinstance(raw_spec, dict) else {}
         if doc.kind == Kind.NNCP:
@@ -128,6 +130,12 @@ def load_plan_dir(path: Path) -> PlanDir:
             )
     if not plan.nncps:
         raise BadInputError(f"{path}: no NodeNetworkConfigurationPolicy found; the lab needs one")
+    if cudns and not plan.nads:
+        raise BadInputError(
+            f"{path}: holds {cudns} ClusterUserDefinedNetwork(s) and no NAD: the lab cannot test the "
+            "cudn-localnet backend (OVN-Kubernetes creates those NADs in a cluster, and the lab runs only "
+            "the bridge CNI); check the plan with `trunkline validate`, or run the lab on a linux-bridge plan"
+        )
     if not plan.nads:
         raise BadInputError(f"{path}: no NetworkAttachmentDefinition found; the lab attaches VMs with them")
     return plan

@@ -30,10 +30,21 @@ from typing import Any
 from trunkline.errors import BadInputError
 from trunkline.lab import cni, dhcp, kernel
 from trunkline.lab.desiredstate import NodeState, parse_desired_state
-from trunkline.lab.netns import Resources, add_address, lab_prefix, run_in, set_port, veth, vlan_bridge
+from trunkline.lab.netns import (
+    Resources,
+    add_address,
+    lab_prefix,
+    link_mac,
+    run_in,
+    set_port,
+    veth,
+    vlan_bridge,
+)
 from trunkline.lab.plandir import BRIDGE_CNI_TYPES, Nad, PlanDir, load_plan_dir
 from trunkline.lab.report import LabReport, Status
 from trunkline.lab.signals import signals_raise
+from trunkline.lab.vms import LabVms, choose, evidence
+from trunkline.planindex import PlanIndex, load_index
 
 UPSTREAM_BRIDGE = "uplink"
 PINGS = 3
@@ -111,6 +122,7 @@ def run_lab(
     """
     start = time.monotonic()
     plan = load_plan_dir(plan_dir)
+    index = load_index(plan_dir)
     node = parse_desired_state(
         [(n.name, n.desired_state) for n in plan.nncps], lambda i, fld: plan.nncps[i].where(fld)
     )
@@ -125,7 +137,7 @@ def run_lab(
     res = Resources()
     say = progress or (lambda _msg: None)
     with signals_raise(), tempfile.TemporaryDirectory(prefix="trunkline-lab-") as tmp:
-        lab = _Lab(lab_prefix(), node, sel, addressing, res, report, Path(tmp), say)
+        lab = _Lab(lab_prefix(), node, sel, addressing, res, report, Path(tmp), say, index)
         try:
             lab.build()
             lab.check()
@@ -156,6 +168,7 @@ class _Lab:
         report: LabReport,
         workdir: Path,
         say: Callable[[str], None],
+        index: PlanIndex | None = None,
     ) -> None:
         self.p, self.node, self.sel, self.addr = prefix, node, sel, addressing
         self.res, self.report, self.workdir, self.say = res, report, workdir, say
@@ -165,6 +178,17 @@ class _Lab:
         self.counters: list[Any] = []
         self.attachments: list[tuple[dict[str, Any], str, str]] = []  # (config, VM netns, container id)
         self._phase: tuple[str, float] | None = None
+        # the plan VM NICs the lab's VMs stand for (their MACs), per NAD; the vSphere VM's MAC per VLAN
+        taken: set[str] = set()
+        self.vms: dict[str, LabVms] = {
+            n.name: choose(index, f"{n.namespace}/{n.name}", int(n.vlan or 0), taken) for n in sel.nads
+        }
+        self.vsphere_vm: dict[int, LabVms] = {}
+        for nad in sel.nads:
+            if self.vms[nad.name].vsphere is not None:
+                self.vsphere_vm.setdefault(int(nad.vlan or 0), self.vms[nad.name])
+        self.macs: dict[str, str] = {}  # netns -> the MAC its eth0 sends with
+        self.learning = False
 
     def mark(self, phase: str | None) -> None:
         """Close the running phase (its seconds go to the report) and start *phase* (``None``: none)."""
@@ -214,6 +238,9 @@ class _Lab:
             set_port(self.res, self.vsphere, f"dh{vid}", UPSTREAM_BRIDGE, native=vid)
             add_address(self.res, dh, "eth0", a.server, dhcp.PREFIX)
             veth(self.res, self.vsphere, f"vm{vid}", vm, "eth0")
+            twin = self.vsphere_vm.get(vid)
+            plan_mac = twin.vsphere.mac if twin and twin.vsphere else None
+            self.macs[vm] = link_mac(self.res, vm, "eth0", plan_mac)
             set_port(self.res, self.vsphere, f"vm{vid}", UPSTREAM_BRIDGE, native=vid)
             add_address(self.res, vm, "eth0", a.twin, dhcp.PREFIX)
             self.res.process(f"dnsmasq VLAN {vid}", dhcp.start_server(dh, "eth0", a, self.workdir))
@@ -228,10 +255,12 @@ class _Lab:
             return
         from trunkline.lab.netns import entered
 
+        self.learning = hasattr(Counter, "read_macs")
+        extra: dict[str, Any] = {"learn_macs": True} if self.learning else {}
         for nic in self.node.nics:
             try:
                 with entered(self.node_ns):  # the counter's ifindex and netlink socket: the node's
-                    counter = Counter(nic, hook="tc").open()
+                    counter = Counter(nic, hook="tc", **extra).open()
             except Exception as exc:
                 self.report.notes.append(f"counter: cannot attach the TC counter to {nic}: {exc}")
                 continue
@@ -260,7 +289,8 @@ class _Lab:
             if rep.add(nad.name, nad.vlan, "schedulable", "pass" if ok else "fail", detail):
                 scheduled.append((nad, self.res.netns(f"{self.p}-ocp-{nad.name}")))
             else:
-                self._skip(nad, ("attach", "dhcp", "ping", "isolation", "counter"), "not schedulable")
+                self._skip(nad, ("attach", "dhcp", "ping", "isolation", "counter", "vm-evidence"),
+                           "not schedulable")
         # One undo step for every DEL, run in parallel, before the VMs' namespaces go (pushed after them).
         self.res.push("CNI DEL", self._del_all)
         calls = []
@@ -268,13 +298,16 @@ class _Lab:
             config, note = cni.plugin_config(nad.config)
             if note and note not in rep.notes:
                 rep.notes.append(note)
-            calls.append((nad, vm_ns, config, f"{self.p}-{nad.name}"))
+            ocp = self.vms[nad.name].openshift
+            calls.append((nad, vm_ns, config, f"{self.p}-{nad.name}", ocp.mac if ocp else None))
         self.say("OpenShift VMs: CNI ADD for " + ", ".join(n.name for n, _ in scheduled))
         with ThreadPoolExecutor(
             max_workers=max(1, len(calls))
         ) as pool:  # as a kubelet starts pods in parallel
-            results = list(pool.map(lambda c: cni.call("ADD", c[2], self.node_ns, c[1], c[3]), calls))
-        for (nad, vm_ns, config, cid), result in zip(calls, results, strict=True):
+            results = list(
+                pool.map(lambda c: cni.call("ADD", c[2], self.node_ns, c[1], c[3], mac=c[4]), calls)
+            )
+        for (nad, vm_ns, config, cid, _mac), result in zip(calls, results, strict=True):
             if not rep.add(
                 nad.name,
                 nad.vlan,
@@ -282,8 +315,9 @@ class _Lab:
                 "pass" if result.ok else "fail",
                 f"bridge CNI ADD on {nad.bridge}: {result.message}",
             ):
-                self._skip(nad, ("dhcp", "ping", "isolation", "counter"), "not attached")
+                self._skip(nad, ("dhcp", "ping", "isolation", "counter", "vm-evidence"), "not attached")
                 continue
+            self.macs[vm_ns] = link_mac(self.res, vm_ns, "eth0")
             self.attachments.append((config, vm_ns, cid))
             self.vm_ns[nad.name] = vm_ns
             attached.append(nad)
@@ -371,11 +405,30 @@ class _Lab:
                 f"tx +{delta['tx']} frames (expected >= {got} each way), ICMP of all pings "
                 f"+{icmp} (expected >= {2 * total})",
             )
+        self._evidence(nads, replies)
         for key, (vl, _) in after.items():
             self.report.counters.setdefault(key[0], {})[key[1]] = {
                 ("untagged" if k is None else str(k)): v
                 for k, v in sorted(vl.items(), key=lambda kv: kv[0] or 0)
             }
+
+    def _evidence(self, nads: list[Nad], replies: list[int]) -> None:
+        """The ``vm-evidence`` check per NAD: the MACs the trunk counter learned during the pings
+        (:func:`trunkline.lab.vms.evidence`)."""
+        if not self.counters or not self.learning:
+            why = "the counter does not learn MACs" if self.counters else "no TC counter attached (see notes)"
+            for nad in nads:
+                self.report.add(nad.name, nad.vlan, "vm-evidence", "not-testable", why)
+            return
+        pairs = [(nic, e) for nic, counter in self.counters for e in counter.read_macs().entries]
+        for nad, got in zip(nads, replies, strict=True):
+            if not got:
+                self.report.add(nad.name, nad.vlan, "vm-evidence", "skip", "no ping went through")
+                continue
+            vid = int(nad.vlan or 0)
+            vms = LabVms(self.vms[nad.name].openshift, self.vsphere_vm.get(vid, LabVms(None, None)).vsphere)
+            found = evidence(vms, vid, self.macs[f"{self.p}-vm{vid}"], self.macs[self.vm_ns[nad.name]], pairs)
+            self.report.add(nad.name, nad.vlan, "vm-evidence", "pass" if found.ok else "fail", found.detail)
 
     def _isolation_probe(self, nad: Nad) -> tuple[Status, str]:
         """(status, detail) of pinging *nad*'s VM from the vSphere VM of another VLAN."""

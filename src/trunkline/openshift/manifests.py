@@ -7,10 +7,10 @@ document remembers the file it came from, its index in that file and the line it
 findings can name them.
 
 Kinds recognised (:class:`Kind`): NodeNetworkConfigurationPolicy (NNCP), NetworkAttachmentDefinition
-(NAD), MTV ``NetworkMap``, ``Namespace``, the ``NMState`` instance, kustomize ``Kustomization``, KubeVirt
-``VirtualMachine`` objects and the JSON merge patches of a VM's ``interfaces``/``networks`` that
-``trunkline plan`` writes under ``vms/`` (documents without ``kind`` holding
-``spec.template.spec``), and everything else as ``other``.
+(NAD), ClusterUserDefinedNetwork (CUDN), MTV ``NetworkMap``, ``Namespace``, the ``NMState`` instance,
+kustomize ``Kustomization``, KubeVirt ``VirtualMachine`` objects and the JSON merge patches of a VM's
+``interfaces``/``networks`` that ``trunkline plan`` writes under ``vms/`` (documents without ``kind``
+holding ``spec.template.spec``), and everything else as ``other``.
 
 What the objects mean (bridge port VLANs, NAD VLANs, VM interfaces) is read by
 :mod:`trunkline.openshift.objects`.
@@ -50,12 +50,14 @@ class Kind(str, Enum):
 
     NNCP = "NodeNetworkConfigurationPolicy"
     NAD = "NetworkAttachmentDefinition"
+    CUDN = "ClusterUserDefinedNetwork"
     NETWORK_MAP = "NetworkMap"
     NAMESPACE = "Namespace"
     NMSTATE = "NMState"
     KUSTOMIZATION = "Kustomization"
     VIRTUAL_MACHINE = "VirtualMachine"
     VM_PATCH = "VirtualMachinePatch"
+    CONFIG_MAP = "ConfigMap"  # the plan index (monitoring/plan-index-NNN.yaml)
     OTHER = "other"
 
 
@@ -345,8 +347,11 @@ def _compose(text: str) -> Any:
 def _compose_span(text: str, span: Span | None) -> Any:
     """The node at *span* of *text*, composed again from that slice alone, its marks shifted so that
     lines are the file's. The slice's first line is indented to the node's column, so that a list item
-    (``- apiVersion: ...``) composes as the mapping it is. Cached whole: the shift happens once per node
-    (shifting a cached node again put the second and later fields of an object lines too far)."""
+    (``- apiVersion: ...``) composes as the mapping it is.
+
+    Cached here, after the shift, and composed apart from :func:`_compose`'s cache: shifting a node that
+    cache hands out again would shift it once more for every further finding on the object (or on an
+    identical object elsewhere in the file)."""
     if span is None:
         return _compose(text)
     try:

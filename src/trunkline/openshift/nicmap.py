@@ -39,6 +39,9 @@ from trunkline.yamlread import load_yaml12
 
 WORKER_SELECTOR: tuple[tuple[str, str], ...] = (("node-role.kubernetes.io/worker", ""),)
 DEFAULT_GROUP = "workers"
+#: The node label every NNCP (and every monitoring DaemonSet) selects its node group by; its value is the
+#: group's name, a DNS-1123 label.
+NODE_GROUP_LABEL = "trunkline.io/node-group"
 IFNAME_RULE = "1-15 bytes, no '/', ':' or spaces"
 
 
@@ -55,10 +58,20 @@ class NodeGroup:
     hosts: tuple[str, ...] = ()
     nics: tuple[tuple[str, str], ...] = ()
     default: bool = field(default=True, compare=False)
+    reason: str = field(default="", compare=False)
 
     def covers(self, host_name: str) -> bool:
-        """True when vSphere host *host_name* is one of this group's hosts."""
-        return not self.hosts or any(fnmatch.fnmatchcase(host_name, p) for p in self.hosts)
+        """True when vSphere host *host_name* is one of this group's hosts (a pattern equal to the name
+        matches it even when the name holds fnmatch's special characters)."""
+        return not self.hosts or any(
+            host_name == p or fnmatch.fnmatchcase(host_name, p) for p in self.hosts
+        )
+
+    @property
+    def selector(self) -> dict[str, str]:
+        """The NNCP ``spec.nodeSelector``: the group's own labels plus
+        ``trunkline.io/node-group: <name>``."""
+        return {**dict(self.node_selector), NODE_GROUP_LABEL: self.name}
 
     def nic_for(self, uplink: str | None, vmnic: str | None) -> str | None:
         """The node NIC for a vSphere uplink (tried first) or vmnic; ``None`` = unmapped."""
@@ -194,7 +207,8 @@ def nic_map_from_data(data: Any, source: str) -> list[NodeGroup]:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
         raise BadInputError(
-            f"NIC map file {source}: {where}: {err['msg']}; see the README for the format"
+            f"NIC map file {source}: {where}: {err['msg']}; "
+            "see \"NIC map file\" in docs/plan.md for the format"
         ) from exc
     names = [g.name for g in parsed.groups]
     dupes = sorted({n for n in names if names.count(n) > 1})

@@ -80,7 +80,7 @@ def desired_state(bridge: BridgeDecision, layout: NodeLayout, backend: str) -> d
             }
         )
     ports_text = " and ".join(layout.nics) if layout.nics else "no port"
-    if backend == "ovn-localnet":
+    if backend != "linux-bridge":  # ovn-localnet, cudn-localnet: OVS bridge and bridge mapping
         interfaces.append(
             {
                 "name": bridge.name,

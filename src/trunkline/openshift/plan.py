@@ -57,7 +57,8 @@ from trunkline.vsphere.model import (
     VlanPolicy,
 )
 
-Backend = Literal["linux-bridge", "ovn-localnet"]
+Backend = Literal["linux-bridge", "ovn-localnet", "cudn-localnet"]
+BACKENDS: tuple[Backend, ...] = ("linux-bridge", "ovn-localnet", "cudn-localnet")
 Severity = Literal["error", "warning", "info"]
 Target = Literal["multus", "pod", "ignored", "skipped", "unmapped"]
 BondMode = Literal["802.3ad", "balance-xor", "active-backup"]
@@ -76,7 +77,10 @@ _MOID = re.compile(r"^[a-zA-Z]+-\d+$")
 class PlanOptions:
     """What the user chose. ``mtv_providers``: vCenter name -> MTV vSphere Provider name (key ``""`` =
     every vCenter); ``network_choices``: port group name or moid -> ``pod`` / ``ignored`` instead of a NAD;
-    ``nic_proposals``: (uplink, NIC, reason) chosen from node state for uplinks nothing else maps."""
+    ``nic_proposals``: (uplink, NIC, reason) chosen from node state for uplinks nothing else maps.
+    cudn-localnet only (:mod:`.cudn`): ``target_namespaces`` the CUDNs select (``namespace`` is the
+    first); ``localnet_bridge`` ``own`` (an OVS bridge on the trunk NIC) or ``br-ex``; ``subnets``: port
+    group name or moid -> CIDRs (IPAM on for that network)."""
 
     backend: Backend = "linux-bridge"
     cni_type: str = "cnv-bridge"
@@ -89,11 +93,22 @@ class PlanOptions:
     mtv_destination: str = "host"
     network_choices: Mapping[str, Literal["pod", "ignored"]] = field(default_factory=dict)
     nic_proposals: tuple[tuple[str, str, str], ...] = ()
+    target_namespaces: tuple[str, ...] = ()
+    localnet_bridge: Literal["own", "br-ex"] = "own"
+    subnets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.backend == "cudn-localnet" and self.target_namespaces:  # NADs: in the target namespaces
+            object.__setattr__(self, "namespace", self.target_namespaces[0])
 
     def check(self) -> None:
         """Raise :class:`BadInputError` for option values no cluster would accept."""
-        if self.backend not in ("linux-bridge", "ovn-localnet"):
-            raise BadInputError(f"--backend {self.backend!r}: use linux-bridge or ovn-localnet")
+        if self.backend not in BACKENDS:
+            raise BadInputError(f"--backend {self.backend!r}: use {', '.join(BACKENDS)}")
+        if self.backend == "cudn-localnet":
+            from trunkline.openshift.cudn import check_options
+
+            check_options(self)
         if self.cni_type not in ("cnv-bridge", "bridge"):
             raise BadInputError(f"--cni-type {self.cni_type!r}: use cnv-bridge or bridge")
         text = str(self.max_unavailable)
@@ -261,6 +276,10 @@ class Plan:
     vms: tuple[VmDecision, ...]
     network_maps: tuple[NetworkMapDecision, ...]
     findings: tuple[Finding, ...]
+    #: The node groups the NNCPs select (label ``trunkline.io/node-group=<name>``): the user's from a NIC
+    #: map file, or automatic ones (hosts sharing a switch layout), each with the hosts it replaces
+    #: (``hosts``: host names for automatic groups, fnmatch patterns for the user's) and ``reason``.
+    node_groups: tuple[NodeGroup, ...] = ()
 
     @property
     def unmapped(self) -> tuple[Finding, ...]:
@@ -476,7 +495,12 @@ class _Builder:
             sources=sources,
             vm_nics=net.vm_nics,
         )
-        return self._target(net, pg, security, base, subject)
+        decision = self._target(net, pg, security, base, subject)
+        if self.opt.backend == "cudn-localnet":
+            from trunkline.openshift.cudn import refine_network
+
+            return refine_network(self.find, self.opt, decision, subject)
+        return decision
 
     def _target(
         self, net: _Net, pg: PortGroup, security: SecurityPolicy, base: NetworkDecision, subject: str
@@ -518,7 +542,7 @@ class _Builder:
             )
             return _with(base, target="unmapped", reason="private VLAN")
         macspoofchk = security.forged_transmits is not True
-        ovn = self.opt.backend == "ovn-localnet"
+        ovn = self.opt.backend != "linux-bridge"
         if security.promiscuous is True:
             self.find(
                 "warning",
@@ -559,7 +583,7 @@ class _Builder:
                 )
             if not ranges:
                 return _with(base, untagged=True, macspoofchk=macspoofchk, reason="trunk of VLAN 0 only")
-        if ovn:
+        if self.opt.backend == "ovn-localnet":
             self.find(
                 "error",
                 "ovn-trunk",
@@ -735,13 +759,14 @@ def _unused_options(b: _Builder) -> None:
         k for n in b.nets.values() for k in (n.name, *(p.id for p in n.port_groups),
                                              *(p.network for p in n.port_groups))
     }
-    for key in sorted(set(b.opt.network_choices) - networks):
-        b.find(
-            "warning",
-            "mtv-map-unknown-network",
-            f"--mtv-map {key}",
-            "names no port group or network of the inventory, so it changes nothing; check the spelling",
-        )
+    for option, keys in (("--mtv-map", b.opt.network_choices), ("--subnet", b.opt.subnets)):
+        for key in sorted(set(keys) - networks):
+            b.find(
+                "warning",
+                f"{option[2:]}-unknown-network",
+                f"{option} {key}",
+                "names no port group or network of the inventory, so it changes nothing; check the spelling",
+            )
 
 
 def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan:
@@ -907,7 +932,7 @@ def _bridge(
         nics = tuple(sorted({n for lay in parts for n in lay.nics}))
         uplinks = tuple(sorted({u for lay in parts for u in lay.uplinks}))
         for label, nic, mapped in uplinks:
-            if not mapped:
+            if not mapped and opt.localnet_bridge != "br-ex":
                 b.find(
                     "error",
                     "unmapped-uplink",
@@ -945,7 +970,7 @@ def _bridge(
         mtu=mtus[-1] if mtus else DEFAULT_MTU,
         vlan_ids=tagged,
         untagged=untagged,
-        localnet=name if opt.backend == "ovn-localnet" else None,
+        localnet=name if opt.backend != "linux-bridge" else None,
         layouts=tuple(out_layouts),
     )
 
@@ -1005,6 +1030,8 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
                 left_out.append(nic.label)
             elif dec.target == "multus":
                 binding, network_name, reason = "multus", f"{ns}/{dec.nad}", f"NAD {ns}/{dec.nad}"
+                if len(b.opt.target_namespaces) > 1:  # a CUDN's NAD has its name in every namespace
+                    network_name, reason = dec.nad, f"NAD {dec.nad} in the VM's namespace"
             elif dec.target == "pod" and not pod_used:
                 binding, reason, pod_used = "pod", "pod network (chosen)", True
             elif dec.target == "ignored":

@@ -10,6 +10,8 @@ Layout of ``DIR``::
     nads.yaml                    NetworkAttachmentDefinitions
     networkmaps.yaml             MTV NetworkMaps
     vms/<vm>.json                JSON merge patches for ``oc patch vm`` (outside the kustomization)
+    monitoring/                  the plan index ConfigMaps and their kustomization (namespace trunkline;
+                                 :mod:`trunkline.openshift.monitoring`), when built with the inventory
     REPORT.md                    tables, apply order, Mermaid diagram, findings
 
     .trunkline-plan              the files trunkline wrote (anything else in DIR is kept on re-run)
@@ -35,11 +37,13 @@ import yaml
 
 from trunkline.atomicwrite import write_tree_atomic
 from trunkline.errors import BadInputError
+from trunkline.openshift import cudn
 from trunkline.openshift.forklift import network_maps
 from trunkline.openshift.kubevirt import vm_patch
 from trunkline.openshift.nad import nad_manifests
 from trunkline.openshift.nmstate import nmstate_instance, nncp_manifests, policy_name
 from trunkline.openshift.plan import Plan, merge_ranges, ranges_text
+from trunkline.planindex import PlanIndex
 
 REPORT_TITLE = "# trunkline plan"
 KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
@@ -70,13 +74,17 @@ def kustomization(resources: list[str]) -> dict[str, Any]:
     return {"apiVersion": KUSTOMIZE_API, "kind": "Kustomization", "resources": resources}
 
 
-def render_files(plan: Plan, display_dir: str = "DIR") -> dict[str, str]:
+def render_files(plan: Plan, display_dir: str = "DIR", index: PlanIndex | None = None) -> dict[str, str]:
     """Every file of the plan directory: relative path -> text. *display_dir* is how REPORT.md's
-    commands name the directory."""
+    commands name the directory; *index* (:func:`trunkline.planindex.build_index`) adds ``monitoring/``."""
     opt = plan.options
     files: dict[str, str] = {}
     prereqs: list[str] = []
-    if opt.namespace != "default":
+    cudn_backend = opt.backend == "cudn-localnet"
+    if cudn_backend:
+        files["prereqs/namespace.yaml"] = dump_yaml(cudn.namespaces(plan))
+        prereqs.append("namespace.yaml")
+    elif opt.namespace != "default":
         files["prereqs/namespace.yaml"] = dump_yaml(
             [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": opt.namespace}}]
         )
@@ -85,11 +93,14 @@ def render_files(plan: Plan, display_dir: str = "DIR") -> dict[str, str]:
     prereqs.append("nmstate.yaml")
     files["prereqs/kustomization.yaml"] = dump_yaml([kustomization(prereqs)])
     resources = []
-    for name, docs in (
-        ("nncp.yaml", nncp_manifests(plan)),
-        ("nads.yaml", nad_manifests(plan)),
-        ("networkmaps.yaml", network_maps(plan)),
-    ):
+    kinds = (
+        [("nncp.yaml", cudn.nncp_manifests(plan)), ("cudns.yaml", cudn.cudn_manifests(plan)),
+         ("networkmaps.yaml", cudn.network_maps(plan))]
+        if cudn_backend
+        else [("nncp.yaml", nncp_manifests(plan)), ("nads.yaml", nad_manifests(plan)),
+              ("networkmaps.yaml", network_maps(plan))]
+    )  # fmt: skip
+    for name, docs in kinds:
         if docs:
             files[name] = dump_yaml(docs)
             resources.append(name)
@@ -97,18 +108,25 @@ def render_files(plan: Plan, display_dir: str = "DIR") -> dict[str, str]:
     for vm in plan.vms:
         if vm.has_patch:
             files[f"vms/{vm.name}.json"] = json.dumps(vm_patch(vm)) + "\n"
+    if index is not None:
+        from trunkline.openshift.monitoring import monitoring_files
+
+        for rel, content in monitoring_files(index).items():
+            files[rel] = content if isinstance(content, str) else dump_yaml(content)
     files["REPORT.md"] = report(plan, display_dir)
     return files
 
 
-def write_plan(plan: Plan, out_dir: Path, display_dir: str | None = None) -> list[str]:
+def write_plan(
+    plan: Plan, out_dir: Path, display_dir: str | None = None, index: PlanIndex | None = None
+) -> list[str]:
     """Write *plan* to *out_dir* atomically; return the relative paths written, sorted.
 
     Raises:
         BadInputError: *out_dir* exists and is not an earlier trunkline plan nor empty, or is a file.
         EnvironmentProblem: the parent directory cannot be written.
     """
-    return write_files(render_files(plan, display_dir or str(out_dir)), out_dir)
+    return write_files(render_files(plan, display_dir or str(out_dir), index), out_dir)
 
 
 def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
@@ -149,7 +167,7 @@ def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
 MANIFEST = ".trunkline-plan"
 _MANIFEST_HEAD = "# files written by trunkline plan; anything else in this directory is kept on re-run"
 _KNOWN = re.compile(
-    r"^(REPORT\.md|kustomization\.yaml|nncp\.yaml|nads\.yaml|networkmaps\.yaml"
+    r"^(REPORT\.md|kustomization\.yaml|nncp\.yaml|nads\.yaml|cudns\.yaml|networkmaps\.yaml"
     r"|prereqs/(kustomization|namespace|nmstate)\.yaml|vms/[^/]+\.json)$"
 )
 
@@ -239,6 +257,9 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
     nics = sum(len(vm.nics) for vm in plan.vms)
     errors, warnings = plan.counts["error"], plan.counts["warning"]
     cni = opt.cni_type if opt.backend == "linux-bridge" else "ovn-k8s-cni-overlay"
+    where = f"NADs in namespace `{opt.namespace}`"
+    if opt.backend == "cudn-localnet":
+        where = "CUDNs creating NADs in namespace(s) " + ", ".join(f"`{n}`" for n in opt.target_namespaces)
     patches = [vm for vm in plan.vms if vm.has_patch]
     banner = (
         [f"> **{errors} error(s): read [Findings](#findings-{len(plan.findings)}) before applying.** "
@@ -250,7 +271,7 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         REPORT_TITLE,
         "",
         *banner,
-        f"Backend **{opt.backend}** (`{cni}`), NADs in namespace `{opt.namespace}`, "
+        f"Backend **{opt.backend}** (`{cni}`), {where}, "
         f"MTV namespace `{opt.mtv_namespace}`.",
         "",
         f"- {len(plan.switches)} switch(es), {len(plan.networks)} port group(s) (a standard switch's port "
@@ -290,6 +311,7 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         "`networkmaps.yaml` needs the Migration Toolkit for Virtualization (its CRDs and the source "
         f"Provider objects in `{opt.mtv_namespace}`).",
         "",
+        *(cudn.report_section(plan) if opt.backend == "cudn-localnet" else []),
         *_vm_section(plan, patches, display_dir),
         "## Port groups -> NADs",
         "",
@@ -299,6 +321,8 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         sw = switches[n.switch]
         where = f"{n.vcenter}/{n.datacenter}" if many_vc else n.datacenter
         nad = f"{opt.namespace}/{n.nad}" if n.nad else n.target
+        if n.nad and opt.backend == "cudn-localnet":
+            nad = f"CUDN {n.nad}"
         rows.append(
             [
                 where,

@@ -328,10 +328,27 @@ class Host(_Frozen):
     vmkernel_nics: tuple[VmkernelNic, ...] = ()
 
 
+def _check_address(value: str) -> str:
+    try:
+        ipaddress.ip_interface(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not an IPv4 or IPv6 address (optionally with /prefix length); fix it"
+        ) from None
+    return value
+
+
+#: A guest address as the guest reports it: ``10.0.20.15`` (prefix length unknown, as RVTools exports
+#: it) or ``10.0.20.15/24`` (vCenter's ``guest.net[].ipConfig.ipAddress[]`` gives the prefix length).
+GuestAddress = Annotated[str, Field(min_length=2, description="IP address, optionally /prefix length")]
+
+
 class VmNic(_Frozen):
     """A VM's virtual NIC. ``network`` is the id of the port group's ``network`` it is connected to
     (``None`` = not connected to any network). ``adapter``: vSphere device type (``vmxnet3``, ``e1000``,
-    ``e1000e``, ``sriov`` ...)."""
+    ``e1000e``, ``sriov`` ...). ``connected``: vSphere's *Connected* (meaningful only while the VM runs);
+    ``start_connected``: *Connect at power on*; :func:`nic_disconnected` says what both mean together.
+    ``addresses``: the guest's addresses on this NIC (VMware Tools), with ``/prefix`` where known."""
 
     label: str
     mac: str | None = None
@@ -339,8 +356,14 @@ class VmNic(_Frozen):
     network: str | None = None
     connected: bool = True
     start_connected: bool = True
+    addresses: tuple[GuestAddress, ...] = ()
 
     _mac = field_validator("mac")(_check_mac)
+
+    @field_validator("addresses")
+    @classmethod
+    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_check_address(a) for a in value)
 
 
 class VirtualMachine(_Frozen):
@@ -386,17 +409,68 @@ class VCenter(_Frozen):
     datacenters: tuple[Datacenter, ...] = ()
 
 
+def nic_disconnected(vm: VirtualMachine, nic: VmNic) -> bool:
+    """True when *nic* of *vm* carries no traffic after migration: vSphere's *Connected* means something
+    only while the VM runs, so a NIC is disconnected when it does not connect at power on, or when the
+    VM is powered on and the NIC is not connected (vSphere API ``VirtualDeviceConnectInfo``: ``connected``
+    is the current state, ``startConnected`` the state at power on). The one definition every command
+    uses."""
+    if not nic.start_connected:
+        return True
+    return vm.power_state == "poweredOn" and not nic.connected
+
+
+FindingSeverity = Literal["error", "warning", "info"]
+
+
+class Place(_Frozen):
+    """Where a reader finding comes from: an RVTools sheet, its Excel row number (the header is row 1)
+    and column header; or, for the vCenter reader, the managed object (``object``). Unknown parts are
+    ``None``."""
+
+    sheet: str | None = None
+    row: int | None = Field(default=None, ge=1)
+    column: str | None = None
+    object: str | None = None
+
+    def text(self) -> str:
+        """``sheet 'dvPort' row 7 column 'VLAN'``, ``vm-42``, or ``""``."""
+        parts = []
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column!r}")
+        if self.object:
+            parts.append(self.object)
+        return " ".join(parts)
+
+
+class Finding(_Frozen):
+    """Something a reader met and could not take as-is, kept with the inventory so that ``plan`` can
+    report it: ``code`` a stable slug (``blank-vlan``, ``nsx-virtualwire`` ...), ``place`` where it is,
+    ``message`` what it means and the fix."""
+
+    severity: FindingSeverity
+    code: str = Field(min_length=1, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    place: Place = Place()
+    message: str = Field(min_length=1)
+
+
 class Inventory(_Frozen):
     """The whole source design: one or more vCenters.
 
     ``nic_map``: an optional suggestion carried with the inventory of which vSphere uplink or vmnic
-    becomes which node NIC (the bundled seed example maps ``vmnic1`` -> ``ens34``); command-line
-    options of ``trunkline plan`` override it.
+    becomes which node NIC (the bundled example design maps ``vmnic1`` -> ``ens34``); command-line
+    options of ``trunkline plan`` override it. ``findings``: what the reader could not take as-is
+    (blank or odd cells, NSX networks ...), each with its place and fix.
     """
 
     version: Literal[1] = 1
     vcenters: tuple[VCenter, ...] = ()
     nic_map: dict[str, str] = Field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
 
     @field_validator("nic_map")
     @classmethod

@@ -7,29 +7,23 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from trunkline.errors import BadInputError
+from trunkline.examples import BUNDLED_NAME, bundled_inventory
 from trunkline.vsphere.filekinds import OLE2_MAGIC, ZIP_MAGIC
 from trunkline.vsphere.model import Inventory
 
-__all__ = ["EXAMPLE", "EXAMPLE_NAME", "OLE2_MAGIC", "example_text", "load_inventory"]
-
-#: The bundled example's place inside the package (package data).
-EXAMPLE = ("examples", "seed", "inventory.yaml")
-#: How the bundled example is named in messages.
-EXAMPLE_NAME = "the bundled seed example"
-
+__all__ = ["OLE2_MAGIC", "example_text", "load_inventory"]
 
 
 def example_text() -> str:
-    """The text of the bundled seed example (``trunkline/examples/seed/inventory.yaml``)."""
-    return resources.files("trunkline").joinpath("/".join(EXAMPLE)).read_text(encoding="utf-8")
+    """The text of the bundled example design (:func:`trunkline.examples.bundled_inventory`)."""
+    return bundled_inventory().read_text(encoding="utf-8")
 
 
 def load_inventory(path: Path | None = None) -> Inventory:
-    """Read an inventory: *path* ``None`` = the bundled seed example.
+    """Read an inventory: *path* ``None`` = the bundled example design.
 
     The format is told by content, not by the file name: a ZIP archive is an RVTools export (.xlsx,
     :func:`trunkline.vsphere.rvtools.read_rvtools`); text starting with ``{`` is JSON; anything else YAML
@@ -42,7 +36,7 @@ def load_inventory(path: Path | None = None) -> Inventory:
     from trunkline.vsphere import yamlfile
 
     if path is None:
-        return yamlfile.parse_inventory(example_text(), EXAMPLE_NAME)
+        return yamlfile.parse_inventory(example_text(), BUNDLED_NAME)
     try:
         with path.open("rb") as handle:
             head = handle.read(8)

@@ -40,6 +40,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from trunkline.errors import BadInputError, EnvironmentProblem
+from trunkline.tls import PLAIN_HTTP_REASONS, ssl_context
 from trunkline.vsphere.model import (
     AccessVlan,
     Cluster,
@@ -166,37 +167,6 @@ def parse_target(text: str, protocol: str = "https", port: int | None = None) ->
     return Target(name=name, protocol=scheme, host=url.hostname, port=chosen)
 
 
-def ssl_context(insecure: bool, ca_file: Path | None) -> ssl.SSLContext:
-    """The TLS context: the system's trust store (plus *ca_file*), or no checks at all when *insecure*.
-
-    Raises:
-        BadInputError: *ca_file* is missing or holds no certificate in PEM form.
-    """
-    if insecure:
-        _log.warning("certificate checks are off (--insecure): the vCenter's identity is not verified")
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        return context
-    try:
-        return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
-    except (OSError, ssl.SSLError) as exc:
-        raise BadInputError(
-            f"CA file {ca_file}: cannot load it ({getattr(exc, 'strerror', None) or exc}); "
-            "give a PEM file with the CA certificate to --ca-file"
-        ) from None
-
-
-#: OpenSSL's reasons when the server's first bytes are not a TLS record (an HTTP answer instead):
-#: ``WRONG_VERSION_NUMBER`` (OpenSSL 1.1/3.0), ``RECORD_LAYER_FAILURE``/``PACKET_LENGTH_TOO_LONG`` (3.x).
-_PLAIN_HTTP_REASONS = {
-    "WRONG_VERSION_NUMBER",
-    "RECORD_LAYER_FAILURE",
-    "PACKET_LENGTH_TOO_LONG",
-    "HTTP_REQUEST",
-}
-
-
 def _connect_error(target: Target, exc: BaseException, timeout: float = TIMEOUT_S) -> EnvironmentProblem:
     host = f"[{target.host}]" if ":" in target.host else target.host
     where = f"vCenter {target.name} ({target.protocol}://{host}:{target.port})"
@@ -205,7 +175,7 @@ def _connect_error(target: Target, exc: BaseException, timeout: float = TIMEOUT_
             f"{where}: its certificate is not trusted ({exc.verify_message}); pass --ca-file with the CA "
             "that signed it, or --insecure to skip the check"
         )
-    if isinstance(exc, ssl.SSLError) and exc.reason in _PLAIN_HTTP_REASONS:
+    if isinstance(exc, ssl.SSLError) and exc.reason in PLAIN_HTTP_REASONS:
         return EnvironmentProblem(
             f"{where}: TLS failed ({exc.reason}): the port answers in plain HTTP; "
             f"give http://{host}:{target.port}/sdk if that is meant, or the vCenter's HTTPS port"
@@ -419,7 +389,7 @@ def read_inventory(
     targets = [parse_target(h, protocol, port) for h in hosts]
     if not targets:
         raise BadInputError("no vCenter given: name at least one with --vcenter HOST")
-    context = ssl_context(insecure, ca_file)
+    context = ssl_context(insecure, ca_file, "vCenter")
     vcenters: list[VCenter] = []
     seen: dict[str, str] = {}
     for target in targets:

@@ -7,6 +7,11 @@
  *
  * Maps, keys and the structs userspace reads are documented in counter.h.
  *
+ * Every entry exists twice: tl_count_* counts, tl_count_*_macs counts and learns (VLAN, source MAC)
+ * pairs. The learning code is compiled only into the *_macs entries, so the default entries run the
+ * same instructions as without MAC learning; userspace loads one set (libbpf autoload), so the
+ * verifier checks only the programs in use.
+ *
  * Counting rules (docs/design.md):
  *  - VLAN: the outer tag (0x8100 or 0x88a8; on TC the tag the kernel holds in skb metadata is the
  *    outer one); untagged frames have their own slot. A frame whose first tag is cut short is untagged.
@@ -24,6 +29,12 @@
  *    gso_segs frames; its bytes are skb->len + (gso_segs - 1) * header bytes, the header bytes being
  *    everything up to the end of the TCP header (data offset) or UDP header, or up to the transport
  *    header for other protocols: each wire segment repeats those headers.
+ *  - MAC learning (the *_macs entries): every counted frame also counts towards
+ *    the (source MAC, VLAN slot, direction) pair, with the same packets and bytes: in tl_macs, or
+ *    pending in this CPU's tl_mac_cache slot when the pair was this CPU's last one in that slot. A new
+ *    pair counts one insert in tl_mac_stats; when the LRU map is full the kernel evicts old pairs,
+ *    and a pair that cannot be inserted at all counts under TL_MAC_FAILED. Learning never changes the
+ *    other maps' counts.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -62,6 +73,27 @@ struct {
 	__type(value, struct tl_counter);
 	__uint(max_entries, TL_DIRECTIONS);
 } tl_truncated SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct tl_mac_key);
+	__type(value, struct tl_mac_value);
+	__uint(max_entries, TL_MAC_ENTRIES);
+} tl_macs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct tl_mac_slot);
+	__uint(max_entries, TL_MAC_CACHE_SLOTS);
+} tl_mac_cache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, TL_DIRECTIONS * TL_MAC_STATS);
+} tl_mac_stats SEC(".maps");
 
 #define TL_KIND_PROTOCOL 0
 #define TL_KIND_ETHERTYPE 1
@@ -271,7 +303,85 @@ static __always_inline void tl_count(const struct tl_parse *p, __u32 dir, __u64 
 	}
 }
 
-static __always_inline int tl_xdp(struct xdp_md *ctx, const int frags)
+static __always_inline void tl_mac_stat(__u32 dir, __u32 which)
+{
+	__u32 key = dir * TL_MAC_STATS + which;
+	__u64 *n = bpf_map_lookup_elem(&tl_mac_stats, &key);
+
+	if (n)
+		*n += 1;
+}
+
+/* Add packets/bytes (seen at now) to the pair *k in tl_macs, inserting it when it is not there
+ * (first_seen = now). */
+static __always_inline void tl_mac_add(const struct tl_mac_key *k, __u64 packets, __u64 bytes, __u64 now)
+{
+	struct tl_mac_value *v = bpf_map_lookup_elem(&tl_macs, k), init;
+
+	if (!v) {
+		init.packets = packets;
+		init.bytes = bytes;
+		init.first_seen_ns = now;
+		init.last_seen_ns = now;
+		if (bpf_map_update_elem(&tl_macs, k, &init, BPF_NOEXIST) == 0) {
+			tl_mac_stat(k->direction, TL_MAC_INSERTS);
+			return;
+		}
+		v = bpf_map_lookup_elem(&tl_macs, k); /* another CPU inserted it meanwhile (EEXIST) */
+		if (!v) {
+			tl_mac_stat(k->direction, TL_MAC_FAILED);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&v->packets, packets);
+	__sync_fetch_and_add(&v->bytes, bytes);
+	if (v->last_seen_ns < now)
+		v->last_seen_ns = now;
+}
+
+/* Which cache slot a pair uses: the MAC's last two bytes (the part that differs between VMs of one
+ * vendor prefix), the VLAN slot and the direction. */
+static __always_inline __u32 tl_mac_slot_index(const struct tl_mac_key *k)
+{
+	return ((__u32)k->mac[5] ^ (__u32)k->mac[4] << 3 ^ (__u32)k->vlan * 37 ^ k->direction << 6) &
+	       (TL_MAC_CACHE_SLOTS - 1);
+}
+
+/* Learn the frame: the pair (source MAC, VLAN slot, direction) gets packets/bytes. Frames shorter than
+ * the two MAC addresses are not learned (AF_PACKET and BPF_PROG_TEST_RUN refuse them anyway). */
+static __always_inline void tl_learn(void *ctx, const int is_xdp, __u32 vlan, __u32 dir, __u64 packets,
+				     __u64 bytes)
+{
+	struct tl_mac_key k = {.vlan = vlan, .direction = dir};
+	struct tl_mac_slot *slot;
+	__u32 index;
+	__u64 now;
+
+	if (tl_load(ctx, is_xdp, 6, k.mac, 6))
+		return;
+	now = bpf_ktime_get_coarse_ns();
+	index = tl_mac_slot_index(&k);
+	slot = bpf_map_lookup_elem(&tl_mac_cache, &index);
+	if (!slot) {
+		tl_mac_add(&k, packets, bytes, now);
+		return;
+	}
+	if (*(__u64 *)&slot->key == *(__u64 *)&k && *((__u32 *)&slot->key + 2) == *((__u32 *)&k + 2)) {
+		slot->packets += packets; /* per-CPU: no atomic needed */
+		slot->bytes += bytes;
+		slot->last_seen_ns = now;
+		return;
+	}
+	if (slot->packets) /* the slot's pair leaves the cache: its pending counts go to tl_macs */
+		tl_mac_add(&slot->key, slot->packets, slot->bytes, slot->last_seen_ns);
+	tl_mac_add(&k, packets, bytes, now);
+	slot->key = k;
+	slot->packets = 0;
+	slot->bytes = 0;
+	slot->last_seen_ns = now;
+}
+
+static __always_inline int tl_xdp(struct xdp_md *ctx, const int frags, const int learn)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	struct tl_parse p;
@@ -281,6 +391,8 @@ static __always_inline int tl_xdp(struct xdp_md *ctx, const int frags)
 	if (!tl_parse_fast(data, data_end, TL_VLAN_UNTAGGED, 0, &p))
 		tl_parse(ctx, 1, len, TL_VLAN_UNTAGGED, 0, &p);
 	tl_count(&p, TL_RX, 1, len);
+	if (learn)
+		tl_learn(ctx, 1, p.vlan, TL_RX, 1, len);
 	return XDP_PASS;
 }
 
@@ -291,17 +403,29 @@ static __always_inline int tl_xdp(struct xdp_md *ctx, const int frags)
 SEC("xdp")
 int tl_count_xdp(struct xdp_md *ctx)
 {
-	return tl_xdp(ctx, 0);
+	return tl_xdp(ctx, 0, 0);
+}
+
+SEC("xdp")
+int tl_count_xdp_macs(struct xdp_md *ctx)
+{
+	return tl_xdp(ctx, 0, 1);
 }
 
 /* Native (driver) mode: multi-buffer aware, so jumbo frames (MTU 9000 trunks) are counted whole. */
 SEC("xdp.frags")
 int tl_count_xdp_frags(struct xdp_md *ctx)
 {
-	return tl_xdp(ctx, 1);
+	return tl_xdp(ctx, 1, 0);
 }
 
-static __always_inline int tl_tc(struct __sk_buff *skb, __u32 dir)
+SEC("xdp.frags")
+int tl_count_xdp_frags_macs(struct xdp_md *ctx)
+{
+	return tl_xdp(ctx, 1, 1);
+}
+
+static __always_inline int tl_tc(struct __sk_buff *skb, __u32 dir, const int learn)
 {
 	struct tl_parse p;
 	__u32 vlan_slot = TL_VLAN_UNTAGGED, tag_bytes = 0, segs = 1, len = skb->len;
@@ -335,17 +459,31 @@ static __always_inline int tl_tc(struct __sk_buff *skb, __u32 dir)
 		bytes = (__u64)len + (__u64)(segs - 1) * hdr + (__u64)segs * tag_bytes;
 	}
 	tl_count(&p, dir, segs, bytes);
+	if (learn)
+		tl_learn(skb, 0, p.vlan, dir, segs, bytes);
 	return TC_ACT_UNSPEC;
 }
 
 SEC("tc")
 int tl_count_tc_rx(struct __sk_buff *skb)
 {
-	return tl_tc(skb, TL_RX);
+	return tl_tc(skb, TL_RX, 0);
 }
 
 SEC("tc")
 int tl_count_tc_tx(struct __sk_buff *skb)
 {
-	return tl_tc(skb, TL_TX);
+	return tl_tc(skb, TL_TX, 0);
+}
+
+SEC("tc")
+int tl_count_tc_rx_macs(struct __sk_buff *skb)
+{
+	return tl_tc(skb, TL_RX, 1);
+}
+
+SEC("tc")
+int tl_count_tc_tx_macs(struct __sk_buff *skb)
+{
+	return tl_tc(skb, TL_TX, 1);
 }

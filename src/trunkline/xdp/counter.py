@@ -37,7 +37,11 @@ from types import TracebackType
 from typing import Literal
 
 from trunkline.errors import BadInputError, EnvironmentProblem
-from trunkline.xdp import libbpf
+from trunkline.xdp import libbpf, mactable
+from trunkline.xdp.ethertypes import MAX_LENGTH
+from trunkline.xdp.ethertypes import RESERVED as RESERVED_ETHERTYPES
+from trunkline.xdp.macs import MacTable
+from trunkline.xdp.mactable import TL_MAC_ENTRIES
 from trunkline.xdp.stats import Cell, Direction, Family, Snapshot
 
 OBJECT_PATH = Path(__file__).with_name("counter.bpf.o")
@@ -49,6 +53,13 @@ TL_PROTOCOL_SLOTS = 512
 TL_ETHERTYPE_ENTRIES = 4096
 TL_ETHERTYPE_OTHER = 0x10000
 """EtherType slot of non-IP frames counted after the EtherType hash filled up (not a real EtherType)."""
+TL_ETHERTYPE_LLC = 0x10001
+"""EtherType slot of every 802.3 frame (Type/Length 0-1500; not a real EtherType)."""
+ENTRIES = ("tl_count_xdp", "tl_count_xdp_frags", "tl_count_tc_rx", "tl_count_tc_tx")
+"""The program entries (counter.bpf.c); each also exists with :data:`MACS_SUFFIX`, counting and learning."""
+MACS_SUFFIX = "_macs"
+MAC_CAPACITY_MAX = 1 << 22
+"""Largest MAC table trunkline accepts (4,194,304 pairs, about 400 MiB of kernel memory)."""
 DIRECTIONS: tuple[Direction, Direction] = ("rx", "tx")
 FAMILIES: tuple[Family, Family] = ("ipv4", "ipv6")
 
@@ -176,12 +187,27 @@ class CounterObject:
     BPF_PROG_TEST_RUN (:meth:`prog_fd` with ``tl_count_xdp``, ``tl_count_xdp_frags``,
     ``tl_count_tc_rx``, ``tl_count_tc_tx``).
 
+    Args:
+        path: the object file.
+        learn_macs: load the learning entries (``tl_count_*_macs``: count and learn (VLAN, source
+            MAC) pairs into ``tl_macs``) instead of the plain ones (the MAC maps then get one entry).
+        mac_capacity: size of the MAC map in pairs (default :data:`TL_MAC_ENTRIES`).
+
     Raises:
+        BadInputError: *mac_capacity* out of range (1 .. :data:`MAC_CAPACITY_MAX`).
         EnvironmentProblem: libbpf missing, missing privileges, the kernel rejected the program (the
             message ends with the verifier's last lines).
     """
 
-    def __init__(self, path: Path = OBJECT_PATH) -> None:
+    def __init__(self, path: Path = OBJECT_PATH, learn_macs: bool = False,
+                 mac_capacity: int | None = None) -> None:
+        capacity = TL_MAC_ENTRIES if mac_capacity is None else mac_capacity
+        if not 1 <= capacity <= MAC_CAPACITY_MAX:
+            raise BadInputError(
+                f"MAC table size {capacity} is out of range: use 1 to {MAC_CAPACITY_MAX}")
+        self.learn_macs = learn_macs
+        self.mac_capacity = capacity if learn_macs else 0
+        self._clock_offset = time.time() - time.monotonic()  # Unix seconds at CLOCK_MONOTONIC 0
         self._obj: int | None = None
         self.maps: dict[str, int] = {}
         self._buffers: dict[str, tuple[ctypes.Array[ctypes.c_uint32], ctypes.Array[tl_counter]]] = {}
@@ -193,6 +219,7 @@ class CounterObject:
             except libbpf.LibbpfError as exc:
                 raise EnvironmentProblem(
                     f"cannot open {path}: {exc.strerror}: reinstall trunkline") from None
+            self._configure()
             try:
                 libbpf.bpf_object__load(self._obj)
             except libbpf.LibbpfError as exc:
@@ -205,19 +232,51 @@ class CounterObject:
                 raise EnvironmentProblem(
                     f"the kernel rejected the counter program ({exc.strerror}); needs a kernel >= 6.1 "
                     f"with BPF and BTF; verifier: {tail}") from None
-        for name in ("tl_vlans", "tl_protocols", "tl_ethertypes", "tl_truncated"):
+        for name in ("tl_vlans", "tl_protocols", "tl_ethertypes", "tl_truncated", "tl_macs", "tl_mac_cache",
+                     "tl_mac_stats"):
             self.maps[name] = libbpf.bpf_map__fd(libbpf.bpf_object__find_map_by_name(self._obj, name))
-        # The EtherType hash's overflow slots exist from the start, so a full hash still counts.
+        # The EtherType hash's overflow slots exist from the start, so a full hash still counts, and so
+        # do the well-known EtherTypes' slots, so that no flood of other EtherTypes can take them.
         zeros = (tl_counter * self.ncpu)()
         for d in range(len(DIRECTIONS)):
-            key = tl_ethertype_key(TL_ETHERTYPE_OTHER, d)
-            libbpf.bpf_map_update_elem(self.maps["tl_ethertypes"], key, zeros)
+            for ethertype in (TL_ETHERTYPE_OTHER, TL_ETHERTYPE_LLC, *RESERVED_ETHERTYPES):
+                key = tl_ethertype_key(ethertype, d)
+                libbpf.bpf_map_update_elem(self.maps["tl_ethertypes"], key, zeros)
+
+    def _configure(self) -> None:
+        """Between open and load: which entries load (plain or learning) and the MAC maps' sizes.
+
+        Programs and maps the object lacks are skipped, so that a foreign object still reaches the
+        verifier (whose verdict is the useful message).
+        """
+        assert self._obj is not None
+
+        def find(kind: str, name: str) -> int | None:
+            finder = (libbpf.bpf_object__find_program_by_name if kind == "program"
+                      else libbpf.bpf_object__find_map_by_name)
+            try:
+                return finder(self._obj, name)  # type: ignore[arg-type]
+            except libbpf.LibbpfError:
+                return None
+
+        for name in ENTRIES:
+            for variant, wanted in ((name, not self.learn_macs), (name + MACS_SUFFIX, self.learn_macs)):
+                prog = find("program", variant)
+                if prog is not None:
+                    libbpf.bpf_program__set_autoload(prog, wanted)
+        sizes = {"tl_macs": self.mac_capacity or 1, "tl_mac_cache": None if self.learn_macs else 1}
+        for name, size in sizes.items():  # without learning: no memory for maps nobody fills
+            map_ = find("map", name)
+            if map_ is not None and size is not None:
+                libbpf.bpf_map__set_max_entries(map_, size)
 
     def prog_fd(self, name: str) -> int:
-        """File descriptor of the program *name* (owned by this object)."""
+        """File descriptor of the entry *name* (one of :data:`ENTRIES`; owned by this object): its
+        learning variant ``name + "_macs"`` when the object learns MACs."""
         if self._obj is None:
             raise EnvironmentProblem("the counter object is closed")
-        return libbpf.bpf_program__fd(libbpf.bpf_object__find_program_by_name(self._obj, name))
+        variant = name + MACS_SUFFIX if self.learn_macs and not name.endswith(MACS_SUFFIX) else name
+        return libbpf.bpf_program__fd(libbpf.bpf_object__find_program_by_name(self._obj, variant))
 
     def read(self, directions: int = 2) -> list[Counts]:
         """Counts of the first *directions* directions (rx, then tx): one batch lookup per map.
@@ -280,10 +339,32 @@ class CounterObject:
                 cells = values[i * ncpu:(i + 1) * ncpu]
                 cell = Cell(sum(c.packets for c in cells), sum(c.bytes for c in cells))
                 if cell:
-                    out[(keys[i].direction, keys[i].ethertype)] = cell
+                    ethertype = keys[i].ethertype
+                    if ethertype <= MAX_LENGTH:  # an object that keeps 802.3 lengths as they came
+                        ethertype = TL_ETHERTYPE_LLC
+                    key = (keys[i].direction, ethertype)
+                    out[key] = out.get(key, Cell()) + cell
             if done or got == 0:
                 return out
             in_batch = out_batch
+
+    def read_macs(self, directions: int = 2) -> MacTable:
+        """The learned pairs of the first *directions* directions (see :func:`mactable.read_table`).
+
+        Times: CLOCK_MONOTONIC ns turned into Unix seconds with the offset between ``time.time()``
+        and ``time.monotonic()`` taken when the object was loaded (so one kernel time always gives the
+        same Unix time).
+
+        Raises:
+            EnvironmentProblem: learning is off (open the object with ``learn_macs=True``).
+        """
+        if not self.learn_macs:
+            raise EnvironmentProblem("MAC learning is off for this counter: open it with learn_macs=True")
+        maps = mactable.MacMaps(macs=self.maps["tl_macs"], cache=self.maps["tl_mac_cache"],
+                                stats=self.maps["tl_mac_stats"], capacity=self.mac_capacity, ncpu=self.ncpu,
+                                clock_offset=self._clock_offset)
+        with self._read_lock:
+            return mactable.read_table(maps, directions)
 
     def close(self) -> None:
         """Release the programs and maps (idempotent)."""
@@ -307,6 +388,10 @@ class Counter:
             (``None``) for TC.
         tc_attach: ``auto`` (tcx links where the kernel has them, else clsact + cls_bpf through netlink),
             ``tcx`` or ``netlink``; the ``TRUNKLINE_TC_ATTACH`` environment variable overrides ``auto``.
+        learn_macs: learn (VLAN, source MAC) pairs per direction (:meth:`read_macs`); off by default
+            (the verifier then removes the learning code: no per-packet cost).
+        mac_capacity: size of the MAC map in pairs, both directions together (default
+            :data:`TL_MAC_ENTRIES`); only with *learn_macs*.
 
     Attributes:
         interface, ifindex, hook, mode: as attached.
@@ -325,14 +410,19 @@ class Counter:
 
     def __init__(self, interface: str, hook: Literal["xdp", "tc"] = "xdp",
                  mode: Literal["generic", "native"] = "generic",
-                 tc_attach: Literal["auto", "tcx", "netlink"] = "auto") -> None:
+                 tc_attach: Literal["auto", "tcx", "netlink"] = "auto", learn_macs: bool = False,
+                 mac_capacity: int | None = None) -> None:
         if hook not in ("xdp", "tc"):
             raise BadInputError(f"unknown hook {hook!r}: use xdp or tc")
         if hook == "xdp" and mode not in ("generic", "native"):
             raise BadInputError(f"unknown XDP mode {mode!r}: use generic or native")
         if tc_attach not in ("auto", "tcx", "netlink"):
             raise BadInputError(f"unknown TC attach method {tc_attach!r}: use auto, tcx or netlink")
+        if mac_capacity is not None and not learn_macs:
+            raise BadInputError("a MAC table size needs MAC learning: add --macs (learn_macs=True)")
         self.interface = interface
+        self.learn_macs = learn_macs
+        self.mac_capacity = mac_capacity
         self.hook: Literal["xdp", "tc"] = hook
         self.mode: str | None = mode if hook == "xdp" else None
         self.directions: tuple[Direction, ...] = ("rx",) if hook == "xdp" else DIRECTIONS
@@ -344,6 +434,7 @@ class Counter:
         self._links: list[int] = []
         self._filters: list[tuple[str, int]] = []  # (direction, prio) of our netlink filters
         self._ipr: object | None = None
+        self._ipr_lock = threading.Lock()  # an IPRoute socket is not thread-safe (health() vs read())
         # A socket made at open() stays in the interface's network namespace; asking it for the ifindex
         # tells whether the interface is still there (not deleted, not moved to another namespace).
         self._ns_sock: socket.socket | None = None
@@ -371,7 +462,7 @@ class Counter:
                 "run as root (sudo trunkline ...)")
         try:
             self._ns_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            self._obj = CounterObject()
+            self._obj = CounterObject(learn_macs=self.learn_macs, mac_capacity=self.mac_capacity)
             if self.hook == "xdp":
                 self._attach_xdp()
                 if _rx_vlan_offload(self.interface):
@@ -509,6 +600,8 @@ class Counter:
 
         Per-CPU values are summed over all possible CPUs; only non-zero rows are listed;
         ``monotonic_ns``/``time`` are taken when the maps are read.
+        With MAC learning on, every snapshot also carries the :class:`MacTable` (the same object
+        for both directions; :meth:`MacTable.of` picks one).
 
         Raises:
             InterfaceGone: the interface vanished (its ``last`` holds these snapshots).
@@ -517,16 +610,37 @@ class Counter:
         if self._obj is None:
             raise EnvironmentProblem("the counter is not open: use it as a context manager or call open()")
         mono, now = time.monotonic_ns(), time.time()
+        macs = self._obj.read_macs(len(self.directions)) if self.learn_macs else None
         snapshots = [
             Snapshot(interface=self.interface, ifindex=self.ifindex, direction=direction, hook=self.hook,
                      mode=self.mode, monotonic_ns=mono, time=now, vlans=counts.vlans,
-                     protocols=counts.protocols, ethertypes=counts.ethertypes, truncated=counts.truncated)
+                     protocols=counts.protocols, ethertypes=counts.ethertypes, truncated=counts.truncated,
+                     macs=macs)
             for direction, counts in zip(self.directions, self._obj.read(len(self.directions)), strict=True)
         ]
         if not self._interface_present():
-            raise InterfaceGone(
-                f"interface {self.interface} (ifindex {self.ifindex}) vanished while counting", snapshots)
+            raise InterfaceGone(self._gone_message(), snapshots)
         return snapshots
+
+    def read_macs(self) -> MacTable:
+        """The learned (VLAN, source MAC) pairs of :attr:`directions` (see :class:`MacTable`).
+
+        Raises:
+            EnvironmentProblem: the counter is not open, or was opened without ``learn_macs=True``.
+        """
+        if self._obj is None:
+            raise EnvironmentProblem("the counter is not open: use it as a context manager or call open()")
+        return self._obj.read_macs(len(self.directions))
+
+    def health(self) -> str | None:
+        """Why :meth:`read` would fail now (not open, the interface vanished), or ``None`` when it would
+        not: checked without reading the maps, so it costs little and never waits for a read."""
+        if self._obj is None:
+            return "the counter is not open"
+        return None if self._interface_present() else self._gone_message()
+
+    def _gone_message(self) -> str:
+        return f"interface {self.interface} (ifindex {self.ifindex}) vanished while counting"
 
     def _interface_present(self) -> bool:
         """Whether the interface still exists: an attached link reports ifindex 0 once it is gone, and an
@@ -547,7 +661,8 @@ class Counter:
                 return False
         if self._filters:
             try:
-                self._iproute().link("get", index=self.ifindex)
+                with self._ipr_lock:
+                    self._iproute().link("get", index=self.ifindex)
             except Exception:  # noqa: BLE001 - netlink says no such device
                 return False
         return True

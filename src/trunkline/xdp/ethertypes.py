@@ -7,9 +7,8 @@ hex (``0x88b5``).
 
 The Type/Length field (IEEE 802.3 clause 3.2.6): values up to 1500 (0x05dc) are the length of an
 802.3 frame's payload, which then starts with an 802.2 LLC header (STP BPDUs, CDP, IS-IS, NetBIOS);
-values from 1536 (0x0600) are EtherTypes; 1501-1535 are neither. The counter records such a frame under
-the field's value as found, so a length shows up as a number below 0x0600: :func:`name` calls all of
-them ``802.3-LLC`` and the values 1501-1535 ``invalid-type``.
+values from 1536 (0x0600) are EtherTypes; 1501-1535 are neither. The counter records every 802.3 frame
+in one slot, :data:`LLC`, named ``802.3-LLC``, and the values 1501-1535 as found (``invalid-type``).
 """
 
 from __future__ import annotations
@@ -24,10 +23,15 @@ MIN_ETHERTYPE = 0x0600
 
 OTHER = 0x10000
 """Not an EtherType: the counter's overflow slot (``TL_ETHERTYPE_OTHER`` in counter.h), holding frames of
-EtherTypes that arrived after its EtherType map was full (4096 distinct values)."""
+EtherTypes that arrived after its EtherType map was full (4096 entries, :data:`RESERVED` ones included)."""
 
 OTHER_NAME = "other-ethertypes"
 """The name of :data:`OTHER`."""
+
+LLC = 0x10001
+"""Not an EtherType: the counter's one slot for every 802.3 frame (``TL_ETHERTYPE_LLC`` in counter.h),
+whatever its Type/Length field says (a payload length 0-1500 is not a protocol; one slot per length
+would let 1,501 values fill the EtherType map)."""
 
 LLC_NAME = "802.3-LLC"
 """The name of every frame whose Type/Length field is a length (an 802.3 frame with an LLC header)."""
@@ -100,17 +104,32 @@ _KNOWN: tuple[EtherType, ...] = (
 KNOWN: dict[int, EtherType] = {e.value: e for e in _KNOWN}
 """The named EtherTypes, by value."""
 
+RESERVED: tuple[int, ...] = tuple(e.value for e in _KNOWN if e.value not in (0x0800, 0x86DD))
+"""EtherTypes whose slots in the counter's EtherType hash exist from the start, for both directions: every
+named EtherType that reaches the hash (IPv4 and IPv6 are counted per protocol instead). Frames of other
+EtherTypes, however many distinct ones arrive, can fill only the rest of the hash, so ARP, LLDP, LACP
+(Slow Protocols) and the others above always keep their own rows."""
+
+
+def is_llc(value: int) -> bool:
+    """Whether EtherType slot *value* holds 802.3 frames: :data:`LLC`, or a length 0-1500 (a counter
+    that kept lengths as they came)."""
+    return value == LLC or 0 <= value <= MAX_LENGTH
+
 
 def name(value: int) -> str:
     """The label of Type/Length *value* (0-65535): ``0x0806`` -> ``ARP``, ``0x88b5`` -> its name,
     an unnamed EtherType -> ``0x1234``, a length (0-1500) -> ``802.3-LLC``, 1501-1535 -> ``invalid-type``,
-    the counter's overflow slot :data:`OTHER` -> ``other-ethertypes``.
+    the counter's overflow slot :data:`OTHER` -> ``other-ethertypes``, its 802.3 slot :data:`LLC` ->
+    ``802.3-LLC``.
 
     Raises:
-        ValueError: *value* is outside 0-65535 and not :data:`OTHER`.
+        ValueError: *value* is outside 0-65535 and neither :data:`OTHER` nor :data:`LLC`.
     """
     if value == OTHER:
         return OTHER_NAME
+    if value == LLC:
+        return LLC_NAME
     if not 0 <= value <= 0xFFFF:
         raise ValueError(f"EtherType {value} is outside 0-65535")
     known = KNOWN.get(value)
@@ -124,5 +143,6 @@ def name(value: int) -> str:
 
 
 def hex_value(value: int) -> str:
-    """*value* as the four-digit hex people write EtherTypes in (``0x0806``; :data:`OTHER` is ``0x10000``)."""
+    """*value* as the four-digit hex people write EtherTypes in (``0x0806``; :data:`OTHER` is ``0x10000``,
+    :data:`LLC` ``0x10001``)."""
     return f"0x{value:04x}"

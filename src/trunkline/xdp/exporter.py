@@ -22,9 +22,9 @@ Gauges: ``trunkline_build_info{version,python,kernel}`` (always 1), ``trunkline_
 ifindex,hook,mode}`` (1 per attached counter) and ``trunkline_counter_up{interface}`` (0 when the last read
 failed, e.g. the interface vanished; its families are then absent from that scrape).
 
-There is no cache: each scrape calls :meth:`Counter.read` once per counter, which reads the per-CPU maps
-(one batch lookup per map), so scraping every few seconds costs little. Bytes are wire bytes
-without the FCS (VLAN tags included), as in :class:`~trunkline.xdp.stats.Cell`.
+A render (one :meth:`Counter.read` per counter: one batch lookup per per-CPU map) is shared by the
+scrapes that arrive while it is made and for up to a second after it started (:mod:`trunkline.xdp.httpd`).
+Bytes are wire bytes without the FCS (VLAN tags included), as in :class:`~trunkline.xdp.stats.Cell`.
 """
 
 from __future__ import annotations
@@ -32,28 +32,23 @@ from __future__ import annotations
 import logging
 import os
 import platform
-import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from socketserver import ThreadingMixIn
-from types import TracebackType
-from typing import Any, Protocol
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from typing import Protocol
 
-from prometheus_client import CollectorRegistry, make_wsgi_app
+from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from trunkline import __version__
 from trunkline.errors import EnvironmentProblem, TrunklineError
-from trunkline.xdp import ethertypes, protocols
-from trunkline.xdp.ethertypes import MAX_LENGTH
+from trunkline.xdp import ethertypes, httpd, protocols
+from trunkline.xdp.ethertypes import is_llc
+from trunkline.xdp.httpd import HEALTH_PATH as HEALTH_PATH  # the probes' path, re-exported
+from trunkline.xdp.httpd import MetricsServer, ServerLimits
 from trunkline.xdp.stats import Cell, Snapshot
 
 log = logging.getLogger(__name__)
-
-HEALTH_PATH = "/healthz"
-
 
 class ReadableCounter(Protocol):
     """What the exporter needs of a counter: :class:`trunkline.xdp.counter.Counter` provides it."""
@@ -62,6 +57,8 @@ class ReadableCounter(Protocol):
     def interface(self) -> str: ...
 
     def read(self) -> Sequence[Snapshot]: ...
+
+    def health(self) -> str | None: ...
 
 
 def vlan_label(vlan: int | None) -> str:
@@ -76,7 +73,7 @@ LLC_LABEL = "802.3-length"
 def ethertype_label(ethertype: int) -> str:
     """The ``ethertype`` label value: ``0x`` and four lower-case hex digits (``0x0806``); ``802.3-length``
     for Type/Length values 0-1500 (802.3 frames with an LLC header)."""
-    return LLC_LABEL if ethertype <= MAX_LENGTH else f"0x{ethertype:04x}"
+    return LLC_LABEL if is_llc(ethertype) else f"0x{ethertype:04x}"
 
 
 class _Families:
@@ -137,7 +134,8 @@ class TrunklineCollector(Collector):
 
     A counter whose read raises a :class:`~trunkline.errors.TrunklineError` (an interface that vanished)
     reports ``trunkline_counter_up 0`` and no families in that scrape; the error is kept in
-    :attr:`last_errors` for the health check. Reads of one counter are serialised (concurrent scrapes).
+    :attr:`last_errors` (the health check asks the counters themselves). Reads of one counter are
+    serialised.
     """
 
     def __init__(
@@ -190,85 +188,46 @@ class TrunklineCollector(Collector):
         yield from families
 
     def healthy(self) -> tuple[bool, str]:
-        """Read every counter now: ``(True, "ok")`` when all reads succeed, else ``(False, reasons)``."""
-        for index in range(len(self.counters)):
-            self._read(index)
-        if not self.last_errors:
+        """``(True, "ok")`` while every counter can be read, else ``(False, reasons)``: asks each counter's
+        ``health()``, which reads no map, so a probe never waits for a scrape's read."""
+        problems = [(c.interface, p) for c in self.counters if (p := c.health()) is not None]
+        if not problems:
             return True, "ok"
-        return False, "; ".join(f"{name}: {msg}" for name, msg in sorted(self.last_errors.items()))
+        return False, "; ".join(f"{name}: {msg}" for name, msg in sorted(problems))
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """Request handler that logs nothing (scrapes every few seconds would flood stderr)."""
+class GroupLabelled(Collector):
+    """Every series of *inner* with the label ``group`` = *group* added (``count --group``: every
+    trunkline_* series of a DaemonSet carries its node group)."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        del format, args
+    def __init__(self, inner: Collector, group: str) -> None:
+        self.inner, self.group = inner, group
 
-
-class _Server(ThreadingMixIn, WSGIServer):
-    """Thread-per-request WSGI server (a slow scrape does not block a probe)."""
-
-    daemon_threads = True
-
-
-class MetricsServer:
-    """A running ``/metrics`` + ``/healthz`` HTTP server; :meth:`close` stops it (also a context manager).
-
-    Attributes:
-        address: the bound address; port: the bound TCP port (the real one when 0 was asked for).
-        collector: the :class:`TrunklineCollector` behind ``/metrics``.
-    """
-
-    def __init__(self, httpd: WSGIServer, thread: threading.Thread, collector: TrunklineCollector) -> None:
-        self._httpd = httpd
-        self._thread = thread
-        self.collector = collector
-        self.address: str = str(httpd.server_address[0])
-        self.port: int = int(httpd.server_address[1])
-
-    def close(self) -> None:
-        """Stop serving and close the listening socket (idempotent)."""
-        if self._thread.is_alive():
-            self._httpd.shutdown()
-            self._thread.join()
-        self._httpd.server_close()
-
-    def __enter__(self) -> MetricsServer:
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-
-def _app(registry: CollectorRegistry, collector: TrunklineCollector) -> Callable[..., Iterable[bytes]]:
-    metrics = make_wsgi_app(registry)
-
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH:
-            ok, reason = collector.healthy()
-            status = "200 OK" if ok else "503 Service Unavailable"
-            start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
-            return [reason.encode() + b"\n"]
-        return metrics(environ, start_response)
-
-    return app
+    def collect(self) -> Iterable[Metric]:
+        for metric in self.inner.collect():
+            metric.samples = [s._replace(labels={**s.labels, "group": self.group}) for s in metric.samples]
+            yield metric
 
 
 def start_metrics_server(
-    port: int, counters: Sequence[ReadableCounter], address: str = "0.0.0.0"
+    port: int, counters: Sequence[ReadableCounter], address: str = "0.0.0.0",
+    limits: ServerLimits | None = None, extra: Sequence[Collector] = (), group: str | None = None,
 ) -> MetricsServer:
-    """Serve the counters' metrics over HTTP in a background thread.
+    """Serve the counters' metrics over HTTP in background threads (:mod:`trunkline.xdp.httpd`).
 
     ``GET /metrics`` (any path but ``/healthz``, as prometheus-client does) answers the Prometheus text
-    format (OpenMetrics when asked); ``GET /healthz`` answers 200 ``ok`` while every counter's last read
-    succeeded and 503 with the reason otherwise (for Kubernetes liveness/readiness probes).
+    format (OpenMetrics when asked, gzip when accepted) from a render at most ``limits.max_age_s`` old,
+    shared by concurrent scrapes; ``GET /healthz`` answers 200 ``ok`` while every counter can be read
+    and 503 with the reason otherwise (for Kubernetes probes), without waiting for a scrape.
 
     Args:
         port: TCP port; 0 picks a free one (see :attr:`MetricsServer.port`).
         counters: attached counters, kept open by the caller while the server runs.
         address: bind address; ``"::"`` for IPv6 (dual-stack where the system allows).
+        limits: workers, timeouts and limits (:class:`~trunkline.xdp.httpd.ServerLimits`).
+        extra: more collectors served beside the counters' (the plan's families,
+            :class:`trunkline.vmmetrics.PlanCollector`).
+        group: the node group: every series gets the label ``group`` (``None``: no such label).
 
     Returns:
         a :class:`MetricsServer`; call ``close()`` (or use ``with``) to stop it.
@@ -278,18 +237,12 @@ def start_metrics_server(
     """
     collector = TrunklineCollector(counters)
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(collector)
-
-    class Server(_Server):
-        address_family = socket.AF_INET6 if ":" in address else socket.AF_INET
-
+    for one in (collector, *extra):
+        registry.register(one if group is None else GroupLabelled(one, group))
     try:
-        httpd = make_server(address, port, _app(registry, collector), Server, handler_class=_QuietHandler)
+        return httpd.serve(registry, collector.healthy, address, port, limits or ServerLimits())
     except OSError as exc:
         raise EnvironmentProblem(
             f"cannot serve metrics on {address}:{port}: {os.strerror(exc.errno) if exc.errno else exc}; "
             "choose another --metrics-port"
         ) from exc
-    thread = threading.Thread(target=httpd.serve_forever, name=f"trunkline-metrics-{port}", daemon=True)
-    thread.start()
-    return MetricsServer(httpd, thread, collector)

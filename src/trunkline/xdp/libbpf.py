@@ -104,6 +104,8 @@ def _declare(lib: ctypes.CDLL) -> None:
         "bpf_program__fd": (i, [vp]),
         "bpf_object__find_map_by_name": (vp, [vp, cp]),
         "bpf_map__fd": (i, [vp]),
+        "bpf_map__set_max_entries": (i, [vp, u32]),
+        "bpf_program__set_autoload": (i, [vp, ctypes.c_bool]),
         "bpf_link_create": (i, [i, i, u32, ctypes.POINTER(bpf_link_create_opts)]),
         "bpf_map_lookup_elem": (i, [i, vp, vp]),
         "bpf_map_update_elem": (i, [i, vp, vp, ctypes.c_uint64]),
@@ -196,6 +198,16 @@ def bpf_object__find_map_by_name(obj: int, name: str) -> int:
 def bpf_map__fd(map_: int) -> int:
     """File descriptor of a created map."""
     return _check_fd("bpf_map__fd", library().bpf_map__fd(map_))
+
+
+def bpf_map__set_max_entries(map_: int, max_entries: int) -> None:
+    """Set a map's ``max_entries`` between open and load (the size in the object is the default)."""
+    _check_fd("bpf_map__set_max_entries", library().bpf_map__set_max_entries(map_, max_entries))
+
+
+def bpf_program__set_autoload(prog: int, autoload: bool) -> None:
+    """Whether ``bpf_object__load`` loads the program (set between open and load; default yes)."""
+    _check_fd("bpf_program__set_autoload", library().bpf_program__set_autoload(prog, autoload))
 
 
 def bpf_link_create(prog_fd: int, target: int, attach_type: int, flags: int = 0) -> int:

@@ -22,10 +22,10 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from trunkline.xdp import ethertypes, protocols
+from trunkline.xdp import ethertypes, macview, protocols
 from trunkline.xdp.stats import Cell, Interval, Row, record
 
-By = Literal["protocol", "vlan", "total"]
+By = Literal["protocol", "vlan", "total", "mac"]
 
 BAR_WIDTH = 20
 """Characters of the share bar at 100 %."""
@@ -102,7 +102,7 @@ def protocol_rows(interval: Interval) -> list[ViewRow]:
         rows.append(ViewRow(family, protocols.keyword(number), str(number), prow))
     lengths: list[Row[int]] = []
     for erow in interval.ethertypes:
-        if erow.key <= ethertypes.MAX_LENGTH:
+        if ethertypes.is_llc(erow.key):
             lengths.append(erow)
         else:
             rows.append(ViewRow("eth", ethertypes.name(erow.key), ethertypes.hex_value(erow.key), erow))
@@ -302,19 +302,33 @@ class JsonOutput(Output):
         self._write(intervals, "summary")
 
 
+def mac_notes(interval: Interval) -> list[str]:
+    """With MAC learning on, the lines that follow a protocol/VLAN/total view: the MAC table's figures,
+    and a warning when it is partial; nothing without learning."""
+    return macview.notes(interval) if interval.current.macs is not None else []
+
+
 class PlainOutput(Output):
     """Plain text per interval (for pipes and logs): a table per counter and direction, or one line each
-    for ``--by total``; blocks separated by a blank line."""
+    for ``--by total``; blocks separated by a blank line. With MAC learning, ``--by mac`` shows the
+    learned pairs and the other views end with the MAC table's figures."""
 
     def __init__(self, stream: IO[str], by: By) -> None:
         self.stream = stream
         self.by = by
 
+    def _block(self, item: Interval, summary: bool) -> str:
+        if self.by == "mac":
+            return macview.plain(item, title(item, summary))
+        if self.by == "total":
+            return "\n".join([total_line(item, summary), *mac_notes(item)])
+        return "\n".join([plain_table(item, self.by, summary), *mac_notes(item)])
+
     def _write(self, intervals: Sequence[Interval], summary: bool) -> None:
         if self.by == "total":
-            text = "\n".join(total_line(item, summary) for item in intervals)
+            text = "\n".join(self._block(item, summary) for item in intervals)
         else:
-            text = "\n\n".join(plain_table(item, self.by, summary) for item in intervals) + "\n"
+            text = "\n\n".join(self._block(item, summary) for item in intervals) + "\n"
         self.stream.write(text + "\n")
         self.stream.flush()
 
@@ -340,19 +354,30 @@ class LiveOutput(Output):
 
     def _render(self, intervals: Sequence[Interval], summary: bool) -> Group:
         width = self.console.size.width
-        return Group(*(rich_table(item, self.by, summary, width) for item in intervals))
+        parts: list[Any] = []
+        for item in intervals:
+            if self.by == "mac":
+                parts.append(macview.rich(item, title(item, summary)))
+                continue
+            parts.append(rich_table(item, self.by, summary, width))
+            parts.extend(Text(line, style="dim") for line in mac_notes(item))
+        return Group(*parts)
+
+    def _lines(self, intervals: Sequence[Interval], summary: bool) -> None:
+        for item in intervals:
+            self.console.print(total_line(item, summary), highlight=False)
+            for line in mac_notes(item):
+                self.console.print(line, highlight=False)
 
     def interval(self, intervals: Sequence[Interval]) -> None:
         if self.live is None:
-            for item in intervals:
-                self.console.print(total_line(item), highlight=False)
+            self._lines(intervals, summary=False)
             return
         self.live.update(self._render(intervals, summary=False), refresh=True)
 
     def summary(self, intervals: Sequence[Interval]) -> None:
         if self.live is None:
-            for item in intervals:
-                self.console.print(total_line(item, summary=True), highlight=False)
+            self._lines(intervals, summary=True)
             return
         self.live.update(self._render(intervals, summary=True), refresh=True)
 

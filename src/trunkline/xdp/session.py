@@ -203,11 +203,18 @@ def count(
     metrics_port: int | None = None,
     metrics_address: str = "0.0.0.0",
     notice: Callable[[str], None] = lambda line: print(f"trunkline: {line}", file=sys.stderr),
+    learn_macs: bool = False,
+    mac_capacity: int | None = None,
+    plan_metrics: Callable[[Sequence[Any]], Any] | None = None,
+    group: str | None = None,
 ) -> None:
     """The whole `trunkline count` run: attach a counter to each interface in *names*, tell *notice* the
     counters' warnings (once) and where metrics are served, show every interval through the output
     *make_output* builds (after attaching, so an attach error leaves the terminal alone), stop on
-    *duration_s*, Ctrl-C or SIGTERM, show the summary, detach.
+    *duration_s*, Ctrl-C or SIGTERM, show the summary, detach. *learn_macs* / *mac_capacity*: MAC
+    learning on every counter (``Counter(learn_macs=..., mac_capacity=...)``). *plan_metrics*: builds
+    a collector served beside the counters' (from the open counters); *group*: the ``group`` label
+    of every series.
 
     Raises:
         BadInputError: unknown interface, bad option (exit 2).
@@ -222,7 +229,8 @@ def count(
         counters: list[Counter] = []
         attached: list[Attached] = []
         for name in names:
-            counters.append(stack.enter_context(Counter(name, hook=hook_, mode=mode_)))
+            counters.append(stack.enter_context(Counter(name, hook=hook_, mode=mode_, learn_macs=learn_macs,
+                                                        mac_capacity=mac_capacity)))
             attached.append((time.monotonic_ns(), time.time()))  # its counts are zero here
         for counter in counters:
             for warning in counter.warnings:
@@ -230,7 +238,9 @@ def count(
         if metrics_port is not None:
             from trunkline.xdp.exporter import start_metrics_server
 
-            server: Any = start_metrics_server(metrics_port, counters, address=metrics_address)
+            extra = [plan_metrics(counters)] if plan_metrics is not None else []
+            server: Any = start_metrics_server(metrics_port, counters, address=metrics_address, extra=extra,
+                                               group=group)
             stack.callback(server.close)
             host = f"[{metrics_address}]" if ":" in metrics_address else metrics_address
             port = getattr(server, "port", metrics_port)

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+
+if TYPE_CHECKING:
+    from trunkline.xdp.macs import MacTable
 
 Direction = Literal["rx", "tx"]
 Family = Literal["ipv4", "ipv6"]
@@ -52,6 +55,8 @@ class Snapshot:
         protocols: (family, IP protocol number 0-255) -> counts. Only non-zero rows.
         ethertypes: EtherType of non-IP frames -> counts. Only non-zero rows.
         truncated: frames cut short before the headers that decide their slot.
+        macs: the counter's learned (VLAN, source MAC) pairs, both directions (``MacTable.of`` picks
+            this one), or ``None`` when MAC learning is off.
     """
 
     interface: str
@@ -65,6 +70,7 @@ class Snapshot:
     protocols: Mapping[tuple[Family, int], Cell] = field(default_factory=dict)
     ethertypes: Mapping[int, Cell] = field(default_factory=dict)
     truncated: Cell = Cell()
+    macs: MacTable | None = None
 
     @property
     def total(self) -> Cell:
@@ -242,7 +248,8 @@ def record(interval: Interval, kind: RecordKind = "interval") -> dict[str, Any]:
     ``interval_s`` is the run's length. `trunkline count` starts a run with an empty snapshot taken when
     the counter attached (:func:`empty_like`), so the first interval starts there and a summary's
     ``packets_interval`` equals ``packets``. Fields beyond DESIGN's: ``start_time`` (Unix seconds of the
-    interval's start) and ``ethertype_hex`` (``"0x0806"``) on EtherType rows.
+    interval's start), ``ethertype_hex`` (``"0x0806"``) on EtherType rows, and with MAC learning
+    ``macs`` and ``mac_table`` (:func:`mac_fields`).
     """
     from trunkline.xdp import ethertypes, protocols  # local: keeps this module free of data loading
 
@@ -278,4 +285,17 @@ def record(interval: Interval, kind: RecordKind = "interval") -> dict[str, Any]:
         ],
         "vlans": [{"vlan": row.key, **counter_fields(row)} for row in interval.vlans],
         "truncated": counter_fields(interval.truncated),
+        **mac_fields(cur),
     }
+
+
+def mac_fields(snapshot: Snapshot) -> dict[str, Any]:
+    """With MAC learning on, the record's ``macs`` rows (this direction's pairs, per VLAN with untagged
+    first, most packets first) and its ``mac_table`` (the whole table: both directions); ``{}`` without."""
+    if snapshot.macs is None:
+        return {}
+    from trunkline.xdp.macs import by_vlan, entry_fields, table_fields
+
+    groups = by_vlan(snapshot.macs.of(snapshot.direction))
+    return {"macs": [entry_fields(entry) for rows in groups.values() for entry in rows],
+            "mac_table": table_fields(snapshot.macs)}

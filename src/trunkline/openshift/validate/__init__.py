@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from trunkline.openshift import cudn_validate
 from trunkline.openshift.manifests import Document, Kind, load_manifests
 from trunkline.openshift.nodestate import NodeState
 from trunkline.openshift.validate.common import check_api_version, check_duplicates, check_kind_and_scope
@@ -88,6 +89,15 @@ def validate_documents(
             check_vm(out, doc, ctx)
         elif doc.kind is Kind.NETWORK_MAP:
             check_network_map(out, doc, ctx)
+        elif doc.kind is Kind.CUDN:
+            localnets = None if ctx.lacks(Kind.NNCP) else set(ctx.localnets)
+            for problem in cudn_validate.cudn_problems(doc, localnets):
+                out.add(doc, problem.field, problem.key, problem.message)
+    for doc, fld, key, message in [
+        *cudn_validate.reference_problems(docs, target_namespace),
+        *cudn_validate.conflicts(docs),
+    ]:
+        out.add(doc, fld, key, message)
     check_kustomizations(out, ctx, directory)
     if node_states is not None:
         check_node_states(out, ctx)
@@ -123,4 +133,5 @@ def validate_directory(
         kinds=dict(sorted(kinds.items())),
         findings=tuple(findings),
         single_file=directory.is_file(),
+        notes=tuple(cudn_validate.notes(docs)),
     )

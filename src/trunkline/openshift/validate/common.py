@@ -15,13 +15,14 @@ API_VERSIONS: dict[Kind, tuple[str, ...]] = {
     Kind.NNCP: ("nmstate.io/v1", "nmstate.io/v1beta1"),
     Kind.NMSTATE: ("nmstate.io/v1", "nmstate.io/v1beta1"),
     Kind.NAD: ("k8s.cni.cncf.io/v1",),
+    Kind.CUDN: ("k8s.ovn.org/v1",),
     Kind.NETWORK_MAP: ("forklift.konveyor.io/v1beta1",),
     Kind.NAMESPACE: ("v1",),
 }
 #: Kinds whose objects must name their namespace (NADs have their own finding; a hand-written
 #: VirtualMachine is usually applied with ``-n``), and cluster-scoped ones (their CRDs' ``scope``).
 NAMESPACED_KINDS = frozenset({Kind.NETWORK_MAP})
-CLUSTER_SCOPED_KINDS = frozenset({Kind.NNCP, Kind.NMSTATE, Kind.NAMESPACE})
+CLUSTER_SCOPED_KINDS = frozenset({Kind.NNCP, Kind.NMSTATE, Kind.NAMESPACE, Kind.CUDN})
 
 
 def check_api_version(out: Collector, doc: Document) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from trunkline.openshift import cudn_validate
 from trunkline.openshift.manifests import Document, Kind
 from trunkline.openshift.nodestate import NodeState
 from trunkline.openshift.objects import (
@@ -111,6 +112,7 @@ class Context:
     single_file: bool = False
 
     kinds: frozenset[Kind] = frozenset()
+    cudn_names: frozenset[str] = frozenset()
 
     def lacks(self, kind: Kind) -> bool:
         """Whether references to *kind* cannot be resolved: a single file holding no object of it."""
@@ -131,6 +133,9 @@ class Context:
         for doc in docs:
             if doc.kind is Kind.NAD and doc.name:
                 ctx.nads.setdefault((doc.namespace or "default", doc.name), doc)
+        for key, cudn in cudn_validate.provided_nads(docs).items():  # a CUDN's NADs, one per namespace
+            ctx.nads.setdefault(key, cudn)
+        ctx.cudn_names = frozenset(cudn_validate.cudns(docs))
         return ctx
 
     def usable_namespaces(self) -> tuple[str, ...] | None:

@@ -48,6 +48,7 @@ class ValidationResult:
         kinds: number of objects per kind (``Kind`` value -> count).
         findings: the findings, sorted by file, line, field.
         single_file: a single file was checked alone (references to objects in other files unchecked).
+        notes: facts that are not findings (CUDN selectors that depend on labels, not checkable offline).
     """
 
     directory: str
@@ -55,6 +56,7 @@ class ValidationResult:
     kinds: dict[str, int]
     findings: tuple[Finding, ...]
     single_file: bool = False
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -68,6 +70,7 @@ class ValidationResult:
             "documents": self.documents,
             "kinds": self.kinds,
             "findings": [f.as_dict() for f in self.findings],
+            "notes": list(self.notes),
         }
 
 

@@ -21,7 +21,7 @@ def check_vm(out: Collector, doc: Document, ctx: Context) -> None:
         fld = f"{network.path}.multus.networkName"
         prefix, _, name = ref.rpartition("/")
         ns = prefix or None
-        if ns is None:
+        if ns is None and name not in ctx.cudn_names:  # a CUDN's NAD is in every namespace it selects
             out.add(
                 doc,
                 fld,

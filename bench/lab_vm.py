@@ -11,7 +11,7 @@ In the same process:
 Figures depend on the machine: qemu runs without KVM (TCG), so the guest runs several times slower
 than the host, and a busy host slows it further. Run (as root):
 
-    .venv/bin/python bench/lab_seed.py [--vlan ID ...] [--runs N]
+    .venv/bin/python bench/lab_vm.py [--vlan ID ...] [--runs N]
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="VM runs of each kind (default 1)")
     args = parser.parse_args()
     if os.geteuid() != 0:
-        sys.exit("bench/lab_seed.py: needs root")
+        sys.exit("bench/lab_vm.py: needs root")
     kernel = find_kernel()
     with tempfile.TemporaryDirectory() as tmp:
         plan = Path(tmp) / "plan"

@@ -1,6 +1,7 @@
-/* The seed's protocol counter ("Diving into an eBPF + Go Example: Part 3"), verbatim from the seed text
- * (docs: ../shared/seed/000_9c28f1ae5242d508.txt); the baseline of bench/bpf_per_packet.py, which checks
- * this copy against the seed text when that file is present. Not shipped, not used by trunkline. */
+/* The protocol counter of the blog post "Diving into an eBPF + Go Example: Part 3", verbatim (the post's
+ * text: ../shared/seed/000_9c28f1ae5242d508.txt, outside this repository); the baseline of
+ * bench/bpf_per_packet.py, which checks this copy against the post's text when that file is present.
+ * Not shipped, not used by trunkline. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <linux/if_ether.h>
