@@ -10,7 +10,7 @@ import yaml
 from rich.console import Console
 
 from tests.conftest import run_cli
-from tests.support.manifests import NNS, config, nad, nncp_with_explicit_trunk, seed_nncp, write
+from tests.support.manifests import config, nad, nncp_with_explicit_trunk, seed_nncp, write
 from trunkline.cli.validate import finding_block, render
 from trunkline.openshift.validate import validate_directory
 
@@ -82,19 +82,6 @@ def test_one_file_is_checked_alone_with_a_note(tmp_path: Path) -> None:
     proc = run_cli("validate", str(d / "nad.yaml"), "--json")
     assert proc.returncode == 1
     assert '"key": "vlan-out-of-range"' in proc.stdout
-
-
-def test_readme_node_state_example_runs_as_written(tmp_path: Path) -> None:
-    # README: trunkline plan --nic-map vmnic1=ens34 -o out/ && trunkline validate out/ --node-state
-    # docs/examples/nns.yaml (the sample export shipped in the repository)
-    out = tmp_path / "out"
-    assert run_cli("plan", "--nic-map", "vmnic1=ens34", "-o", str(out)).returncode == 0
-    proc = run_cli("validate", str(out), "--node-state", str(NNS))
-    assert proc.returncode == 0, proc.stdout
-    assert proc.stdout == (
-        f"{out}: 16 objects (1 ConfigMap, 3 Kustomization, 1 NMState, 4 NetworkAttachmentDefinition, "
-        "1 NetworkMap, 1 NodeNetworkConfigurationPolicy, 5 VirtualMachinePatch), no findings\n"
-    )
 
 
 def test_field_lines_after_non_ascii_text_and_in_list_items(tmp_path: Path) -> None:
