@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import run_cli
-from tests.test_plan_support import codes, dvs_inventory, plan_for
+from tests.support.plan import codes, dvs_inventory, plan_for
 from trunkline.errors import BadInputError
 from trunkline.openshift.naming import is_ifname
 from trunkline.openshift.render import write_plan

@@ -13,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_plan_support import dvs_inventory, plan_for
+from tests.support.plan import dvs_inventory, plan_for
 from trunkline import atomicwrite
 from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.openshift import render

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.test_inventory_file import SMALL
+from tests.support.inventory import SMALL
 from trunkline.openshift.validate import validate_directory
 from trunkline.vsphere.yamlfile import parse_inventory
 from trunkline.yamlread import ManifestLoader, load_yaml12
