@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import run_cli
-from tests.test_plan_properties import inventories
+from tests.support.strategies import inventories
 from trunkline.openshift.manifests import Kind, load_manifests
 from trunkline.openshift.nicmap import node_groups
 from trunkline.openshift.objects import read_nad
