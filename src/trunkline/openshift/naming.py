@@ -53,6 +53,24 @@ def is_subdomain(name: str) -> bool:
     return 0 < len(name) <= 253 and bool(_SUBDOMAIN_RE.fullmatch(name))
 
 
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+
+
+def is_label_key(key: str) -> bool:
+    """True for a Kubernetes label key: ``[prefix/]name``, prefix a DNS subdomain of at most 253
+    characters, name at most 63 of ``[A-Za-z0-9_.-]`` starting and ending alphanumeric (Kubernetes
+    "Labels and Selectors", syntax and character set)."""
+    prefix, _, name = key.rpartition("/")
+    if prefix and not is_subdomain(prefix):
+        return False
+    return bool(_LABEL_NAME.fullmatch(name))
+
+
+def is_label_value(value: str) -> bool:
+    """True for a Kubernetes label value: empty, or as a label key's name part."""
+    return value == "" or bool(_LABEL_NAME.fullmatch(value))
+
+
 def ifname_problem(name: str) -> str | None:
     """Why the Linux kernel refuses *name* as an interface name, or ``None``: it must be 1-15 bytes
     (UTF-8), not ``.`` or ``..``, without ``/``, ``:`` or white space (``dev_valid_name()`` in

@@ -24,7 +24,6 @@ A plain mapping (``{vmnic1: ens34}``) is one group for the worker role, as is no
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from trunkline.errors import BadInputError
-from trunkline.openshift.naming import is_ifname, is_label
+from trunkline.openshift.naming import is_ifname, is_label, is_label_key, is_label_value
 from trunkline.yamlread import load_yaml12
 
 WORKER_SELECTOR: tuple[tuple[str, str], ...] = (("node-role.kubernetes.io/worker", ""),)
@@ -128,25 +127,6 @@ class _MapFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     groups: list[_GroupFile] = Field(min_length=1)
-
-
-_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-
-
-def is_label_key(key: str) -> bool:
-    """True for a Kubernetes label key: ``[prefix/]name``, prefix a DNS subdomain of at most 253
-    characters, name at most 63 of ``[A-Za-z0-9_.-]`` starting and ending alphanumeric (Kubernetes
-    "Labels and Selectors", syntax and character set)."""
-    prefix, _, name = key.rpartition("/")
-    if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.fullmatch(prefix)):
-        return False
-    return bool(_LABEL_NAME.fullmatch(name))
-
-
-def is_label_value(value: str) -> bool:
-    """True for a Kubernetes label value: empty, or as a label key's name part."""
-    return value == "" or bool(_LABEL_NAME.fullmatch(value))
 
 
 def parse_nic_map_options(values: Iterable[str]) -> dict[str, str]:
