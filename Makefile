@@ -30,4 +30,4 @@ docs: cli-docs
 	$(VENV)/bin/sphinx-build -W -b html docs docs/_build/html
 
 cli-docs:
-	$(VENV)/bin/typer trunkline.cli utils docs --name trunkline --output $(CLI_DOC)
+	$(VENV)/bin/typer trunkline.cli utils docs --name trunkline --title "Command-line reference" --output $(CLI_DOC)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, run_cli
-from tests.test_rvtools_reader import SEED_V4_YAML, V4, seed_rows, write_workbook
+from tests.support.rvtools_corpus import SEED_V4_YAML, V4, seed_rows, write_workbook
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +32,8 @@ def test_read_rvtools_writes_the_inventory_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert out.read_text(encoding="utf-8") == SEED_V4_YAML
     assert result.stderr == (
-        f"wrote {out}: 1 vCenter, 1 datacenter, 2 hosts, 3 switches, 8 port groups, 3 VMs (4 NICs)\n"
+        f"wrote {out}: 1 vCenter, 1 datacenter, 2 hosts, 3 switches, 8 port groups, 3 VMs (4 NICs); "
+        "0 reader finding(s): 0 error(s), 0 warning(s), 0 note(s)\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.xlsx", "inventory.yaml"]
 
@@ -84,18 +85,14 @@ def test_malformed_yaml_is_exit_2_with_one_line(tmp_path: Path) -> None:
     [
         (
             "no-dvport",
-            "sheet 'dvPort' is missing (sheets found: vInfo, vNetwork, vHost, vNIC, vSwitch, vPort, "
-            "dvSwitch, vSC_VMK, vSource); export all tabs to one .xlsx with RVTools",
+            "the export lacks 1 tab(s) a plan needs: 'dvPort' (the distributed port groups and their "
+            "VLANs); export all tabs with RVTools (File > Export all to Excel); `trunkline inventory show` "
+            "shows what the present tabs hold",
         ),
         (
             "no-network-column",
             "sheet 'vNetwork' has no column 'Network' (or 'Portgroup', 'Port Group'); export the workbook "
             "again with RVTools, whose exports have it",
-        ),
-        (
-            "vlan-5000",
-            "sheet 'vPort' row 3 column 'VLAN': VLAN ID 5000 is out of range 0-4095; fix the cell or export "
-            "the workbook again",
         ),
     ],
 )
@@ -108,8 +105,6 @@ def test_bad_rvtools_export_is_exit_2_naming_the_place_and_writes_nothing(
         del layout["dvPort"]
     elif change == "no-network-column":
         layout["vNetwork"].remove("Network")
-    else:
-        rows["vPort"][1]["VLAN"] = 5000
     xlsx = write_workbook(tmp_path / "export.xlsx", rows, layout)
     out = tmp_path / "inventory.yaml"
     result = run_cli("inventory", "read", "--rvtools", str(xlsx), "-o", str(out))
@@ -139,3 +134,34 @@ def test_output_in_a_missing_directory_is_exit_2(tmp_path: Path) -> None:
     assert _one_line_error(result) == (
         f"{out}: directory {out.parent} does not exist; create it or choose another path"
     )
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_read_prints_the_reader_findings_and_exits_0_or_1_under_strict(tmp_path: Path, strict: bool) -> None:
+    rows = seed_rows()
+    rows["vPort"][1]["VLAN"] = 5000
+    xlsx = write_workbook(tmp_path / "export.xlsx", rows)
+    out = tmp_path / "inventory.yaml"
+    result = run_cli(
+        "inventory", "read", "--rvtools", str(xlsx), "-o", str(out), *(["--strict"] if strict else [])
+    )
+    edit = "edit the inventory file `trunkline inventory read` wrote, then run `trunkline plan` on it"
+    lines = [
+        "warning vlan-odd: sheet 'vPort' row 3 column 'VLAN': port group 'Management Network': VLAN ID 5000 "
+        f"is out of range 0-4095; {edit}",
+        "warning vlan-disagreement: sheet 'vPort' row 3 column 'VLAN': standard port group 'Management "
+        "Network': the hosts disagree with no majority (VLAN 0 on esxi01.lab.example (row 2); VLAN 5000 on "
+        f"esxi02.lab.example (row 3)); REPORT.md says which VLAN the plan used: to choose, {edit}",
+        f"wrote {out}: 1 vCenter, 1 datacenter, 2 hosts, 3 switches, 8 port groups, 3 VMs (4 NICs); "
+        "2 reader finding(s): 0 error(s), 2 warning(s), 0 note(s)",
+    ]
+    if strict:
+        lines.append(
+            "trunkline: error: --strict: the reader had 2 error or warning finding(s) (listed above); "
+            f"{out} was written: edit it, then run `trunkline plan` on it"
+        )
+    assert (result.returncode, result.stderr.splitlines()) == (1 if strict else 0, lines)
+    from trunkline.vsphere.findings import finding_lines
+    from trunkline.vsphere.yamlfile import load_inventory_file
+
+    assert finding_lines(load_inventory_file(out).findings) == lines[:2]

@@ -85,7 +85,7 @@ def test_temporary_file_left_by_a_killed_write_is_removed_by_the_next(tmp_path: 
 def test_output_to_a_link_to_stdout_writes_to_the_pipe(tmp_path: Path) -> None:
     """As ``-o /dev/stdout``, through a link of the test's own (a regression must not replace /dev/stdout)."""
     from tests.conftest import run_cli
-    from tests.test_rvtools_reader import SEED_V4_YAML, seed_rows, write_workbook
+    from tests.support.rvtools_corpus import SEED_V4_YAML, seed_rows, write_workbook
 
     xlsx = write_workbook(tmp_path / "export.xlsx", seed_rows())
     stdout = tmp_path / "stdout"

@@ -46,7 +46,8 @@ def test_vms_per_port_group_with_adapter_and_disconnected_marked() -> None:
     assert vm_rows(_dc()) == [
         ("vm-vlan-10", "10", "web01 (vmxnet3), app01 (vmxnet3)"),
         ("vm-vlan-20", "20", "app01 (vmxnet3), db01 (e1000e)"),
-        ("vm-vlan-30", "30", "monitor01 (e1000, off)"),
+        # powered off with Connected false but connecting at power on: not disconnected
+        ("vm-vlan-30", "30", "monitor01 (e1000)"),
         ("vm-vlan-40", "40", "vlan40-client (vmxnet3)"),
     ]
 
@@ -83,3 +84,31 @@ def test_a_port_group_with_many_vms_names_eight_and_counts_the_rest() -> None:
             ", ".join(f"vm{i:02d} (vmxnet3)" for i in range(8)) + " (+3 more)",
         )
     ]
+
+
+def test_a_terminal_too_narrow_for_the_columns_gets_them_stacked_never_dropped() -> None:
+    console = Console(file=io.StringIO(), width=40, highlight=False)
+    console.print(render(load_inventory()))
+    lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert max(len(line) for line in lines) <= 40
+    at = lines.index("Hosts")
+    assert [line.strip() for line in lines[at + 1 : at + 7]] == [
+        "Host: esxi01.lab.example",
+        "NIC: vmnic0",
+        "Speed: 1G",
+        "Switch: vSwitch0",
+        "Uplink: vmnic0",
+        "Carries: vmk0 Management Network",
+    ]
+
+
+def test_vmkernel_nics_are_never_host_nic_rows() -> None:
+    dc = _dc()
+    host = dc.hosts[0]
+    lonely = host.model_copy(
+        update={"vmkernel_nics": (*host.vmkernel_nics, host.vmkernel_nics[0].model_copy(update={"name": "vmk9"}))}  # noqa: E501
+    )
+    moved = dc.model_copy(update={"hosts": (lonely, *dc.hosts[1:]), "switches": dc.switches})
+    rows = host_rows(moved)
+    assert [r[1] for r in rows].count("vmk9") == 0
+    assert all(not r[1].startswith("vmk") for r in rows)

@@ -37,7 +37,9 @@ def test_simulator_to_inventory_file_to_model_is_equal(
     direct = vcenter_inventory([vcsim.url], vcsim.user, False, None, None)
     from_file = load_inventory(out)
     assert from_file == direct
-    assert result.stderr.splitlines()[-1] == f"wrote {out}: {counts_text(direct)}"
+    assert result.stderr.splitlines()[-1] == (
+        f"wrote {out}: {counts_text(direct)}; 0 reader finding(s): 0 error(s), 0 warning(s), 0 note(s)"
+    )
     assert vcsim.password not in result.stderr + result.stdout
     shown = run_cli("inventory", "show", str(out))
     assert shown.returncode == 0, shown.stderr

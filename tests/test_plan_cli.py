@@ -48,7 +48,10 @@ def test_seed_example_vlan_40_nad_and_nncp_match_the_seed(tmp_path):
     (nncp,) = _docs(out / "nncp.yaml")
     assert nncp["apiVersion"] == "nmstate.io/v1" and nncp["kind"] == "NodeNetworkConfigurationPolicy"
     assert nncp["metadata"]["name"] == "vlan-trunk-ens34-policy"
-    assert nncp["spec"]["nodeSelector"] == {"node-role.kubernetes.io/worker": ""}
+    assert nncp["spec"]["nodeSelector"] == {
+        "node-role.kubernetes.io/worker": "",
+        "trunkline.io/node-group": "workers",
+    }
     assert nncp["spec"]["maxUnavailable"] == 1
     bridge = next(i for i in nncp["spec"]["desiredState"]["interfaces"] if i["name"] == "vlan-trunk")
     # the seed's bridge, plus the port's explicit VLAN trunk, the MTU and IPv6 off
@@ -159,7 +162,11 @@ def test_nic_map_file_and_mtv_options_reach_the_manifests(tmp_path):
     assert result.returncode == 0, result.stderr
     (nncp,) = _docs(out / "nncp.yaml")
     assert nncp["metadata"]["name"] == "rack-a-br-trunk-ens1f0-policy"
-    assert nncp["spec"]["nodeSelector"] == {"node-role.kubernetes.io/worker": "", "zone": "a"}
+    assert nncp["spec"]["nodeSelector"] == {
+        "node-role.kubernetes.io/worker": "",
+        "zone": "a",
+        "trunkline.io/node-group": "rack-a",
+    }
     configs = {
         json.loads(d["spec"]["config"])["name"]: json.loads(d["spec"]["config"])
         for d in _docs(out / "nads.yaml")

@@ -160,7 +160,8 @@ def test_br_ex_maps_every_physical_network_to_br_ex_and_creates_no_bridge():
             "kind": "NodeNetworkConfigurationPolicy",
             "metadata": {"name": "vlan-trunk-br-ex-policy"},
             "spec": {
-                "nodeSelector": {"node-role.kubernetes.io/worker": ""},
+                "nodeSelector": {"node-role.kubernetes.io/worker": "",
+                                 "trunkline.io/node-group": "workers"},
                 "maxUnavailable": 1,
                 "desiredState": {
                     "ovn": {

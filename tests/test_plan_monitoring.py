@@ -86,6 +86,8 @@ def test_namespaced_objects_are_in_trunkline_and_the_scc_has_no_namespace(plan_d
         ns = doc["metadata"].get("namespace")
         if doc["kind"] in ("Namespace", "ClusterRole", "SecurityContextConstraints"):
             assert ns is None, doc["kind"]
+        elif (doc["kind"], doc["metadata"]["name"]) == ("ConfigMap", "trunkline-dashboard"):
+            assert ns == "openshift-config-managed"  # where the OpenShift console reads dashboards
         else:
             assert ns == "trunkline", (doc["kind"], doc["metadata"]["name"])
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.test_rvtools_reader import seed_rows, write_workbook
+from tests.support.rvtools_corpus import seed_rows, write_workbook
 from tests.vcsim_fixture import Vcsim, vcsim  # noqa: F401  (fixture)
 from trunkline.cli import main
 
@@ -60,7 +60,14 @@ def test_plan_from_the_vcenter_simulator(vcsim: Vcsim, tmp_path, monkeypatch: py
     assert nads["dc0-dvpg0"]["macspoofchk"] is True
     assert "vlan" not in nads["dc0-dvpg0"] and "vlan" not in nads["vm-network"]
     nncps = {d["metadata"]["name"] for d in yaml.safe_load_all((out / "nncp.yaml").read_text()) if d}
-    assert nncps == {"br-vswitch0-ens34-policy", "vlan-trunk-ens35-policy"}
+    # the simulator's cluster DC0_C0 and its standalone hosts are separate node groups (hosts of different
+    # clusters are never merged), each with its NNCPs
+    assert nncps == {
+        "dc0-c0-br-vswitch0-ens34-policy",
+        "dc0-c0-vlan-trunk-ens35-policy",
+        "standalone-br-vswitch0-ens34-policy",
+        "standalone-vlan-trunk-ens35-policy",
+    }
     report = (out / "REPORT.md").read_text()
     assert "| warning | duplicate-mac |" in report  # this simulator gives several VMs one MAC
     assert "| info | vmkernel-only | port group 'Management Network'" in report

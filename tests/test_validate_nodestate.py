@@ -23,7 +23,11 @@ def _verdicts() -> dict[tuple[str, str], tuple[bool, str]]:
 def test_list_export_gives_one_state_per_node_with_node_labels() -> None:
     states = load_node_states(NNS)
     assert [s.node for s in states] == ["worker-0", "worker-1"]
-    assert states[0].labels == {"kubernetes.io/hostname": "worker-0", "node-role.kubernetes.io/worker": ""}
+    assert states[0].labels == {
+        "kubernetes.io/hostname": "worker-0",
+        "node-role.kubernetes.io/worker": "",
+        "trunkline.io/node-group": "workers",
+    }
     assert states[0].default_route_interfaces == frozenset({"br-ex"})
     ens34 = states[0].interface("ens34")
     assert ens34 is not None

@@ -46,6 +46,7 @@ from trunkline.vsphere.model import (
     NoVlan,
     PortGroup,
     TrunkVlan,
+    UnknownVlan,
     VlanPolicy,
     nic_disconnected,
 )
@@ -123,6 +124,8 @@ def vlans_of_policy(policy: VlanPolicy) -> VlanSet:
         from trunkline.openshift.plan import merge_ranges
 
         return VlanSet(merge_ranges([(r.start, r.end) for r in policy.ranges]), untagged=True)
+    if isinstance(policy, UnknownVlan):  # the source did not say: nothing is expected, nothing guessed
+        return VlanSet()
     return VlanSet(((policy.secondary, policy.secondary),))
 
 

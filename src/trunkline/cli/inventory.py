@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from trunkline.errors import BadInputError
+from trunkline.errors import BadInputError, FindingsError
 from trunkline.vsphere.model import Inventory
 
 inventory_app = typer.Typer(
@@ -69,6 +69,12 @@ def read(
             help="Give up on a vCenter that does not connect or answer a call within this time.",
         ),
     ] = 60.0,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Exit 1 when the reader had error or warning findings (file still written)."
+        ),
+    ] = False,
 ) -> None:
     """Read the network design from vCenter or an RVTools export and write an inventory file.
 
@@ -96,6 +102,12 @@ def read(
             )
         inventory = _from_vcenter(vcenter or [], user, insecure, ca_file, datacenter, timeout)
     _write(inventory, output)
+    serious = [f for f in inventory.findings if f.severity != "info"]
+    if strict and serious:
+        raise FindingsError(
+            f"--strict: the reader had {len(serious)} error or warning finding(s) (listed above); "
+            f"{output} was written: edit it, then run `trunkline plan` on it"
+        )
 
 
 def _from_vcenter(
@@ -114,15 +126,19 @@ def _from_vcenter(
 
 
 def _write(inventory: Inventory, output: Path) -> None:
+    from trunkline.vsphere.findings import finding_lines, findings_text
     from trunkline.vsphere.summary import counts_text
     from trunkline.vsphere.yamlfile import check_read_inventory, dump_inventory, write_inventory
 
     check_read_inventory(inventory)
     if str(output) == "-":
         sys.stdout.write(dump_inventory(inventory))
-        return
-    write_inventory(inventory, output)
-    print(f"wrote {output}: {counts_text(inventory)}", file=sys.stderr)
+    else:
+        write_inventory(inventory, output)
+    for line in finding_lines(inventory.findings):
+        print(line, file=sys.stderr)
+    where = "" if str(output) == "-" else f"wrote {output}: "
+    print(f"{where}{counts_text(inventory)}; {findings_text(inventory.findings)}", file=sys.stderr)
 
 
 @inventory_app.command("show")
@@ -140,7 +156,7 @@ def show(
     from trunkline.vsphere.sources import load_inventory
     from trunkline.vsphere.summary import render
 
-    Console(highlight=False).print(render(load_inventory(file)))
+    Console(highlight=False).print(render(load_inventory(file, partial=True)))
 
 
 @inventory_app.command("schema")

@@ -198,6 +198,14 @@ def plan_command(
     max_unavailable: Annotated[
         str, _opt("--max-unavailable", help="NNCP maxUnavailable.", metavar="N|N%")
     ] = "1",
+    disconnected_down: Annotated[
+        bool,
+        _opt(
+            "--disconnected-down",
+            help="VM patches set `state: down` on NICs disconnected on vSphere (needs OpenShift "
+            "Virtualization 4.19 or later; older releases reject the field at admission).",
+        ),
+    ] = False,
     strict: Annotated[bool, _opt("--strict", help="Exit 1 when anything was left unmapped.")] = False,
 ) -> None:
     """Write NNCPs, NADs, MTV NetworkMaps, VM patches and REPORT.md for a vSphere network design."""
@@ -225,6 +233,7 @@ def plan_command(
         mtv_providers=_providers(mtv_provider or []),
         mtv_namespace=mtv_namespace,
         network_choices=_choices(mtv_map or []),
+        disconnected_down=disconnected_down,
     )
     options.check()  # the plan's own rules, before the inventory is read
     cli_map = parse_nic_map_options(nic_map or [])

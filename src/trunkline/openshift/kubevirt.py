@@ -25,6 +25,8 @@ def vm_patch(vm: VmDecision) -> dict[str, Any]:
         iface: dict[str, Any] = {"name": nic.interface, "model": nic.model}
         if nic.mac:
             iface["macAddress"] = nic.mac
+        if nic.state:
+            iface["state"] = nic.state  # KubeVirt link state (OpenShift Virtualization >= 4.19)
         if nic.binding == "pod":
             iface["masquerade"] = {}
             networks.append({"name": nic.interface, "pod": {}})

@@ -125,7 +125,7 @@ def nncp_manifests(plan: Plan) -> list[dict[str, Any]]:
                     "kind": "NodeNetworkConfigurationPolicy",
                     "metadata": {"name": policy_name(bridge, layout)},
                     "spec": {
-                        "nodeSelector": dict(layout.group.node_selector),
+                        "nodeSelector": layout.group.selector,
                         "maxUnavailable": plan.options.max_unavailable,
                         "desiredState": desired_state(bridge, layout, plan.options.backend),
                     },

@@ -41,6 +41,7 @@ from trunkline.openshift.naming import (
     with_suffix,
 )
 from trunkline.openshift.nicmap import NodeGroup
+from trunkline.openshift.nodegroups import automatic_groups
 from trunkline.vlanranges import format_ranges as ranges_text
 from trunkline.vlanranges import merge_ranges, subtract_ranges
 from trunkline.vsphere.model import (
@@ -53,8 +54,12 @@ from trunkline.vsphere.model import (
     SecurityPolicy,
     Teaming,
     TrunkVlan,
+    UnknownVlan,
+    VirtualMachine,
     VirtualSwitch,
     VlanPolicy,
+    VmNic,
+    nic_disconnected,
 )
 
 Backend = Literal["linux-bridge", "ovn-localnet", "cudn-localnet"]
@@ -77,7 +82,9 @@ _MOID = re.compile(r"^[a-zA-Z]+-\d+$")
 class PlanOptions:
     """What the user chose. ``mtv_providers``: vCenter name -> MTV vSphere Provider name (key ``""`` =
     every vCenter); ``network_choices``: port group name or moid -> ``pod`` / ``ignored`` instead of a NAD;
-    ``nic_proposals``: (uplink, NIC, reason) chosen from node state for uplinks nothing else maps.
+    ``nic_proposals``: (uplink, NIC, reason) chosen from node state for uplinks nothing else maps;
+    ``disconnected_down``: VM patches set ``state: down`` on NICs disconnected on vSphere
+    (:func:`~trunkline.vsphere.model.nic_disconnected`).
     cudn-localnet only (:mod:`.cudn`): ``target_namespaces`` the CUDNs select (``namespace`` is the
     first); ``localnet_bridge`` ``own`` (an OVS bridge on the trunk NIC) or ``br-ex``; ``subnets``: port
     group name or moid -> CIDRs (IPAM on for that network)."""
@@ -93,6 +100,7 @@ class PlanOptions:
     mtv_destination: str = "host"
     network_choices: Mapping[str, Literal["pod", "ignored"]] = field(default_factory=dict)
     nic_proposals: tuple[tuple[str, str, str], ...] = ()
+    disconnected_down: bool = False
     target_namespaces: tuple[str, ...] = ()
     localnet_bridge: Literal["own", "br-ex"] = "own"
     subnets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -191,6 +199,7 @@ class NetworkDecision:
     mtu: int = DEFAULT_MTU
     sources: tuple[tuple[str, str], ...] = ()
     vm_nics: int = 0
+    addresses: tuple[str, ...] = ()  # guest addresses on its VM NICs ("10.0.20.15" or "10.0.20.15/24")
 
 
 @dataclass(frozen=True)
@@ -235,6 +244,7 @@ class VmNicDecision(NamedTuple):
     binding: Literal["multus", "pod"] | None
     network_name: str | None
     reason: str
+    state: Literal["down"] | None = None  # KubeVirt interface link state to set (None: leave it alone)
 
 
 @dataclass(frozen=True)
@@ -280,6 +290,11 @@ class Plan:
     #: map file, or automatic ones (hosts sharing a switch layout), each with the hosts it replaces
     #: (``hosts``: host names for automatic groups, fnmatch patterns for the user's) and ``reason``.
     node_groups: tuple[NodeGroup, ...] = ()
+    #: Per node group name: the vSphere host names it replaces (sorted).
+    node_group_hosts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Templates (not migrated as VMs): their names, and how many NICs they have.
+    templates: tuple[str, ...] = ()
+    template_nics: int = 0
 
     @property
     def unmapped(self) -> tuple[Finding, ...]:
@@ -311,6 +326,8 @@ def vlan_text(vlan: VlanPolicy) -> str:
         return str(vlan.id)
     if isinstance(vlan, TrunkVlan):
         return "trunk " + ranges_text(merge_ranges([(r.start, r.end) for r in vlan.ranges]))
+    if isinstance(vlan, UnknownVlan):
+        return "unknown"
     kind = f" {vlan.pvlan_type}" if vlan.pvlan_type else ""
     primary = f" primary {vlan.primary}" if vlan.primary is not None else ""
     return f"pvlan{kind} {vlan.secondary}{primary}"
@@ -343,6 +360,8 @@ class _Net:
     switch_keys: list[str] = field(default_factory=list)
     vm_nics: int = 0
     vmk_only: bool = False
+    nic_names: list[str] = field(default_factory=list)  # "vm (label)" of its VM NICs
+    addresses: list[str] = field(default_factory=list)
 
 
 class _Builder:
@@ -356,6 +375,8 @@ class _Builder:
         self.nets: dict[str, _Net] = {}
         self.lookup: dict[tuple[str, str, str], str] = {}  # (vc, dc, network/pg id) -> net key
         self.opaque: dict[tuple[str, str, str], str] = {}  # (vc, dc, id) -> name
+        self.opaque_nics: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        self.portless: set[str] = set()  # switch keys with no known uplink (no NNCP)
         # switch key -> [(host name, [(uplink name, vmnic name)])]
         self.host_uplinks: dict[str, list[tuple[str, list[tuple[str | None, str | None]]]]]
         self.host_uplinks = defaultdict(list)
@@ -442,11 +463,18 @@ class _Builder:
         for op in dc.opaque_networks:
             self.opaque[(vc, dc.name, op.id)] = op.name
         for vm in dc.vms:
+            if vm.template:
+                continue
             for vnic in vm.nics:
                 if vnic.network:
                     vkey = self.lookup.get((vc, dc.name, vnic.network))
                     if vkey:
-                        self.nets[vkey].vm_nics += 1
+                        net = self.nets[vkey]
+                        net.vm_nics += 1
+                        net.nic_names.append(f"{vm.name} ({vnic.label})")
+                        net.addresses.extend(vnic.addresses)
+                    elif (vc, dc.name, vnic.network) in self.opaque:
+                        self.opaque_nics[(vc, dc.name, vnic.network)].append(f"{vm.name} ({vnic.label})")
 
     # ---- networks ---------------------------------------------------------------------------------
 
@@ -468,13 +496,19 @@ class _Builder:
         chosen_text = sorted(vlan_counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         pg = next(p for p in pgs if vlan_text(p.vlan) == chosen_text)
         if len(vlan_counts) > 1:
-            detail = "; ".join(f"VLAN {t} on {n} host(s)" for t, n in sorted(vlan_counts.items()))
+            hosts = {o.id: host for objs in self.switch_objs.values() for o, host in objs}
+            on: dict[str, list[str]] = defaultdict(list)
+            for p in pgs:
+                on[vlan_text(p.vlan)].append(hosts.get(p.switch, p.switch))
+            detail = "; ".join(f"VLAN {t} on {', '.join(sorted(on[t]))}" for t in sorted(on))
             self.find(
                 "warning",
                 "vlan-mismatch",
                 subject,
-                f"the same port group name has different VLANs on different hosts ({detail}); the plan uses "
-                f"VLAN {chosen_text}, the most common: make the hosts agree, or rename the odd port groups",
+                f"the hosts give this port group different VLANs ({detail}); the plan uses VLAN "
+                f"{chosen_text} (the most common; on a tie the first in sort order): to use another, make "
+                "the hosts agree on vSphere, or set the port groups' 'vlan' in the inventory file and run "
+                "plan on it",
             )
         skey = Counter(net.switch_keys).most_common(1)[0][0]
         sw = self.switches[skey]
@@ -494,6 +528,7 @@ class _Builder:
             mtu=sw.mtu,
             sources=sources,
             vm_nics=net.vm_nics,
+            addresses=tuple(dict.fromkeys(net.addresses)),
         )
         decision = self._target(net, pg, security, base, subject)
         if self.opt.backend == "cudn-localnet":
@@ -516,11 +551,12 @@ class _Builder:
                 "error",
                 "nsx",
                 subject,
-                "backed by NSX (an overlay segment, not a VLAN): no NAD; plan the segment on OpenShift "
-                "by hand or map it with --mtv-map NAME=pod|ignored",
+                f"an NSX logical switch (VXLAN/Geneve overlay; its VLAN {base.vlan_text} is the transport "
+                f"VLAN, not the VMs'): no NAD; its {net.vm_nics} VM NIC(s): {_listing(net.nic_names)}; plan "
+                "the segment on OpenShift by hand, or map it with --mtv-map NAME=pod|ignored",
                 unmapped=True,
             )
-            return _with(base, target="unmapped", reason="NSX-backed port group")
+            return _with(base, target="unmapped", reason="NSX logical switch")
         if net.vmk_only and net.vm_nics == 0:
             self.find(
                 "info",
@@ -531,6 +567,16 @@ class _Builder:
             )
             return _with(base, target="skipped", reason="vmkernel port group (no VM NICs)")
         vlan = pg.vlan
+        if isinstance(vlan, UnknownVlan):
+            self.find(
+                "error",
+                "vlan-unknown",
+                subject,
+                "the inventory does not say its VLAN: no NAD; write the port group's 'vlan' (an ID, or "
+                "trunk ranges such as \"100-199,300\") in the inventory file and run plan on it",
+                unmapped=True,
+            )
+            return _with(base, target="unmapped", reason="VLAN unknown")
         if isinstance(vlan, PrivateVlan):
             self.find(
                 "error",
@@ -595,10 +641,6 @@ class _Builder:
             return _with(base, target="unmapped", reason=f"{why} (OVN localnet: access VLANs only)")
         return _with(base, vlan_ids=ranges, trunk=True, macspoofchk=macspoofchk, reason=why)
 
-    def opaque_items(self) -> list[tuple[str, str]]:
-        """(key, name) of every NSX opaque network."""
-        return [(f"{vc}/{dc}/{i}", name) for (vc, dc, i), name in self.opaque.items()]
-
     # ---- node side --------------------------------------------------------------------------------
 
     def teaming_of(self, skey: str) -> Teaming:
@@ -616,6 +658,27 @@ class _Builder:
             return sw.teaming
         return sorted(pg_teams.items(), key=lambda kv: (-kv[1], repr(kv[0])))[0][0]
 
+    def named_uplinks(self, skey: str) -> list[tuple[str, list[tuple[str | None, str | None]]]]:
+        """Per host, the (uplink name, vmnic) pairs of switch *skey*. On a distributed switch, a vmnic
+        whose uplink name the export left blank (its pair is (vmnic, vmnic)) takes the name the other
+        hosts give that vmnic most often."""
+        hosts = self.host_uplinks.get(skey, [])
+        if self.switches[skey].kind != "distributed":
+            return hosts
+        names: dict[str | None, Counter[str]] = defaultdict(Counter)
+        for _, pairs in hosts:
+            for uplink, vmnic in pairs:
+                if uplink and uplink != vmnic:
+                    names[vmnic][uplink] += 1
+        out = []
+        for host, pairs in hosts:
+            filled = [
+                (names[vmnic].most_common(1)[0][0] if uplink == vmnic and names.get(vmnic) else uplink, vmnic)
+                for uplink, vmnic in pairs
+            ]
+            out.append((host, filled))
+        return out
+
     def layout(self, group: NodeGroup, skey: str) -> NodeLayout | None:
         """The node NICs that replace switch *skey*'s uplinks on *group*'s nodes (``None``: the group's
         hosts do not use the switch)."""
@@ -624,7 +687,7 @@ class _Builder:
         lags = {lag.name for lag in sw.lacp_groups}
         lag = next((u for u in team.active if u in lags), None)
         chosen = set(team.active) | set(team.standby)
-        per_host = [(h, pairs) for h, pairs in self.host_uplinks.get(skey, []) if group.covers(h)]
+        per_host = [(h, pairs) for h, pairs in self.named_uplinks(skey) if group.covers(h)]
         if not per_host and not self.host_uplinks.get(skey):
             per_host = [("", [(u, None) for u in sw.uplinks])]
         if not per_host:
@@ -666,10 +729,13 @@ class _Builder:
                 "error",
                 "no-uplink",
                 f"switch {swname}, node group {group.name}",
-                "the inventory names no uplink (vmnic) of this switch: its bridge gets no port and its NADs "
-                "reach no wire; add the hosts' NICs to the inventory or map the switch's uplinks",
+                "the inventory names no uplink (vmnic) of this switch on these hosts: no NNCP for it (a "
+                "bridge without a port reaches no wire), so its NADs have no bridge on these nodes; add the "
+                "hosts' NICs to the inventory file (host 'nics' with this 'switch') and run plan on it",
                 unmapped=True,
             )
+            self.portless.add(skey)
+            return None
         labels = sorted({label for label, _, _ in layout})
         if len(labels) > 1 and len(nics) == 1:
             self.find(
@@ -777,7 +843,17 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
     """
     options = options or PlanOptions()
     options.check()
+    if len(options.node_groups) == 1 and options.node_groups[0].default:
+        options = replace(options, node_groups=automatic_groups(inventory, options.node_groups[0]))
     b = _Builder(inventory, options)
+    for finding in inventory.findings:
+        b.find(
+            finding.severity,
+            finding.code,
+            finding.place.text() or "inventory",
+            finding.message,
+            unmapped=finding.severity == "error",
+        )
     b.collect()
     if not b.nets:
         raise BadInputError(
@@ -798,14 +874,17 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
     for uplink, nic, reason in options.nic_proposals:
         b.find("info", "nic-proposal", f"uplink {uplink}", f"mapped to {nic} from node state: {reason}")
     decisions = b.decide_networks()
-    for key, name in sorted(b.opaque_items()):
+    for (vc_name, dc_name, ident), name in sorted(b.opaque.items()):
+        nics = b.opaque_nics.get((vc_name, dc_name, ident), [])
         b.find(
             "error",
             "nsx",
-            f"opaque network {name!r} ({key})",
-            "an NSX (opaque) network has no VLAN OpenShift could map: no NAD; plan it by hand",
+            f"opaque network {name!r} ({vc_name}/{dc_name}/{ident})",
+            f"an NSX (opaque) network has no VLAN OpenShift could map: no NAD; its {len(nics)} VM NIC(s): "
+            f"{_listing(nics) or 'none'}; plan the segment on OpenShift by hand",
             unmapped=True,
         )
+    _shared_vlans(b, decisions)
 
     # bridges: switches carrying NADs, merged where their uplinks share a node NIC
     carrying = sorted({d.switch for d in decisions.values() if d.target == "multus"})
@@ -876,6 +955,9 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
     vms = _vms(b, decisions)
     maps = _network_maps(b, networks)
     findings = _sorted_findings(b.findings)
+    templates = [
+        vm for vc in inventory.vcenters for dc in vc.datacenters for vm in dc.vms if vm.template
+    ]
     return Plan(
         options=options,
         switches=tuple(b.switches[k] for k in sorted(b.switches)),
@@ -884,7 +966,37 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
         vms=vms,
         network_maps=maps,
         findings=findings,
+        node_groups=options.node_groups,
+        node_group_hosts=_group_hosts(inventory, options.node_groups),
+        templates=tuple(sorted(vm.name for vm in templates)),
+        template_nics=sum(len(vm.nics) for vm in templates),
     )
+
+
+def _group_hosts(
+    inventory: Inventory, groups: tuple[NodeGroup, ...]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    names = sorted({h.name for vc in inventory.vcenters for dc in vc.datacenters for h in dc.hosts})
+    return tuple((g.name, tuple(h for h in names if g.covers(h))) for g in groups)
+
+
+def _shared_vlans(b: _Builder, decisions: dict[str, NetworkDecision]) -> None:
+    """An info finding per switch and VLAN ID that several mapped port groups share (common and
+    legitimate: each gets its own NAD on the same VLAN, one layer-2 network)."""
+    shared: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for dec in decisions.values():
+        if dec.target == "multus" and not dec.trunk and len(dec.vlan_ids) == 1:
+            shared[(dec.switch, dec.vlan_ids[0][0])].append(dec.name)
+    for (skey, vid), names in sorted(shared.items()):
+        if len(names) > 1:
+            sw = b.switches[skey]
+            b.find(
+                "info",
+                "shared-vlan",
+                f"VLAN {vid} on switch {sw.name} ({b.where(sw.vcenter, sw.datacenter)})",
+                f"port groups {', '.join(sorted(names))} share this VLAN: each gets its own NAD on the same "
+                "VLAN, so their VMs share one layer-2 network, as on vSphere",
+            )
 
 
 def _bridge(
@@ -955,7 +1067,7 @@ def _bridge(
                 primary=main.primary if bond == "active-backup" else None,
             )
         )
-    if not out_layouts:
+    if not out_layouts and not set(members) & b.portless:
         b.find(
             "error",
             "no-nodes",
@@ -1041,6 +1153,9 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
                 reason = f"port group {dec.name!r}: {dec.reason}{extra}"
                 unmapped_nics[reason].append(vm.name)
                 left_out.append(nic.label)
+            state: Literal["down"] | None = None
+            if nic_disconnected(vm, nic):
+                state = _disconnected(b, vm, nic, binding is not None)
             nics.append(
                 VmNicDecision(
                     label=nic.label,
@@ -1051,6 +1166,7 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
                     binding=binding,
                     network_name=network_name,
                     reason=reason,
+                    state=state,
                 )
             )
         out.append(
@@ -1088,6 +1204,37 @@ def _vms(b: _Builder, decisions: dict[str, NetworkDecision]) -> tuple[VmDecision
                 "one L2 network break each other; KubeVirt keeps the MAC as given",
             )
     return tuple(out)
+
+
+#: The first OpenShift Virtualization release whose VirtualMachine API accepts an interface ``state`` of
+#: ``down`` (KubeVirt 1.5, kubevirt/kubevirt pull 13850 "Manage Link State for vNICs"; Technology Preview in
+#: the OpenShift Virtualization 4.19 release notes). Older releases accept only ``absent`` and reject
+#: ``down`` at admission.
+LINK_STATE_MIN_VERSION = "4.19"
+
+
+def _disconnected(b: _Builder, vm: VirtualMachine, nic: VmNic, mapped: bool) -> Literal["down"] | None:
+    """The finding for a VM NIC disconnected on vSphere, and the link state its patch sets."""
+    why = (
+        "does not connect at power on"
+        if not nic.start_connected
+        else "is not connected while the VM is powered on"
+    )
+    down = b.opt.disconnected_down and mapped
+    effect = (
+        "its patch sets the KubeVirt interface state: down"
+        if down
+        else "its patch leaves the link state alone, so it comes up connected on OpenShift: pass "
+        f"--disconnected-down (OpenShift Virtualization {LINK_STATE_MIN_VERSION} or later) or set the "
+        "interface's state: down by hand"
+    )
+    b.find(
+        "info" if down else "warning",
+        "nic-disconnected",
+        f"VM {vm.name!r} {nic.label}",
+        f"disconnected on vSphere (it {why}); {effect}",
+    )
+    return "down" if down else None
 
 
 def _guessed_providers(b: _Builder, vcenters: list[str]) -> dict[str, str]:
@@ -1190,7 +1337,7 @@ def plan_with_node_state(
     first = build_plan(inventory, options)
     groups = []
     proposals: list[tuple[str, str, str]] = []
-    for group in options.node_groups:
+    for group in first.node_groups:
         wanted = sorted(
             {
                 label
@@ -1257,6 +1404,13 @@ def plan_with_node_state(
     if not warnings:
         return plan
     return replace(plan, findings=_sorted_findings([*plan.findings, *warnings]))
+
+
+def _listing(items: Sequence[str], limit: int = 8) -> str:
+    """``a, b, c`` (at most *limit* items, then ``(+N more)``), sorted."""
+    ordered = sorted(items)
+    shown = ", ".join(ordered[:limit])
+    return shown if len(ordered) <= limit else f"{shown} (+{len(ordered) - limit} more)"
 
 
 def _sorted_findings(findings: list[Finding]) -> tuple[Finding, ...]:

@@ -38,9 +38,12 @@ import yaml
 from trunkline.atomicwrite import write_tree_atomic
 from trunkline.errors import BadInputError
 from trunkline.openshift import cudn
+from trunkline.openshift.addresses import covering
 from trunkline.openshift.forklift import network_maps
 from trunkline.openshift.kubevirt import vm_patch
+from trunkline.openshift.legend import legend_rows
 from trunkline.openshift.nad import nad_manifests
+from trunkline.openshift.nicmap import NODE_GROUP_LABEL
 from trunkline.openshift.nmstate import nmstate_instance, nncp_manifests, policy_name
 from trunkline.openshift.plan import Plan, merge_ranges, ranges_text
 from trunkline.planindex import PlanIndex
@@ -277,7 +280,13 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         f"- {len(plan.switches)} switch(es), {len(plan.networks)} port group(s) (a standard switch's port "
         f"group counted once across its hosts) -> **{nads} NAD(s)** on "
         f"{len(plan.bridges)} bridge(s), {sum(len(b.layouts) for b in plan.bridges)} NNCP(s)",
-        f"- {len(plan.vms)} VM(s) with {nics} NIC(s) -> {len(patches)} VM patch(es) in `vms/`",
+        f"- {len(plan.vms)} VM(s) with {nics} NIC(s) -> {len(patches)} VM patch(es) in `vms/`"
+        + (
+            f"; {len(plan.templates)} template(s) with {plan.template_nics} NIC(s), not migrated as VMs"
+            if plan.templates
+            else ""
+        ),
+        f"- {len(plan.node_groups)} node group(s) (label `{NODE_GROUP_LABEL}`)",
         f"- {len(plan.network_maps)} MTV NetworkMap(s)",
         f"- findings: {errors} error(s), {warnings} warning(s), "
         f"{len(plan.findings) - errors - warnings} note(s); {len(plan.unmapped)} about things left unmapped",
@@ -292,7 +301,11 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
             if opt.backend == "ovn-localnet"
             else []
         ),
+        *node_group_section(plan),
         "## Apply order",
+        "",
+        f"Label the nodes first (see [Node groups](#node-groups)): every NNCP selects its nodes by "
+        f"`{NODE_GROUP_LABEL}`.",
         "",
         "Install these operators first (OperatorHub): **Kubernetes NMState** (kubernetes-nmstate), "
         "**OpenShift Virtualization** and the **Migration Toolkit for Virtualization**. Without them "
@@ -352,6 +365,7 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         ],
         rows,
     )
+    out += address_section(plan)
     out += ["", "## Uplinks -> node NICs", ""]
     urows: list[list[object]] = []
     for br in plan.bridges:
@@ -381,7 +395,74 @@ def report(plan: Plan, display_dir: str = "DIR") -> str:
         )
     else:
         out.append("None: everything was mapped.")
+    counts = Counter(f.code for f in plan.findings)
+    out += [
+        "",
+        "### Finding codes",
+        "",
+        "Every code the inventory readers and the plan can raise, how often it is raised here, and its fix. "
+        "Reader findings (with a sheet, row and column) come from `trunkline inventory read`; a value the "
+        "export lacks is fixed by editing the inventory file it wrote, then running `trunkline plan` on it.",
+        "",
+    ]
+    out += _table(["code", "here", "what it means", "fix"], legend_rows(dict(counts)))
     return "\n".join(out) + "\n"
+
+
+def node_group_section(plan: Plan) -> list[str]:
+    """REPORT.md's node groups: each group, the vSphere hosts its nodes replace, why, and the
+    ``oc label node`` commands that put nodes into it."""
+    hosts = dict(plan.node_group_hosts)
+    rows: list[list[object]] = []
+    for group in plan.node_groups:
+        members = hosts.get(group.name, ())
+        selector = ", ".join(f"{k}={v}" if v else k for k, v in group.selector.items())
+        source = "NIC map file" if not group.default and not group.reason else "automatic"
+        rows.append([group.name, selector, ", ".join(members) or "none", source, group.reason or "-"])
+    out = ["## Node groups", ""]
+    out += _table(["group", "node selector", "vSphere hosts", "defined by", "why"], rows)
+    out += [
+        "",
+        "Label the OpenShift nodes that take over each group's hosts (replace NODE with the node's name):",
+        "",
+        "```sh",
+    ]
+    for group in plan.node_groups:
+        members = hosts.get(group.name, ())
+        shown = ", ".join(members[:6]) + (f" (+{len(members) - 6} more)" if len(members) > 6 else "")
+        out.append(f"# {group.name}: the nodes replacing {shown or 'no host'}")
+        out.append(f"oc label node NODE {NODE_GROUP_LABEL}={group.name}")
+    return out + ["```", ""]
+
+
+ADDRESSES_SHOWN = 8  # guest addresses listed per port group; the rest are counted
+
+
+def address_section(plan: Plan) -> list[str]:
+    """REPORT.md's guest addresses: per port group the addresses its VM NICs report and the smallest
+    prefixes covering them, "inferred" where the source gave no prefix length."""
+    rows: list[list[object]] = []
+    for n in plan.networks:
+        if not n.addresses:
+            continue
+        cover = covering(n.addresses)
+        shown = ", ".join(n.addresses[:ADDRESSES_SHOWN])
+        if len(n.addresses) > ADDRESSES_SHOWN:
+            shown += f" (+{len(n.addresses) - ADDRESSES_SHOWN} more)"
+        prefixes = [*cover.known, *(f"{p} (inferred)" for p in cover.inferred)]
+        rows.append([n.name, n.vlan_text, len(n.addresses), shown, ", ".join(prefixes) or "-"])
+    if not rows:
+        return []
+    return [
+        "",
+        "## Guest addresses",
+        "",
+        "Addresses the guests report on each port group (VMware Tools) and the smallest prefixes covering "
+        "them; \"inferred\" where the source gave no prefix length (RVTools never does), so the real "
+        "subnet may be larger.",
+        "",
+        *_table(["port group", "VLAN", "count", "addresses", "covering prefix"], rows),
+    ]
 
 
 VM_ROWS_MAX = 500  # REPORT.md lists at most this many VM NICs; vms/*.json hold them all

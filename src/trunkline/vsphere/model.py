@@ -104,7 +104,17 @@ class PrivateVlan(_Frozen):
     pvlan_type: Literal["promiscuous", "community", "isolated"] | None = None
 
 
-VlanPolicy = Annotated[NoVlan | AccessVlan | TrunkVlan | PrivateVlan, Field(discriminator="type")]
+class UnknownVlan(_Frozen):
+    """The source did not say (an RVTools 4.4 trunk port group leaves its ``VLAN`` cell blank): kept so
+    that nothing is dropped, never guessed; the plan maps no NAD for it until the inventory file says
+    the VLAN."""
+
+    type: Literal["unknown"] = "unknown"
+
+
+VlanPolicy = Annotated[
+    NoVlan | AccessVlan | TrunkVlan | PrivateVlan | UnknownVlan, Field(discriminator="type")
+]
 
 _RANGE_RE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
 
@@ -326,6 +336,15 @@ class Host(_Frozen):
     cluster: str | None = Field(default=None, description="cluster id")
     nics: tuple[PhysicalNic, ...] = ()
     vmkernel_nics: tuple[VmkernelNic, ...] = ()
+
+
+def is_address(text: str) -> bool:
+    """True for an IPv4 or IPv6 address (no prefix length)."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_address(value: str) -> str:

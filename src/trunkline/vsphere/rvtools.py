@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,23 +58,27 @@ from trunkline.vsphere.model import (
     AccessVlan,
     Cluster,
     Datacenter,
+    Finding,
     Host,
     Inventory,
     LacpGroup,
     NoVlan,
     OpaqueNetwork,
     PhysicalNic,
+    Place,
     PortGroup,
     PrivateVlan,
     SecurityPolicy,
     Teaming,
     TrunkVlan,
+    UnknownVlan,
     VCenter,
     VirtualMachine,
     VirtualSwitch,
     VlanRange,
     VmkernelNic,
     VmNic,
+    is_address,
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -107,6 +111,8 @@ COLUMNS: dict[str, dict[str, tuple[tuple[str, ...], bool]]] = {
         "connected": (("Connected",), False),
         "starts_connected": (("Starts Connected", "Start Connected"), False),
         "mac": (("Mac Address", "MAC"), False),
+        "ipv4": (("IPv4 Address", "IP Address"), False),
+        "ipv6": (("IPv6 Address",), False),
         "vm_id": (("VM ID",), False),
         "power": (("Powerstate", "Power State"), False),
         "template": (("Template",), False),
@@ -201,8 +207,21 @@ COLUMNS: dict[str, dict[str, tuple[tuple[str, ...], bool]]] = {
     },
 }
 
-#: Sheets an export must have; the others are read when present.
-REQUIRED_SHEETS = ("vInfo", "vNetwork", "vHost", "vNIC", "vSwitch", "vPort", "dvSwitch", "dvPort")
+#: Sheets a plan needs, and what each gives; the others are read when present.
+SHEET_GIVES: dict[str, str] = {
+    "vInfo": "the VMs",
+    "vNetwork": "the VMs' NICs and their port groups",
+    "vHost": "the hosts and their clusters",
+    "vNIC": "the hosts' physical NICs (uplinks)",
+    "vSwitch": "the standard switches",
+    "vPort": "the standard port groups and their VLANs",
+    "dvSwitch": "the distributed switches",
+    "dvPort": "the distributed port groups and their VLANs",
+}
+REQUIRED_SHEETS = tuple(SHEET_GIVES)
+#: RVTools writes these columns on every tab trunkline reads; a workbook without them only resembles
+#: an export.
+RVTOOLS_OWN_COLUMNS = ("VI SDK Server",)
 
 _TEAMING = {
     "loadbalance_srcid",
@@ -247,7 +266,16 @@ def old_excel_error(path: Path) -> BadInputError:
     )
 
 
-def _read_workbook(path: Path) -> dict[str, list[Row]]:
+def missing_sheets_error(path: Path, missing: list[str]) -> BadInputError:
+    """The one error for a workbook without some of the tabs a plan needs (all of them named)."""
+    listing = "; ".join(f"'{sheet}' ({SHEET_GIVES[sheet]})" for sheet in missing)
+    return BadInputError(
+        f"{path}: the export lacks {len(missing)} tab(s) a plan needs: {listing}; export all tabs with "
+        "RVTools (File > Export all to Excel); `trunkline inventory show` shows what the present tabs hold"
+    )
+
+
+def _read_workbook(path: Path, partial: bool = False) -> tuple[dict[str, list[Row]], list[Finding]]:
     import openpyxl  # deferred: only this reader needs it
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -255,12 +283,15 @@ def _read_workbook(path: Path) -> dict[str, list[Row]]:
         raise BadInputError(f"{path}: is a directory; give the RVTools export (.xlsx) inside it")
     try:
         with path.open("rb") as handle:
-            if handle.read(len(OLE2_MAGIC)) == OLE2_MAGIC:
-                raise old_excel_error(path)
+            head = handle.read(4096)
     except (FileNotFoundError, IsADirectoryError):
-        pass  # reported below as openpyxl meets it
+        head = b""  # reported below as openpyxl meets it
     except PermissionError as exc:
         raise BadInputError(f"{path}: cannot read it ({exc.strerror}); check its permissions") from None
+    if head.startswith(OLE2_MAGIC):
+        raise old_excel_error(path)
+    if looks_like_csv(path, head):
+        raise csv_error(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
@@ -272,28 +303,71 @@ def _read_workbook(path: Path) -> dict[str, list[Row]]:
         ) from None
     try:
         by_name = {_norm(name): name for name in workbook.sheetnames}
-        missing = [s for s in REQUIRED_SHEETS if _norm(s) not in by_name]
-        if missing:
+        present = [s for s in COLUMNS if _norm(s) in by_name]
+        if not present:
             raise BadInputError(
-                f"{path}: sheet '{missing[0]}' is missing (sheets found: {', '.join(workbook.sheetnames)}); "
-                "export all tabs to one .xlsx with RVTools"
+                f"{path}: not an RVTools export: none of its sheets ({', '.join(workbook.sheetnames)}) is an "
+                f"RVTools tab ({', '.join(REQUIRED_SHEETS)}); export the inventory with RVTools"
             )
-        out: dict[str, list[Row]] = {}
-        for sheet, columns in COLUMNS.items():
-            real = by_name.get(_norm(sheet))
-            if real is None:
-                continue
-            out[sheet] = list(_sheet_rows(path, sheet, workbook[real].iter_rows(values_only=True), columns))
-        return out
+        headers: dict[str, tuple[list[str], Iterator[tuple[Any, ...]]]] = {}
+        for sheet in present:
+            rows = workbook[by_name[_norm(sheet)]].iter_rows(values_only=True)
+            header = next(rows, None)
+            headers[sheet] = ([_norm(h) for h in header] if header else [], rows)
+        own = [_norm(c) for c in RVTOOLS_OWN_COLUMNS]
+        if not any(all(c in names for c in own) for names, _ in headers.values()):
+            raise BadInputError(
+                f"{path}: resembles an RVTools export but no tab has RVTools' own column(s) "
+                f"{', '.join(repr(c) for c in RVTOOLS_OWN_COLUMNS)}; export the inventory with RVTools "
+                "itself (File > Export all to Excel) rather than a copy of its tabs"
+            )
+        findings: list[Finding] = []
+        missing = [s for s in REQUIRED_SHEETS if s not in headers]
+        if missing and not partial:
+            raise missing_sheets_error(path, missing)
+        for sheet in missing:
+            findings.append(
+                Finding(
+                    severity="warning",
+                    code="sheet-missing",
+                    place=Place(sheet=sheet),
+                    message=f"the export has no tab '{sheet}', so the inventory lacks {SHEET_GIVES[sheet]}; "
+                    "export all tabs with RVTools for a plan",
+                )
+            )
+        out: dict[str, list[Row]] = {sheet: [] for sheet in REQUIRED_SHEETS}
+        for sheet, (names, rows) in headers.items():
+            out[sheet] = list(_sheet_rows(path, sheet, names, rows, COLUMNS[sheet]))
+        return out, findings
     finally:
         workbook.close()
 
 
+def looks_like_csv(path: Path, head: bytes) -> bool:
+    """True for an RVTools CSV export (one ``.csv`` file per tab, such as ``RVTools_tabvInfo.csv``): a
+    ``.csv`` name, or text whose first line holds RVTools' column names between commas or semicolons."""
+    if path.suffix.lower() == ".csv":
+        return True
+    first = head.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff")
+    cells = {_norm(c.strip('"')) for c in re.split(r"[,;]", first)}
+    return len(cells) > 2 and bool(cells & {_norm(c) for c in RVTOOLS_OWN_COLUMNS})
+
+
+def csv_error(path: Path) -> BadInputError:
+    """The one-line refusal of an RVTools CSV export."""
+    return BadInputError(
+        f"{path}: is an RVTools CSV export (one file per tab), which trunkline does not read; export to "
+        "Excel instead: in RVTools, File > Export all to Excel (.xlsx), and give that file"
+    )
+
+
 def _sheet_rows(
-    path: Path, sheet: str, rows: Iterator[tuple[Any, ...]], columns: dict[str, tuple[tuple[str, ...], bool]]
+    path: Path,
+    sheet: str,
+    names: list[str],
+    rows: Iterator[tuple[Any, ...]],
+    columns: dict[str, tuple[tuple[str, ...], bool]],
 ) -> Iterator[Row]:
-    header = next(rows, None)
-    names = [_norm(h) for h in header] if header else []
     index: dict[str, int] = {}
     for key, (spellings, required) in columns.items():
         found = next((names.index(_norm(s)) for s in spellings if _norm(s) in names), None)
@@ -330,14 +404,6 @@ class _CellError(ValueError):
     """A cell that cannot be read; turned into a BadInputError naming the sheet, row and column."""
 
 
-def _cell_error(path: Path, row: Row, key: str, problem: str) -> BadInputError:
-    spelling = COLUMNS[row.sheet][key][0][0]
-    return BadInputError(
-        f"{path}: sheet '{row.sheet}' row {row.number} column '{spelling}': {problem}; "
-        "fix the cell or export the workbook again"
-    )
-
-
 def _bool(row: Row, key: str) -> bool | None:
     """``True``/``False`` as Excel, text or vSphere words (Accept/Reject, Yes/No); empty = ``None``."""
     value = row.cells.get(key)
@@ -367,6 +433,17 @@ def _int(row: Row, key: str) -> int | None:
     if not match:
         raise _CellError(f"{text!r} is not a number")
     return int(match.group(1))
+
+
+def _mtu(row: Row, key: str) -> int | None:
+    """A switch MTU (68-9216 bytes; vSphere's range is 1280-9000); ``None`` when empty."""
+    value = _int(row, key)
+    if value is not None and not 68 <= value <= 9216:
+        raise _CellError(f"MTU {value} is outside 68-9216")
+    return value
+
+
+_MAC_TEXT = re.compile(r"^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
 
 
 def _name(row: Row, key: str) -> str:
@@ -520,12 +597,23 @@ def _cluster_id(name: str) -> str:
     return f"cluster:{name}"
 
 
-class _Builder:
-    """Joins the sheets of one workbook into vCenters, datacenters, hosts, switches, port groups, VMs."""
+_VIRTUALWIRE = re.compile(r"^vxw-dvs-\d+-virtualwire-\d+-sid-(\d+)-(.*)$")
+"""NSX-V logical switch port groups: ``vxw-dvs-<N>-virtualwire-<M>-sid-<VNI>-<name>`` (NSX-V names the
+distributed port group that backs a logical switch so; its VLAN is the VXLAN transport VLAN)."""
 
-    def __init__(self, path: Path, sheets: dict[str, list[Row]]) -> None:
+_EDIT = "edit the inventory file `trunkline inventory read` wrote, then run `trunkline plan` on it"
+
+
+class _Builder:
+    """Joins the sheets of one workbook into vCenters, datacenters, hosts, switches, port groups, VMs.
+
+    A cell that cannot be read, or a row that refers to something the export lacks, is a finding on that
+    row (:attr:`findings`); the rest of the workbook is read."""
+
+    def __init__(self, path: Path, sheets: dict[str, list[Row]], findings: list[Finding]) -> None:
         self.path = path
         self.sheets = sheets
+        self.findings = findings
         self.vcs: dict[str, _VC] = {}
         # per vCenter key: host name -> (dc name, host id); dvs name -> (dc name, dvs id)
         self.host_of: dict[tuple[str, str], tuple[str, str]] = {}
@@ -539,6 +627,18 @@ class _Builder:
         self.dvpg_by_name: dict[tuple[str, str], list[PortGroup]] = defaultdict(list)
         self.std_network_by_name: dict[tuple[str, str, str], str] = {}
         self.hosts: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def note(self, severity: str, code: str, row: Row, key: str | None, message: str) -> None:
+        """Keep a finding about *row* (and its column *key*)."""
+        column = COLUMNS[row.sheet][key][0][0] if key else None
+        self.findings.append(
+            Finding(
+                severity=severity,  # type: ignore[arg-type]
+                code=code,
+                place=Place(sheet=row.sheet, row=row.number, column=column),
+                message=message,
+            )
+        )
 
     # -- vCenters -----------------------------------------------------------------------------------
 
@@ -631,14 +731,11 @@ class _Builder:
                 else ()
             )
             self.dvs_of[(vc, name)] = (dc, dvs_id)
-            self.vcs[vc].dc(dc).switches[dvs_id] = self._model(
-                row,
-                "mtu",
-                VirtualSwitch,
+            self.vcs[vc].dc(dc).switches[dvs_id] = VirtualSwitch(
                 id=dvs_id,
                 name=name,
                 kind="distributed",
-                mtu=self._cell(row, "mtu", _int),
+                mtu=self._cell(row, "mtu", _mtu),
                 lacp_groups=lacp,
             )
 
@@ -649,22 +746,30 @@ class _Builder:
         for row in self.sheets["vSwitch"]:
             vc = self.vc_key(row)
             host = self._host(row, hosts)
+            if host is None:
+                continue
             name = _name(row, "switch")
             switch_id = f"{host['id']}/{name}"
             self.std_switch_of[(vc, host["id"], name)] = switch_id
-            self.vcs[vc].dc(host["dc"]).switches[switch_id] = self._model(
-                row,
-                "mtu",
-                VirtualSwitch,
+            self.vcs[vc].dc(host["dc"]).switches[switch_id] = VirtualSwitch(
                 id=switch_id,
                 name=name,
                 kind="standard",
                 host=host["id"],
-                mtu=self._cell(row, "mtu", _int),
+                mtu=self._cell(row, "mtu", _mtu),
                 uplinks=tuple(sorted(uplinks.get((vc, host["name"], name), []), key=_natural)),
                 security=_security(row),
                 teaming=_teaming(row),
             )
+
+    def _vm_nic_counts(self) -> Counter[tuple[str, str, str]]:
+        """VM NICs per (vCenter key, switch name or "", network name), from vNetwork."""
+        counts: Counter[tuple[str, str, str]] = Counter()
+        for row in self.sheets["vNetwork"]:
+            vc = self.vc_key(row)
+            counts[(vc, _name(row, "switch"), _name(row, "network"))] += 1
+            counts[(vc, "", _name(row, "network"))] += 1
+        return counts
 
     def _port_groups(self) -> None:
         dvs_uplinks: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -675,26 +780,26 @@ class _Builder:
             switch = self.vcs[vc].dc(dc).switches[dvs_id]
             names = tuple(sorted(dvs_uplinks.get((vc, dvs_name), set()), key=_natural))
             self.vcs[vc].dc(dc).switches[dvs_id] = switch.model_copy(update={"uplinks": names})
+        vm_nics = self._vm_nic_counts()
         first_row: dict[tuple[str, str], int] = {}  # (vc, port group id) -> its first dvPort row
         for row in self.sheets["dvPort"]:
             vc = self.vc_key(row)
             switch_name = _name(row, "switch")
-            if (vc, switch_name) not in self.dvs_of:
-                raise _cell_error(
-                    self.path, row, "switch", f"distributed switch {switch_name!r} is not in sheet 'dvSwitch'"
-                )
-            dc, dvs_id = self.dvs_of[(vc, switch_name)]
             name = _name(row, "portgroup")
+            if (vc, switch_name) not in self.dvs_of:
+                self.note(
+                    "error",
+                    "unknown-switch",
+                    row,
+                    "switch",
+                    f"port group {name!r} is on distributed switch {switch_name!r}, which sheet 'dvSwitch' "
+                    f"lacks: the port group is left out; export the workbook again with every tab, "
+                    f"or {_EDIT}",
+                )
+                continue
+            dc, dvs_id = self.dvs_of[(vc, switch_name)]
             pg_id = row.text("object_id") or f"dvportgroup:{switch_name}/{name}"
-            if not row.text("vlan"):
-                problem = f"port group {name!r} has no VLAN (0 for untagged, an ID or ranges)"
-                raise _cell_error(self.path, row, "vlan", problem)
-            try:
-                vlan = parse_dvport_vlan(row.text("vlan"), row.text("vlan_type"))
-            except (ValueError, ValidationError) as exc:
-                raise _cell_error(self.path, row, "vlan", _reason(exc)) from None
-            flag = _bool(row, "uplink")
-            uplink_pg = flag if flag is not None else "-dvuplinks-" in name.lower()
+            vlan, uplink_pg = self._dvport_vlan(row, name, vm_nics[(vc, switch_name, name)])
             pg = PortGroup(
                 id=pg_id,
                 name=name,
@@ -703,38 +808,99 @@ class _Builder:
                 security=_security(row),
                 teaming=_teaming(row),
                 uplink_portgroup=uplink_pg,
+                nsx=bool(_VIRTUALWIRE.match(name)),
             )
             earlier = first_row.get((vc, pg_id))
-            if earlier is not None and self.vcs[vc].dc(dc).port_groups.get(pg_id) != pg:
-                raise _cell_error(
-                    self.path,
-                    row,
-                    "object_id",
-                    f"Object ID {pg_id!r} is also in row {earlier} with another port group or VLAN; "
-                    "keep the right row",
-                )
-            first_row.setdefault((vc, pg_id), row.number)
+            if earlier is not None:
+                if self.vcs[vc].dc(dc).port_groups.get(pg_id) != pg:
+                    self.note(
+                        "warning",
+                        "duplicate-object-id",
+                        row,
+                        "object_id",
+                        f"Object ID {pg_id!r} is also in row {earlier} with another port group or VLAN; the "
+                        f"inventory keeps row {earlier}: if this row is the right one, {_EDIT}",
+                    )
+                continue
+            first_row[(vc, pg_id)] = row.number
             self.dvpg_of[(vc, switch_name, name)] = pg
             self.dvpg_by_name[(vc, name)].append(pg)
             self.vcs[vc].dc(dc).port_groups[pg_id] = pg
+        self._standard_port_groups()
+
+    def _dvport_vlan(self, row: Row, name: str, vm_nics: int) -> tuple[Any, bool]:
+        """(VLAN policy, is the switch's uplink port group) of a dvPort row.
+
+        RVTools leaves ``VLAN`` blank on a switch's uplink port group and (4.4) on trunk port groups: a
+        blank VLAN with no VM NICs and no active uplink of its own is the uplink port group; elsewhere
+        it is unknown, and a finding."""
+        flag = _bool(row, "uplink")
+        text = row.text("vlan")
+        if flag is True or (flag is None and not text and not vm_nics and not row.text("active")):
+            return NoVlan(), True
+        if not text:
+            self.note(
+                "warning",
+                "vlan-blank",
+                row,
+                "vlan",
+                f"port group {name!r} has a blank VLAN cell (RVTools 4.4 leaves trunk port groups blank), "
+                f"so its VLANs are unknown and it gets no NAD; {_EDIT}: set its 'vlan' to the VLAN ID or "
+                'trunk ranges such as "100-199,300"',
+            )
+            return UnknownVlan(), False
+        try:
+            return parse_dvport_vlan(text, row.text("vlan_type")), False
+        except (ValueError, ValidationError) as exc:
+            self.note(
+                "warning",
+                "vlan-odd",
+                row,
+                "vlan",
+                f"port group {name!r}: {_reason(exc)}; its VLAN is unknown and it gets no NAD; {_EDIT}: set "
+                "its 'vlan'",
+            )
+            return UnknownVlan(), False
+
+    def _standard_port_groups(self) -> None:
+        seen: dict[tuple[str, str, str], list[tuple[str, str, int]]] = defaultdict(list)
         for row in self.sheets["vPort"]:
             vc = self.vc_key(row)
-            dc, host_id = self._host_ref(row)
+            ref = self._host_ref(row)
+            if ref is None:
+                continue
+            dc, host_id = ref
             switch_name = _name(row, "switch")
+            name = _name(row, "portgroup")
             switch_id = self.std_switch_of.get((vc, host_id, switch_name))
             if switch_id is None:
-                raise _cell_error(
-                    self.path,
+                self.note(
+                    "error",
+                    "unknown-switch",
                     row,
                     "switch",
-                    f"vSwitch {switch_name!r} of this host is not in sheet 'vSwitch'",
+                    f"port group {name!r} is on vSwitch {switch_name!r} of host {_name(row, 'host')!r}, "
+                    "which "
+                    f"sheet 'vSwitch' lacks: the port group is left out on that host; {_EDIT}",
                 )
-            name = _name(row, "portgroup")
+                continue
             vid = self._cell(row, "vlan", _int)
-            try:
-                vlan = parse_vport_vlan(vid if vid is not None else 0)
-            except ValueError as exc:
-                raise _cell_error(self.path, row, "vlan", _reason(exc)) from None
+            vlan: Any = UnknownVlan()
+            if vid is None and not row.text("vlan"):
+                self.note(
+                    "warning",
+                    "vlan-blank",
+                    row,
+                    "vlan",
+                    f"port group {name!r} on host {_name(row, 'host')!r} has a blank VLAN cell: its VLAN is "
+                    f"unknown; {_EDIT}: set its 'vlan' (0 = untagged)",
+                )
+            elif vid is not None:
+                try:
+                    vlan = parse_vport_vlan(vid)
+                except ValueError as exc:
+                    self.note("warning", "vlan-odd", row, "vlan", f"port group {name!r}: {exc}; {_EDIT}")
+            seen[(vc, dc, name)].append((_name(row, "host"), row.text("vlan") or "blank", row.number))
             pg = PortGroup(
                 id=f"{switch_id}/{name}",
                 name=name,
@@ -747,11 +913,34 @@ class _Builder:
             self.std_pg_of[(vc, host_id, name)] = pg
             self.std_network_by_name.setdefault((vc, dc, name), pg.network)
             self.vcs[vc].dc(dc).port_groups[pg.id] = pg
+        for (_vc, _dc, name), rows in seen.items():
+            counts = Counter(vlan for _, vlan, _ in rows)
+            top = counts.most_common()
+            if len(top) > 1 and top[0][1] == top[1][1]:
+                detail = "; ".join(
+                    f"VLAN {vlan} on {', '.join(f'{h} (row {n})' for h, v, n in rows if v == vlan)}"
+                    for vlan, _ in sorted(counts.items())
+                )
+                last = max(rows, key=lambda r: r[2])
+                self.findings.append(
+                    Finding(
+                        severity="warning",
+                        code="vlan-disagreement",
+                        place=Place(sheet="vPort", row=last[2], column="VLAN"),
+                        message=f"standard port group {name!r}: the hosts disagree with no majority "
+                        f"({detail}); "
+                        f"REPORT.md says which VLAN the plan used: to choose, {_EDIT}",
+                    )
+                )
 
     def _host_nics(self, hosts: dict[tuple[str, str], dict[str, Any]]) -> None:
+        blank: dict[tuple[str, str], list[Row]] = defaultdict(list)
+        named: set[tuple[str, str]] = set()
         for row in self.sheets["vNIC"]:
             vc = self.vc_key(row)
             host = self._host(row, hosts)
+            if host is None:
+                continue
             device = row.text("device")
             switch_name = _name(row, "switch")
             switch_id: str | None = None
@@ -760,25 +949,44 @@ class _Builder:
                 switch_id, uplink = self.std_switch_of[(vc, host["id"], switch_name)], device
             elif (vc, switch_name) in self.dvs_of:
                 switch_id, uplink = self.dvs_of[(vc, switch_name)][1], row.text("uplink") or None
+                (named.add((vc, switch_name)) if uplink else blank[(vc, switch_name)].append(row))
             elif switch_name:
-                raise _cell_error(
-                    self.path,
+                self.note(
+                    "error",
+                    "unknown-switch",
                     row,
                     "switch",
-                    f"switch {switch_name!r} is neither a vSwitch of host {host['name']!r} (sheet 'vSwitch') "
-                    "nor a distributed switch (sheet 'dvSwitch')",
+                    f"{device} of host {host['name']!r} is on switch {switch_name!r}, neither a vSwitch of "
+                    "that "
+                    "host (sheet 'vSwitch') nor a distributed switch (sheet 'dvSwitch'): the NIC is kept "
+                    f"without a switch; {_EDIT}",
                 )
-            speed = self._cell(row, "speed", _int)
+            mac = row.text("mac").lower() or None
+            if mac and not _MAC_TEXT.match(mac):
+                self.note("info", "mac-odd", row, "mac", f"{mac!r} is not a MAC address: left out")
+                mac = None
             host["nics"].append(
-                self._model(
-                    row,
-                    "device",
-                    PhysicalNic,
+                PhysicalNic(
                     name=device,
-                    mac=row.text("mac").lower() or None,
-                    speed_mbps=speed or None,
+                    mac=mac,
+                    speed_mbps=self._cell(row, "speed", _int) or None,
                     switch=switch_id,
                     uplink=uplink,
+                )
+            )
+        for key, rows in blank.items():
+            if key not in named:
+                continue
+            listing = ", ".join(f"row {r.number} ({_name(r, 'host')} {r.text('device')})" for r in rows)
+            first = rows[0]
+            self.findings.append(
+                Finding(
+                    severity="info",
+                    code="uplink-port-blank",
+                    place=Place(sheet="vNIC", row=first.number, column="Uplink port"),
+                    message=f"distributed switch {key[1]!r}: 'Uplink port' is blank on {listing}, while "
+                    "other "
+                    "hosts name their uplinks; the plan takes the uplinks from the hosts that name them",
                 )
             )
 
@@ -786,15 +994,17 @@ class _Builder:
         for row in self.sheets.get("vSC_VMK", []):
             vc = self.vc_key(row)
             host = self._host(row, hosts)
+            if host is None:
+                continue
             pg_name = _name(row, "portgroup")
             pg = self.std_pg_of.get((vc, host["id"], pg_name)) or next(
                 iter(self.dvpg_by_name.get((vc, pg_name), [])), None
             )
-            host["vmks"].append(
-                VmkernelNic(
-                    name=row.text("device"), port_group=pg.id if pg else None, ip=row.text("ip") or None
-                )
-            )
+            ip = row.text("ip") or None
+            if ip is not None and not is_address(ip):
+                self.note("info", "address-odd", row, "ip", f"{ip!r} is not an IP address: left out")
+                ip = None
+            host["vmks"].append(VmkernelNic(name=row.text("device"), port_group=pg.id if pg else None, ip=ip))
 
     def _vms(self) -> None:
         nics: dict[tuple[str, str], list[Row]] = defaultdict(list)
@@ -826,17 +1036,19 @@ class _Builder:
         for index, nic in enumerate(nic_rows, start=1):
             connected = _bool(nic, "connected")
             starts = _bool(nic, "starts_connected")
+            mac = nic.text("mac").lower() or None
+            if mac and not _MAC_TEXT.match(mac):
+                self.note("info", "mac-odd", nic, "mac", f"{mac!r} is not a MAC address: left out")
+                mac = None
             vm_nics.append(
-                self._model(
-                    nic,
-                    "mac",
-                    VmNic,
+                VmNic(
                     label=_name(nic, "label") or f"Network adapter {index}",
-                    mac=nic.text("mac").lower() or None,
+                    mac=mac,
                     adapter=adapter_type(nic.text("adapter")),
                     network=self._network(vc, dc, host_id, nic),
                     connected=True if connected is None else connected,
                     start_connected=True if starts is None else starts,
+                    addresses=self._addresses(nic),
                 )
             )
         vm_nics.sort(key=lambda n: _natural(n.label))
@@ -852,6 +1064,18 @@ class _Builder:
                 nics=tuple(vm_nics),
             )
         )
+
+    def _addresses(self, row: Row) -> tuple[str, ...]:
+        """The guest addresses of a vNetwork row: ``IPv4 Address`` and ``IPv6 Address`` hold
+        comma-separated lists without prefix lengths; what is not an address is a finding."""
+        out: list[str] = []
+        for key in ("ipv4", "ipv6"):
+            for part in _list(row, key):
+                if is_address(part):
+                    out.append(part)
+                else:
+                    self.note("info", "address-odd", row, key, f"{part!r} is not an IP address: left out")
+        return tuple(dict.fromkeys(out))
 
     def _network(self, vc: str, dc: _DC, host_id: str | None, row: Row) -> str | None:
         """The network id a vNetwork row's ``Network`` (and ``Switch``) names."""
@@ -869,33 +1093,39 @@ class _Builder:
         if (vc, dc.name, name) in self.std_network_by_name:
             return self.std_network_by_name[(vc, dc.name, name)]
         opaque_id = f"network:{name}"
-        dc.opaque.setdefault(opaque_id, OpaqueNetwork(id=opaque_id, name=name))
+        partial = not (self.sheets["dvPort"] or self.sheets["vPort"])
+        kind = "no port group tabs in the export" if partial else None
+        dc.opaque.setdefault(opaque_id, OpaqueNetwork(id=opaque_id, name=name, network_type=kind))
         return opaque_id
 
     # -- helpers ------------------------------------------------------------------------------------
 
-    def _host_ref(self, row: Row) -> tuple[str, str]:
+    def _host_ref(self, row: Row) -> tuple[str, str] | None:
         vc = self.vc_key(row)
         name = _name(row, "host")
         if (vc, name) not in self.host_of:
-            raise _cell_error(self.path, row, "host", f"host {name!r} is not in sheet 'vHost'")
+            self.note(
+                "error",
+                "unknown-host",
+                row,
+                "host",
+                f"host {name!r} is not in sheet 'vHost': this row is left out; export the workbook again "
+                f"with every tab, or {_EDIT}",
+            )
+            return None
         return self.host_of[(vc, name)]
 
-    def _host(self, row: Row, hosts: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
-        self._host_ref(row)
+    def _host(self, row: Row, hosts: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any] | None:
+        if self._host_ref(row) is None:
+            return None
         return hosts[(self.vc_key(row), _name(row, "host"))]
 
     def _cell(self, row: Row, key: str, read: Any) -> Any:
         try:
             return read(row, key)
         except _CellError as exc:
-            raise _cell_error(self.path, row, key, str(exc)) from None
-
-    def _model(self, row: Row, key: str, model: Any, **values: Any) -> Any:
-        try:
-            return model(**values)
-        except ValidationError as exc:
-            raise _cell_error(self.path, row, key, _reason(exc)) from None
+            self.note("info", "cell-odd", row, key, f"{exc}: read as unknown")
+            return None
 
     def _assemble(self) -> Inventory:
         return Inventory(vcenters=tuple(self._vcenter(key) for key in sorted(self.vcs, key=self._vc_sort)))
@@ -961,12 +1191,18 @@ def _reason(exc: Exception) -> str:
     return str(exc)
 
 
-def read_rvtools(path: Path) -> Inventory:
+def read_rvtools(path: Path, partial: bool = False) -> Inventory:
     """Read the RVTools export at *path* (.xlsx) into an :class:`Inventory` (see the module docstring).
 
+    Blank or odd cells, and rows referring to objects the export lacks, become the inventory's
+    ``findings`` (sheet, row and column named); the rest is read. *partial*: read a workbook that lacks
+    some of the tabs a plan needs (a sizing export), each missing tab a finding (what ``inventory show``
+    does).
+
     Raises:
-        BadInputError: not a readable .xlsx; a required sheet or column missing (named); a cell that
-            cannot be read (sheet, row and column named); rows referring to a host or switch the export
-            lacks.
+        BadInputError: not a readable .xlsx (an .xls, a CSV export, not an RVTools export); tabs a plan
+            needs missing (all named in one error) unless *partial*; a column missing (named).
     """
-    return _Builder(path, _read_workbook(path)).build()
+    sheets, findings = _read_workbook(path, partial)
+    inventory = _Builder(path, sheets, findings).build()
+    return inventory.model_copy(update={"findings": tuple(findings)})

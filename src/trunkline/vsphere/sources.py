@@ -22,12 +22,13 @@ def example_text() -> str:
     return bundled_inventory().read_text(encoding="utf-8")
 
 
-def load_inventory(path: Path | None = None) -> Inventory:
-    """Read an inventory: *path* ``None`` = the bundled example design.
+def load_inventory(path: Path | None = None, partial: bool = False) -> Inventory:
+    """Read an inventory: *path* ``None`` = the bundled example design. *partial*: an RVTools export may
+    lack tabs a plan needs (see :func:`trunkline.vsphere.rvtools.read_rvtools`).
 
     The format is told by content, not by the file name: a ZIP archive is an RVTools export (.xlsx,
     :func:`trunkline.vsphere.rvtools.read_rvtools`); text starting with ``{`` is JSON; anything else YAML
-    (:func:`trunkline.vsphere.yamlfile.load_inventory_file`).
+    (:func:`trunkline.vsphere.yamlfile.load_inventory_file`); an RVTools CSV export is refused in one line.
 
     Raises:
         BadInputError: the file is missing or unreadable, or its content is malformed, violates the schema
@@ -39,7 +40,7 @@ def load_inventory(path: Path | None = None) -> Inventory:
         return yamlfile.parse_inventory(example_text(), BUNDLED_NAME)
     try:
         with path.open("rb") as handle:
-            head = handle.read(8)
+            head = handle.read(4096)
     except FileNotFoundError:
         raise BadInputError(f"{path}: no such file; check the path") from None
     except IsADirectoryError:
@@ -51,5 +52,9 @@ def load_inventory(path: Path | None = None) -> Inventory:
 
         if head.startswith(OLE2_MAGIC):
             raise rvtools.old_excel_error(path)
-        return rvtools.read_rvtools(path)
+        return rvtools.read_rvtools(path, partial=partial)
+    from trunkline.vsphere.rvtools import csv_error, looks_like_csv
+
+    if looks_like_csv(path, head):
+        raise csv_error(path)
     return yamlfile.load_inventory_file(path)

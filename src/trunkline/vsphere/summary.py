@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -29,7 +29,9 @@ from trunkline.vsphere.model import (
     PrivateVlan,
     SecurityPolicy,
     TrunkVlan,
+    UnknownVlan,
     VirtualSwitch,
+    nic_disconnected,
 )
 
 Row = tuple[str, ...]
@@ -60,6 +62,8 @@ def vlan_text(pg: PortGroup) -> str:
         kind = f" {vlan.pvlan_type}" if vlan.pvlan_type else ""
         primary = f"{vlan.primary}/" if vlan.primary is not None else ""
         return f"pvlan {primary}{vlan.secondary}{kind}"
+    if isinstance(vlan, UnknownVlan):
+        return "unknown"
     raise TypeError(f"not a VLAN policy: {vlan!r}")
 
 
@@ -157,9 +161,12 @@ def _network_groups(dc: Datacenter) -> list[tuple[str, list[PortGroup]]]:
 
 def port_group_rows(dc: Datacenter) -> list[Row]:
     """(port group, switch, VLAN, forged transmits, VM NICs) per network; the forged-transmits column is
-    the port group's policy over its switch's (inherited values filled in)."""
+    the port group's policy over its switch's (inherited values filled in); template NICs are not
+    counted."""
     nics_on: dict[str, int] = defaultdict(int)
     for vm in dc.vms:
+        if vm.template:
+            continue  # templates are counted apart, as in the plan
         for nic in vm.nics:
             if nic.network:
                 nics_on[nic.network] += 1
@@ -189,7 +196,8 @@ def host_rows(dc: Datacenter) -> list[Row]:
 
     *carries* tells management NICs from VM trunks: the vmkernel NICs on port groups of that switch
     (``vmk0 Management Network``) and ``VMs`` with the VLANs of the switch's port groups that have VM
-    NICs. A vmkernel NIC on a switch without uplinks gets a row of its own."""
+    NICs. vmkernel NICs are not physical NICs: those on a switch without uplinks are named in the
+    *carries* column of one last row of their host (NIC ``-``)."""
     by_switch: dict[str, list[PortGroup]] = defaultdict(list)
     for pg in dc.port_groups:
         by_switch[pg.switch].append(pg)
@@ -227,13 +235,14 @@ def host_rows(dc: Datacenter) -> list[Row]:
                 )
             )
             first = False
-        for vmk in host.vmkernel_nics:
-            if vmk.name in shown:
-                continue
-            on = pg_by_id.get(vmk.port_group or "")
-            switch = _switch_label(dc, on.switch) if on else "-"
-            rows.append((host.name if first else "", vmk.name, "", switch, "-", on.name if on else "-"))
-            first = False
+        unshown = [v for v in host.vmkernel_nics if v.name not in shown]
+        if unshown:  # vmkernel NICs on switches without uplinks: not host NICs, so no NIC of their own
+            texts = []
+            for vmk in unshown:
+                on = pg_by_id.get(vmk.port_group or "")
+                where = f"{on.name} on {_switch_label(dc, on.switch)}" if on else "no port group"
+                texts.append(f"{vmk.name} {where} (no uplink)")
+            rows.append((host.name if first else "", "-", "", "-", "-", "; ".join(texts)))
     return rows
 
 
@@ -290,15 +299,21 @@ def _vm_list(labels: list[str]) -> str:
 
 
 def vm_rows(dc: Datacenter) -> list[Row]:
-    """(port group, VLAN, VMs with their adapter type) per network with VMs; disconnected NICs are
-    marked ``(off)``, NICs on no network are listed under ``(no network)``. Up to
-    :data:`MAX_VMS_SHOWN` VMs are named per row, the others counted."""
+    """(port group, VLAN, VMs with their adapter type) per network with VMs; disconnected NICs
+    (:func:`~trunkline.vsphere.model.nic_disconnected`) are marked ``disconnected``, templates
+    ``template``; NICs on no network are listed under ``(no network)``. Up to :data:`MAX_VMS_SHOWN` VMs
+    are named per row, the others counted."""
     names = {pg.network: pg for pg in dc.port_groups}
     opaque = {o.id: o.name for o in dc.opaque_networks}
     on: dict[str | None, list[str]] = defaultdict(list)
     for vm in dc.vms:
         for nic in vm.nics:
-            label = f"{vm.name} ({nic.adapter or '?'}{'' if nic.connected else ', off'})"
+            marks = [nic.adapter or "?"]
+            if vm.template:
+                marks.append("template")
+            if nic_disconnected(vm, nic):
+                marks.append("disconnected")
+            label = f"{vm.name} ({', '.join(marks)})"
             on[nic.network].append(label)
     rows: list[Row] = []
     for _network, pgs in _network_groups(dc):
@@ -311,6 +326,45 @@ def vm_rows(dc: Datacenter) -> list[Row]:
     if None in on:
         rows.append(("(no network)", "-", _vm_list(on[None])))
     return rows
+
+
+#: A column narrower than this many characters (or its longest word, when shorter) is unreadable: a table
+#: whose columns cannot all get it on the terminal is stacked instead.
+READABLE_WIDTH = 12
+
+
+class _Fitting:
+    """A table that wraps its cells to fit the terminal, or, when its columns cannot all keep a readable
+    width (:data:`READABLE_WIDTH`), is stacked: one block per row, one ``header: value`` line per cell.
+    No column is ever dropped."""
+
+    def __init__(self, title: str, headers: Row, rows: list[Row], wide: int) -> None:
+        self.title, self.headers, self.rows, self.wide = title, headers, rows, wide
+
+    def needed_width(self) -> int:
+        """The narrowest width at which every column stays readable."""
+        widths = []
+        for i, header in enumerate(self.headers):
+            longest = max((len(w) for r in self.rows for w in r[i].split()), default=0)
+            widths.append(max(len(header), min(READABLE_WIDTH, longest)))
+        return sum(widths) + 2 * (len(widths) - 1)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if self.needed_width() <= options.max_width:
+            # one column short of the terminal: rich lays the last column out one character wider than
+            # it draws it, cutting a character off its longest lines at the terminal's edge
+            table = _table(self.title, self.headers, self.rows, self.wide)
+            yield from console.render(table, options.update(width=options.max_width - 1))
+            return
+        yield Text(self.title, style="bold")
+        for row in self.rows:
+            for i, (header, cell) in enumerate(zip(self.headers, row, strict=True)):
+                if not cell:
+                    continue
+                line = Text.assemble(("  " if i else "", ""), (f"{header}: ", "bold" if i == 0 else ""))
+                line.append_text(plain(cell))
+                yield line
+        yield Text("")
 
 
 def _table(title: str, headers: Row, rows: list[Row], wide: int) -> Table:
@@ -328,23 +382,26 @@ def _table(title: str, headers: Row, rows: list[Row], wide: int) -> Table:
 
 
 def counts_text(inventory: Inventory) -> str:
-    """One line: ``1 vCenter, 1 datacenter, 2 hosts, 3 switches, 7 port groups, 5 VMs (6 NICs)``."""
+    """One line: ``1 vCenter, 1 datacenter, 2 hosts, 3 switches, 7 port groups, 5 VMs (6 NICs)``, then
+    ``, 1 template (1 NIC)`` when there are templates (counted apart from VMs, as the plan does)."""
     dcs = [dc for vc in inventory.vcenters for dc in vc.datacenters]
 
     def n(count: int, word: str) -> str:
         return f"{count} {word}" + ("" if count == 1 else ("es" if word.endswith("ch") else "s"))
 
-    nics = sum(len(vm.nics) for dc in dcs for vm in dc.vms)
-    return ", ".join(
-        [
-            n(len(inventory.vcenters), "vCenter"),
-            n(len(dcs), "datacenter"),
-            n(sum(len(dc.hosts) for dc in dcs), "host"),
-            n(sum(len(dc.switches) for dc in dcs), "switch"),
-            n(sum(len(dc.port_groups) for dc in dcs), "port group"),
-            n(sum(len(dc.vms) for dc in dcs), "VM") + f" ({n(nics, 'NIC')})",
-        ]
-    )
+    vms = [vm for dc in dcs for vm in dc.vms if not vm.template]
+    templates = [vm for dc in dcs for vm in dc.vms if vm.template]
+    parts = [
+        n(len(inventory.vcenters), "vCenter"),
+        n(len(dcs), "datacenter"),
+        n(sum(len(dc.hosts) for dc in dcs), "host"),
+        n(sum(len(dc.switches) for dc in dcs), "switch"),
+        n(sum(len(dc.port_groups) for dc in dcs), "port group"),
+        n(len(vms), "VM") + f" ({n(sum(len(vm.nics) for vm in vms), 'NIC')})",
+    ]
+    if templates:
+        parts.append(n(len(templates), "template") + f" ({n(sum(len(t.nics) for t in templates), 'NIC')})")
+    return ", ".join(parts)
 
 
 def render(inventory: Inventory) -> RenderableType:
@@ -360,7 +417,7 @@ def render(inventory: Inventory) -> RenderableType:
             heading.stylize("bold underline")
             parts.append(heading)
             parts.append(
-                _table(
+                _Fitting(
                     "Switches",
                     ("Switch", "Kind", "Hosts", "MTU", "Uplinks", "Forged tx"),
                     switch_rows(dc),
@@ -368,7 +425,7 @@ def render(inventory: Inventory) -> RenderableType:
                 )
             )
             parts.append(
-                _table(
+                _Fitting(
                     "Port groups",
                     ("Port group", "Switch", "VLAN", "Forged tx", "NICs"),
                     port_group_rows(dc),
@@ -376,9 +433,9 @@ def render(inventory: Inventory) -> RenderableType:
                 )
             )
             parts.append(
-                _table(
+                _Fitting(
                     "Hosts", ("Host", "NIC", "Speed", "Switch", "Uplink", "Carries"), host_rows(dc), wide=5
                 )
             )
-            parts.append(_table("VMs per port group", ("Port group", "VLAN", "VMs"), vm_rows(dc), wide=2))
+            parts.append(_Fitting("VMs per port group", ("Port group", "VLAN", "VMs"), vm_rows(dc), wide=2))
     return Group(*parts)

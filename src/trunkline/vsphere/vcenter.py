@@ -62,6 +62,7 @@ from trunkline.vsphere.model import (
     VlanRange,
     VmkernelNic,
     VmNic,
+    is_address,
 )
 
 _log = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ PROPERTIES: dict[str, tuple[str, ...]] = {
         "config.hardware.device",
         "runtime.powerState",
         "runtime.host",
+        "guest.net",
     ),
 }
 
@@ -786,6 +788,7 @@ def _build_vm(
     dc: str,
 ) -> VirtualMachine:
     nics = []
+    guest = guest_addresses(props.get("guest.net") or ())
     for device in props.get("config.hardware.device") or ():
         if not _is_nic(device):
             continue
@@ -810,6 +813,7 @@ def _build_vm(
                 network=network,
                 connected=bool(connectable.connected) if connectable is not None else True,
                 start_connected=bool(connectable.startConnected) if connectable is not None else True,
+                addresses=guest.get(device.key, ()),
             )
         )
 
@@ -827,6 +831,30 @@ def _build_vm(
         template=bool(props.get("config.template")),
         nics=tuple(nics),
     )
+
+
+def guest_addresses(net: Any) -> dict[int, tuple[str, ...]]:
+    """VMware Tools' view of a VM's NICs (``guest.net``, ``GuestNicInfo[]``) -> per virtual device key
+    (``deviceConfigId``) the guest's addresses: ``ipConfig.ipAddress[]`` as ``address/prefixLength``
+    (``NetIpConfigInfoIpAddress``), else the plain ``ipAddress[]`` strings (no prefix length known).
+    Entries without a device key (NICs only the guest knows) and texts that are no address are left
+    out."""
+    out: dict[int, tuple[str, ...]] = {}
+    for info in net or ():
+        key = getattr(info, "deviceConfigId", None)
+        if key is None or key < 0:
+            continue
+        config = getattr(info, "ipConfig", None)
+        found: list[str] = []
+        for entry in getattr(config, "ipAddress", None) or ():
+            text, prefix = getattr(entry, "ipAddress", None), getattr(entry, "prefixLength", None)
+            if text and is_address(text):
+                found.append(f"{text}/{prefix}" if prefix is not None else text)
+        if not found:
+            found = [a for a in getattr(info, "ipAddress", None) or () if is_address(a)]
+        if found:
+            out[int(key)] = tuple(dict.fromkeys(found))
+    return out
 
 
 def _folder_path(index: _Index, folder: str | None, dc: str) -> str | None:

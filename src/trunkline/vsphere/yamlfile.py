@@ -35,6 +35,7 @@ from trunkline.vsphere.model import (
     PortGroup,
     PrivateVlan,
     TrunkVlan,
+    UnknownVlan,
     inventory_json_schema,
 )
 from trunkline.yamlread import Yaml12Loader, Yaml12PyLoader
@@ -450,12 +451,14 @@ def vlan_shorthand(policy: BaseModel) -> Any:
         return ",".join(parts)
     if isinstance(policy, PrivateVlan):
         return {"type": "pvlan", **_plain(policy)}
+    if isinstance(policy, UnknownVlan):
+        return {"type": "unknown"}
     raise TypeError(f"not a VLAN policy: {policy!r}")
 
 
 def _plain(value: Any) -> Any:
     """*value* as plain YAML/JSON data: model fields in declaration order, default values left out."""
-    if isinstance(value, (NoVlan, AccessVlan, TrunkVlan)):
+    if isinstance(value, (NoVlan, AccessVlan, TrunkVlan, UnknownVlan)):
         return vlan_shorthand(value)
     if isinstance(value, BaseModel):
         out: dict[str, Any] = {}
