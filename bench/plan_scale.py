@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from revision import BEFORE, checkout  # bench/revision.py
 
 from trunkline.openshift.nicmap import node_groups
 from trunkline.openshift.plan import PlanOptions, build_plan
@@ -167,10 +168,10 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 _Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def cli_run(inventory: Path, out: Path) -> tuple[float, float, float]:
-    """``trunkline plan INVENTORY -o OUT`` as a child process: (wall s, child CPU s, child peak RSS MiB so
-    far among this process's children)."""
-    env = {**os.environ, "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+def cli_run(inventory: Path, out: Path, src: Path = SRC) -> tuple[float, float, float]:
+    """``trunkline plan INVENTORY -o OUT`` as a child process running the code under *src*: (wall s,
+    child CPU s, child peak RSS MiB so far among this process's children)."""
+    env = {**os.environ, "PYTHONPATH": str(src) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(
@@ -183,8 +184,10 @@ def cli_run(inventory: Path, out: Path) -> tuple[float, float, float]:
     return wall, cpu, after.ru_maxrss / 1024
 
 
-def cli_bench(size: tuple[int, int, int], tmp: Path) -> None:
-    """Time the real command on YAML and JSON inventory files, baseline (1/10) and full size."""
+def cli_bench(size: tuple[int, int, int], tmp: Path, before: str = "none") -> None:
+    """Time the real command on YAML and JSON inventory files, baseline (1/10) and full size; with
+    *before* (a revision), the full-size YAML file again with that revision's code and this tree's,
+    alternating, twice each."""
     rows = []
     for label, scale in (("baseline", 10), ("full", 1)):
         data = inventory_data(size[0] // scale, size[1] // scale, size[2] // scale)
@@ -198,6 +201,16 @@ def cli_bench(size: tuple[int, int, int], tmp: Path) -> None:
             mib = path.stat().st_size / (1 << 20)
             rows.append((label, path.suffix[1:], mib, wall, cpu, rss))
             shutil.rmtree(tmp / f"out-{path.name}", ignore_errors=True)
+    compared: list[tuple[float, float]] = []
+    if before != "none":
+        src = checkout(before, tmp / "before")
+        for _ in range(2):
+            pair = []
+            for code in (src, SRC):
+                pair.append(cli_run(tmp / "full.yaml", tmp / "out-compare")[0] if code is SRC
+                            else cli_run(tmp / "full.yaml", tmp / "out-compare", code)[0])
+                shutil.rmtree(tmp / "out-compare", ignore_errors=True)
+            compared.append((pair[0], pair[1]))
     print("real command: python -m trunkline plan FILE -o DIR (child process)")
     print(f"{'input':<16}{'file MiB':>10}{'wall s':>9}{'CPU s':>9}{'ratio':>7}")
     base = {fmt: wall for label, fmt, _, wall, _, _ in rows if label == "baseline"}
@@ -205,6 +218,11 @@ def cli_bench(size: tuple[int, int, int], tmp: Path) -> None:
         ratio = wall / base[fmt] if base[fmt] else float("nan")
         print(f"{label + ' ' + fmt:<16}{mib:>10.1f}{wall:>9.2f}{cpu:>9.2f}{ratio:>7.1f}")
     print(f"children's peak RSS {rows[-1][5]:.0f} MiB")
+    if compared:
+        befores, afters = [b for b, _ in compared], [a for _, a in compared]
+        print(f"full yaml before ({before}): " + ", ".join(f"{t:.2f} s" for t in befores))
+        print("full yaml after (this tree): " + ", ".join(f"{t:.2f} s" for t in afters))
+        print(f"after/before (best of each): {min(afters) / min(befores):.3f}x")
 
 
 def main() -> int:
@@ -215,6 +233,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="write the full-size plan here and keep it")
     parser.add_argument("--tmp", type=Path, help="parent of the temporary output (default: the system's)")
     parser.add_argument("--no-cli", action="store_true", help="skip the real command on YAML/JSON files")
+    parser.add_argument("--before", default=BEFORE, help=f"revision to compare the CLI with ({BEFORE}; none)")
     args = parser.parse_args()
     size = (int(10_000 * args.scale), int(1_000 * args.scale), int(50_000 * args.scale))
     tmp = Path(tempfile.mkdtemp(prefix="trunkline-bench-", dir=args.tmp))
@@ -251,7 +270,7 @@ def main() -> int:
     if not args.no_cli:
         tmp = Path(tempfile.mkdtemp(prefix="trunkline-bench-cli-", dir=args.tmp))
         try:
-            cli_bench(size, tmp)
+            cli_bench(size, tmp, args.before)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -29,10 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from revision import BEFORE, REPO, checkout  # bench/revision.py
+
 SEED = REPO / "tests" / "data" / "validate" / "seed" / "nncp.yaml"
-#: The last commit before the one reading of the OpenShift objects (kubectl's YAML reading included).
-BEFORE = "77fe4cf"
 
 NAD = """---
 apiVersion: k8s.cni.cncf.io/v1
@@ -66,14 +65,6 @@ def write_dir(root: Path, megabytes: float, as_list: bool) -> int:
             size += len(text)
             count += 1
     return count
-
-
-def checkout(rev: str, into: Path) -> Path:
-    """The ``src`` directory of revision *rev* of this repository, extracted under *into*."""
-    into.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "src"], capture_output=True, check=True)
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
-    return into / "src"
 
 
 def run(directory: Path, src: Path = REPO / "src") -> tuple[float, float, int]:
