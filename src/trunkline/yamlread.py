@@ -286,3 +286,16 @@ def error_text(exc: yaml.YAMLError) -> tuple[int | None, str]:
         problem = (exc.problem or exc.context or "syntax error").strip()
         return (mark.line + 1 if mark is not None else None), problem
     return None, str(exc)
+
+
+def load_manifest_documents(text: str) -> list[Any]:
+    """Every document of manifest *text* as kubectl reads it (for manifests trunkline ships itself; a
+    directory of user manifests goes through :mod:`trunkline.openshift.manifests`, which keeps lines)."""
+    loader = ManifestLoader(text)
+    try:
+        docs = []
+        while loader.check_data():
+            docs.append(loader.get_data())
+        return docs
+    finally:
+        loader.dispose()
