@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.conftest import run_cli
 from tests.support.manifests import nncp_text
 from trunkline.errors import BadInputError
 from trunkline.lab.desiredstate import parse_desired_state
@@ -324,3 +325,13 @@ def test_vm_interface_states_kubevirt_accepts(state: str) -> None:
     }
     ifaces, nets, problems = read_vm(body)
     assert problems == [] and ifaces[0].state == state and nets[0].nad == "default/vm-vlan-40"
+
+
+@pytest.mark.parametrize("command", [["verify", "{plan}", "lo", "--duration", "1"], ["lab", "{plan}"]])
+def test_commands_refuse_a_malformed_nad_in_one_line_with_exit_2(tmp_path: Path, command: list[str]) -> None:
+    plan = _plan(tmp_path, config={"vlanTrunk": [{"minID": 10}]})
+    proc = run_cli(*(arg.format(plan=plan) for arg in command))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("trunkline: error: nad.yaml:9: NAD ")
+    assert "spec.config.vlanTrunk[0]: minID and maxID go together (maxID is missing)" in proc.stderr
