@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple, Protocol
 
 from trunkline.errors import BadInputError
+from trunkline.facts import DEFAULT_PVID, is_reserved_interface, normalise_mac
 from trunkline.openshift.naming import (
     IFNAME_MAX,
     NameRequest,
@@ -41,6 +42,8 @@ from trunkline.openshift.naming import (
 )
 from trunkline.openshift.nicmap import NodeGroup
 from trunkline.openshift.nodegroups import automatic_groups
+from trunkline.vlanranges import format_ranges as ranges_text
+from trunkline.vlanranges import merge_ranges, subtract_ranges
 from trunkline.vsphere.model import (
     AccessVlan,
     Datacenter,
@@ -66,21 +69,13 @@ Target = Literal["multus", "pod", "ignored", "skipped", "unmapped"]
 BondMode = Literal["802.3ad", "balance-xor", "active-backup"]
 
 DEFAULT_MTU = 1500  # vSphere's default switch MTU (bytes)
-NATIVE_VLAN = 1  # the Linux bridge's default PVID, where the bridge CNI puts untagged VM ports
+NATIVE_VLAN = DEFAULT_PVID  # where the bridge CNI puts untagged VM ports
 _MOID = re.compile(r"^[a-zA-Z]+-\d+$")
-_MAC_NORMAL = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
-_MAC = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
 
 
 # --------------------------------------------------------------------------------------------------
 # Options and results
 # --------------------------------------------------------------------------------------------------
-
-
-RESERVED_BRIDGES = frozenset({"br-ex", "br-int", "br-local", "ovs-system"})
-"""Interfaces OVN-Kubernetes creates on every OpenShift node (br-ex: the gateway bridge holding the node's
-default-route NIC; br-int: the integration bridge; ovs-system: the OVS datapath; br-local: older
-local gateway mode). A bridge of that name from an NNCP would take them over."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +119,10 @@ class PlanOptions:
             check_options(self)
         if self.cni_type not in ("cnv-bridge", "bridge"):
             raise BadInputError(f"--cni-type {self.cni_type!r}: use cnv-bridge or bridge")
+        text = str(self.max_unavailable)
+        count = text.removesuffix("%")
+        if not (count.isdigit() and int(count) > 0 and (count == text or int(count) <= 100)):
+            raise BadInputError(f"--max-unavailable {text!r}: a count of at least 1 or a percentage 1%-100%")
         if not is_label(self.namespace):
             raise BadInputError(f"--namespace {self.namespace!r}: a namespace is a lower-case RFC 1123 label")
         if not is_label(self.mtv_namespace):
@@ -132,7 +131,7 @@ class PlanOptions:
             raise BadInputError(
                 f"--bridge {self.bridge!r}: an interface name of 1-{IFNAME_MAX} characters a-z, 0-9, -"
             )
-        if self.bridge in RESERVED_BRIDGES or self.bridge.startswith(("ovn-k8s-", "genev_sys")):
+        if is_reserved_interface(self.bridge):
             raise BadInputError(
                 f"--bridge {self.bridge!r}: OVN-Kubernetes owns that interface on every node; "
                 "choose another name (default vlan-trunk)"
@@ -302,6 +301,11 @@ class Plan:
         """Findings about things left out (what ``--strict`` fails on)."""
         return tuple(f for f in self.findings if f.unmapped)
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """Findings per severity (``error``, ``warning``, ``info``): the CLI's summary and REPORT.md's."""
+        return {s: sum(1 for f in self.findings if f.severity == s) for s in ("error", "warning", "info")}
+
 
 # --------------------------------------------------------------------------------------------------
 # Helpers
@@ -312,36 +316,6 @@ def _with(dec: NetworkDecision, **changes: object) -> NetworkDecision:
     """``dataclasses.replace`` for :class:`NetworkDecision` without its per-call field introspection
     (10,000 port groups made that visible in ``bench/plan_scale.py``)."""
     return NetworkDecision(**{**dec.__dict__, **changes})
-
-
-def merge_ranges(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """Sorted, merged inclusive ranges (adjacent ranges join): ``[(5,9),(1,4)]`` -> ``((1,9),)``."""
-    out: list[list[int]] = []
-    for start, end in sorted(ranges):
-        if out and start <= out[-1][1] + 1:
-            out[-1][1] = max(out[-1][1], end)
-        else:
-            out.append([start, end])
-    return tuple((a, b) for a, b in out)
-
-
-def subtract_id(ranges: tuple[tuple[int, int], ...], vid: int) -> tuple[tuple[int, int], ...]:
-    """*ranges* without VLAN *vid*."""
-    out: list[tuple[int, int]] = []
-    for a, b in ranges:
-        if a <= vid <= b:
-            if a < vid:
-                out.append((a, vid - 1))
-            if vid < b:
-                out.append((vid + 1, b))
-        else:
-            out.append((a, b))
-    return tuple(out)
-
-
-def ranges_text(ranges: tuple[tuple[int, int], ...]) -> str:
-    """``((1,9),(40,40))`` -> ``"1-9,40"``."""
-    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
 
 
 def vlan_text(vlan: VlanPolicy) -> str:
@@ -359,20 +333,6 @@ def vlan_text(vlan: VlanPolicy) -> str:
     return f"pvlan{kind} {vlan.secondary}{primary}"
 
 
-def normalise_mac(mac: str | None) -> str | None:
-    """``00-50-56-AB-CD-EF`` / ``005056abcdef`` -> ``00:50:56:ab:cd:ef``; ``None`` when not a MAC."""
-    if not mac:
-        return None
-    text = mac.strip().lower()
-    if _MAC_NORMAL.fullmatch(text):
-        return text
-    if not _MAC.fullmatch(text):
-        return None
-    digits = re.sub(r"[^0-9a-f]", "", text)
-    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
-
-
-KUBEVIRT_MODELS = ("e1000", "e1000e", "igb", "ne2k_pci", "pcnet", "rtl8139", "virtio")
 _ADAPTER_MODELS = {"e1000": "e1000", "e1000e": "e1000e", "pcnet32": "pcnet", "vlance": "pcnet"}
 
 
@@ -1079,7 +1039,7 @@ def _bridge(
                     f"VLAN {NATIVE_VLAN}): its VLAN {NATIVE_VLAN} frames leave untagged; move one side to "
                     "another VLAN",
                 )
-        tagged = subtract_id(tagged, NATIVE_VLAN)
+        tagged = subtract_ranges(tagged, [(NATIVE_VLAN, NATIVE_VLAN)])
     out_layouts = []
     for group in opt.node_groups:
         parts = [layouts[(group.name, s)] for s in members if (group.name, s) in layouts]
