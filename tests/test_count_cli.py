@@ -352,3 +352,13 @@ def test_sighup_from_a_closed_terminal_still_prints_the_summary(veth_pair: VethP
     code, out, err = finish(proc, signal.SIGHUP)
     assert code == 0, err
     assert out.strip().splitlines()[-1].startswith(f"{veth_pair.if_b} rx summary: received ")
+
+
+@pytest.mark.parametrize(("option", "maximum"), [("--interval", "86400"), ("--duration", "31536000")])
+def test_an_interval_or_duration_beyond_the_maximum_is_one_line_and_exit_2(option: str, maximum: str) -> None:
+    # 1e12 s overflowed the platform's time_t in the wait (a traceback, exit 1) before the bound
+    proc = run_cli("count", "lo", option, "1e12")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == (f"trunkline: error: Invalid value for '{option}': Input should be less than or "
+                           f"equal to {maximum} (see 'trunkline count -h')\n")
+    assert proc.stdout == ""
