@@ -35,19 +35,26 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 ObjectId = Annotated[str, Field(min_length=1)]
 
 #: A MAC address as vSphere writes it: six hex octets separated by ``:`` (or ``-``, as some exports do).
-_MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$")
+#: The project's one MAC pattern (the plan index is checked against it too).
+MAC_PATTERN = re.compile(r"^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$")
 #: Linux interface names: 1-15 bytes (IFNAMSIZ 16 with the NUL; include/uapi/linux/if.h), no ``/``,
 #: no whitespace, not ``.`` or ``..`` (net/core/dev.c dev_valid_name).
 _IFNAME = re.compile(r"^[^/\s:]{1,15}$")
 
 
 def _check_mac(value: str | None) -> str | None:
-    if value is not None and not _MAC.match(value):
+    if value is not None and not MAC_PATTERN.match(value):
         raise ValueError(f"MAC address {value!r} is not six hex octets such as 00:50:56:ab:cd:ef; fix it")
     return value
 
 
-VlanId = Annotated[int, Field(ge=0, le=4094, description="VLAN ID (IEEE 802.1Q VID, 0-4094)")]
+VLAN_ID_MIN = 0
+VLAN_ID_MAX = 4094
+"""The VLAN IDs a port group, a trunk range or a plan can name (IEEE 802.1Q VIDs 0-4094; 4095 is reserved
+by 802.1Q and means "all VLANs" on a vSphere standard port group, kept apart as :class:`AccessVlan`)."""
+
+VlanId = Annotated[int, Field(ge=VLAN_ID_MIN, le=VLAN_ID_MAX,
+                             description="VLAN ID (IEEE 802.1Q VID, 0-4094)")]
 
 
 class _Frozen(BaseModel):
