@@ -362,3 +362,15 @@ def test_an_interval_or_duration_beyond_the_maximum_is_one_line_and_exit_2(optio
     assert proc.stderr == (f"trunkline: error: Invalid value for '{option}': Input should be less than or "
                            f"equal to {maximum} (see 'trunkline count -h')\n")
     assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(("address", "why"), [
+    ("bogus.invalid", "not an IP address; give an address of this host"),
+    ("999.1.1.1", "not an IP address; give an address of this host"),
+    ("192.0.2.1", "not an address of this host; give one of its IP addresses"),  # TEST-NET-1: not here
+])
+def test_a_metrics_address_not_of_this_host_is_one_line_exit_2(address: str, why: str) -> None:
+    proc = run_cli("count", "lo", "--duration", "1", "--metrics-port", "0", "--metrics-address", address)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"trunkline: error: --metrics-address {address}: {why}")
+    assert proc.stderr.count("\n") == 1 and proc.stdout == ""

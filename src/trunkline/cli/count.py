@@ -118,6 +118,10 @@ def count(
     learn = macs or by is By.mac or plan_metrics is not None
     if mac_table_size is not None and not learn:
         raise BadInputError("--mac-table-size needs MAC learning: add --macs or --by mac")
+    if metrics_port is not None:
+        from trunkline.xdp.exporter import check_address
+
+        check_address(metrics_address)
     names = list(interfaces or []) or [session.default_route_interface()]
     session.check_interfaces(names)
 
