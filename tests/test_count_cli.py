@@ -374,3 +374,91 @@ def test_a_metrics_address_not_of_this_host_is_one_line_exit_2(address: str, why
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith(f"trunkline: error: --metrics-address {address}: {why}")
     assert proc.stderr.count("\n") == 1 and proc.stdout == ""
+
+
+def served_url(proc: subprocess.Popen[str]) -> str:
+    """The base URL of the metrics server *proc* announced on stderr (``http://127.0.0.1:PORT``)."""
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    while line and "serving Prometheus metrics on " not in line:
+        line = proc.stderr.readline()
+    assert line.startswith("trunkline: serving Prometheus metrics on http://127.0.0.1:"), line
+    return line.split(" on ")[1].strip().removesuffix("/metrics")
+
+
+def get_in_b(pair: VethPair, url: str) -> tuple[int, str]:
+    """(status, body) of ``GET url`` from inside ns_b."""
+    fetch = ("import urllib.error, urllib.request\n"
+             f"try:\n    r = urllib.request.urlopen({url!r}, timeout=10)\n"
+             "    print(r.status); print(r.read().decode())\n"
+             "except urllib.error.HTTPError as e:\n    print(e.code); print(e.read().decode())")
+    out = pair.exec_b(sys.executable, "-c", fetch).stdout
+    status, _, body = out.partition("\n")
+    return int(status), body
+
+
+def sample(text: str, name: str, **labels: str) -> float | None:
+    """The value of series *name* with exactly *labels* in a text-format scrape, else None."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            if s.name == name and s.labels == labels:
+                return float(s.value)
+    return None
+
+
+@pytest.mark.privileged
+def test_with_metrics_port_a_vanished_interface_is_reported_down_and_the_others_still_counted(
+        veth_pair: VethPair) -> None:
+    proc = start_count(veth_pair, veth_pair.if_b, "lo", "--json", "--interval", "0.3", "--metrics-port", "0",
+                       "--metrics-address", "127.0.0.1")
+    try:
+        url = served_url(proc)
+        read_line(proc)
+        send_traffic(veth_pair, pings=2)
+        settle()
+        veth_pair.exec_b("ip", "link", "del", veth_pair.if_b)
+        deadline = time.monotonic() + 30
+        while (health := get_in_b(veth_pair, url + "/healthz"))[0] != 503 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert health[0] == 503 and f"interface {veth_pair.if_b} " in health[1] and "vanished" in health[1]
+        time.sleep(1.0)  # several intervals after the vanishing: the old code had exited by now
+        assert proc.poll() is None
+        veth_pair.exec_b("ping", "-q", "-c", "3", "-i", "0.01", "127.0.0.1")  # lo is still counted
+        deadline = time.monotonic() + 30
+        icmp_lo = {"interface": "lo", "direction": "rx", "family": "ipv4", "protocol": "ICMP", "number": "1"}
+        while True:
+            scrape = get_in_b(veth_pair, url + "/metrics")[1]
+            icmp = sample(scrape, "trunkline_protocol_packets_total", **icmp_lo)
+            if icmp == 6 or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert icmp == 6
+        assert sample(scrape, "trunkline_counter_up", interface=veth_pair.if_b) == 0
+        assert sample(scrape, "trunkline_counter_up", interface="lo") == 1
+    finally:
+        code, out, err = finish(proc)
+    assert code == 3, err
+    lines = err.splitlines()
+    assert lines[-1].startswith(f"trunkline: error: interface {veth_pair.if_b} ") and "vanished" in lines[-1]
+    warned = [line for line in lines if "still counting the other interfaces" in line]
+    assert len(warned) == 1 and f"warning: interface {veth_pair.if_b} " in warned[0]
+    summaries = {r["interface"]: r for r in records(out) if r["record"] == "summary"}
+    assert protocol(summaries[veth_pair.if_b], "ipv4", 1) == (2, 2 * PING_FRAME)
+    assert protocol(summaries["lo"], "ipv4", 1) == (6, 6 * PING_FRAME)
+
+
+@pytest.mark.privileged
+def test_with_metrics_port_the_run_ends_with_exit_3_once_every_interface_is_gone(veth_pair: VethPair) -> None:
+    proc = start_count(veth_pair, veth_pair.if_b, "--json", "--interval", "0.3", "--metrics-port", "0",
+                       "--metrics-address", "127.0.0.1")
+    read_line(proc)
+    send_traffic(veth_pair, pings=3)
+    settle()
+    veth_pair.exec_b("ip", "link", "del", veth_pair.if_b)
+    code, out, err = finish(proc, sig=None)
+    assert code == 3, err
+    assert err.splitlines()[-1].startswith(f"trunkline: error: interface {veth_pair.if_b} ")
+    assert "still counting" not in err
+    assert protocol(records(out)[-1], "ipv4", 1) == (3, 3 * PING_FRAME)

@@ -160,8 +160,9 @@ class TrunklineCollector(Collector):
             try:
                 snaps = counter.read()
             except TrunklineError as exc:
+                if self.last_errors.get(counter.interface) != exc.message:  # once, not at every scrape
+                    log.warning("reading the counter on %s failed: %s", counter.interface, exc.message)
                 self.last_errors[counter.interface] = exc.message
-                log.warning("reading the counter on %s failed: %s", counter.interface, exc.message)
                 return None
         self.last_errors.pop(counter.interface, None)
         return snaps
