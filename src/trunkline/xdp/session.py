@@ -255,7 +255,13 @@ def count(
         if metrics_port is not None:
             from trunkline.xdp.exporter import start_metrics_server
 
-            extra = [plan_metrics(counters)] if plan_metrics is not None else []
+            extra: list[Any] = []
+            if plan_metrics is not None:  # the plan's families, the MAC tables' among them
+                extra.append(plan_metrics(counters))
+            elif learn_macs:
+                from trunkline.vmmetrics import MacTableCollector
+
+                extra.append(MacTableCollector(counters))
             server: Any = start_metrics_server(metrics_port, counters, address=metrics_address, extra=extra,
                                                group=group)
             stack.callback(server.close)
