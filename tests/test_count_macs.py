@@ -138,3 +138,11 @@ def test_macs_with_metrics_port_and_no_plan_serve_the_mac_table_families(veth_pa
     assert sample(text, "trunkline_mac_table_entries", **tx) == 0
     assert sample(text, "trunkline_mac_table_inserts_total", **rx) == 3
     assert sample(text, "trunkline_mac_table_capacity", **rx) == 64
+
+
+@pytest.mark.privileged
+def test_mac_table_size_out_of_range_names_the_option() -> None:
+    proc = run_cli("count", "lo", "--macs", "--mac-table-size", str(1 << 23), "--duration", "0.5")
+    assert proc.returncode == 2
+    assert proc.stderr == (f"trunkline: error: --mac-table-size {1 << 23}: MAC table size out of range; "
+                           f"use 1 to {1 << 22}\n")
