@@ -462,3 +462,10 @@ def test_with_metrics_port_the_run_ends_with_exit_3_once_every_interface_is_gone
     assert err.splitlines()[-1].startswith(f"trunkline: error: interface {veth_pair.if_b} ")
     assert "still counting" not in err
     assert protocol(records(out)[-1], "ipv4", 1) == (3, 3 * PING_FRAME)
+
+
+def test_metrics_address_without_metrics_port_is_bad_usage() -> None:
+    proc = run_cli("count", "lo", "--metrics-address", "127.0.0.1", "--duration", "0.5")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "trunkline: error: --metrics-address is where --metrics-port serves: add --metrics-port PORT\n")

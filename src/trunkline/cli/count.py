@@ -82,8 +82,10 @@ def count(
                      help="Serve Prometheus /metrics on this port."),
     ] = None,
     metrics_address: Annotated[
-        str, typer.Option("--metrics-address", metavar="ADDR", help="Address to serve --metrics-port on.")
-    ] = "0.0.0.0",
+        str | None, typer.Option("--metrics-address", metavar="ADDR",
+                                 help="IP address of this host to serve --metrics-port on (default 0.0.0.0: "
+                                      "all of them).")
+    ] = None,
     plan_index: Annotated[
         Path | None,
         typer.Option("--plan-index", metavar="DIR",
@@ -118,6 +120,9 @@ def count(
     learn = macs or by is By.mac or plan_metrics is not None
     if mac_table_size is not None and not learn:
         raise BadInputError("--mac-table-size needs MAC learning: add --macs or --by mac")
+    if metrics_address is not None and metrics_port is None:
+        raise BadInputError("--metrics-address is where --metrics-port serves: add --metrics-port PORT")
+    metrics_address = metrics_address or "0.0.0.0"
     if metrics_port is not None:
         from trunkline.xdp.exporter import check_address
 
