@@ -444,6 +444,10 @@ def test_with_metrics_port_a_vanished_interface_is_reported_down_and_the_others_
     assert lines[-1].startswith(f"trunkline: error: interface {veth_pair.if_b} ") and "vanished" in lines[-1]
     warned = [line for line in lines if "still counting the other interfaces" in line]
     assert len(warned) == 1 and f"warning: interface {veth_pair.if_b} " in warned[0]
+    # the exporter's log line about the failed read, once, prefixed like every other message
+    failed = [line for line in lines if f"reading the counter on {veth_pair.if_b} failed" in line]
+    assert len(failed) == 1 and failed[0].startswith(
+        f"trunkline: warning: reading the counter on {veth_pair.if_b} failed: interface {veth_pair.if_b} ")
     summaries = {r["interface"]: r for r in records(out) if r["record"] == "summary"}
     assert protocol(summaries[veth_pair.if_b], "ipv4", 1) == (2, 2 * PING_FRAME)
     assert protocol(summaries["lo"], "ipv4", 1) == (6, 6 * PING_FRAME)
@@ -469,3 +473,20 @@ def test_metrics_address_without_metrics_port_is_bad_usage() -> None:
     assert proc.returncode == 2
     assert proc.stderr == (
         "trunkline: error: --metrics-address is where --metrics-port serves: add --metrics-port PORT\n")
+
+
+def test_log_lines_of_waitress_and_trunkline_get_the_prefix(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from trunkline.cli import log_to_stderr
+
+    before = list(logging.getLogger().handlers)
+    try:
+        log_to_stderr()
+        log_to_stderr()  # once only
+        logging.getLogger("waitress").warning("client disconnected")
+        logging.getLogger("trunkline.xdp.exporter").warning("reading the counter on x failed: gone")
+    finally:
+        logging.getLogger().handlers[:] = before
+    assert capsys.readouterr().err == ("trunkline: warning: client disconnected\n"
+                                       "trunkline: warning: reading the counter on x failed: gone\n")
