@@ -106,7 +106,8 @@ def test_report_says_what_monitoring_creates_and_how_to_get_the_image(plan_dir: 
     section = report.split("## Watching the trunks (optional)\n", 1)[1].split("\n## ", 1)[0]
     assert "also creates the namespace `trunkline` (Pod Security level `privileged`), the " \
         "SecurityContextConstraints `trunkline-counter` and the RBAC granting it" in section
-    assert "the default is `image-registry.openshift-image-registry.svc:5000/trunkline/trunkline:0.1.0`" in section
+    image = "image-registry.openshift-image-registry.svc:5000/trunkline/trunkline:0.1.0"
+    assert f"the default is `{image}`" in section
     commands = section.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
     assert commands == [
         "podman build -f deploy/Containerfile -t REGISTRY/trunkline:TAG .    # in the trunkline repository",
