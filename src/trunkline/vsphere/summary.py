@@ -399,10 +399,25 @@ def print_trimmed(console: Console, renderable: RenderableType) -> None:
     console.file.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
-def counts_text(inventory: Inventory) -> str:
-    """One line: ``1 vCenter, 1 datacenter, 2 hosts, 3 switches, 7 port groups, 5 VMs (6 NICs)``, then
-    ``, 1 template (1 NIC)`` when there are templates (counted apart from VMs, as the plan does)."""
+MERGED_NOTE = "A standard switch or port group of one name on several hosts counts once."
+
+
+def _merges(inventory: Inventory) -> bool:
+    """Whether counting as the tables do merged any standard switch or port group across hosts."""
     dcs = [dc for vc in inventory.vcenters for dc in vc.datacenters]
+    return any(len(switch_rows(dc)) != len(dc.switches) or len(_network_groups(dc)) != len(dc.port_groups)
+               for dc in dcs)
+
+
+def counts_text(inventory: Inventory) -> str:
+    """One line: ``1 vCenter, 1 datacenter, 2 hosts, 2 switches, 6 port groups (...), 5 VMs (6 NICs)``,
+    then ``, 1 template (1 NIC)`` when there are templates (counted apart from VMs, as the plan does).
+
+    Switches and port groups are counted as the tables list them (and as REPORT.md counts them): a
+    standard switch, or standard port group, of one name on several hosts is one (:data:`MERGED_NOTE`)."""
+    dcs = [dc for vc in inventory.vcenters for dc in vc.datacenters]
+    switches = sum(len(switch_rows(dc)) for dc in dcs)
+    port_groups = sum(len(_network_groups(dc)) for dc in dcs)  # the table's rows less opaque networks
 
     def n(count: int, word: str) -> str:
         return f"{count} {word}" + ("" if count == 1 else ("es" if word.endswith("ch") else "s"))
@@ -413,8 +428,8 @@ def counts_text(inventory: Inventory) -> str:
         n(len(inventory.vcenters), "vCenter"),
         n(len(dcs), "datacenter"),
         n(sum(len(dc.hosts) for dc in dcs), "host"),
-        n(sum(len(dc.switches) for dc in dcs), "switch"),
-        n(sum(len(dc.port_groups) for dc in dcs), "port group"),
+        n(switches, "switch"),
+        n(port_groups, "port group"),
         n(len(vms), "VM") + f" ({n(sum(len(vm.nics) for vm in vms), 'NIC')})",
     ]
     if templates:
@@ -426,6 +441,8 @@ def render(inventory: Inventory) -> RenderableType:
     """The summary as one rich renderable (print it with a :class:`rich.console.Console`); the reader's
     findings, if any, come last."""
     parts: list[RenderableType] = [Text(counts_text(inventory), style="bold")]
+    if _merges(inventory):
+        parts.append(Text(MERGED_NOTE))
     if inventory.nic_map:
         mapping = ", ".join(f"{k} -> {v}" for k, v in sorted(inventory.nic_map.items()))
         parts.append(plain(f"NIC map (vSphere -> node): {mapping}"))
