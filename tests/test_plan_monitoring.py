@@ -99,6 +99,12 @@ def test_plan_directory_with_monitoring_validates_clean(plan_dir: Path) -> None:
     proc = run_cli("validate", str(plan_dir))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().endswith("no findings")
+    # monitoring/'s objects are counted by their own kind, not as "other"
+    assert proc.stdout.strip().splitlines()[-1] == (
+        f"{plan_dir}: 33 objects (1 ClusterRole, 5 ConfigMap, 3 DaemonSet, 4 Kustomization, 1 NMState, "
+        "1 Namespace, 4 NetworkAttachmentDefinition, 1 NetworkMap, 2 NodeNetworkConfigurationPolicy, "
+        "1 PrometheusRule, 1 RoleBinding, 1 SecurityContextConstraints, 1 Service, 1 ServiceAccount, "
+        "1 ServiceMonitor, 5 VirtualMachinePatch), no findings")
 
 
 def test_report_says_what_monitoring_creates_and_how_to_get_the_image(plan_dir: Path) -> None:

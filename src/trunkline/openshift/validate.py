@@ -277,6 +277,13 @@ class ValidationResult:
         }
 
 
+def _kind_name(doc: Document) -> str:
+    """The kind the document names itself (``DaemonSet``, ``ServiceAccount``, ... for the kinds
+    :class:`~trunkline.openshift.manifests.Kind` calls other), else the Kind's value."""
+    kind = doc.body.get("kind")
+    return kind if doc.kind is Kind.OTHER and isinstance(kind, str) and kind else doc.kind.value
+
+
 def _object_label(doc: Document) -> str:
     kind = doc.body.get("kind") if isinstance(doc.body.get("kind"), str) else doc.kind.value
     # a merge patch carries no name: `trunkline plan` names its file after the VM
@@ -1786,7 +1793,7 @@ def validate_directory(
     )
     kinds: dict[str, int] = defaultdict(int)
     for doc in docs:
-        kinds[doc.kind.value] += 1
+        kinds[_kind_name(doc)] += 1
     return ValidationResult(
         directory=str(directory),
         documents=len(docs),
