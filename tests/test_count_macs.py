@@ -113,3 +113,26 @@ def test_mac_table_size_without_learning_is_bad_usage() -> None:
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
         "trunkline: error: --mac-table-size needs MAC learning: add --macs or --by mac")
+
+
+TICK_S = 0.01  # bpf_ktime_get_coarse_ns lags CLOCK_MONOTONIC by at most one scheduler tick (HZ >= 100)
+
+
+@pytest.mark.privileged
+@pytest.mark.parametrize("hook", ["xdp", "tc"])
+def test_no_pair_is_older_than_the_attach_the_run_starts_from(veth_pair: VethPair, hook: str) -> None:
+    """The run (and so a summary's length) starts at ``Counter.attached_at``, taken before the attach and
+    not after the checks that follow it: a pair's age never exceeds the run by more than a clock tick."""
+    import time
+
+    from tests.bpf.net import counter_in
+
+    with counter_in(veth_pair.ns_b, veth_pair.if_b, hook=hook, learn_macs=True) as counter:
+        assert counter.attached_at is not None
+        send_known(veth_pair)
+        wall = time.time()
+        table = counter.read_macs()
+    _, start_wall = counter.attached_at
+    assert len([e for e in table.entries if e.mac in (WEB01, DB01)]) == 3
+    for entry in table.entries:  # the namespace's own frames too, sent while the counter was attaching
+        assert wall - entry.first_seen <= wall - start_wall + TICK_S, entry

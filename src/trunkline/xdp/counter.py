@@ -393,6 +393,8 @@ class Counter:
         directions: ``("rx",)`` for XDP, ``("rx", "tx")`` for TC; :meth:`read` returns one snapshot each.
         warnings: things the user should know (for example that XDP may not see stripped VLAN tags).
         tc_attach: how the TC hook was attached (``tcx`` / ``netlink``), ``None`` for XDP.
+        attached_at: ``(time.monotonic_ns(), time.time())`` taken just before attaching (its counts
+            were zero then; ``None`` before :meth:`open`).
 
     The program is loaded and attached by :meth:`open` (called by ``__enter__``).
 
@@ -422,6 +424,7 @@ class Counter:
         self.mode: str | None = mode if hook == "xdp" else None
         self.directions: tuple[Direction, ...] = ("rx",) if hook == "xdp" else DIRECTIONS
         self.warnings: list[str] = []
+        self.attached_at: tuple[int, float] | None = None
         self.ifindex = 0
         self.tc_attach: str | None = None
         self._requested_tc_attach = tc_attach
@@ -458,6 +461,8 @@ class Counter:
         try:
             self._ns_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             self._obj = CounterObject(learn_macs=self.learn_macs, mac_capacity=self.mac_capacity)
+            # just before attaching: no frame is counted earlier, whatever the checks below cost
+            self.attached_at = (time.monotonic_ns(), time.time())
             if self.hook == "xdp":
                 self._attach_xdp()
                 if _rx_vlan_offload(self.interface):
