@@ -47,7 +47,7 @@ def test_show_the_bundled_example_fits_80_columns() -> None:
     assert lines[1] == "A standard switch or port group of one name on several hosts counts once."
     assert lines[2] == "NIC map (vSphere -> node): vmnic1 -> ens34"
     # the header counts what the tables list: 2 switches, 6 port groups
-    lines = [line.rstrip() for line in lines]
+    assert [line for line in lines if line != line.rstrip()] == []  # piped: no padding at line ends
     switches = lines[lines.index("Switches") + 4 : lines.index("Port groups") - 1]
     port_groups = lines[lines.index("Port groups") + 4 : lines.index("Hosts") - 1]
     assert (len(switches), len(port_groups)) == (2, 6)

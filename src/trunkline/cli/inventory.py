@@ -154,9 +154,9 @@ def show(
 ) -> None:
     """Summarise an inventory: switches, port groups with VLANs, hosts with uplinks, VMs per port group."""
     from trunkline.vsphere.sources import load_inventory
-    from trunkline.vsphere.summary import render
+    from trunkline.vsphere.summary import print_trimmed, render
 
-    Console(highlight=False).print(render(load_inventory(file, partial=True)))
+    print_trimmed(Console(highlight=False), render(load_inventory(file, partial=True)))
 
 
 @inventory_app.command("schema")
