@@ -113,10 +113,17 @@ def test_the_plan_panels_of_the_dashboard_return_series(grouped: Cluster) -> Non
         result = grouped.prometheus.wait_for(exprs[title], bool, timeout=30)
         assert all(r["value"][1] != "NaN" for r in result), title
     silent_title = "Silent planned VLANs per node (live elsewhere in the group)"
-    (missing,) = grouped.prometheus.query(exprs[silent_title])
-    assert (missing["metric"]["node"], missing["metric"]["vlan"]) == ("node-b", "40")
-    unplanned = grouped.prometheus.query(exprs["Unplanned VLANs with traffic per node"])
-    assert [(r["metric"]["node"], r["metric"]["vlan"]) for r in unplanned] == [("node-a", "99")]
+
+    def pairs(result: list[dict[str, Any]]) -> list[tuple[str, str]]:
+        return sorted((r["metric"]["node"], r["metric"]["vlan"]) for r in result)
+
+    # every node's frames reach Prometheus on its own scrape: poll until the planted state is what it holds
+    missing = grouped.prometheus.wait_for(exprs[silent_title], lambda r: pairs(r) == [("node-b", "40")],
+                                          timeout=30)
+    assert pairs(missing) == [("node-b", "40")]
+    unplanned = grouped.prometheus.wait_for(exprs["Unplanned VLANs with traffic per node"],
+                                            lambda r: pairs(r) == [("node-a", "99")], timeout=30)
+    assert pairs(unplanned) == [("node-a", "99")]
 
 
 def test_deploy_alert_rules_match_the_real_counters_series(grouped: Cluster) -> None:
