@@ -39,7 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from trunkline.errors import BadInputError
-from trunkline.openshift.plan import NetworkDecision, Plan, merge_ranges, normalise_mac, ranges_text
+from trunkline.openshift.plan.model import NetworkDecision, Plan
+from trunkline.openshift.plan.vlans import merge_ranges, ranges_text
+from trunkline.openshift.plan.vms import normalise_mac
 from trunkline.vsphere.model import (
     AccessVlan,
     Inventory,

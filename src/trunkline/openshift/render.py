@@ -48,7 +48,8 @@ from trunkline.openshift.legend import legend_rows
 from trunkline.openshift.nad import nad_manifests
 from trunkline.openshift.nicmap import NODE_GROUP_LABEL
 from trunkline.openshift.nmstate import nmstate_instance, nncp_manifests, policy_name
-from trunkline.openshift.plan import Plan, merge_ranges, ranges_text
+from trunkline.openshift.plan.model import Plan
+from trunkline.openshift.plan.vlans import merge_ranges, ranges_text
 from trunkline.planindex import PlanIndex
 
 REPORT_TITLE = "# trunkline plan"
