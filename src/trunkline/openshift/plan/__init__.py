@@ -1,8 +1,8 @@
 """The translation plan: every mapping decision from a vSphere inventory to OpenShift, with its reason.
 
 :func:`build_plan` is pure: an :class:`~trunkline.vsphere.model.Inventory` and :class:`PlanOptions` in,
-a :class:`Plan` out; no I/O. The manifest builders (:mod:`..nmstate`, :mod:`..nad`, :mod:`..kubevirt`,
-:mod:`..forklift`) turn a plan into objects, :mod:`..render` writes them.
+a :class:`Plan` out; no I/O. The manifest builders (``openshift.nmstate``, ``nad``, ``kubevirt``,
+``forklift``) turn a plan into objects, :mod:`trunkline.openshift.render` writes them.
 
 Units of translation:
 
@@ -12,7 +12,8 @@ Units of translation:
   vCenter ``Network`` object); one NAD each;
 * a *bridge*: one Linux (or OVS) bridge on the nodes per set of node NICs; logical switches whose uplinks
   map to the same node NIC share it;
-* a *node group*: nodes sharing a NIC layout (:mod:`..nicmap`), one NNCP per node group and bridge.
+* a *node group*: nodes sharing a NIC layout (:mod:`trunkline.openshift.nicmap`), one NNCP per node group
+  and bridge.
 
 Nothing is dropped silently: whatever is not translated is a :class:`Finding`; findings flagged
 ``unmapped`` make ``--strict`` fail.

@@ -42,7 +42,8 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
 
 
 def resolve_options(inventory: Inventory, options: PlanOptions) -> PlanOptions:
-    """*options* checked, with the automatic node groups (:mod:`..nodegroups`) in place of the default one.
+    """*options* checked, with the automatic node groups (:mod:`trunkline.openshift.nodegroups`) in place
+    of the default one.
 
     Raises:
         BadInputError: an option value no cluster would accept.

@@ -1,7 +1,7 @@
 """The plan model: what the user chose (:class:`PlanOptions`) and every decision of a :class:`Plan`.
 
 Plain frozen records, no logic beyond checking the options: the decision modules of this package fill
-them, the manifest builders (:mod:`..nmstate`, :mod:`..nad`, :mod:`..kubevirt`, :mod:`..forklift`) read them.
+them, the manifest builders (``openshift.nmstate``, ``nad``, ``kubevirt``, ``forklift``) read them.
 """
 
 from __future__ import annotations
