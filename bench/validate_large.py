@@ -4,7 +4,8 @@ Writes a manifests directory holding the seed's NNCP, a kustomization that lists
 ``nads.yaml``: about 50 MB of NetworkAttachmentDefinitions (multi-document, as `trunkline plan` writes
 them; VLANs 2-4094 over and over, every name unique). The kustomization leaves ``nads.yaml`` unlisted,
 so there is one finding (``kustomization-resource-unlisted``, once for the file). Each run is
-``trunkline validate --json DIR`` in a fresh process; time is wall-clock, peak memory the child's
+``trunkline validate --json DIR`` in a fresh process; time is wall-clock and the child's CPU seconds
+(``getrusage``, steadier on a shared machine), peak memory the child's
 maximum resident set size (``getrusage(RUSAGE_CHILDREN)``, the largest child so far: the small run
 goes first).
 
@@ -61,8 +62,10 @@ def write_dir(root: Path, megabytes: float, as_list: bool) -> int:
     return count
 
 
-def run(directory: Path) -> tuple[float, float, int]:
-    """(seconds, peak RSS MiB so far, findings) of `trunkline validate --json DIR` in a child process."""
+def run(directory: Path) -> tuple[float, float, float, int]:
+    """(wall seconds, child CPU seconds, peak RSS MiB so far, findings) of `trunkline validate --json DIR`
+    in a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "trunkline", "validate", "--json", str(directory)],
@@ -74,8 +77,9 @@ def run(directory: Path) -> tuple[float, float, int]:
     if proc.returncode not in (0, 1):
         raise SystemExit(f"validate failed: {proc.stderr.strip()}")
     findings = len(json.loads(proc.stdout)["findings"])
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return seconds, peak, findings
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return seconds, cpu, after.ru_maxrss / 1024, findings
 
 
 def main() -> None:
@@ -87,14 +91,15 @@ def main() -> None:
         results = []
         for label, mb in (("baseline", args.mb / 10), ("full", args.mb)):
             nads = write_dir(Path(tmp, label), mb, args.list)
-            seconds, peak, findings = run(Path(tmp, label))
-            results.append((seconds, peak))
+            seconds, cpu, peak, findings = run(Path(tmp, label))
+            results.append((cpu, peak))
             print(
-                f"{label:8s} nads.yaml {mb:6.1f} MB, {nads:7,d} NADs: {seconds:6.2f} s, "
-                f"peak RSS {peak:7.0f} MiB, {findings} finding(s)"
+                f"{label:8s} nads.yaml {mb:6.1f} MB, {nads:7,d} NADs: {seconds:6.2f} s wall, "
+                f"{cpu:6.2f} s CPU, peak RSS {peak:7.0f} MiB, {findings} finding(s)"
             )
         (t0, m0), (t1, m1) = results
-        print(f"ratio full/baseline: time {t1 / t0:.1f}x, peak RSS {m1 / m0:.1f}x (input 10x)")
+        print(f"ratio full/baseline: CPU {t1 / t0:.1f}x, peak RSS {m1 / m0:.1f}x (input 10x); "
+              f"full: {t1:.2f} s CPU (target < 10 s), load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

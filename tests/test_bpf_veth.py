@@ -323,11 +323,22 @@ def test_jumbo_frames_on_an_mtu_9000_link_count_whole(hook: str, mode: str) -> N
         send_udp(pair.ns_a, pair.ip_b, N, size=8000)
         # 14 + 20 + 8 + 8000 bytes: native XDP sees them through its multi-buffer (xdp.frags) entry.
         assert protocol(counter.read()[0], "ipv4", 17) == Cell(N, N * 8042)
+        if hook == "xdp":
+            assert counter.program == ("tl_count_xdp_frags" if mode == "native" else "tl_count_xdp")
 
 
 def test_native_xdp_counts_like_generic(veth_pair: VethPair) -> None:
     with counter_in(veth_pair.ns_b, veth_pair.if_b, hook="xdp", mode="native") as counter:
         assert counter.mode == "native"
+        # MTU 1500 fits one buffer: the single-buffer entry, and a warning about the MTU cap it brings
+        assert counter.program == "tl_count_xdp"
+        assert [w for w in counter.warnings if "single-buffer" in w] == [
+            f"native XDP on {veth_pair.if_b} with the single-buffer program (MTU 1500): while it runs, many "
+            "drivers refuse to raise the MTU above what fits one buffer (about 3506 bytes), so an NNCP that "
+            "sets a larger MTU fails; stop the counter first, or count in generic mode"]
+        # veth caps the peer's MTU while a single-buffer program runs natively (veth_xdp_set)
+        raised = sh("ip", "-n", veth_pair.ns_a, "link", "set", veth_pair.if_a, "mtu", "9000", check=False)
+        assert raised.returncode != 0
         shown = sh("ip", "-n", veth_pair.ns_b, "link", "show", veth_pair.if_b).stdout
         assert " xdp " in shown and "xdpgeneric" not in shown  # `ip link` names native mode "xdp"
         send_udp(veth_pair.ns_a, veth_pair.ip_b, N, size=100)
@@ -391,3 +402,16 @@ def test_unknown_interface_is_bad_input() -> None:
 
     with pytest.raises(BadInputError, match="unknown interface 'tl-no-such0'"):
         Counter("tl-no-such0").open()
+
+
+def test_native_xdp_takes_the_multi_buffer_entry_when_the_peer_mtu_is_too_large() -> None:
+    require(privileged_problem())
+    with VethPair() as pair:
+        # this side at 1500, the peer at 9000: veth refuses the single-buffer program (ERANGE)
+        sh("ip", "-n", pair.ns_a, "link", "set", pair.if_a, "mtu", "9000")
+        with counter_in(pair.ns_b, pair.if_b, hook="xdp", mode="native") as counter, \
+                udp_sinks(pair.ns_b, [pair.ip_b]):
+            assert counter.program == "tl_count_xdp_frags"
+            assert not [w for w in counter.warnings if "single-buffer" in w]
+            send_udp(pair.ns_a, pair.ip_b, N, size=100)
+            assert protocol(counter.read()[0], "ipv4", 17) == Cell(N, N * 142)

@@ -336,3 +336,20 @@ def test_the_current_directory_is_refused(tmp_path, monkeypatch):
     with pytest.raises(BadInputError, match="current directory"):
         write_plan(plan_for(_inventory()), Path("."))
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("mtu", [1500, 9000])
+def test_apply_order_warns_about_native_counters_only_when_a_bridge_mtu_exceeds_one_buffer(mtu: int) -> None:
+    text = render.report(plan_for(dvs_inventory([{"name": "a", "vlan": 2}], mtu=mtu)))
+    order = text.split("## Apply order", 1)[1].split("\n## ", 1)[0]
+    note = [line for line in order.splitlines() if "native XDP" in line]
+    if mtu == 1500:
+        assert note == []
+    else:
+        bridge = plan_for(dvs_inventory([{"name": "a", "vlan": 2}], mtu=mtu)).bridges[0].name
+        assert note == [
+            f"This plan sets MTUs above 3506 bytes (`{bridge}` MTU 9000). A counter attached in native XDP "
+            "mode to a NIC whose MTU is still at most 3506 (`trunkline count --mode native`) runs the "
+            "single-buffer program, and while it runs many drivers refuse a larger MTU, so those NNCPs would "
+            "fail on that node: stop such counters before applying (or count in generic mode, the default) "
+            "and start them again afterwards, when native mode takes the multi-buffer program."]

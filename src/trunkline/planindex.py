@@ -252,9 +252,13 @@ class PlanIndex:
 
     def digest(self) -> str:
         """A short hash of the whole index (every part names it)."""
-        text = json.dumps([[g.to_json() for g in self.groups], [n.to_json() for n in self.nics]],
-                          sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return _digest([g.to_json() for g in self.groups], [n.to_json() for n in self.nics])
+
+
+def _digest(groups: list[dict[str, Any]], nics: list[dict[str, Any]]) -> str:
+    """:meth:`PlanIndex.digest` from the groups' and NICs' ``to_json`` documents."""
+    text = json.dumps([groups, nics], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _overlaps(a: VlanSet, b: VlanSet) -> bool:
@@ -275,6 +279,9 @@ def build_index(plan: Plan, inventory: Inventory) -> PlanIndex:
     decisions = {vm.key: vm for vm in plan.vms}
     by_nad = {f"{plan.options.namespace}/{n.nad}": n for n in plan.networks if n.target == "multus" and n.nad}
     nics: list[IndexNic] = []
+    # one VlanSet per port group and per NAD, shared by their NICs (50,000 NICs, 10,000 port groups)
+    expected_of: dict[int, VlanSet] = {}
+    nad_vlans_of: dict[str, VlanSet] = {}
     for vcenter in inventory.vcenters:
         for dc in vcenter.datacenters:
             port_groups: dict[str, PortGroup] = {}
@@ -290,11 +297,17 @@ def build_index(plan: Plan, inventory: Inventory) -> PlanIndex:
                     multus = nic_dec is not None and nic_dec.binding == "multus"
                     nad = nic_dec.network_name if nic_dec is not None and multus else None
                     net = by_nad.get(nad or "")
+                    expected = VlanSet()
+                    if found is not None:
+                        expected = expected_of.get(id(found)) or expected_of.setdefault(
+                            id(found), vlans_of_policy(found.vlan))
+                    nad_vlans = None
+                    if net is not None and nad is not None:
+                        nad_vlans = nad_vlans_of.get(nad) or nad_vlans_of.setdefault(nad, vlans_of_nad(net))
                     nics.append(IndexNic(
                         vm=vm.name, target=dec.name if dec is not None else None, vm_id=vm_id,
                         nic=nic.label, mac=normalise_mac(nic.mac), port_group=found.name if found else "",
-                        expected=vlans_of_policy(found.vlan) if found else VlanSet(),
-                        nad=nad, nad_vlans=vlans_of_nad(net) if net else None,
+                        expected=expected, nad=nad, nad_vlans=nad_vlans,
                         bridge=net.bridge if net else None, power_state=vm.power_state,
                         connected=not nic_disconnected(vm, nic), template=vm.template,
                     ))
@@ -340,6 +353,10 @@ def _configmap(number: int, payload: str) -> dict[str, Any]:
     }
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+"""``json.dumps(..., separators=(",", ":"))`` without building an encoder per call."""
+
+
 def _size(obj: dict[str, Any]) -> int:
     """Bytes of *obj* as ``oc apply`` writes it into the last-applied annotation (compact JSON)."""
     return len(json.dumps(obj, separators=(",", ":")).encode())
@@ -359,14 +376,18 @@ def configmaps(index: PlanIndex, budget: int = PART_BUDGET) -> list[dict[str, An
     Raises:
         ValueError: one NIC row alone exceeds *budget* (cannot happen with real names: a row is < 2 KiB).
     """
-    digest = index.digest()
     groups = [g.to_json() for g in index.groups]
-    rows = [json.dumps(n.to_json(), separators=(",", ":")) for n in index.nics]
+    docs = [n.to_json() for n in index.nics]
+    digest = _digest(groups, docs)
+    rows = list(map(_COMPACT.encode, docs))
     used = _size(_configmap(999, _payload(digest, 999, 999, groups, [])))
     fixed = _size(_configmap(999, _payload(digest, 999, 999, [], [])))
     parts: list[list[str]] = [[]]
     for row in rows:
-        cost = len(json.dumps(row).encode()) - 1  # escaped once more inside the JSON string; the comma
+        # escaped once more inside the JSON string, less 1 for the quotes and plus 1 for the comma: a row
+        # is ASCII JSON (ensure_ascii) without control characters, so only its quotes and backslashes
+        # grow, by one byte each (the same figure as len(json.dumps(row)) - 1)
+        cost = len(row) + 1 + row.count('"') + row.count("\\")
         if parts[-1] and used + cost > budget:
             parts.append([])
             used = fixed

@@ -153,10 +153,13 @@ def show(
     ] = None,
 ) -> None:
     """Summarise an inventory: switches, port groups with VLANs, hosts with uplinks, VMs per port group."""
+    from trunkline.gcpause import gc_paused
     from trunkline.vsphere.sources import load_inventory
     from trunkline.vsphere.summary import render
 
-    Console(highlight=False).print(render(load_inventory(file, partial=True)))
+    inventory = load_inventory(file, partial=True)
+    with gc_paused():  # rich builds millions of short-lived segments for a large inventory's tables
+        Console(highlight=False).print(render(inventory))
 
 
 @inventory_app.command("schema")

@@ -383,6 +383,25 @@ def _table(header: list[str], rows: list[list[object]]) -> list[str]:
     return lines
 
 
+def _native_counter_note(plan: Plan) -> list[str]:
+    """Apply-order lines for bridges whose MTU a single-buffer native XDP counter would block (none when
+    every bridge's MTU fits one buffer)."""
+    from trunkline.xdp.counter import SINGLE_BUFFER_MTU
+
+    large = sorted({(b.name, b.mtu) for b in plan.bridges if b.mtu > SINGLE_BUFFER_MTU})
+    if not large:
+        return []
+    shown = ", ".join(f"`{name}` MTU {mtu}" for name, mtu in large)
+    return [
+        f"This plan sets MTUs above {SINGLE_BUFFER_MTU} bytes ({shown}). A counter attached in native XDP "
+        f"mode to a NIC whose MTU is still at most {SINGLE_BUFFER_MTU} (`trunkline count --mode native`) "
+        "runs the single-buffer program, and while it runs many drivers refuse a larger MTU, so those NNCPs "
+        "would fail on that node: stop such counters before applying (or count in generic mode, the "
+        "default) and start them again afterwards, when native mode takes the multi-buffer program.",
+        "",
+    ]
+
+
 def report(plan: Plan, display_dir: str = "DIR", monitoring: tuple[str, ...] = ()) -> str:
     """REPORT.md: summary, apply order (*monitoring*: its lines, after it), port group table, uplink
     table, diagram, findings."""
@@ -455,6 +474,7 @@ def report(plan: Plan, display_dir: str = "DIR", monitoring: tuple[str, ...] = (
         "oc get nncp    # wait until every policy reports Available",
         "```",
         "",
+        *_native_counter_note(plan),
         "`networkmaps.yaml` needs the Migration Toolkit for Virtualization (its CRDs and the source "
         f"Provider objects in `{opt.mtv_namespace}`).",
         "",

@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from trunkline.errors import BadInputError
+from trunkline.gcpause import gc_paused
 from trunkline.vsphere.model import (
     AccessVlan,
     Datacenter,
@@ -122,11 +123,12 @@ def parse_inventory(text: str, source: str = "inventory") -> Inventory:
         BadInputError: unparseable text, a schema violation or a broken reference; one line
             ``SOURCE[:LINE]: LOCATION: PROBLEM; FIX``.
     """
-    data = _parse_text(text, source)
-    try:
-        inventory = Inventory.model_validate(data)
-    except ValidationError as exc:
-        raise BadInputError(_validation_message(exc, data, text, source)) from None
+    with gc_paused():  # a large inventory is a million objects that all stay alive (trunkline.gcpause)
+        data = _parse_text(text, source)
+        try:
+            inventory = Inventory.model_validate(data)
+        except ValidationError as exc:
+            raise BadInputError(_validation_message(exc, data, text, source)) from None
     problems = [*reference_problems(inventory), *vlan_policy_problems(inventory)]
     if problems:
         loc, message = problems[0]

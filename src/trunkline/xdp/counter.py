@@ -72,6 +72,13 @@ _CLSACT_PARENT = {"rx": 0xFFFFFFF2, "tx": 0xFFFFFFF3}
 _ETH_P_ALL = 0x0003
 _SIOCGIFHWADDR = 0x8927  # include/uapi/linux/sockios.h
 _SIOCGIFNAME = 0x8910  # include/uapi/linux/sockios.h: ifindex -> name
+_SIOCGIFMTU = 0x8921  # include/uapi/linux/sockios.h
+#: The largest MTU whose frames fit the one buffer a single-buffer XDP program sees, with 4 KiB pages: a
+#: page less the XDP headroom (256 bytes) and the aligned ``skb_shared_info`` (320), less the Ethernet
+#: header (14). veth enforces exactly this on its peer (checked here: native XDP without frags support
+#: needs the peer's MTU <= 3506); drivers with their own buffer layout differ, and refuse the attachment
+#: when the MTU does not fit, so a larger interface MTU only skips a try that would fail.
+SINGLE_BUFFER_MTU = 3506
 _ETHERNET_LINK_TYPES = {1: "Ethernet", 772: "loopback"}  # ARPHRD_ETHER, ARPHRD_LOOPBACK: Ethernet headers
 # include/uapi/linux/capability.h
 _CAP_NET_ADMIN, _CAP_SYS_ADMIN, _CAP_PERFMON, _CAP_BPF = 12, 21, 38, 39  # include/uapi/linux/capability.h
@@ -140,18 +147,29 @@ def _has_own_xdp(ifindex: int) -> bool:
         return True
 
 
+def _ifreq(interface: str, request: int, fmt: str) -> int | None:
+    """The integer (struct *fmt*) an ``ifreq`` ioctl *request* (netdevice(7)) answers for *interface* in
+    the current network namespace, or None when the ioctl fails (no such interface)."""
+    ifreq = struct.pack("16s16x", interface.encode()[:15])
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            answer = fcntl.ioctl(s.fileno(), request, ifreq)
+    except OSError:
+        return None
+    return int(struct.unpack_from(fmt, answer, 16)[0])
+
+
 def link_type(interface: str) -> int | None:
     """The interface's ARPHRD link type (1 Ethernet, 772 loopback; include/uapi/linux/if_arp.h), or None.
 
     Read with the SIOCGIFHWADDR ioctl (netdevice(7)) in the current network namespace.
     """
-    ifreq = struct.pack("16s16x", interface.encode()[:15])
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            answer = fcntl.ioctl(s.fileno(), _SIOCGIFHWADDR, ifreq)
-    except OSError:
-        return None
-    return int(struct.unpack_from("H", answer, 16)[0])
+    return _ifreq(interface, _SIOCGIFHWADDR, "H")
+
+
+def interface_mtu(interface: str) -> int | None:
+    """The interface's MTU in bytes (SIOCGIFMTU, netdevice(7), in the current network namespace), or None."""
+    return _ifreq(interface, _SIOCGIFMTU, "i")
 
 
 def _rx_vlan_offload(interface: str) -> bool | None:
@@ -372,6 +390,9 @@ class CounterObject:
             self.close()
 
 
+_MTU_REFUSALS = (errno.ERANGE, errno.EINVAL, errno.EOPNOTSUPP, errno.E2BIG)
+
+
 class Counter:
     """A frame counter attached to one interface: per direction, VLAN ID, IP protocol and EtherType.
 
@@ -393,6 +414,8 @@ class Counter:
         directions: ``("rx",)`` for XDP, ``("rx", "tx")`` for TC; :meth:`read` returns one snapshot each.
         warnings: things the user should know (for example that XDP may not see stripped VLAN tags).
         tc_attach: how the TC hook was attached (``tcx`` / ``netlink``), ``None`` for XDP.
+        program: the XDP entry attached (``tl_count_xdp`` single-buffer, ``tl_count_xdp_frags``
+            multi-buffer), ``None`` for TC.
 
     The program is loaded and attached by :meth:`open` (called by ``__enter__``).
 
@@ -422,6 +445,7 @@ class Counter:
         self.mode: str | None = mode if hook == "xdp" else None
         self.directions: tuple[Direction, ...] = ("rx",) if hook == "xdp" else DIRECTIONS
         self.warnings: list[str] = []
+        self.program: str | None = None
         self.ifindex = 0
         self.tc_attach: str | None = None
         self._requested_tc_attach = tc_attach
@@ -475,14 +499,36 @@ class Counter:
         assert self._obj is not None
         return self._obj.prog_fd(name)
 
+    def _xdp_programs(self) -> tuple[str, ...]:
+        """The XDP entries to try, in order. Generic mode: the single-buffer entry only (the kernel
+        linearises frames for it; counter.bpf.c: the frags entry there left later hooks skbs without their
+        Ethernet header). Native mode: the single-buffer entry when the MTU may fit one buffer (the kernel
+        then refuses frames in several buffers, and the entry skips ``bpf_xdp_get_buff_len``), the
+        multi-buffer (frags) entry when the driver refuses that (veth: its peer's MTU is too large) or the
+        MTU is above :data:`SINGLE_BUFFER_MTU` (jumbo frames)."""
+        if self.mode == "generic":
+            return ("tl_count_xdp",)
+        mtu = interface_mtu(self.interface)
+        if mtu is not None and mtu > SINGLE_BUFFER_MTU:
+            return ("tl_count_xdp_frags",)
+        return ("tl_count_xdp", "tl_count_xdp_frags")
+
     def _attach_xdp(self) -> None:
         flags = libbpf.XDP_FLAGS_SKB_MODE if self.mode == "generic" else libbpf.XDP_FLAGS_DRV_MODE
+        programs = self._xdp_programs()
         try:
-            # counter.bpf.c: the frags-aware entry only in native mode (in generic mode it made the
-            # kernel hand later hooks skbs without their Ethernet header).
-            program = "tl_count_xdp" if self.mode == "generic" else "tl_count_xdp_frags"
-            self._links.append(libbpf.bpf_link_create(self._prog_fd(program), self.ifindex,
-                                                      libbpf.BPF_XDP, flags))
+            for program in programs:
+                try:
+                    self._links.append(libbpf.bpf_link_create(self._prog_fd(program), self.ifindex,
+                                                              libbpf.BPF_XDP, flags))
+                except libbpf.LibbpfError as exc:
+                    # a driver refusing a single-buffer program for the MTU: veth ERANGE, others EINVAL,
+                    # EOPNOTSUPP or E2BIG; the multi-buffer entry comes next
+                    if program == programs[-1] or exc.errno not in _MTU_REFUSALS:
+                        raise
+                    continue
+                self.program = program
+                break
         except libbpf.LibbpfError as exc:
             if exc.errno in (errno.EBUSY, errno.EEXIST) and not _has_own_xdp(self.ifindex):
                 raise EnvironmentProblem(
@@ -501,6 +547,12 @@ class Counter:
             if exc.errno == errno.EPERM:
                 raise EnvironmentProblem("attaching XDP needs CAP_NET_ADMIN: run as root") from None
             raise EnvironmentProblem(f"cannot attach XDP to {self.interface}: {exc.strerror}") from None
+        if self.mode == "native" and self.program == "tl_count_xdp":
+            self.warnings.append(
+                f"native XDP on {self.interface} with the single-buffer program (MTU "
+                f"{interface_mtu(self.interface)}): while it runs, many drivers refuse to raise the MTU "
+                f"above what fits one buffer (about {SINGLE_BUFFER_MTU} bytes), so an NNCP that sets a "
+                f"larger MTU fails; stop the counter first, or count in generic mode")
 
     def _attach_tc(self) -> None:
         method = self._requested_tc_attach
