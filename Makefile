@@ -5,6 +5,9 @@
 # debug info, so the bytes depend only on the sources, the system headers and the clang version
 # (Debian 12's clang 14).
 CLANG ?= clang
+# The clang that built the shipped object (first line of `clang --version`); a rebuild is byte-identical
+# only with it, and tests/test_bpf_build.py says so when another one is installed.
+SHIPPED_OBJECT_CLANG := Debian clang version 14.0.6
 ARCH_INCLUDE := /usr/include/$(shell uname -m)-linux-gnu
 XDP_DIR := src/trunkline/xdp
 OUT ?= $(XDP_DIR)

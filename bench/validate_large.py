@@ -9,9 +9,13 @@ so there is one finding (``kustomization-resource-unlisted``, once for the file)
 maximum resident set size (``getrusage(RUSAGE_CHILDREN)``, the largest child so far: the small run
 goes first).
 
-A baseline at one tenth of the size runs first; the ratios show how the cost scales.
+A baseline at one tenth of the size runs first; the ratios show how the cost scales. Then the full size
+runs again with the code of an earlier revision (``--before``, default the last commit before manifests were
+read the way kubectl reads them, with a note per scalar whose reading differs from YAML 1.2), extracted with
+``git archive``: both figures come from this one run on this machine.
 
-    python bench/validate_large.py [--mb 50] [--list]   (--list: one `kind: List` instead of documents)
+    python bench/validate_large.py [--mb 50] [--list] [--before REV]
+        (--list: one `kind: List` instead of documents; --before none: skip the comparison)
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
-SEED = Path(__file__).resolve().parent.parent / "tests" / "data" / "validate" / "seed" / "nncp.yaml"
+from revision import BEFORE, REPO, checkout  # bench/revision.py
+
+SEED = REPO / "tests" / "data" / "validate" / "seed" / "nncp.yaml"
 
 NAD = """---
 apiVersion: k8s.cni.cncf.io/v1
@@ -62,9 +68,10 @@ def write_dir(root: Path, megabytes: float, as_list: bool) -> int:
     return count
 
 
-def run(directory: Path) -> tuple[float, float, float, int]:
+def run(directory: Path, src: Path = REPO / "src") -> tuple[float, float, float, int]:
     """(wall seconds, child CPU seconds, peak RSS MiB so far, findings) of `trunkline validate --json DIR`
-    in a child process."""
+    in a child process running the code under *src*."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
@@ -72,6 +79,7 @@ def run(directory: Path) -> tuple[float, float, float, int]:
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     seconds = time.perf_counter() - start
     if proc.returncode not in (0, 1):
@@ -86,6 +94,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=50.0, help="size of nads.yaml in MB (default 50)")
     parser.add_argument("--list", action="store_true", help="write the NADs as one `kind: List`")
+    parser.add_argument("--before", default=BEFORE, help=f"revision to compare with ({BEFORE}; none: skip)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as tmp:
         results = []
@@ -100,6 +109,16 @@ def main() -> None:
         (t0, m0), (t1, m1) = results
         print(f"ratio full/baseline: CPU {t1 / t0:.1f}x, peak RSS {m1 / m0:.1f}x (input 10x); "
               f"full: {t1:.2f} s CPU (target < 10 s), load average {os.getloadavg()[0]:.1f}")
+        if args.before != "none":
+            # before and after alternate, twice each, on the same files: the best of each pair is compared
+            src = checkout(args.before, Path(tmp, "before"))
+            befores, afters = [], [t1]
+            for _ in range(2):
+                befores.append(run(Path(tmp, "full"), src)[1])
+                afters.append(run(Path(tmp, "full"))[1])
+            print(f"before ({args.before}) full: " + ", ".join(f"{t:.2f} s CPU" for t in befores))
+            print("after  (this tree) full: " + ", ".join(f"{t:.2f} s CPU" for t in afters))
+            print(f"after/before (best of each): CPU {min(afters) / min(befores):.3f}x")
 
 
 if __name__ == "__main__":

@@ -13,9 +13,23 @@ from tests.conftest import ROOT, require
 from trunkline.xdp import counter, ethertypes, libbpf, mactable
 
 
+def shipped_object_clang() -> str:
+    """The clang that built the shipped object, as the Makefile records it."""
+    for line in (ROOT / "Makefile").read_text().splitlines():
+        if line.startswith("SHIPPED_OBJECT_CLANG :="):
+            return line.split(":=", 1)[1].strip()
+    raise AssertionError("the Makefile names no SHIPPED_OBJECT_CLANG")
+
+
 def test_shipped_object_is_byte_identical_to_a_rebuild_from_source(tmp_path: Path) -> None:
     tools = shutil.which("clang") and shutil.which("make")
     require(None if tools else "needs clang and make (quickstart.sh installs them)")
+    wanted = shipped_object_clang()
+    here = subprocess.run(["clang", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    assert here.strip() == wanted, (
+        f"counter.bpf.o was built with {wanted}; this machine has {here.strip()}: the byte-identical "
+        "rebuild needs that clang (Debian 12's)"
+    )
     proc = subprocess.run(["make", "-s", "-C", str(ROOT), "bpf", f"OUT={tmp_path}"],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr

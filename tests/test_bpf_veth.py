@@ -183,8 +183,13 @@ def test_tc_counts_tso_bursts_as_wire_segments() -> None:
                 reader.start()
                 client.sendall(payload)
                 reader.join(timeout=30)
-                time.sleep(0.1)
-                after, segs_after = tc.read()[1], tcp_out_segs(pair.ns_b)
+                deadline = time.monotonic() + 5  # until the hook has seen every segment TCP sent
+                while True:
+                    after, segs_after = tc.read()[1], tcp_out_segs(pair.ns_b)
+                    seen = protocol(after, "ipv4", 6).packets - protocol(before, "ipv4", 6).packets
+                    if seen == segs_after - segs_before or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.02)
         finally:
             for s in (client, conn, server):
                 s.close()

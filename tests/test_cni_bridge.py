@@ -41,7 +41,8 @@ from pyroute2 import IPRoute
 
 from tests.conftest import require, run_cli
 from tests.netns import sh, unique
-from trunkline.openshift.manifests import BRIDGE_CNI_TYPES, Kind, load_manifests, nad_config
+from trunkline.openshift.manifests import Kind, load_manifests
+from trunkline.openshift.objects import BRIDGE_CNI_TYPES, parse_nad_config
 from trunkline.openshift.validate import BRIDGE_OPTION_TYPES, nncp_bridges, validate_documents
 
 BRIDGE_PLUGIN = Path("/usr/lib/cni/bridge")
@@ -78,7 +79,7 @@ def cases_from(directory: Path) -> list[Case]:
     for doc in docs:
         if doc.kind is not Kind.NAD or doc.name is None:
             continue
-        config = nad_config(doc)
+        config, _ = parse_nad_config(doc.body["spec"])
         if (
             config is None
             or config.get("type") not in BRIDGE_CNI_TYPES

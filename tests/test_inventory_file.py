@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
+from tests.support.inventory import SMALL
 from trunkline.errors import BadInputError
 from trunkline.vsphere.model import AccessVlan, Inventory, NoVlan, PrivateVlan, TrunkVlan, VlanRange
 from trunkline.vsphere.sources import example_text, load_inventory
@@ -22,29 +23,6 @@ from trunkline.vsphere.yamlfile import (
 
 ROOT = Path(__file__).resolve().parent.parent
 
-SMALL = """\
-version: 1
-vcenters:
-- name: vc
-  datacenters:
-  - id: dc
-    name: DC
-    switches:
-    - id: dvs-1
-      name: DSwitch
-      kind: distributed
-    port_groups:
-    - id: dvportgroup-1
-      name: vm-vlan-40
-      switch: dvs-1
-      vlan: 40
-    vms:
-    - id: vm-1
-      name: a
-      nics:
-      - label: Network adapter 1
-        network: dvportgroup-1
-"""
 
 
 def _error(text: str, name: str = "inventory.yaml") -> str:

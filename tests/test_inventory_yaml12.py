@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_inventory_file import SMALL
+from tests.support.inventory import SMALL
 from trunkline.errors import BadInputError
 from trunkline.vsphere.model import AccessVlan
 from trunkline.vsphere.yamlfile import parse_inventory

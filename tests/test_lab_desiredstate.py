@@ -32,14 +32,15 @@ def test_seed_nncp_gives_vlan_trunk_bridge_with_ens34_trunking_40_and_10_to_20()
     assert bridge is not None and not bridge.stp and bridge.mtu == 1500 and bridge.vlan_filtering
     assert [p.name for p in bridge.ports] == ["ens34"]
     vlan = bridge.ports[0].vlan
-    assert vlan is not None and vlan.tagged == ((40, 40), (10, 20)) and vlan.native is None
-    assert (vlan.allows(40), vlan.allows(15), vlan.allows(30), vlan.allows(1)) == (True, True, False, False)
+    # untagged frames keep the bridge's default PVID 1 (NetworkManager adds it to every port)
+    assert vlan is not None and vlan.tagged == ((10, 20), (40, 40)) and vlan.native == 1
+    assert (vlan.allows(40), vlan.allows(15), vlan.allows(30), vlan.allows(2)) == (True, True, False, False)
     assert node.nics == ["ens34"]
 
 
 def test_port_without_vlan_key_gets_kubernetes_nmstate_default_trunk_2_to_4094() -> None:
     port = parse_desired_state(_bridge({"name": "ens34"})).bridge("vlan-trunk").ports[0]  # type: ignore[union-attr]
-    assert port.vlan is not None and port.vlan.tagged == ((2, 4094),)
+    assert port.vlan is not None and port.vlan.tagged == ((2, 4094),) and port.vlan.native == 1
 
 
 def test_empty_vlan_leaves_port_without_vlan_filtering() -> None:

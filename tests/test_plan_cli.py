@@ -254,16 +254,16 @@ def test_sigterm_while_writing_exits_130_and_leaves_no_temporary_directory(tmp_p
     import os
     import signal
 
+    from trunkline import atomicwrite
     from trunkline.cli import main
-    from trunkline.openshift import render
 
-    real = render._write_new
+    real = atomicwrite._write_new
 
     def killed(path, data):
         os.kill(os.getpid(), signal.SIGTERM)
         return real(path, data)
 
-    monkeypatch.setattr(render, "_write_new", killed)
+    monkeypatch.setattr(atomicwrite, "_write_new", killed)
     with pytest.raises(SystemExit) as exc:
         main(["plan", "-o", str(tmp_path / "out")])
     assert exc.value.code == 130

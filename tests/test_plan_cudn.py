@@ -13,7 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from tests.conftest import run_cli
-from tests.test_plan_support import dvs_inventory, nad_configs, plan_for
+from tests.support.plan import dvs_inventory, nad_configs, plan_for
 from trunkline.cli import app
 from trunkline.errors import BadInputError
 from trunkline.openshift import cudn

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import run_cli
-from tests.test_plan_support import dvs_inventory, plan_for
+from tests.support.plan import dvs_inventory, plan_for
 from trunkline.openshift.render import write_plan
 from trunkline.openshift.validate import validate_directory
 

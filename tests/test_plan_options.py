@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import run_cli
-from tests.test_plan_support import codes, dvs_inventory, plan_for
+from tests.support.plan import codes, dvs_inventory, plan_for
 from trunkline.errors import BadInputError
 from trunkline.openshift.naming import is_ifname
 from trunkline.openshift.render import write_plan
@@ -43,7 +43,7 @@ def test_option_that_would_break_a_node_or_mean_nothing_is_exit_2(tmp_path, args
     [
         (b"\xff\xfe\x00\x01binary", "not UTF-8 text; give a YAML or JSON file"),
         (b"groups: [\n  - name: a\n  nics: {", "not YAML/JSON (line "),
-        (b"vmnic1: ens34\nvmnic1: ens35\n", "key 'vmnic1' repeats; give it once"),
+        (b"vmnic1: ens34\nvmnic1: ens35\n", "key 'vmnic1' appears twice"),
         (
             b"groups:\n- name: a\n  nodeSelector: {'bad key!': ''}\n  nics: {vmnic1: ens34}\n",
             "'bad key!' is not a Kubernetes label key",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_plan_support import dvs_vcenter, plan_for
+from tests.support.plan import dvs_vcenter, plan_for
 from trunkline.openshift.naming import is_subdomain
 from trunkline.vsphere.model import Inventory
 

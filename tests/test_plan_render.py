@@ -13,7 +13,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_plan_support import dvs_inventory, plan_for
+from tests.support.plan import dvs_inventory, plan_for
+from trunkline import atomicwrite
 from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.openshift import render
 from trunkline.openshift.render import REPORT_TITLE, write_plan
@@ -194,7 +195,7 @@ def test_interrupt_during_the_swap_keeps_the_old_plan(tmp_path, monkeypatch):
     write_plan(plan_for(_inventory()), out)
     (out / "notes.txt").write_text("keep")
     before = _tree(out)
-    monkeypatch.setattr(render, "_exchange", lambda a, b: False)  # take the two-rename path
+    monkeypatch.setattr(atomicwrite, "_exchange", lambda a, b: False)  # take the two-rename path
     real_rename = os.rename
     calls = []
 
@@ -216,7 +217,7 @@ def test_two_rename_path_swaps_too(tmp_path, monkeypatch):
     out = tmp_path / "out"
     write_plan(plan_for(_inventory()), out)
     (out / ".git").mkdir()
-    monkeypatch.setattr(render, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(atomicwrite, "_exchange", lambda a, b: False)
     write_plan(plan_for(dvs_inventory([{"name": "only", "vlan": 3}])), out)
     assert (out / ".git").is_dir() and not (out / "vms").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

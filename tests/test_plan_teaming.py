@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_plan_support import dvs_inventory, plan_for
+from tests.support.plan import dvs_inventory, plan_for
 from trunkline.openshift.nmstate import nncp_manifests
 
 IP_HASH = {"teaming": {"policy": "loadbalance_ip"}}

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.test_plan_support import bridge_iface, codes, dvs_inventory, dvs_vcenter, nad_configs, plan_for
+from tests.support.plan import bridge_iface, codes, dvs_inventory, dvs_vcenter, nad_configs, plan_for
 from trunkline.errors import BadInputError
 from trunkline.openshift.forklift import network_maps
 from trunkline.openshift.kubevirt import vm_patch

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.test_plan_support import dvs_inventory, plan_for
+from tests.support.plan import dvs_inventory, plan_for
 from trunkline.openshift.render import write_plan
 
 PGS = [{"name": "web", "vlan": 40}, {"name": "pv", "vlan": {"type": "pvlan", "secondary": 7}}]

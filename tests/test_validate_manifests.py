@@ -6,97 +6,28 @@ the exact findings: (file, field, message key).
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.conftest import run_cli
-from trunkline.openshift.manifests import load_manifests, nad_vlans
+from tests.support.manifests import (
+    NNS,
+    SEED_DIR,
+    check,
+    config,
+    nad,
+    network_map,
+    seed_nncp,
+    vm_patch,
+    write,
+)
+from trunkline.openshift.manifests import Kind, load_manifests
 from trunkline.openshift.nodestate import load_node_states
-from trunkline.openshift.validate import Finding, validate_directory
-
-DATA = Path(__file__).parent / "data"
-SEED_DIR = DATA / "validate" / "seed"
-#: The sample node-state export the README uses (two OVN workers, ens34 free).
-NNS = Path(__file__).parent.parent / "docs" / "examples" / "nns.yaml"
-
-SEED_CONFIG = {
-    "name": "vm-vlan-40",
-    "type": "cnv-bridge",
-    "cniVersion": "0.3.1",
-    "bridge": "vlan-trunk",
-    "vlan": 40,
-    "macspoofchk": True,
-    "ipam": {},
-    "preserveDefaultVlan": False,
-}
-
-
-def seed_nncp() -> dict[str, Any]:
-    return yaml.safe_load((SEED_DIR / "nncp.yaml").read_text())
-
-
-def seed_nad() -> dict[str, Any]:
-    return yaml.safe_load((SEED_DIR / "nad.yaml").read_text())
-
-
-def nad(
-    config: dict[str, Any] | str,
-    name: str = "vm-vlan-40",
-    namespace: str | None = "default",
-    bridge: str | None = "vlan-trunk",
-) -> dict[str, Any]:
-    doc = seed_nad()
-    doc["metadata"]["name"] = name
-    if namespace is None:
-        del doc["metadata"]["namespace"]
-    else:
-        doc["metadata"]["namespace"] = namespace
-    if bridge is None:
-        del doc["metadata"]["annotations"]
-    else:
-        doc["metadata"]["annotations"]["k8s.v1.cni.cncf.io/resourceName"] = (
-            f"bridge.network.kubevirt.io/{bridge}"
-        )
-    doc["spec"]["config"] = config if isinstance(config, str) else json.dumps(config)
-    return doc
-
-
-def config(**changes: Any) -> dict[str, Any]:
-    out = copy.deepcopy(SEED_CONFIG)
-    for key, value in changes.items():
-        if value is None:
-            out.pop(key, None)
-        else:
-            out[key] = value
-    return out
-
-
-def write(tmp_path: Path, files: dict[str, Any]) -> Path:
-    """Write *files* (relative path -> object, list of objects = multi-document, or raw text)."""
-    for rel, content in files.items():
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, str):
-            path.write_text(content)
-        elif isinstance(content, list):
-            path.write_text(yaml.safe_dump_all(content, sort_keys=False))
-        else:
-            path.write_text(yaml.safe_dump(content, sort_keys=False))
-    return tmp_path
-
-
-def keys(findings: tuple[Finding, ...] | list[Finding]) -> set[tuple[str, str, str]]:
-    return {(f.file, f.field, f.key) for f in findings}
-
-
-def check(directory: Path, **kwargs: Any) -> set[tuple[str, str, str]]:
-    return keys(validate_directory(directory, **kwargs).findings)
-
+from trunkline.openshift.objects import read_nad
+from trunkline.openshift.validate import validate_directory
 
 # --------------------------------------------------------------------------------------------------
 # The good directory
@@ -124,14 +55,16 @@ def test_seed_passes_on_the_command_line_with_node_state_and_exit_0() -> None:
 
 
 def test_seed_nad_vlans_read_back_for_verify() -> None:
-    [vlans] = nad_vlans(load_manifests(SEED_DIR)).values()
-    assert (vlans.name, vlans.namespace, vlans.backend, vlans.bridge) == (
+    [doc] = [d for d in load_manifests(SEED_DIR) if d.kind is Kind.NAD]
+    vlans, problems = read_nad(doc.body)
+    assert vlans is not None and problems == []
+    assert (doc.name, doc.namespace, vlans.backend, vlans.bridge) == (
         "vm-vlan-40",
         "openshift-nmstate",
         "bridge",
         "vlan-trunk",
     )
-    assert (vlans.ranges, vlans.vlans, vlans.untagged) == (((40, 40),), frozenset({40}), False)
+    assert (vlans.tagged, vlans.untagged, vlans.field) == (((40, 40),), False, "spec.config.vlan")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -310,19 +243,26 @@ def test_trunk_ranges_partly_outside_the_uplink_trunk(tmp_path: Path) -> None:
     assert finding.message.startswith("VLAN 251-299 is not allowed")
 
 
-def test_untagged_nad_needs_a_native_vlan_on_an_explicit_trunk(tmp_path: Path) -> None:
+def test_untagged_nad_rides_the_default_pvid_of_an_explicit_trunk(tmp_path: Path) -> None:
+    # NetworkManager gives every port the bridge's default PVID 1 besides its own VLANs (bridge-port.vlans)
     port_vlan = {"mode": "trunk", "trunk-tags": [{"id": 40}]}
     d = write(
         tmp_path,
         {"nncp.yaml": nncp_with_port_vlan(port_vlan), "nad.yaml": nad(config(vlan=None), name="untagged")},
     )
-    assert check(d) == {("nad.yaml", "spec.config.vlan", "untagged-not-on-uplink")}
-    native = {**port_vlan, "enable-native": True, "tag": 1}
+    assert check(d) == set()
+    other_native = {**port_vlan, "enable-native": True, "tag": 40}
     d2 = write(
-        tmp_path / "ok",
-        {"nncp.yaml": nncp_with_port_vlan(native), "nad.yaml": nad(config(vlan=None), name="untagged")},
+        tmp_path / "native",
+        {"nncp.yaml": nncp_with_port_vlan(other_native), "nad.yaml": nad(config(vlan=None), name="untagged")},
     )
-    assert check(d2) == set()
+    assert check(d2) == {("nad.yaml", "spec.config.vlan", "untagged-not-on-uplink")}
+    tags_vlan_1 = {"mode": "trunk", "trunk-tags": [{"id-range": {"min": 1, "max": 40}}]}
+    d3 = write(
+        tmp_path / "one",
+        {"nncp.yaml": nncp_with_port_vlan(tags_vlan_1), "nad.yaml": nad(config(vlan=None), name="untagged")},
+    )
+    assert check(d3) == {("nad.yaml", "spec.config.vlan", "untagged-not-on-uplink")}
 
 
 def test_malformed_uplink_port_vlan(tmp_path: Path) -> None:
@@ -383,25 +323,6 @@ def test_interface_names_over_15_characters(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def vm_patch(
-    model: str, network: str = "default/vm-vlan-40", mac: str = "00:50:56:bb:97:0d"
-) -> dict[str, Any]:
-    return {
-        "spec": {
-            "template": {
-                "spec": {
-                    "domain": {
-                        "devices": {
-                            "interfaces": [{"name": "nic-0", "bridge": {}, "model": model, "macAddress": mac}]
-                        }
-                    },
-                    "networks": [{"name": "nic-0", "multus": {"networkName": network}}],
-                }
-            }
-        }
-    }
-
-
 def test_vmxnet3_model_in_a_vm_patch(tmp_path: Path) -> None:
     d = write(
         tmp_path,
@@ -434,24 +355,6 @@ def test_vm_patch_with_unknown_nad_bad_mac_and_foreign_namespace(tmp_path: Path)
             "spec.template.spec.domain.devices.interfaces[0].macAddress",
             "kubevirt-mac-invalid",
         ),
-    }
-
-
-def network_map(destinations: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "apiVersion": "forklift.konveyor.io/v1beta1",
-        "kind": "NetworkMap",
-        "metadata": {"name": "vcenter-a", "namespace": "openshift-mtv"},
-        "spec": {
-            "provider": {
-                "source": {"name": "vcenter-a", "namespace": "openshift-mtv"},
-                "destination": {"name": "host", "namespace": "openshift-mtv"},
-            },
-            "map": [
-                {"source": {"id": f"dvportgroup-{20 + i}"}, "destination": dest}
-                for i, dest in enumerate(destinations)
-            ],
-        },
     }
 
 

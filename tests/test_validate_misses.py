@@ -14,7 +14,17 @@ import pytest
 import yaml
 
 from tests.conftest import run_cli
-from tests.test_validate_manifests import NNS, check, config, nad, network_map, seed_nncp, vm_patch, write
+from tests.support.manifests import (
+    NNS,
+    check,
+    config,
+    nad,
+    network_map,
+    nncp_with_explicit_trunk,
+    seed_nncp,
+    vm_patch,
+    write,
+)
 from trunkline.openshift.nodestate import NodeState, load_node_states
 from trunkline.openshift.validate import validate_directory
 
@@ -56,15 +66,6 @@ def test_other_reference_plugin_in_a_chain_is_not_unknown(tmp_path: Path) -> Non
 # --------------------------------------------------------------------------------------------------
 # An invalid VLAN setting is reported once, not also as an uplink mismatch
 # --------------------------------------------------------------------------------------------------
-
-
-def nncp_with_explicit_trunk() -> dict[str, Any]:
-    doc = seed_nncp()
-    doc["spec"]["desiredState"]["interfaces"][0]["bridge"]["port"][0]["vlan"] = {
-        "mode": "trunk",
-        "trunk-tags": [{"id": 40}],
-    }
-    return doc
 
 
 @pytest.mark.parametrize(

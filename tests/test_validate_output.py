@@ -10,8 +10,7 @@ import yaml
 from rich.console import Console
 
 from tests.conftest import run_cli
-from tests.test_validate_manifests import config, nad, seed_nncp, write
-from tests.test_validate_misses import nncp_with_explicit_trunk
+from tests.support.manifests import config, nad, nncp_with_explicit_trunk, seed_nncp, write
 from trunkline.cli.validate import finding_block, render
 from trunkline.openshift.validate import validate_directory
 

@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import run_cli
-from tests.test_plan_properties import inventories
-from trunkline.openshift.manifests import Kind, load_manifests, nad_vlans
+from tests.support.strategies import inventories
+from trunkline.openshift.manifests import Kind, load_manifests
 from trunkline.openshift.nicmap import node_groups
+from trunkline.openshift.objects import read_nad
 from trunkline.openshift.plan import PlanOptions, build_plan
 from trunkline.openshift.render import render_files
 from trunkline.openshift.validate import validate_directory
@@ -55,9 +56,9 @@ def test_validate_passes_plan_output_for_the_bundled_example(
 
 def test_plan_nads_read_back_with_their_vlans(tmp_path: Path) -> None:
     out = plan_example(tmp_path / "out")
-    vlans = nad_vlans(load_manifests(out))
-    assert {name: (v.ranges, v.untagged, v.bridge) for name, v in vlans.items()} == {
-        f"vm-vlan-{n}": (((n, n),), False, "vlan-trunk") for n in (10, 20, 30, 40)
+    vlans = {d.name: read_nad(d.body) for d in load_manifests(out) if d.kind is Kind.NAD}
+    assert {name: (v.tagged, v.untagged, v.bridge, p) for name, (v, p) in vlans.items() if v} == {
+        f"vm-vlan-{n}": (((n, n),), False, "vlan-trunk", []) for n in (10, 20, 30, 40)
     }
 
 

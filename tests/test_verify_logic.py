@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -167,11 +168,18 @@ def test_other_plugins_carry_no_trunk_vlan_and_are_listed_apart() -> None:
     assert [n.name for n in result.other_nads] == ["vms/sriov"]
 
 
-@pytest.mark.parametrize("config", ["{not json", "[1, 2]", None])
-def test_nad_without_a_usable_config_is_bad_input(config: str | None) -> None:
+@pytest.mark.parametrize(
+    ("config", "problem"),
+    [
+        ("{not json", "spec.config: spec.config is not valid JSON"),
+        ("[1, 2]", "spec.config: spec.config must be a JSON object"),
+        (None, "spec.config: no spec.config"),
+    ],
+)
+def test_nad_without_a_usable_config_is_bad_input(config: str | None, problem: str) -> None:
     body = nad("bad", {})
     body["spec"] = {} if config is None else {"config": config}
-    expected = r"^nads\.yaml:3: NAD vms/bad: spec\.config is missing or not a JSON object"
+    expected = rf"^nads\.yaml:3: NAD vms/bad: {re.escape(problem)}"
     with pytest.raises(BadInputError, match=expected):
         nad_vlans(doc(body))
 

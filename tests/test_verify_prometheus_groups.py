@@ -92,7 +92,7 @@ def test_planned_vlans_verdicts_and_anomalies_come_from_the_counters(grouped: Cl
     assert [f for f in record["findings"] if f["severity"] != "error"] == []
     groups = {g["group"]: (g["nodes"], g["plan_source"], g["planned_vlans"], g["silent_vlans"])
               for g in record["groups"]}
-    assert groups == {"g1": (["node-a", "node-b"], "prometheus", "40, 50", []),
+    assert groups == {"g1": (["node-a", "node-b"], "prometheus", "40,50", []),
                       "g2": (["node-c", "node-d", "node-e"], "prometheus", "50", [])}
     nodes = {n["node"]: n for n in record["nodes"]}
     (anomaly,) = nodes["node-a"]["anomalies"]

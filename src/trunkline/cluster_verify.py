@@ -41,9 +41,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from trunkline.openshift.manifests import merge_ranges
-from trunkline.openshift.validate import format_ranges
 from trunkline.promapi import Sample
+from trunkline.vlanranges import format_ranges, merge_ranges
 
 JOB = "trunkline-counter"
 """The scrape job of the counters: prometheus-operator names it after the Service (deploy/service.yaml)."""

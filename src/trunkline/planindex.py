@@ -39,9 +39,10 @@ from pathlib import Path
 from typing import Any
 
 from trunkline.errors import BadInputError
+from trunkline.facts import normalise_mac
 from trunkline.openshift.plan.model import NetworkDecision, Plan
-from trunkline.openshift.plan.vlans import merge_ranges, ranges_text
-from trunkline.openshift.plan.vms import normalise_mac
+from trunkline.vlanranges import format_ranges as ranges_text
+from trunkline.vlanranges import merge_ranges
 from trunkline.vsphere.model import (
     AccessVlan,
     Inventory,

@@ -1,6 +1,7 @@
 """Check the VLANs seen on a trunk against the VLANs a plan's NADs use.
 
-:func:`verify` is pure; the edges are :func:`read_nads` (files) and :func:`observe` (the kernel).
+:func:`verify` is pure; the edges are :func:`read_nads` (files) and
+:func:`trunkline.xdp.window.observe` (the kernel: a counting window next to the counter session).
 
 Input: received (``rx``) snapshots of the trunk NIC(s) and the plan's NetworkAttachmentDefinitions.
 Output: a :class:`Verification` listing, per VLAN, packets and bytes and the NADs that carry it, with
@@ -29,23 +30,15 @@ which VLANs a plugin config carries; run ``trunkline validate`` for a full check
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import ExitStack
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from trunkline.errors import BadInputError, EnvironmentProblem
-from trunkline.openshift.manifests import (
-    OVN_CNI_TYPE,
-    Document,
-    Kind,
-    load_manifests,
-    nad_config,
-    vlans_of_config,
-)
+from trunkline.errors import BadInputError
+from trunkline.openshift.manifests import Document, Kind, load_manifests, refuse_duplicate_keys
+from trunkline.openshift.objects import OVN_CNI_TYPE, parse_nad_config, plugin_configs, read_nad
+from trunkline.vlanranges import contains, format_ranges
 from trunkline.xdp.stats import Cell, Snapshot
 
 Status = Literal["mapped", "unmapped", "silent", "untagged"]
@@ -72,15 +65,14 @@ class NadVlans:
 
     def carries(self, vlan: int) -> bool:
         """Whether VLAN ID *vlan* is in this NAD's access VLAN or trunk ranges."""
-        return any(lo <= vlan <= hi for lo, hi in self.ranges)
+        return contains(self.ranges, vlan)
 
     def describe(self) -> str:
         """``VLAN 40`` / ``VLANs 10, 20-29`` / ``untagged`` for messages."""
         if not self.ranges:
             return "untagged" if self.untagged else "no VLAN"
-        parts = [str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in self.ranges]
         single = len(self.ranges) == 1 and self.ranges[0][0] == self.ranges[0][1]
-        return ("VLAN " if single else "VLANs ") + ", ".join(parts)
+        return ("VLAN " if single else "VLANs ") + format_ranges(self.ranges)
 
 
 @dataclass(frozen=True)
@@ -245,33 +237,31 @@ def verify(
 
 
 # --- reading NADs -------------------------------------------------------------------------------------
-# The directory is read by trunkline.openshift.manifests (the loader `trunkline validate` uses), so that both
-# commands accept exactly the same directories; the VLANs of each plugin come from its vlans_of_config.
-
-VLAN_BACKENDS = ("bridge", "ovn-localnet")
-"""Backends of :func:`trunkline.openshift.manifests.vlans_of_config` that put VM frames on the trunk."""
+# The directory is read by trunkline.openshift.manifests (the loader `trunkline validate` uses) and each NAD
+# by trunkline.openshift.objects.read_nad (the reading `validate` and `lab` use), so that the commands
+# accept the same directories and agree on what every NAD carries.
 
 
 def nad_vlans(doc: Document) -> NadVlans:
     """The VLANs one NAD document carries (its config, or the first VLAN-aware plugin of a conflist).
 
     Raises:
-        BadInputError: ``spec.config`` missing, not JSON, or not a JSON object.
+        BadInputError: the NAD's config or VLAN settings have a problem ``validate`` reports (the first
+            one, naming file, line and field): the NAD is never left out silently.
     """
     name = f"{doc.namespace or 'default'}/{doc.name or '?'}"
-    config = nad_config(doc)
-    if config is None:
-        raise BadInputError(f"{doc.where}: NAD {name}: spec.config is missing or not a JSON object; fix it "
-                            "(`trunkline validate` lists every problem of the directory)")
-    plugins = config["plugins"] if isinstance(config.get("plugins"), list) else [config]
-    kinds: list[str] = []
-    for plugin in plugins:
-        if not isinstance(plugin, dict):
-            continue
-        backend, _bridge, ranges, untagged = vlans_of_config(plugin)
-        if backend in VLAN_BACKENDS:
-            return NadVlans(name, doc.where, str(plugin.get("type", backend)), ranges, untagged)
-        kinds.append(str(plugin.get("type", "?")))
+    refuse_duplicate_keys(doc)
+    vlans, problems = read_nad(doc.body)
+    if problems or vlans is None:
+        first = problems[0]
+        raise BadInputError(
+            f"{doc.file}:{doc.line_of(first.field)}: NAD {name}: {first.field}: {first.message}; fix it "
+            "(`trunkline validate` lists every problem of the directory)"
+        )
+    if vlans.carries_vlans:
+        return NadVlans(name, doc.where, vlans.plugin, vlans.tagged, vlans.untagged)
+    config, _ = parse_nad_config(doc.body.get("spec") or {})
+    kinds = [str(p.get("type", "?")) for _, p in plugin_configs(config or {})]
     return NadVlans(name, doc.where, ",".join(kinds))
 
 
@@ -340,65 +330,3 @@ def blind_message(result: Verification, seconds: float, hook: str) -> str:
     what = "no tagged frames" if result.frames_seen else "no frames at all"
     hint = "; the XDP hook misses tags the NIC strips: try --hook tc" if hook == "xdp" else ""
     return f"saw {what} on {where} in {round(seconds, 1):g} s: wrong interface, or no traffic?{hint}"
-
-
-# --- counting -------------------------------------------------------------------------------------------
-
-
-def observe(
-    interfaces: Sequence[str],
-    duration_s: float,
-    hook: Literal["tc", "xdp"] = "tc",
-    started: Callable[[Sequence[Any]], None] = lambda counters: None,
-    learn_macs: bool = False,
-    ended: Callable[[Sequence[Any]], None] = lambda counters: None,
-    mac_capacity: int | None = None,
-) -> tuple[list[Snapshot], EnvironmentProblem | None, float]:
-    """Count on *interfaces* for *duration_s* seconds (SIGINT/SIGTERM end the window early).
-
-    Args:
-        interfaces: interface names in this network namespace, each given once.
-        duration_s: length of the window in seconds.
-        hook: ``tc`` (sees tags the NIC moved into metadata) or ``xdp`` (generic mode).
-        started: called with the attached counters once counting has begun (for announcements).
-        learn_macs: open the counters with MAC learning (``Counter(..., learn_macs=True)``).
-        ended: called with the counters at the end of the window, before they close (to read MACs).
-        mac_capacity: the MAC map's size in pairs (``None``: the counter's default).
-
-    Returns:
-        the cumulative snapshots at the end of the window (rx and, with TC, tx), the error of an
-        interface that vanished during the window (its last snapshots are included), else ``None``, and
-        the window's measured length in seconds (from the first attach to the last read; shorter than
-        *duration_s* when a signal ended it).
-
-    Raises:
-        BadInputError: an unknown or repeated interface. EnvironmentProblem: privileges, kernel, libbpf.
-    """
-    from trunkline.xdp import session
-    from trunkline.xdp.counter import Counter
-
-    session.check_interfaces(interfaces)
-    stop = threading.Event()
-    snaps: list[Snapshot] = []
-    gone: EnvironmentProblem | None = None
-    extra: dict[str, Any] = {"learn_macs": True, "mac_capacity": mac_capacity} if learn_macs else {}
-    with ExitStack() as stack:
-        counters = [stack.enter_context(Counter(name, hook=hook, **extra)) for name in interfaces[:1]]
-        start = time.monotonic()  # the first counter is attached: its counts start at zero here
-        counters += [stack.enter_context(Counter(name, hook=hook, **extra)) for name in interfaces[1:]]
-        with session.stop_on_signals(stop):  # before announcing: a signal right after must end the window
-            started(counters)
-            stop.wait(duration_s)
-        end = time.monotonic()
-        for counter in counters:
-            try:
-                snaps.extend(counter.read())
-            except EnvironmentProblem as exc:
-                last = getattr(exc, "last", None)
-                if last is None:
-                    raise
-                snaps.extend(last)
-                gone = gone or exc
-        if gone is None:
-            ended(counters)
-    return snaps, gone, end - start

@@ -1,1 +1,1 @@
-"""Helpers shared by tests (imported by test modules; never test modules themselves)."""
+"""Helpers shared by the tests; test modules import from here, never from each other."""

@@ -81,7 +81,7 @@ def read(
     The vCenter password is asked for on the terminal or taken from GOVC_PASSWORD; never an option.
     """
     if str(output) != "-":
-        from trunkline.vsphere.yamlfile import check_output_path
+        from trunkline.atomicwrite import check_output_path
 
         check_output_path(output)  # before asking for a password or reading for minutes
     if rvtools is not None:

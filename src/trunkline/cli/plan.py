@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import signal
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Literal, cast
 
@@ -211,30 +212,16 @@ def plan_command(
     """Write NNCPs, NADs, MTV NetworkMaps, VM patches and REPORT.md for a vSphere network design."""
     from trunkline.openshift.cudn import parse_subnets
     from trunkline.openshift.nicmap import load_nic_map_file, node_groups, parse_nic_map_options
-    from trunkline.openshift.plan import BACKENDS, Backend, PlanOptions, build_plan, plan_with_node_state
+    from trunkline.openshift.plan import Backend, PlanOptions, build_plan, plan_with_node_state
     from trunkline.openshift.render import write_plan
     from trunkline.planindex import build_index
 
-    if backend not in BACKENDS:
-        raise BadInputError(f"--backend {backend!r}: use {', '.join(BACKENDS)}")
     targets = _target_namespaces(backend, namespace, target_namespace or [], localnet_bridge, subnet or [])
     if backend != "linux-bridge" and cni_type is not None:
         raise BadInputError(
             f"--cni-type {cni_type}: only for --backend linux-bridge "
             "(OVN localnet NADs use ovn-k8s-cni-overlay); leave it out"
         )
-    count = max_unavailable.removesuffix("%")
-    if not (count.isdigit() and int(count) > 0 and (count == max_unavailable or int(count) <= 100)):
-        raise BadInputError(
-            f"--max-unavailable {max_unavailable!r}: a count of at least 1 or a percentage 1%-100%"
-        )
-    cli_map = parse_nic_map_options(nic_map or [])
-    file_groups = load_nic_map_file(nic_map_file) if nic_map_file else None
-    inv = _load(inventory, vcenter or [], rvtools, user, insecure, ca_file, datacenter)
-    # the inventory lives until exit: move it out of the collector's generations so that full
-    # collections during planning do not rescan it (a quarter of the plan's time at 10,000 port groups)
-    gc.collect()
-    gc.freeze()
     options = PlanOptions(
         backend=cast(Backend, backend),
         cni_type=cni_type or "cnv-bridge",
@@ -243,13 +230,21 @@ def plan_command(
         localnet_bridge=cast(Literal["own", "br-ex"], localnet_bridge),
         subnets=parse_subnets(subnet or []),
         bridge=bridge,
-        node_groups=node_groups(inv.nic_map, file_groups, cli_map),
         max_unavailable=int(max_unavailable) if max_unavailable.isdigit() else max_unavailable,
         mtv_providers=_providers(mtv_provider or []),
         mtv_namespace=mtv_namespace,
         network_choices=_choices(mtv_map or []),
         disconnected_down=disconnected_down,
     )
+    options.check()  # the plan's own rules, before the inventory is read
+    cli_map = parse_nic_map_options(nic_map or [])
+    file_groups = load_nic_map_file(nic_map_file) if nic_map_file else None
+    inv = _load(inventory, vcenter or [], rvtools, user, insecure, ca_file, datacenter)
+    # the inventory lives until exit: move it out of the collector's generations so that full
+    # collections during planning do not rescan it (a quarter of the plan's time at 10,000 port groups)
+    gc.collect()
+    gc.freeze()
+    options = replace(options, node_groups=node_groups(inv.nic_map, file_groups, cli_map))
     # planning and rendering build objects that mostly stay alive until written: no collections meanwhile
     # (about a sixth of their time at 10,000 port groups; trunkline.gcpause)
     with gc_paused():
@@ -268,7 +263,7 @@ def plan_command(
     kind = "CUDN" if backend == "cudn-localnet" else "NAD"
     nncps = sum(len(b.layouts) for b in plan.bridges)
     patches = sum(1 for vm in plan.vms if vm.has_patch)
-    counts = {s: sum(1 for f in plan.findings if f.severity == s) for s in ("error", "warning", "info")}
+    counts = plan.counts
     if counts["error"]:
         typer.echo(
             f"trunkline plan: {counts['error']} error(s): read the Findings in {output / 'REPORT.md'} "

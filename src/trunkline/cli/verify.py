@@ -19,8 +19,9 @@ from rich.console import Console
 from rich.table import Table
 
 from trunkline.errors import BadInputError, FindingsError
-from trunkline.verify import Verification, blind_message, check_arguments, observe, read_nads, verify
+from trunkline.verify import Verification, blind_message, check_arguments, read_nads, verify
 from trunkline.xdp.render import counted
+from trunkline.xdp.window import observe
 
 
 class HookChoice(str, Enum):

@@ -9,20 +9,21 @@ Supported (everything else is refused with :class:`~trunkline.errors.BadInputErr
 * ``interfaces[]`` of ``type: ethernet`` with ``state: up``, ``mtu``, ``description``, ``ipv4``/``ipv6``
   disabled (the node's NICs).
 
-Semantics follow nmstate's and kubernetes-nmstate's documentation: a port without a ``vlan`` key gets
-kubernetes-nmstate's default trunk of VLANs 2-4094 (its webhook adds it); ``vlan: {}`` leaves the port
-without VLAN configuration. A bridge is VLAN-filtering when one of its ports has VLAN configuration.
+What each port's ``vlan`` means is read by :func:`trunkline.openshift.objects.read_port_vlans`, the
+reading ``validate`` uses (the table of shapes and their upstream sources is there and in docs/design.md):
+the lab builds exactly the tagged VLANs and the untagged (PVID) VLAN of that reading, or refuses the port
+with the reading's first problem. A bridge is VLAN-filtering when one of its ports has VLAN configuration.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from trunkline.errors import BadInputError
-
-#: kubernetes-nmstate's default trunk for bridge ports without a ``vlan`` key (docs/design.md).
-DEFAULT_TRUNK = ((2, 4094),)
+from trunkline.openshift.objects import read_port_vlans
+from trunkline.vlanranges import contains
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class PortVlan:
 
     def allows(self, vid: int) -> bool:
         """Whether frames of VLAN *vid* pass this port (tagged or as its native VLAN)."""
-        return vid == self.native or any(lo <= vid <= hi for lo, hi in self.tagged)
+        return vid == self.native or contains(self.tagged, vid)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,22 @@ def _check_keys(where: str, obj: dict[str, Any], allowed: set[str]) -> None:
         raise _refuse(where, f"key {extra[0]!r}")
 
 
+def _mapped(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _refuse(where, f"{value!r} (not a mapping)")
+    return value
+
+
+def _listed(value: Any, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _refuse(where, f"{value!r} (not a list)")
+    return value
+
+
 def _ip_disabled(where: str, iface: dict[str, Any]) -> None:
     for fam in ("ipv4", "ipv6"):
         conf = iface.get(fam)
@@ -112,53 +129,40 @@ def _ip_disabled(where: str, iface: dict[str, Any]) -> None:
             raise _refuse(where, f"{fam} {conf!r} (only {{enabled: false}})")
 
 
-def _port_vlan(where: str, port: dict[str, Any]) -> PortVlan | None:
-    if "vlan" not in port:
-        return PortVlan(tagged=DEFAULT_TRUNK)
-    vlan = port["vlan"] or {}
-    if not isinstance(vlan, dict):
-        raise _refuse(where, f"vlan {vlan!r}")
-    if not vlan:
+def _port_vlan(where: str, port: dict[str, Any], path: str, bridge_up: bool) -> PortVlan | None:
+    """The VLANs the lab gives *port* (``None``: no VLAN configuration), as validate reads them."""
+    vlans, problems = read_port_vlans(port, path, bridge_up)
+    if problems:
+        raise BadInputError(
+            f"{where}: {problems[0].field}: {problems[0].message}; fix the NNCP (`trunkline validate` "
+            "lists every problem)"
+        )
+    if not vlans.filtering:
         return None
-    _check_keys(where + ".vlan", vlan, {"mode", "trunk-tags", "enable-native", "tag"})
-    mode, tag = vlan.get("mode"), vlan.get("tag")
-    if mode == "access":
-        if not isinstance(tag, int) or not 1 <= tag <= 4094:
-            raise BadInputError(f"{where}.vlan: access mode needs tag 1-4094, got {tag!r}; fix the NNCP")
-        return PortVlan(native=tag)
-    if mode != "trunk":
-        raise _refuse(where + ".vlan", f"mode {mode!r}")
-    ranges: list[tuple[int, int]] = []
-    for entry in vlan.get("trunk-tags") or []:
-        if isinstance(entry, dict) and set(entry) == {"id"}:
-            ranges.append((int(entry["id"]), int(entry["id"])))
-        elif isinstance(entry, dict) and set(entry) == {"id-range"}:
-            rng = entry["id-range"] or {}
-            ranges.append((int(rng["min"]), int(rng["max"])))
-        else:
-            raise _refuse(where + ".vlan.trunk-tags", f"entry {entry!r}")
-    for lo, hi in ranges:
-        if not 1 <= lo <= hi <= 4094:
-            raise BadInputError(
-                f"{where}.vlan.trunk-tags: VLAN range {lo}-{hi} is not within 1-4094; fix the NNCP"
-            )
-    native = int(tag) if vlan.get("enable-native") and tag is not None else None
-    return PortVlan(tagged=tuple(ranges), native=native)
+    return PortVlan(tagged=vlans.tagged, native=vlans.untagged)
 
 
-def parse_desired_state(states: list[tuple[str, dict[str, Any]]]) -> NodeState:
+def parse_desired_state(
+    states: list[tuple[str, dict[str, Any]]], locate: Callable[[int, str], str] | None = None
+) -> NodeState:
     """Merge the desiredState of each ``(NNCP name, desiredState)`` into one :class:`NodeState`.
 
+    *locate* ``(index of the NNCP, field path)`` -> ``file:line`` names where a refused field is.
+
     Raises:
-        BadInputError: anything outside the supported subset (see the module docstring), naming the NNCP,
-            the interface and the key.
+        BadInputError: anything outside the supported subset (see the module docstring), or a port VLAN
+            ``validate`` reports, naming the NNCP (and its file and line), the interface and the key.
     """
     node = NodeState()
-    for nncp, state in states:
+    for k, (nncp, state) in enumerate(states):
         _check_keys(f"NNCP {nncp}: desiredState", state, {"interfaces"})
-        for i, iface in enumerate(state.get("interfaces") or []):
+        for i, iface in enumerate(_listed(state.get("interfaces"), f"NNCP {nncp}: desiredState.interfaces")):
+            if not isinstance(iface, dict):
+                raise _refuse(f"NNCP {nncp}: interfaces[{i}]", f"{iface!r} (not a mapping)")
             name = str(iface.get("name", ""))
-            where = f"NNCP {nncp}: interfaces[{i}] {name}"
+            path = f"spec.desiredState.interfaces[{i}]"
+            place = f"{locate(k, path)}: " if locate else ""
+            where = f"{place}NNCP {nncp}: interfaces[{i}] {name}"
             kind, st = iface.get("type"), iface.get("state", "up")
             if st != "up":
                 raise _refuse(where, f"state {st!r}")
@@ -171,17 +175,22 @@ def parse_desired_state(states: list[tuple[str, dict[str, Any]]]) -> NodeState:
                 _check_keys(
                     where, iface, {"name", "type", "state", "mtu", "description", "ipv4", "ipv6", "bridge"}
                 )
-                br = iface.get("bridge") or {}
+                br = _mapped(iface.get("bridge"), where + ".bridge")
                 _check_keys(where + ".bridge", br, {"options", "port"})
-                options = br.get("options") or {}
+                options = _mapped(br.get("options"), where + ".bridge.options")
                 _check_keys(where + ".bridge.options", options, {"stp"})
-                stp = bool((options.get("stp") or {}).get("enabled", True))
+                stp = bool(_mapped(options.get("stp"), where + ".bridge.options.stp").get("enabled", True))
                 ports = []
-                for port in br.get("port") or []:
+                for j, port in enumerate(_listed(br.get("port"), where + ".bridge.port")):
+                    ppath = f"{path}.bridge.port[{j}]"
+                    pwhere = f"{locate(k, ppath)}: NNCP {nncp}" if locate else where
+                    if not isinstance(port, dict) or not isinstance(port.get("name"), str):
+                        raise BadInputError(
+                            f"{pwhere}: bridge.port[{j}] has no name; name the NIC (e.g. ens34)"
+                        )
                     _check_keys(where + ".bridge.port", port, {"name", "vlan"})
-                    ports.append(
-                        BridgePort(str(port["name"]), _port_vlan(f"{where}.port {port['name']}", port))
-                    )
+                    vlan = _port_vlan(pwhere, port, ppath, st == "up" and iface.get("state") == "up")
+                    ports.append(BridgePort(port["name"], vlan))
                 if len(ports) > 1:
                     raise _refuse(where, f"{len(ports)} ports (the lab wires one uplink port per bridge)")
                 node.bridges.append(Bridge(name, tuple(ports), stp, mtu))

@@ -123,7 +123,9 @@ def run_lab(
     start = time.monotonic()
     plan = load_plan_dir(plan_dir)
     index = load_index(plan_dir)
-    node = parse_desired_state([(n.name, n.desired_state) for n in plan.nncps])
+    node = parse_desired_state(
+        [(n.name, n.desired_state) for n in plan.nncps], lambda i, fld: plan.nncps[i].where(fld)
+    )
     sel = select(plan, vlans)
     addressing = dhcp.addressing(sel.vlans)
     report = LabReport(str(plan_dir))

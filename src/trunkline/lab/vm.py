@@ -341,7 +341,9 @@ def run_lab_in_vm(
     from trunkline.lab.run import select
 
     plan = load_plan_dir(plan_dir)
-    parse_desired_state([(n.name, n.desired_state) for n in plan.nncps])
+    parse_desired_state(
+        [(n.name, n.desired_state) for n in plan.nncps], lambda i, fld: plan.nncps[i].where(fld)
+    )
     select(plan, vlans)
     kernel = find_kernel()
     if progress:

@@ -12,7 +12,8 @@ kustomize ``Kustomization``, KubeVirt ``VirtualMachine`` objects and the JSON me
 ``interfaces``/``networks`` that ``trunkline plan`` writes under ``vms/`` (documents without ``kind``
 holding ``spec.template.spec``), and everything else as ``other``.
 
-:func:`nad_vlans` says which VLANs each NAD puts on the wire (used by ``validate`` and ``verify``).
+What the objects mean (bridge port VLANs, NAD VLANs, VM interfaces) is read by
+:mod:`trunkline.openshift.objects`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 import yaml
 
 from trunkline.errors import BadInputError
+from trunkline.yamlread import ManifestLoader, Note
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -38,14 +40,9 @@ MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 RESOURCE_NAME_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName"
 BRIDGE_RESOURCE_PREFIX = "bridge.network.kubevirt.io/"
 
-#: CNI ``type`` values of the bridge plugin (OpenShift ships it as ``cnv-bridge``; upstream ``bridge``).
-BRIDGE_CNI_TYPES = frozenset({"bridge", "cnv-bridge"})
-#: CNI ``type`` of OVN-Kubernetes secondary networks (``topology: localnet`` for a physical network).
-OVN_CNI_TYPE = "ovn-k8s-cni-overlay"
 
-
-#: libyaml's C loader when PyYAML was built with it (about 10x faster), else the pure-Python one.
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: Reads manifests as kubectl does (libyaml's parser where PyYAML has it; :mod:`trunkline.yamlread`).
+_LOADER = ManifestLoader
 
 
 class Kind(str, Enum):
@@ -79,6 +76,8 @@ class Document:
         body: the parsed document (a mapping).
         node: the composed YAML node of the object (for :meth:`line_of`), or a function composing it on
             demand (JSON files are parsed with :mod:`json` and composed only when a finding needs a line).
+        notes: scalars kubectl reads otherwise than YAML 1.2 and keys written twice, in this object
+            (:class:`~trunkline.yamlread.Note`).
     """
 
     file: str
@@ -87,11 +86,22 @@ class Document:
     kind: Kind
     body: dict[str, Any] = field(compare=False)
     node: Any = field(default=None, compare=False, repr=False)
+    notes: tuple[Note, ...] = field(default=(), compare=False, repr=False)
 
     def line_of(self, path: str) -> int:
         """The line of field *path* in :attr:`file` (see :func:`field_line`), else the object's line."""
         node = self.node() if callable(self.node) else self.node
         return field_line(node, path) or self.line
+
+    def field_at(self, line: int, column: int) -> str:
+        """The dotted path of the key or value that starts at 1-based *line*, 0-based *column* (``""``
+        when none does)."""
+        node = self.node() if callable(self.node) else self.node
+        return path_at(node, line - 1, column) or ""
+
+    def errors(self) -> list[Note]:
+        """The notes kubectl refuses the object for (keys written twice)."""
+        return [n for n in self.notes if n.severity == "error"]
 
     @property
     def name(self) -> str | None:
@@ -147,6 +157,7 @@ class RawDocument:
     item_spans: tuple[Span, ...] = ()
     span: Span | None = field(default=None, compare=False, repr=False)
     text: str | None = field(default=None, compare=False, repr=False)
+    notes: tuple[Note, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def item_lines(self) -> tuple[int, ...]:
@@ -204,6 +215,28 @@ def field_line(node: Any, path: str) -> int | None:
     return line
 
 
+def path_at(node: Any, line: int, column: int) -> str | None:
+    """The dotted path (``spec.map[2].source``) of the key or value node of *node* that starts at 0-based
+    *line* and *column*, or ``None``."""
+    stack: list[tuple[Any, str]] = [(node, "")]
+    while stack:
+        current, path = stack.pop()
+        if current is None:
+            continue
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+                child = f"{path}.{name}" if path else str(name)
+                if (key.start_mark.line, key.start_mark.column) == (line, column):
+                    return child
+                stack.append((value, child))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(current.value))
+        elif (current.start_mark.line, current.start_mark.column) == (line, column):
+            return path
+    return None
+
+
 def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
     """Parse every YAML document of *text* (JSON is accepted as YAML) with libyaml when available.
 
@@ -227,6 +260,8 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
             if node is None:  # pragma: no cover - check_node() said there is one
                 break
             data = loader.construct_document(node)
+            notes = tuple(loader.notes)
+            loader.notes.clear()
             if data is not None:
                 docs.append(
                     RawDocument(
@@ -236,6 +271,7 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
                         item_spans=tuple(Span.of(item) for item in _list_item_nodes(node)),
                         span=Span.of(node),
                         text=text,
+                        notes=notes,
                     )
                 )
             del node
@@ -351,11 +387,11 @@ def _lazy_node(text: str, span: Span | None, item: int | None) -> Callable[[], A
 def expand_lists(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any, int]]:
     """``(document, object, line)`` for every object: the items of a ``kind: List`` document (each with
     its own start line), else the document itself."""
-    for raw, item, line, _node in _expand(raw_docs):
+    for raw, item, line, _node, _notes in _expand(raw_docs):
         yield raw, item, line
 
 
-def _expand(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any, int, Any]]:
+def _expand(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any, int, Any, tuple[Note, ...]]]:
     for raw in raw_docs:
         data = raw.data
         is_list = (
@@ -364,13 +400,29 @@ def _expand(raw_docs: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, Any,
         items: list[Any] = data["items"] if is_list else [data]
         text = raw.text or ""
         if not is_list:
-            yield raw, data, raw.line, _lazy_node(text, raw.span, None)
+            yield raw, data, raw.line, _lazy_node(text, raw.span, None), raw.notes
         elif len(raw.item_spans) == len(items):  # YAML: each item composes alone
-            for item, span in zip(items, raw.item_spans, strict=True):
-                yield raw, item, span.line + 1, _lazy_node(text, span, None)
+            notes = _notes_by_item(raw, text)
+            for i, (item, span) in enumerate(zip(items, raw.item_spans, strict=True)):
+                yield raw, item, span.line + 1, _lazy_node(text, span, None), notes.get(i, ())
         else:  # JSON: items share the document's line until one needs a field line
             for i, item in enumerate(items):
-                yield raw, item, raw.line, _lazy_node(text, raw.span, i)
+                yield raw, item, raw.line, _lazy_node(text, raw.span, i), raw.notes if i == 0 else ()
+
+
+def _notes_by_item(raw: RawDocument, text: str) -> dict[int, tuple[Note, ...]]:
+    """The notes of a ``kind: List`` document by the item they are in (notes outside every item, in the
+    List's own keys, go with the first item)."""
+    if not raw.notes:
+        return {}
+    ends = [text.count("\n", 0, span.end) + 1 for span in raw.item_spans]
+    out: dict[int, list[Note]] = {}
+    for note in raw.notes:
+        index = next(
+            (i for i, span in enumerate(raw.item_spans) if span.line + 1 <= note.line <= ends[i]), 0
+        )
+        out.setdefault(index, []).append(note)
+    return {i: tuple(notes) for i, notes in out.items()}
 
 
 def classify(body: dict[str, Any], file: str) -> Kind:
@@ -395,7 +447,7 @@ def documents_of(raw_docs: Iterable[RawDocument], file: str) -> Iterator[Documen
         BadInputError: a document (or list item) is not a mapping.
     """
     position: dict[int, int] = {}
-    for raw, item, line, node in _expand(raw_docs):
+    for raw, item, line, node, notes in _expand(raw_docs):
         k = position[id(raw)] = position.get(id(raw), -1) + 1
         if not isinstance(item, dict):
             in_list = isinstance(raw.data, dict) and raw.data.get("kind") == "List"
@@ -404,7 +456,20 @@ def documents_of(raw_docs: Iterable[RawDocument], file: str) -> Iterator[Documen
                 f"{file}:{line}: {what} is {describe_value(item)}, not a Kubernetes object (a mapping with "
                 "apiVersion, kind, metadata); fix the file or move it out of the directory"
             )
-        yield Document(file=file, index=raw.index, line=line, kind=classify(item, file), body=item, node=node)
+        kind = classify(item, file)
+        yield Document(file=file, index=raw.index, line=line, kind=kind, body=item, node=node, notes=notes)
+
+
+def refuse_duplicate_keys(doc: Document) -> None:
+    """Raise for the first key *doc* writes twice in one mapping (kubectl refuses such an object).
+
+    Raises:
+        BadInputError: naming the file, the line and the key.
+    """
+    errors = doc.errors()
+    if errors:
+        first = errors[0]
+        raise BadInputError(f"{doc.file}:{first.line}: {first.message}")
 
 
 def describe_value(value: Any) -> str:
@@ -459,141 +524,3 @@ def load_manifests(directory: Path) -> list[Document]:
         rel = os.path.relpath(path, base).replace(os.sep, "/")
         docs.extend(documents_of(read_yaml_file(path, rel), rel))
     return docs
-
-
-# --------------------------------------------------------------------------------------------------
-# NAD configs and their VLANs
-# --------------------------------------------------------------------------------------------------
-
-
-def nad_config(doc: Document) -> dict[str, Any] | None:
-    """The CNI config of a NAD document (``spec.config``, a JSON string) parsed, or ``None``.
-
-    ``None`` when the NAD has no config or it is not a JSON object (``validate`` reports that).
-    """
-    spec = doc.body.get("spec")
-    raw = spec.get("config") if isinstance(spec, dict) else None
-    if isinstance(raw, dict):  # some hand-written NADs hold the config as a mapping
-        return raw
-    if not isinstance(raw, str):
-        return None
-    try:
-        config = json.loads(raw)
-    except ValueError:
-        return None
-    return config if isinstance(config, dict) else None
-
-
-@dataclass(frozen=True)
-class NadVlans:
-    """What one NAD puts on the node's uplink.
-
-    Attributes:
-        name, namespace: the NAD (namespace ``default`` when the manifest has none).
-        backend: ``"bridge"`` (bridge CNI, ``bridge``/``cnv-bridge``), ``"ovn-localnet"``, or the CNI
-            ``type`` for anything else.
-        bridge: the Linux bridge (bridge CNI) or the localnet's physical network name (OVN), if given.
-        ranges: tagged VLAN IDs as sorted, merged inclusive ranges ``(first, last)``.
-        untagged: the VM's untagged frames leave the node untagged (no ``vlan``, or ``vlan: 0``; or a
-            ``vlanTrunk`` with ``preserveDefaultVlan`` true, its upstream default).
-    """
-
-    name: str
-    namespace: str
-    backend: str
-    bridge: str | None
-    ranges: tuple[tuple[int, int], ...]
-    untagged: bool
-
-    @property
-    def vlans(self) -> frozenset[int]:
-        """Every tagged VLAN ID (expanded :attr:`ranges`)."""
-        return frozenset(v for first, last in self.ranges for v in range(first, last + 1))
-
-
-def merge_ranges(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """Sort and merge inclusive ranges (adjacent ones too): ``[(5,9),(1,3),(4,4)]`` -> ``((1,9),)``."""
-    merged: list[tuple[int, int]] = []
-    for first, last in sorted(ranges):
-        if merged and first <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
-        else:
-            merged.append((first, last))
-    return tuple(merged)
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def trunk_ranges(vlan_trunk: Any) -> tuple[tuple[int, int], ...]:
-    """Ranges of a bridge CNI ``vlanTrunk`` list (``[{"id": N} | {"minID": A, "maxID": B}]``).
-
-    Malformed entries are skipped (``validate`` reports them).
-    """
-    out: list[tuple[int, int]] = []
-    if not isinstance(vlan_trunk, list):
-        return ()
-    for entry in vlan_trunk:
-        if not isinstance(entry, dict):
-            continue
-        single = _int(entry.get("id"))
-        low, high = _int(entry.get("minID")), _int(entry.get("maxID"))
-        if single is not None:
-            out.append((single, single))
-        if low is not None and high is not None and low <= high:
-            out.append((low, high))
-    return merge_ranges(out)
-
-
-def vlans_of_config(config: dict[str, Any]) -> tuple[str, str | None, tuple[tuple[int, int], ...], bool]:
-    """``(backend, bridge, ranges, untagged)`` of a parsed CNI config (see :class:`NadVlans`).
-
-    Sources: containernetworking/plugins bridge docs (``vlan``, ``vlanTrunk``, ``preserveDefaultVlan``
-    default true) and OVN-Kubernetes localnet docs (``vlanID``, ``physicalNetworkName``).
-    """
-    cni_type = config.get("type")
-    if cni_type in BRIDGE_CNI_TYPES:
-        bridge = config.get("bridge") if isinstance(config.get("bridge"), str) else None
-        vlan = _int(config.get("vlan"))
-        trunk = trunk_ranges(config.get("vlanTrunk"))
-        if trunk:
-            preserve = config.get("preserveDefaultVlan", True)
-            ranges = merge_ranges([*trunk, *([(vlan, vlan)] if vlan else [])])
-            return "bridge", bridge, ranges, bool(preserve)
-        if vlan:
-            return "bridge", bridge, ((vlan, vlan),), False
-        return "bridge", bridge, (), True
-    if cni_type == OVN_CNI_TYPE and config.get("topology") == "localnet":
-        physical = config.get("physicalNetworkName")
-        vlan = _int(config.get("vlanID"))
-        net = physical if isinstance(physical, str) else None
-        if vlan:
-            return "ovn-localnet", net, ((vlan, vlan),), False
-        return "ovn-localnet", net, (), True
-    return (str(cni_type) if cni_type is not None else "unknown"), None, (), True
-
-
-def nad_vlans(docs: Iterable[Document]) -> dict[str, NadVlans]:
-    """The VLANs every NAD of *docs* carries, keyed by NAD name (``metadata.name``).
-
-    NADs without a name or without a parseable config are left out (``validate`` reports them). When
-    two NADs share a name (in different namespaces) the later one in file order wins.
-    """
-    out: dict[str, NadVlans] = {}
-    for doc in docs:
-        if doc.kind is not Kind.NAD or doc.name is None:
-            continue
-        config = nad_config(doc)
-        if config is None:
-            continue
-        backend, bridge, ranges, untagged = vlans_of_config(config)
-        out[doc.name] = NadVlans(
-            name=doc.name,
-            namespace=doc.namespace or "default",
-            backend=backend,
-            bridge=bridge,
-            ranges=ranges,
-            untagged=untagged,
-        )
-    return out

@@ -30,6 +30,7 @@ import yaml
 
 from trunkline.openshift.nicmap import NODE_GROUP_LABEL
 from trunkline.planindex import DATA_KEY, NAMESPACE, IndexGroup, PlanIndex, configmaps, file_name
+from trunkline.yamlread import load_manifest_documents
 
 DIRECTORY = "monitoring"
 INDEX_MOUNT = "/etc/trunkline/plan-index"
@@ -43,7 +44,7 @@ def deploy_files() -> dict[str, str]:
     root = resources.files("trunkline").joinpath("deploy")
     text = root.joinpath("kustomization.yaml").read_text(encoding="utf-8")
     out = {"kustomization.yaml": text}
-    for name in yaml.safe_load(text)["resources"]:
+    for name in load_manifest_documents(text)[0]["resources"]:
         out[name] = root.joinpath(name).read_text(encoding="utf-8")
     return out
 
@@ -60,8 +61,8 @@ def group_counter(group: IndexGroup, base: dict[str, str], index_names: list[str
     Raises:
         ValueError: deploy/'s DaemonSet no longer runs ``exec trunkline count ...`` as its one argument.
     """
-    ds = next(d for d in yaml.safe_load_all(base["daemonset.yaml"]) if d and d["kind"] == "DaemonSet")
-    cm = next(d for d in yaml.safe_load_all(base["configmap.yaml"]) if d and d["kind"] == "ConfigMap")
+    ds = next(d for d in load_manifest_documents(base["daemonset.yaml"]) if d and d["kind"] == "DaemonSet")
+    cm = next(d for d in load_manifest_documents(base["configmap.yaml"]) if d and d["kind"] == "ConfigMap")
     name = f"{BASE_DAEMONSET}-{group.name}"
     cm = copy.deepcopy(cm)
     cm["metadata"]["name"] = name

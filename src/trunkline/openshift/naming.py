@@ -53,15 +53,41 @@ def is_subdomain(name: str) -> bool:
     return 0 < len(name) <= 253 and bool(_SUBDOMAIN_RE.fullmatch(name))
 
 
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+
+
+def is_label_key(key: str) -> bool:
+    """True for a Kubernetes label key: ``[prefix/]name``, prefix a DNS subdomain of at most 253
+    characters, name at most 63 of ``[A-Za-z0-9_.-]`` starting and ending alphanumeric (Kubernetes
+    "Labels and Selectors", syntax and character set)."""
+    prefix, _, name = key.rpartition("/")
+    if prefix and not is_subdomain(prefix):
+        return False
+    return bool(_LABEL_NAME.fullmatch(name))
+
+
+def is_label_value(value: str) -> bool:
+    """True for a Kubernetes label value: empty, or as a label key's name part."""
+    return value == "" or bool(_LABEL_NAME.fullmatch(value))
+
+
+def ifname_problem(name: str) -> str | None:
+    """Why the Linux kernel refuses *name* as an interface name, or ``None``: it must be 1-15 bytes
+    (UTF-8), not ``.`` or ``..``, without ``/``, ``:`` or white space (``dev_valid_name()`` in
+    net/core/dev.c, IFNAMSIZ 16 with the NUL). ``enP2p1s0``, ``eth_0`` and ``ENS34`` qualify."""
+    size = len(name.encode("utf-8"))
+    if not size:
+        return "is empty"
+    if size > IFNAME_MAX:
+        return f"is {size} characters; Linux allows at most {IFNAME_MAX}"
+    if name in (".", "..") or any(c in _IFNAME_BANNED or c.isspace() for c in name):
+        return "holds '/', ':' or white space, or is '.' or '..'"
+    return None
+
+
 def is_ifname(name: str) -> bool:
-    """True when *name* is a name the Linux kernel accepts for an existing NIC: 1-15 bytes (UTF-8), not
-    ``.`` or ``..``, no ``/``, ``:`` or white space (``dev_valid_name()`` in net/core/dev.c, IFNAMSIZ 16
-    with the NUL). ``enP2p1s0``, ``eth_0`` and ``ENS34`` qualify."""
-    return (
-        0 < len(name.encode("utf-8")) <= IFNAME_MAX
-        and name not in (".", "..")
-        and not any(c in _IFNAME_BANNED for c in name)
-    )
+    """True when *name* is a name the Linux kernel accepts for an existing NIC (:func:`ifname_problem`)."""
+    return ifname_problem(name) is None
 
 
 def is_bridge_name(name: str) -> bool:

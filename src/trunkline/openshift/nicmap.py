@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +34,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from trunkline.errors import BadInputError
-from trunkline.openshift.naming import is_ifname, is_label
+from trunkline.openshift.naming import is_ifname, is_label, is_label_key, is_label_value
+from trunkline.yamlread import load_yaml12
 
 WORKER_SELECTOR: tuple[tuple[str, str], ...] = (("node-role.kubernetes.io/worker", ""),)
 DEFAULT_GROUP = "workers"
@@ -138,41 +138,6 @@ class _MapFile(BaseModel):
     groups: list[_GroupFile] = Field(min_length=1)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing a mapping that repeats a key (YAML 1.2 forbids it; PyYAML keeps the
-    last silently)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} repeats; give it once", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep)
-
-
-_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-
-
-def is_label_key(key: str) -> bool:
-    """True for a Kubernetes label key: ``[prefix/]name``, prefix a DNS subdomain of at most 253
-    characters, name at most 63 of ``[A-Za-z0-9_.-]`` starting and ending alphanumeric (Kubernetes
-    "Labels and Selectors", syntax and character set)."""
-    prefix, _, name = key.rpartition("/")
-    if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.fullmatch(prefix)):
-        return False
-    return bool(_LABEL_NAME.fullmatch(name))
-
-
-def is_label_value(value: str) -> bool:
-    """True for a Kubernetes label value: empty, or as a label key's name part."""
-    return value == "" or bool(_LABEL_NAME.fullmatch(value))
-
-
 def parse_nic_map_options(values: Iterable[str]) -> dict[str, str]:
     """``["vmnic1=ens34", ...]`` -> ``{"vmnic1": "ens34"}``.
 
@@ -204,7 +169,7 @@ def load_nic_map_file(path: Path) -> list[NodeGroup]:
         BadInputError: the file is missing, does not parse, or breaks the format.
     """
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (safe)
+        data = load_yaml12(path.read_text(encoding="utf-8"))  # trunkline's own format: YAML 1.2
     except OSError as exc:
         raise BadInputError(f"NIC map file {path}: cannot read it ({exc.strerror}); check the path") from exc
     except UnicodeDecodeError as exc:

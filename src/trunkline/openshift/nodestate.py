@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from trunkline.errors import BadInputError
+from trunkline.facts import RESERVED_BRIDGES
 from trunkline.openshift.manifests import describe_value, expand_lists, read_yaml_file
 
-#: Bridges OpenShift's cluster network owns (OVN-Kubernetes' external bridge and the OVS datapath).
-CLUSTER_BRIDGES = ("br-ex", "ovs-system")
+#: Bridges OpenShift's cluster network owns (trunkline.facts): a NIC under one of them is taken.
+CLUSTER_BRIDGES = RESERVED_BRIDGES
 
 _DEFAULT_DESTINATIONS = ("0.0.0.0/0", "::/0")
 

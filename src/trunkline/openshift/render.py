@@ -26,20 +26,17 @@ was and no temporary directory behind.
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import json
 import os
 import re
-import shutil
-import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from trunkline.errors import BadInputError, EnvironmentProblem
+from trunkline.atomicwrite import write_tree_atomic
+from trunkline.errors import BadInputError
 from trunkline.openshift import cudn
 from trunkline.openshift.addresses import covering
 from trunkline.openshift.forklift import network_maps
@@ -49,8 +46,9 @@ from trunkline.openshift.nad import nad_manifests
 from trunkline.openshift.nicmap import NODE_GROUP_LABEL
 from trunkline.openshift.nmstate import nmstate_instance, nncp_manifests, policy_name
 from trunkline.openshift.plan.model import Plan
-from trunkline.openshift.plan.vlans import merge_ranges, ranges_text
 from trunkline.planindex import PlanIndex
+from trunkline.vlanranges import format_ranges as ranges_text
+from trunkline.vlanranges import merge_ranges
 
 REPORT_TITLE = "# trunkline plan"
 KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
@@ -144,10 +142,8 @@ def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
 
     Entries of an earlier plan directory that trunkline did not write (``.git``, notes, ...) are carried
     over into the new directory as hard links (copies where the file system refuses links) before the
-    swap, so the old directory stays whole until the new one is in place. The swap itself is one
-    ``renameat2(RENAME_EXCHANGE)`` (Linux >= 3.15, glibc >= 2.28); without it, two renames with the old
-    directory restored on any failure or interrupt. Temporary directories left by a killed earlier run
-    (named ``.DIR.trunkline-PID-*``, PID no longer running) are removed first.
+    swap, done by :func:`trunkline.atomicwrite.write_tree_atomic` (which also removes what a killed
+    earlier run left).
 
     Raises:
         BadInputError, EnvironmentProblem: as :func:`write_plan`; BadInputError also when a file
@@ -157,7 +153,6 @@ def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
     if shown.is_symlink() or (shown.exists() and not shown.is_dir()):
         raise BadInputError(f"-o {shown}: exists and is not a directory; choose another path")
     out_dir = shown.resolve()
-    parent = out_dir.parent
     if out_dir == Path(out_dir.anchor) or Path.cwd().resolve().is_relative_to(out_dir):
         raise BadInputError(f"-o {shown}: is the current directory or above it; choose a subdirectory")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not _ours(out_dir):
@@ -172,41 +167,7 @@ def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
         raise BadInputError(
             f"-o {shown}: {clash[0]} was not written by trunkline but the new plan writes it; move it away"
         )
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale(parent, out_dir.name)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.trunkline-{os.getpid()}-", dir=parent))
-    except OSError as exc:
-        msg = f"-o {shown}: cannot write in {parent} ({exc.strerror}); choose another path"
-        raise EnvironmentProblem(msg) from exc
-    swapped = False
-    try:
-        made: set[Path] = set()
-        for rel in sorted(files):
-            path = tmp / rel
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            _write_new(path, files[rel].encode("utf-8"))
-        for rel in carried:
-            _carry(out_dir / rel, tmp / rel)
-        os.chmod(tmp, 0o755)
-        if out_dir.exists():
-            swapped = _swap(tmp, out_dir)
-        else:
-            os.rename(tmp, out_dir)
-            swapped = True
-    except OSError as exc:
-        if not swapped:
-            shutil.rmtree(tmp, ignore_errors=True)
-        msg = f"-o {shown}: writing failed ({exc.strerror or exc}); the directory is as it was"
-        raise EnvironmentProblem(msg) from exc
-    except BaseException:
-        if not swapped:
-            shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    # after an exchange *tmp* holds the previous plan; everything not ours in it now lives in out_dir too
-    shutil.rmtree(tmp, ignore_errors=True)
+    write_tree_atomic(files, out_dir, carried, f"-o {shown}")
     return sorted(rel for rel in files if rel != MANIFEST)
 
 
@@ -256,95 +217,6 @@ def _foreign_entries(out_dir: Path, new_files: dict[str, str]) -> list[str]:
 
     walk(out_dir, "")
     return foreign
-
-
-def _link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst, follow_symlinks=False)
-    except OSError:
-        shutil.copy2(src, dst, follow_symlinks=False)
-
-
-def _carry(src: Path, dst: Path) -> None:
-    """Put *src* (file, symlink or directory) at *dst* without touching *src*: hard links, else copies."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    if src.is_dir() and not src.is_symlink():
-        shutil.copytree(src, dst, symlinks=True, copy_function=_link_or_copy)
-    else:
-        _link_or_copy(str(src), str(dst))
-
-
-_RENAME_EXCHANGE = 2  # <linux/fs.h>: RENAME_EXCHANGE, atomically exchange both names
-_AT_FDCWD = -100
-
-
-def _swap(new: Path, out_dir: Path) -> bool:
-    """Put directory *new* at *out_dir*; afterwards *new* holds the previous *out_dir*. Returns True."""
-    if _exchange(new, out_dir):
-        return True
-    # no exchange here: move the old aside, the new in, and put the old back on any failure
-    aside = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.trunkline-{os.getpid()}-", dir=out_dir.parent))
-    os.rmdir(aside)
-    os.rename(out_dir, aside)
-    try:
-        os.rename(new, out_dir)
-    except BaseException:
-        os.rename(aside, out_dir)
-        raise
-    os.rename(aside, new)
-    return True
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically exchange the names *a* and *b* (``renameat2(2)``); False where the kernel, libc or file
-    system cannot.
-
-    Raises:
-        OSError: the exchange failed for another reason.
-    """
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-        return False
-    raise OSError(err, os.strerror(err))
-
-
-def _remove_stale(parent: Path, name: str) -> None:
-    """Remove temporary directories a killed earlier run of trunkline left next to *parent/name*."""
-    pattern = re.compile(rf"^\.{re.escape(name)}\.trunkline-(\d+)-[a-z0-9_]+$")
-    for entry in os.scandir(parent):
-        m = pattern.match(entry.name)
-        if m and entry.is_dir(follow_symlinks=False) and not _alive(int(m.group(1))):
-            shutil.rmtree(entry.path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    """Create *path* (it must not exist) holding *data* (os-level calls: ``open()`` in text mode cost
-    more than the writing itself for 25,000 small files)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    finally:
-        os.close(fd)
 
 
 def is_plan_directory(path: Path) -> bool:
@@ -410,8 +282,7 @@ def report(plan: Plan, display_dir: str = "DIR", monitoring: tuple[str, ...] = (
     many_vc = len({s.vcenter for s in plan.switches}) > 1
     nads = sum(1 for n in plan.networks if n.target == "multus")
     nics = sum(len(vm.nics) for vm in plan.vms)
-    errors = sum(1 for f in plan.findings if f.severity == "error")
-    warnings = sum(1 for f in plan.findings if f.severity == "warning")
+    errors, warnings = plan.counts["error"], plan.counts["warning"]
     cni = opt.cni_type if opt.backend == "linux-bridge" else "ovn-k8s-cni-overlay"
     where = f"NADs in namespace `{opt.namespace}`"
     if opt.backend == "cudn-localnet":

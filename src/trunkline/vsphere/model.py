@@ -30,19 +30,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from trunkline.facts import is_mac
+
 #: A managed object id or another id things refer to: never empty (an empty id would surface only as a
 #: broken reference elsewhere).
 ObjectId = Annotated[str, Field(min_length=1)]
 
-#: A MAC address as vSphere writes it: six hex octets separated by ``:`` (or ``-``, as some exports do).
-_MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$")
 #: Linux interface names: 1-15 bytes (IFNAMSIZ 16 with the NUL; include/uapi/linux/if.h), no ``/``,
 #: no whitespace, not ``.`` or ``..`` (net/core/dev.c dev_valid_name).
 _IFNAME = re.compile(r"^[^/\s:]{1,15}$")
 
 
 def _check_mac(value: str | None) -> str | None:
-    if value is not None and not _MAC.match(value):
+    if value is not None and not is_mac(value):
         raise ValueError(f"MAC address {value!r} is not six hex octets such as 00:50:56:ab:cd:ef; fix it")
     return value
 
@@ -544,5 +544,5 @@ def inventory_json_schema() -> dict[str, Any]:
             "description": "trunk: VLAN IDs and ranges",
         },
     ]
-    vlan["description"] = "VLAN policy, or a shorthand: 0, 40, 4095, \"100-199,300\", [100, \"200-210\"]"
+    vlan["description"] = 'VLAN policy, or a shorthand: 0, 40, 4095, "100-199,300", [100, "200-210"]'
     return schema

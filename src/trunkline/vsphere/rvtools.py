@@ -53,6 +53,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from trunkline.errors import BadInputError
+from trunkline.vsphere.filekinds import OLE2_MAGIC
 from trunkline.vsphere.model import (
     AccessVlan,
     Cluster,
@@ -79,7 +80,6 @@ from trunkline.vsphere.model import (
     VmNic,
     is_address,
 )
-from trunkline.vsphere.sources import OLE2_MAGIC
 
 # --------------------------------------------------------------------------------------------------
 # The columns trunkline reads, by sheet: logical key -> (spellings across RVTools versions, required)

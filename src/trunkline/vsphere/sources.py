@@ -11,11 +11,10 @@ from pathlib import Path
 
 from trunkline.errors import BadInputError
 from trunkline.examples import BUNDLED_NAME, bundled_inventory
+from trunkline.vsphere.filekinds import OLE2_MAGIC, ZIP_MAGIC
 from trunkline.vsphere.model import Inventory
 
-_ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx is a ZIP archive (ECMA-376 Part 2, Open Packaging Conventions)
-#: The first bytes of a Compound File Binary file, such as an Excel 97-2003 workbook (.xls) ([MS-CFB] 2.2).
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+__all__ = ["OLE2_MAGIC", "example_text", "load_inventory"]
 
 
 def example_text() -> str:
@@ -48,7 +47,7 @@ def load_inventory(path: Path | None = None, partial: bool = False) -> Inventory
         raise BadInputError(f"{path}: is a directory; give the inventory file inside it") from None
     except OSError as exc:
         raise BadInputError(f"{path}: cannot read it ({exc.strerror}); check its permissions") from None
-    if head.startswith(_ZIP_MAGIC) or head.startswith(OLE2_MAGIC):
+    if head.startswith(ZIP_MAGIC) or head.startswith(OLE2_MAGIC):
         from trunkline.vsphere import rvtools
 
         if head.startswith(OLE2_MAGIC):

@@ -18,10 +18,6 @@ hand-writing shorthands of :func:`~trunkline.vsphere.model.parse_vlan_shorthand`
 from __future__ import annotations
 
 import json
-import os
-import re
-import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +25,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from trunkline.atomicwrite import write_text_atomic
 from trunkline.errors import BadInputError
 from trunkline.gcpause import gc_paused
 from trunkline.vsphere.model import (
@@ -42,6 +39,7 @@ from trunkline.vsphere.model import (
     UnknownVlan,
     inventory_json_schema,
 )
+from trunkline.yamlread import Yaml12Loader, Yaml12PyLoader
 
 Loc = tuple[str | int, ...]
 
@@ -50,67 +48,12 @@ Loc = tuple[str | int, ...]
 # --------------------------------------------------------------------------------------------------
 
 
-#: YAML 1.2 core schema integers (YAML 1.2.2 spec, 10.3.2): decimal (leading zeros allowed and still
-#: decimal: ``010`` is 10), ``0o`` octal, ``0x`` hexadecimal. YAML 1.1's ``010`` = 8, ``0b``, ``1_000``
-#: and base 60 are not integers here.
-_INT_RE = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
-_FLOAT_RE = re.compile(
-    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-)
-_INT_TAG = "tag:yaml.org,2002:int"
-_FLOAT_TAG = "tag:yaml.org,2002:float"
-
-
-def _construct_mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    out: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in out:
-            mark = key_node.start_mark
-            raise yaml.MarkedYAMLError(
-                "while reading a mapping", node.start_mark, f"key {key!r} appears twice", mark
-            )
-        out[key] = loader.construct_object(value_node, deep=True)
-    return out
-
-
-def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
-    """An integer as YAML 1.2 reads it (see :data:`_INT_RE`); PyYAML's own constructor is YAML 1.1's."""
-    text = str(loader.construct_scalar(node))
-    if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text, 10)
-
-
-def _loader(base: Any) -> Any:
-    """PyYAML's safe loader *base* with two hand-writing traps removed.
-
-    * YAML 1.1 reads ``10:20:30:40:50:56`` (a MAC address) as a base-60 integer; here, as in YAML 1.2,
-      integers and floats have no sexagesimal form, so such a MAC stays a string.
-    * YAML 1.1 reads ``vlan: 010`` as octal 8; here, as in YAML 1.2, it is decimal 10 (``0o10`` is
-      octal, ``0x10`` hexadecimal).
-    * A key written twice in one mapping is an error instead of the last one silently winning.
-    """
-    loader: Any = type(f"Inventory{base.__name__}", (base,), {})
-    loader.yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    loader.add_implicit_resolver(_INT_TAG, _INT_RE, list("-+0123456789"))
-    loader.add_implicit_resolver(_FLOAT_TAG, _FLOAT_RE, list("-+0123456789."))
-    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-    loader.add_constructor(_INT_TAG, _construct_int)
-    return loader
-
-
-#: The pure-Python loader: its error messages are the same everywhere (used to report errors).
-_Loader = _loader(yaml.SafeLoader)
-#: libyaml's parser where PyYAML has it (about 6x faster on large files), else the same as ``_Loader``.
-_FastLoader = _loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+#: Inventories are read as YAML 1.2's core schema (:mod:`trunkline.yamlread`): ``yes``/``on`` stay strings,
+#: ``2001-12-14`` stays a string, ``010`` is 10, a MAC such as ``10:20:30:40:50:56`` stays a string, and a
+#: key written twice is an error. ``_FastLoader`` uses libyaml's parser; ``_Loader`` PyYAML's own (its error
+#: messages are the same everywhere: used to report errors).
+_Loader = Yaml12PyLoader
+_FastLoader = Yaml12Loader
 _SafeDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -593,108 +536,6 @@ def write_inventory(inventory: Inventory, path: Path) -> None:
     """
     fmt = "json" if path.suffix.lower() == ".json" else "yaml"
     write_text_atomic(path, dump_inventory(inventory, fmt))
-
-
-def check_output_path(path: Path) -> None:
-    """Fail early (before a long read) when *path* cannot be an output file.
-
-    Raises:
-        BadInputError: its directory does not exist, or *path* is a directory.
-    """
-    parent = path.parent
-    if not parent.is_dir():
-        raise BadInputError(f"{path}: directory {parent} does not exist; create it or choose another path")
-    if path.is_dir():
-        raise BadInputError(f"{path}: is a directory; give a file name such as {path / 'inventory.yaml'}")
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write *text* (UTF-8) to *path* so that *path* is either the old content or the whole new one.
-
-    * a new path or an existing regular file: through a temporary file in the same directory
-      (``.NAME.trunkline-PID.XXXXXX.tmp``; ones left by a killed earlier run are removed) and a rename;
-      an existing file keeps its permission bits (a new one gets ``0666 & ~umask``);
-    * a symbolic link: the link stays and its target is written as above;
-    * a character device or a FIFO (``/dev/stdout``, a pipe): written straight into, since renaming a
-      file over it would replace the device with a regular file;
-    * any other kind of file (a block device, a socket) is refused.
-
-    Raises:
-        BadInputError: the parent directory is missing or not writable, or *path* is a block device or a
-            socket (nothing is left behind).
-    """
-    check_output_path(path)
-    try:
-        mode = os.stat(path).st_mode  # through symlinks, also /proc's (/dev/stdout -> pipe:[N])
-    except FileNotFoundError:
-        mode = None
-    except OSError as exc:
-        raise BadInputError(f"{path}: cannot write it ({exc.strerror}); choose another path") from None
-    if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
-        _write_stream(path, text)
-        return
-    if mode is not None and not stat.S_ISREG(mode):
-        raise BadInputError(f"{path}: is not a regular file, a pipe or a terminal; choose a file name")
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
-    check_output_path(target)
-    parent = target.parent
-    _remove_stale_temporaries(target)
-    try:
-        fd, tmp = tempfile.mkstemp(
-            dir=parent, prefix=f".{target.name}.trunkline-{os.getpid()}.", suffix=".tmp"
-        )
-    except OSError as exc:
-        raise BadInputError(
-            f"{path}: cannot write in {parent} ({exc.strerror}); choose another path"
-        ) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is None:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        else:
-            os.chmod(tmp, stat.S_IMODE(mode))
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise BadInputError(f"{path}: cannot write it ({exc.strerror}); choose another path") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _remove_stale_temporaries(target: Path) -> None:
-    """Remove the temporary files an earlier write to *target* left behind when it was killed (``kill
-    -9``, a power cut): ``.NAME.trunkline-PID.XXXXXX.tmp`` whose process PID no longer runs. Files of
-    other programs and of live writers are left alone; errors are ignored (a leftover is harmless)."""
-    pattern = re.compile(rf"^\.{re.escape(target.name)}\.trunkline-(\d+)\.[^./]+\.tmp$")
-    try:
-        names = os.listdir(target.parent)
-    except OSError:
-        return
-    for name in names:
-        match = pattern.match(name)
-        if match is None or int(match.group(1)) == os.getpid():
-            continue
-        try:
-            os.kill(int(match.group(1)), 0)
-        except ProcessLookupError:
-            (target.parent / name).unlink(missing_ok=True)
-        except OSError:
-            continue  # alive (EPERM: another user's process)
-
-
-def _write_stream(path: Path, text: str) -> None:
-    """Write *text* into the existing character device or FIFO *path* (no temporary file, no rename)."""
-    try:
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise BadInputError(f"{path}: cannot write it ({exc.strerror}); choose another path") from None
 
 
 def published_schema_text() -> str:

@@ -22,15 +22,15 @@ The modules, in the order :func:`build_plan` runs them: :mod:`.model` (options a
 :mod:`.source` (the inventory indexed by switch and network), :mod:`.networks` (VLANs, targets, NAD names),
 :mod:`.uplinks` (node NICs and bonds per switch), :mod:`.bridges`, :mod:`.vms`, :mod:`.networkmaps`;
 :mod:`.build` runs them, :mod:`.proposals` adds ``--node-state``, :mod:`.findings` orders the findings,
-:mod:`.vlans` writes VLAN ranges.
+:mod:`.vlans` writes VLAN policies.
 """
 
+from trunkline.facts import normalise_mac
 from trunkline.openshift.plan.build import build_plan
 from trunkline.openshift.plan.model import (
     BACKENDS,
     DEFAULT_MTU,
     NATIVE_VLAN,
-    RESERVED_BRIDGES,
     Backend,
     BondMode,
     BridgeDecision,
@@ -47,21 +47,16 @@ from trunkline.openshift.plan.model import (
     VmNicDecision,
 )
 from trunkline.openshift.plan.proposals import NicCandidate, plan_with_node_state
-from trunkline.openshift.plan.vlans import merge_ranges, ranges_text, subtract_id, vlan_text
-from trunkline.openshift.plan.vms import (
-    KUBEVIRT_MODELS,
-    LINK_STATE_MIN_VERSION,
-    kubevirt_model,
-    normalise_mac,
-)
+from trunkline.openshift.plan.vlans import vlan_text
+from trunkline.openshift.plan.vms import LINK_STATE_MIN_VERSION, kubevirt_model
+from trunkline.vlanranges import format_ranges as ranges_text
+from trunkline.vlanranges import merge_ranges
 
 __all__ = [
     "BACKENDS",
     "DEFAULT_MTU",
-    "KUBEVIRT_MODELS",
     "LINK_STATE_MIN_VERSION",
     "NATIVE_VLAN",
-    "RESERVED_BRIDGES",
     "Backend",
     "BondMode",
     "BridgeDecision",
@@ -83,6 +78,5 @@ __all__ = [
     "normalise_mac",
     "plan_with_node_state",
     "ranges_text",
-    "subtract_id",
     "vlan_text",
 ]

@@ -19,7 +19,7 @@ from trunkline.openshift.plan.model import (
 )
 from trunkline.openshift.plan.source import SourceIndex
 from trunkline.openshift.plan.uplinks import node_layout
-from trunkline.openshift.plan.vlans import merge_ranges, subtract_id
+from trunkline.vlanranges import merge_ranges, subtract_ranges
 
 
 class _UnionFind:
@@ -157,7 +157,7 @@ def _bridge(
                     f"VLAN {NATIVE_VLAN}): its VLAN {NATIVE_VLAN} frames leave untagged; move one side to "
                     "another VLAN",
                 )
-        tagged = subtract_id(tagged, NATIVE_VLAN)
+        tagged = subtract_ranges(tagged, [(NATIVE_VLAN, NATIVE_VLAN)])
     out_layouts = []
     for group in opt.node_groups:
         parts = [layouts[(group.name, s)] for s in members if (group.name, s) in layouts]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 from trunkline.errors import BadInputError
+from trunkline.facts import DEFAULT_PVID, is_reserved_interface
 from trunkline.openshift.naming import IFNAME_MAX, is_bridge_name, is_label
 from trunkline.openshift.nicmap import NodeGroup
 
@@ -21,13 +22,7 @@ Target = Literal["multus", "pod", "ignored", "skipped", "unmapped"]
 BondMode = Literal["802.3ad", "balance-xor", "active-backup"]
 
 DEFAULT_MTU = 1500  # vSphere's default switch MTU (bytes)
-NATIVE_VLAN = 1  # the Linux bridge's default PVID, where the bridge CNI puts untagged VM ports
-
-RESERVED_BRIDGES = frozenset({"br-ex", "br-int", "br-local", "ovs-system"})
-"""Interfaces OVN-Kubernetes creates on every OpenShift node (br-ex: the gateway bridge holding the node's
-default-route NIC; br-int: the integration bridge; ovs-system: the OVS datapath; br-local: older
-local gateway mode). A bridge of that name from an NNCP would take them over."""
-
+NATIVE_VLAN = DEFAULT_PVID  # where the bridge CNI puts untagged VM ports
 
 @dataclass(frozen=True)
 class PlanOptions:
@@ -70,6 +65,10 @@ class PlanOptions:
             check_options(self)
         if self.cni_type not in ("cnv-bridge", "bridge"):
             raise BadInputError(f"--cni-type {self.cni_type!r}: use cnv-bridge or bridge")
+        text = str(self.max_unavailable)
+        count = text.removesuffix("%")
+        if not (count.isdigit() and int(count) > 0 and (count == text or int(count) <= 100)):
+            raise BadInputError(f"--max-unavailable {text!r}: a count of at least 1 or a percentage 1%-100%")
         if not is_label(self.namespace):
             raise BadInputError(f"--namespace {self.namespace!r}: a namespace is a lower-case RFC 1123 label")
         if not is_label(self.mtv_namespace):
@@ -78,7 +77,7 @@ class PlanOptions:
             raise BadInputError(
                 f"--bridge {self.bridge!r}: an interface name of 1-{IFNAME_MAX} characters a-z, 0-9, -"
             )
-        if self.bridge in RESERVED_BRIDGES or self.bridge.startswith(("ovn-k8s-", "genev_sys")):
+        if is_reserved_interface(self.bridge):
             raise BadInputError(
                 f"--bridge {self.bridge!r}: OVN-Kubernetes owns that interface on every node; "
                 "choose another name (default vlan-trunk)"
@@ -247,3 +246,8 @@ class Plan:
     def unmapped(self) -> tuple[Finding, ...]:
         """Findings about things left out (what ``--strict`` fails on)."""
         return tuple(f for f in self.findings if f.unmapped)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Findings per severity (``error``, ``warning``, ``info``): the CLI's summary and REPORT.md's."""
+        return {s: sum(1 for f in self.findings if f.severity == s) for s in ("error", "warning", "info")}

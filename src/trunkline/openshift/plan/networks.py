@@ -10,7 +10,9 @@ from trunkline.openshift.naming import NameRequest, assign_names
 from trunkline.openshift.plan.findings import Findings, listing
 from trunkline.openshift.plan.model import NetworkDecision, PlanOptions
 from trunkline.openshift.plan.source import SourceIndex, SourceNetwork
-from trunkline.openshift.plan.vlans import merge_ranges, ranges_text, vlan_text
+from trunkline.openshift.plan.vlans import vlan_text
+from trunkline.vlanranges import format_ranges as ranges_text
+from trunkline.vlanranges import merge_ranges
 from trunkline.vsphere.model import (
     AccessVlan,
     NoVlan,

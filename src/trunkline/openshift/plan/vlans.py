@@ -1,38 +1,10 @@
-"""VLAN ID ranges: merging, subtracting, and writing them as vSphere users do."""
+"""A port group's VLAN policy as vSphere users write it (range arithmetic: :mod:`trunkline.vlanranges`)."""
 
 from __future__ import annotations
 
+from trunkline.vlanranges import format_ranges as ranges_text
+from trunkline.vlanranges import merge_ranges
 from trunkline.vsphere.model import AccessVlan, NoVlan, TrunkVlan, UnknownVlan, VlanPolicy
-
-
-def merge_ranges(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """Sorted, merged inclusive ranges (adjacent ranges join): ``[(5,9),(1,4)]`` -> ``((1,9),)``."""
-    out: list[list[int]] = []
-    for start, end in sorted(ranges):
-        if out and start <= out[-1][1] + 1:
-            out[-1][1] = max(out[-1][1], end)
-        else:
-            out.append([start, end])
-    return tuple((a, b) for a, b in out)
-
-
-def subtract_id(ranges: tuple[tuple[int, int], ...], vid: int) -> tuple[tuple[int, int], ...]:
-    """*ranges* without VLAN *vid*."""
-    out: list[tuple[int, int]] = []
-    for a, b in ranges:
-        if a <= vid <= b:
-            if a < vid:
-                out.append((a, vid - 1))
-            if vid < b:
-                out.append((vid + 1, b))
-        else:
-            out.append((a, b))
-    return tuple(out)
-
-
-def ranges_text(ranges: tuple[tuple[int, int], ...]) -> str:
-    """``((1,9),(40,40))`` -> ``"1-9,40"``."""
-    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
 
 
 def vlan_text(vlan: VlanPolicy) -> str:

@@ -4,18 +4,15 @@ link state) its patch sets, or why the NIC is left out."""
 from __future__ import annotations
 
 import functools
-import re
 from collections import defaultdict
 from typing import Literal
 
+from trunkline.facts import normalise_mac
 from trunkline.openshift.naming import NameRequest, assign_names
 from trunkline.openshift.plan.findings import Findings
 from trunkline.openshift.plan.model import NetworkDecision, PlanOptions, VmDecision, VmNicDecision
 from trunkline.openshift.plan.source import SourceIndex
 from trunkline.vsphere.model import VirtualMachine, VmNic, nic_disconnected
-
-_MAC_NORMAL = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
-_MAC = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
 
 #: The first OpenShift Virtualization release whose VirtualMachine API accepts an interface ``state`` of
 #: ``down`` (KubeVirt 1.5, kubevirt/kubevirt pull 13850 "Manage Link State for vNICs"; Technology Preview in
@@ -24,20 +21,6 @@ _MAC = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
 LINK_STATE_MIN_VERSION = "4.19"
 
 
-def normalise_mac(mac: str | None) -> str | None:
-    """``00-50-56-AB-CD-EF`` / ``005056abcdef`` -> ``00:50:56:ab:cd:ef``; ``None`` when not a MAC."""
-    if not mac:
-        return None
-    text = mac.strip().lower()
-    if _MAC_NORMAL.fullmatch(text):
-        return text
-    if not _MAC.fullmatch(text):
-        return None
-    digits = re.sub(r"[^0-9a-f]", "", text)
-    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
-
-
-KUBEVIRT_MODELS = ("e1000", "e1000e", "igb", "ne2k_pci", "pcnet", "rtl8139", "virtio")
 _ADAPTER_MODELS = {"e1000": "e1000", "e1000e": "e1000e", "pcnet32": "pcnet", "vlance": "pcnet"}
 
 

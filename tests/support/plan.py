@@ -1,6 +1,4 @@
-"""Inventories and helpers for the plan tests, built directly from the model (no reader involved).
-
-No tests here; pytest collects it because of its name (only test_plan_* files belong to this part)."""
+"""Inventories and helpers for the plan tests, built directly from the model (no reader involved)."""
 
 from __future__ import annotations
 
