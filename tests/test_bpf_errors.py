@@ -61,8 +61,9 @@ def test_missing_libbpf_is_an_environment_problem_naming_the_package(veth_pair: 
 def test_root_without_capabilities_is_told_to_run_as_root(veth_pair: VethPair) -> None:
     require(None if shutil.which("setpriv") else "needs setpriv (util-linux)")
     out = run_in(veth_pair, "setpriv", "--bounding-set=-all", "--inh-caps=-all")
-    assert out == ("EnvironmentProblem 3 loading eBPF needs root or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN: "
-                   "run as root (sudo trunkline ...)")
+    assert out == ("EnvironmentProblem 3 loading eBPF needs root or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN; "
+                   "this process lacks CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN in its effective set: run as "
+                   "root (sudo trunkline ...) or add CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN")
 
 
 def test_program_the_verifier_rejects_shows_the_verifier_last_lines(tmp_path: Path) -> None:

@@ -108,3 +108,26 @@ def test_every_802_3_length_takes_one_key_so_lengths_cannot_fill_the_hash() -> N
     assert rx.ethertypes[LLC] == Cell(MAX_LENGTH + 1, 60 * (MAX_LENGTH + 1))
     assert OTHER not in rx.ethertypes
     assert len(rx.ethertypes) == 1 + free
+
+
+def test_802_3_frames_keep_their_row_after_a_flood_of_every_ethertype_over_veth(veth_pair: VethPair) -> None:
+    from trunkline.xdp.counter import Counter
+
+    quiet_ipv6(veth_pair)
+    sender = Sender(veth_pair)
+    flood = [v for v in range(0x0600, 0x10000) if v not in PARSED]  # every EtherType the hash could take
+    stp = bytes([0x42, 0x42, 0x03]) + bytes(35)  # LLC (STP's SAPs, UI) and a 35-byte BPDU: length 38
+    try:
+        with in_netns(veth_pair.ns_b), Counter(veth_pair.if_b, hook="xdp") as counter:
+            for value in flood:
+                sender.raw(ethernet(sender.mac_b, sender.mac_a, value, bytes(46)))
+            llc = sender.raw(ethernet("01:80:c2:00:00:00", sender.mac_a, len(stp), stp + bytes(8)), count=5)
+            deadline = time.monotonic() + 20
+            while sum((rx := counter.read()[0]).ethertypes.values(), Cell()).packets < len(flood) + 5 \
+                    and time.monotonic() < deadline:
+                time.sleep(0.1)
+    finally:
+        sender.close()
+    assert rx.ethertypes[OTHER].packets > 0  # the flood did fill the hash
+    assert rx.ethertypes[LLC] == Cell(5, 5 * llc)
+    assert name(LLC) == "802.3-LLC"

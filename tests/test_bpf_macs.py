@@ -162,5 +162,5 @@ def test_without_learning_read_macs_says_how_to_turn_it_on_and_snapshots_carry_n
 
 @pytest.mark.parametrize("size", [0, 1 << 23])
 def test_mac_table_size_out_of_range_is_bad_input(size: int) -> None:
-    with pytest.raises(BadInputError, match=f"MAC table size {size} is out of range"):
+    with pytest.raises(BadInputError, match=f"--mac-table-size {size}: MAC table size out of range; use 1"):
         CounterObject(learn_macs=True, mac_capacity=size)

@@ -307,3 +307,141 @@ def test_sighup_from_a_closed_terminal_still_prints_the_summary(veth_pair: VethP
     code, out, err = finish(proc, signal.SIGHUP)
     assert code == 0, err
     assert out.strip().splitlines()[-1].startswith(f"{veth_pair.if_b} rx summary: received ")
+
+
+@pytest.mark.parametrize(("option", "maximum"), [("--interval", "86400"), ("--duration", "31536000")])
+def test_an_interval_or_duration_beyond_the_maximum_is_one_line_and_exit_2(option: str, maximum: str) -> None:
+    # 1e12 s overflowed the platform's time_t in the wait (a traceback, exit 1) before the bound
+    proc = run_cli("count", "lo", option, "1e12")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == (f"trunkline: error: Invalid value for '{option}': Input should be less than or "
+                           f"equal to {maximum} (see 'trunkline count -h')\n")
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(("address", "why"), [
+    ("bogus.invalid", "not an IP address; give an address of this host"),
+    ("999.1.1.1", "not an IP address; give an address of this host"),
+    ("192.0.2.1", "not an address of this host; give one of its IP addresses"),  # TEST-NET-1: not here
+])
+def test_a_metrics_address_not_of_this_host_is_one_line_exit_2(address: str, why: str) -> None:
+    proc = run_cli("count", "lo", "--duration", "1", "--metrics-port", "0", "--metrics-address", address)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"trunkline: error: --metrics-address {address}: {why}")
+    assert proc.stderr.count("\n") == 1 and proc.stdout == ""
+
+
+def served_url(proc: subprocess.Popen[str]) -> str:
+    """The base URL of the metrics server *proc* announced on stderr (``http://127.0.0.1:PORT``)."""
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    while line and "serving Prometheus metrics on " not in line:
+        line = proc.stderr.readline()
+    assert line.startswith("trunkline: serving Prometheus metrics on http://127.0.0.1:"), line
+    return line.split(" on ")[1].strip().removesuffix("/metrics")
+
+
+def get_in_b(pair: VethPair, url: str) -> tuple[int, str]:
+    """(status, body) of ``GET url`` from inside ns_b."""
+    fetch = ("import urllib.error, urllib.request\n"
+             f"try:\n    r = urllib.request.urlopen({url!r}, timeout=10)\n"
+             "    print(r.status); print(r.read().decode())\n"
+             "except urllib.error.HTTPError as e:\n    print(e.code); print(e.read().decode())")
+    out = pair.exec_b(sys.executable, "-c", fetch).stdout
+    status, _, body = out.partition("\n")
+    return int(status), body
+
+
+def sample(text: str, name: str, **labels: str) -> float | None:
+    """The value of series *name* with exactly *labels* in a text-format scrape, else None."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            if s.name == name and s.labels == labels:
+                return float(s.value)
+    return None
+
+
+@pytest.mark.privileged
+def test_with_metrics_port_a_vanished_interface_is_reported_down_and_the_others_still_counted(
+        veth_pair: VethPair) -> None:
+    proc = start_count(veth_pair, veth_pair.if_b, "lo", "--json", "--interval", "0.3", "--metrics-port", "0",
+                       "--metrics-address", "127.0.0.1")
+    try:
+        url = served_url(proc)
+        read_line(proc)
+        send_traffic(veth_pair, pings=2)
+        settle(proc, veth_pair.if_b, lambda r: protocol(r, "ipv4", 1)[0] == 2)
+        veth_pair.exec_b("ip", "link", "del", veth_pair.if_b)
+        deadline = time.monotonic() + 30
+        while (health := get_in_b(veth_pair, url + "/healthz"))[0] != 503 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert health[0] == 503 and f"interface {veth_pair.if_b} " in health[1] and "vanished" in health[1]
+        time.sleep(1.0)  # several intervals after the vanishing: the old code had exited by now
+        assert proc.poll() is None
+        veth_pair.exec_b("ping", "-q", "-c", "3", "-i", "0.01", "127.0.0.1")  # lo is still counted
+        deadline = time.monotonic() + 30
+        icmp_lo = {"interface": "lo", "direction": "rx", "family": "ipv4", "protocol": "ICMP", "number": "1"}
+        while True:
+            scrape = get_in_b(veth_pair, url + "/metrics")[1]
+            icmp = sample(scrape, "trunkline_protocol_packets_total", **icmp_lo)
+            if icmp == 6 or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert icmp == 6
+        assert sample(scrape, "trunkline_counter_up", interface=veth_pair.if_b) == 0
+        assert sample(scrape, "trunkline_counter_up", interface="lo") == 1
+    finally:
+        code, out, err = finish(proc)
+    assert code == 3, err
+    lines = err.splitlines()
+    assert lines[-1].startswith(f"trunkline: error: interface {veth_pair.if_b} ") and "vanished" in lines[-1]
+    warned = [line for line in lines if "still counting the other interfaces" in line]
+    assert len(warned) == 1 and f"warning: interface {veth_pair.if_b} " in warned[0]
+    # the exporter's log line about the failed read, once, prefixed like every other message
+    failed = [line for line in lines if f"reading the counter on {veth_pair.if_b} failed" in line]
+    assert len(failed) == 1 and failed[0].startswith(
+        f"trunkline: warning: reading the counter on {veth_pair.if_b} failed: interface {veth_pair.if_b} ")
+    summaries = {r["interface"]: r for r in records(out) if r["record"] == "summary"}
+    assert protocol(summaries[veth_pair.if_b], "ipv4", 1) == (2, 2 * PING_FRAME)
+    assert protocol(summaries["lo"], "ipv4", 1) == (6, 6 * PING_FRAME)
+
+
+@pytest.mark.privileged
+def test_with_metrics_port_the_run_ends_with_exit_3_once_every_interface_is_gone(veth_pair: VethPair) -> None:
+    proc = start_count(veth_pair, veth_pair.if_b, "--json", "--interval", "0.3", "--metrics-port", "0",
+                       "--metrics-address", "127.0.0.1")
+    read_line(proc)
+    send_traffic(veth_pair, pings=3)
+    settle(proc, veth_pair.if_b, lambda r: protocol(r, "ipv4", 1)[0] == 3)
+    veth_pair.exec_b("ip", "link", "del", veth_pair.if_b)
+    code, out, err = finish(proc, sig=None)
+    assert code == 3, err
+    assert err.splitlines()[-1].startswith(f"trunkline: error: interface {veth_pair.if_b} ")
+    assert "still counting" not in err
+    assert protocol(records(out)[-1], "ipv4", 1) == (3, 3 * PING_FRAME)
+
+
+def test_metrics_address_without_metrics_port_is_bad_usage() -> None:
+    proc = run_cli("count", "lo", "--metrics-address", "127.0.0.1", "--duration", "0.5")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "trunkline: error: --metrics-address is where --metrics-port serves: add --metrics-port PORT\n")
+
+
+def test_log_lines_of_waitress_and_trunkline_get_the_prefix(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from trunkline.cli import log_to_stderr
+
+    before = list(logging.getLogger().handlers)
+    try:
+        log_to_stderr()
+        log_to_stderr()  # once only
+        logging.getLogger("waitress").warning("client disconnected")
+        logging.getLogger("trunkline.xdp.exporter").warning("reading the counter on x failed: gone")
+    finally:
+        logging.getLogger().handlers[:] = before
+    assert capsys.readouterr().err == ("trunkline: warning: client disconnected\n"
+                                       "trunkline: warning: reading the counter on x failed: gone\n")

@@ -116,3 +116,36 @@ def test_mac_table_size_without_learning_is_bad_usage() -> None:
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
         "trunkline: error: --mac-table-size needs MAC learning: add --macs or --by mac")
+
+
+@pytest.mark.privileged
+def test_macs_with_metrics_port_and_no_plan_serve_the_mac_table_families(veth_pair: VethPair) -> None:
+    from tests.test_count_cli import get_in_b, sample, served_url
+    from tests.watch_traffic import quiet_ipv6
+
+    quiet_ipv6(veth_pair)  # no router solicitation or MLD report adds a pair of its own
+    proc = start_count(veth_pair, veth_pair.if_b, "--macs", "--mac-table-size", "64", "--json",
+                       "--interval", "0.3", "--metrics-port", "0", "--metrics-address", "127.0.0.1")
+    try:
+        url = served_url(proc)
+        read_line(proc)
+        send_known(veth_pair)  # 3 pairs: WEB01 untagged and on VLAN 10, DB01 on VLAN 20
+        settle()
+        text = get_in_b(veth_pair, url + "/metrics")[1]
+    finally:
+        code, _, err = finish(proc)
+    assert code == 0, err
+    rx = {"interface": veth_pair.if_b, "direction": "rx"}
+    tx = {**rx, "direction": "tx"}
+    assert sample(text, "trunkline_mac_table_entries", **rx) == 3
+    assert sample(text, "trunkline_mac_table_entries", **tx) == 0
+    assert sample(text, "trunkline_mac_table_inserts_total", **rx) == 3
+    assert sample(text, "trunkline_mac_table_capacity", **rx) == 64
+
+
+@pytest.mark.privileged
+def test_mac_table_size_out_of_range_names_the_option() -> None:
+    proc = run_cli("count", "lo", "--macs", "--mac-table-size", str(1 << 23), "--duration", "0.5")
+    assert proc.returncode == 2
+    assert proc.stderr == (f"trunkline: error: --mac-table-size {1 << 23}: MAC table size out of range; "
+                           f"use 1 to {1 << 22}\n")

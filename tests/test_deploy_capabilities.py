@@ -115,6 +115,7 @@ def test_each_manifest_capability_is_needed(veth_pair: VethPair, missing: str) -
         assert proc.stderr is not None
         err = proc.stderr.read()
     assert err.startswith("trunkline: error: ") and err.count("\n") == 1, err
+    assert f"this process lacks CAP_{missing} in its effective set" in err
 
 
 def test_missing_perfmon_is_named_before_the_verifier_runs(veth_pair: VethPair) -> None:
@@ -123,5 +124,6 @@ def test_missing_perfmon_is_named_before_the_verifier_runs(veth_pair: VethPair) 
         assert proc.wait(timeout=60) == 3
         assert proc.stderr is not None
         err = proc.stderr.read()
-    assert err == ("trunkline: error: loading eBPF needs root or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN: "
-                   "run as root (sudo trunkline ...)\n")
+    assert err == ("trunkline: error: loading eBPF needs root or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN; "
+                   "this process lacks CAP_PERFMON in its effective set: run as root (sudo trunkline ...) or "
+                   "add CAP_PERFMON\n")

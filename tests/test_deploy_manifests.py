@@ -103,12 +103,14 @@ def test_daemonset_runs_count_with_the_tc_hook_and_serves_metrics_on_its_port() 
     assert set(config["data"]) == {"TRUNK_INTERFACES", "LOG_INTERVAL"}
 
 
-def test_daemonset_probes_hit_the_health_endpoint_on_the_metrics_port() -> None:
+def test_daemonset_readiness_hits_the_health_endpoint_and_liveness_only_the_metrics_port() -> None:
     from trunkline.xdp.exporter import HEALTH_PATH
 
     ctr = container()
-    for probe in ("livenessProbe", "readinessProbe"):
-        assert ctr[probe]["httpGet"] == {"path": HEALTH_PATH, "port": "metrics"}
+    assert ctr["readinessProbe"]["httpGet"] == {"path": HEALTH_PATH, "port": "metrics"}
+    # a vanished NIC turns /healthz 503 while the other NICs are still counted: no restart for that
+    assert ctr["livenessProbe"]["tcpSocket"] == {"port": "metrics"}
+    assert "httpGet" not in ctr["livenessProbe"]
 
 
 def test_daemonset_pod_is_host_network_tolerant_and_selected() -> None:

@@ -220,3 +220,32 @@ def test_concurrent_scrapes_share_one_render(veth_pair: VethPair) -> None:
         assert value(parse(bodies[0][1]), "trunkline_vlan_packets_total", interface=veth_pair.if_b,
                      direction="rx", vlan="40") == 6
         assert s.gated.reads == 1
+
+
+def test_head_sends_headers_only_and_the_kept_alive_connection_serves_the_next_request(
+        veth_pair: VethPair) -> None:
+    import http.client
+
+    with serving(veth_pair, FAST) as s:
+        s.sender.udp(2, vlan=40)
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=DEADLINE_S)
+        try:
+            for path in ("/metrics", "/healthz"):
+                conn.request("GET", path)
+                get = conn.getresponse()
+                body = get.read()
+                conn.request("HEAD", path)
+                head = conn.getresponse()
+                assert (head.status, head.read()) == (200, b"")
+                assert head.getheader("Content-Length") == str(len(body))  # the GET's, from the same render
+                conn.request("GET", path)  # the same connection: a HEAD body would be read as this answer
+                after = conn.getresponse()
+                text = after.read().decode()
+                assert after.status == 200
+                if path == "/healthz":
+                    assert text == "ok\n"
+                else:
+                    assert value(parse(text), "trunkline_vlan_packets_total", interface=veth_pair.if_b,
+                                 direction="rx", vlan="40") == 2
+        finally:
+            conn.close()

@@ -194,3 +194,33 @@ def test_malformed_part_names_the_file(tmp_path: Path) -> None:
 def test_nic_row_round_trips() -> None:
     nic = _index().nics[0]
     assert IndexNic.from_json(json.loads(json.dumps(nic.to_json())), "x") == nic
+
+
+def _index_with(tmp_path: Path, edit: Any) -> Path:
+    """A copy of the example's index under *tmp_path* with *edit* applied to its parsed part 1."""
+    cm = configmaps(_index())[0]
+    doc = json.loads(cm["data"]["index.json"])
+    edit(doc)
+    cm["data"]["index.json"] = json.dumps(doc)
+    _write(tmp_path, [cm])
+    return tmp_path
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda d: d["groups"][0]["vlans"].update(ranges=[[10, 99999]]), r"VLAN range \[10, 99999\] is not"),
+    (lambda d: d["groups"][0]["vlans"].update(ranges=[[10, 10000000]]), r"VLAN range \[10, 10000000\]"),
+    (lambda d: d["nics"][0]["expected"].update(ranges=[[-5, 3]]), r"VLAN range \[-5, 3\] is not"),
+    (lambda d: d["nics"][0]["expected"].update(ranges=[[30, 20]]), r"VLAN range \[30, 20\] is not"),
+    (lambda d: d["nics"][0].update(mac="zz:zz"), r"NIC MAC 'zz:zz' is not six hex octets"),
+])
+def test_bad_vlan_ranges_and_macs_in_the_index_are_one_line_exit_2(tmp_path: Path, edit: Any,
+                                                                   message: str) -> None:
+    directory = _index_with(tmp_path, edit)
+    with pytest.raises(BadInputError, match=message):
+        load_index(directory)
+    group = _index().groups[0].name
+    proc = run_cli("count", "lo", "--plan-index", str(directory), "--group", group, "--metrics-port", "0")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1
+    assert proc.stderr.startswith("trunkline: error: trunkline-plan-index-001.yaml:1: ")
+    assert proc.stderr.endswith("regenerate the index with `trunkline plan`\n")

@@ -39,11 +39,13 @@ from pathlib import Path
 from typing import Any
 
 from trunkline.errors import BadInputError
-from trunkline.facts import normalise_mac
+from trunkline.facts import MAC_PATTERN, normalise_mac
 from trunkline.openshift.plan.model import NetworkDecision, Plan
 from trunkline.vlanranges import format_ranges as ranges_text
 from trunkline.vlanranges import merge_ranges
 from trunkline.vsphere.model import (
+    VLAN_ID_MAX,
+    VLAN_ID_MIN,
     AccessVlan,
     Inventory,
     NoVlan,
@@ -108,13 +110,26 @@ class VlanSet:
 
     @classmethod
     def from_json(cls, doc: Any, where: str) -> VlanSet:
-        """The inverse of :meth:`to_json`. Raises :class:`BadInputError` naming *where*."""
+        """The inverse of :meth:`to_json`.
+
+        Raises:
+            BadInputError: naming *where*: not ``{ranges, untagged, all}``, or a range that is not
+                ``[lo, hi]`` with VLAN IDs ``lo <= hi`` within :data:`~trunkline.vsphere.model.VLAN_ID_MIN`
+                - :data:`~trunkline.vsphere.model.VLAN_ID_MAX` (a range such as ``[10, 99999]`` would
+                otherwise become one metric series per ID).
+        """
         try:
             ranges = tuple((int(lo), int(hi)) for lo, hi in doc["ranges"])
-            return cls(ranges, bool(doc["untagged"]), bool(doc["all"]))
+            vlans = cls(ranges, bool(doc["untagged"]), bool(doc["all"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise BadInputError(f"{where}: a VLAN set is {{ranges, untagged, all}}; regenerate the index "
                                 "with `trunkline plan`") from exc
+        for lo, hi in ranges:
+            if not VLAN_ID_MIN <= lo <= hi <= VLAN_ID_MAX:
+                raise BadInputError(f"{where}: VLAN range [{lo}, {hi}] is not VLAN IDs lo <= hi within "
+                                    f"{VLAN_ID_MIN}-{VLAN_ID_MAX}; regenerate the index with "
+                                    "`trunkline plan`")
+        return vlans
 
 
 def vlans_of_policy(policy: VlanPolicy) -> VlanSet:
@@ -188,6 +203,12 @@ class IndexNic:
 
     @classmethod
     def from_json(cls, doc: Any, where: str) -> IndexNic:
+        """The inverse of :meth:`to_json`. Raises :class:`BadInputError` naming *where*: a field missing,
+        a bad VLAN set, or a MAC that is neither ``null`` nor six hex octets (``00:50:56:ab:cd:ef``)."""
+        mac = doc.get("mac") if isinstance(doc, dict) else None
+        if mac is not None and not (isinstance(mac, str) and MAC_PATTERN.fullmatch(mac)):
+            raise BadInputError(f"{where}: NIC MAC {mac!r} is not six hex octets such as 00:50:56:ab:cd:ef; "
+                                "regenerate the index with `trunkline plan`")
         try:
             nad_vlans = doc["nad_vlans"]
             return cls(

@@ -13,7 +13,8 @@ Families (docs/metrics.md), read at scrape time from the counters' MAC tables an
 * ``trunkline_mac_table_entries{interface,direction}``, ``trunkline_mac_table_inserts_total{interface,
   direction}``, ``trunkline_mac_table_capacity{interface,direction}``: the learned-pair map's fill, new
   pairs since the counter started, and size (the map is shared by both directions; its size is
-  reported for each).
+  reported for each). These three also come without a plan (:class:`MacTableCollector`, ``count --macs
+  --metrics-port``).
 
 **Bound.** Series per node: at most 4,097 ``plan_vlan_info`` (in practice the group's VLANs), 4
 ``vm_nics``, ``limit`` anomalies, 1 ``dropped`` and 6 per interface: O(VLANs + capped anomalies), never
@@ -59,6 +60,49 @@ def vlan_values(group: IndexGroup) -> list[str]:
     return out
 
 
+def mac_table_families(counters: Sequence[MacReadable]) -> tuple[list[Metric], list[tuple[str, LearnedPair]]]:
+    """Read every counter's MAC table now: the ``trunkline_mac_table_*`` families (module docstring) and
+    the learned pairs as ``(interface, pair)``. A counter whose read fails is left out (the counters' own
+    families report it: ``trunkline_counter_up`` 0)."""
+    entries = GaugeMetricFamily("trunkline_mac_table_entries",
+                                "Learned (VLAN, source MAC) pairs in the map now.",
+                                labels=["interface", "direction"])
+    inserts = CounterMetricFamily("trunkline_mac_table_inserts",
+                                  "New (VLAN, source MAC) pairs learned since the counter started.",
+                                  labels=["interface", "direction"])
+    capacity = GaugeMetricFamily("trunkline_mac_table_capacity",
+                                 "Pairs the map holds at most (shared by both directions).",
+                                 labels=["interface", "direction"])
+    pairs: list[tuple[str, LearnedPair]] = []
+    for counter in counters:
+        try:
+            table = counter.read_macs()
+        except TrunklineError:
+            continue
+        by_dir = getattr(table, "inserts_by_direction", {}) or {}
+        for direction in ("rx", "tx"):
+            mine = [e for e in table.entries if e.direction == direction]
+            entries.add_metric([counter.interface, direction], len(mine))
+            inserts.add_metric([counter.interface, direction], by_dir.get(direction, 0))
+            capacity.add_metric([counter.interface, direction], table.capacity)
+        pairs.extend((counter.interface, e) for e in table.entries)
+    return [entries, inserts, capacity], pairs
+
+
+class MacTableCollector(Collector):
+    """The ``trunkline_mac_table_*`` families of *counters* (opened with MAC learning) without a plan:
+    what ``count --macs --metrics-port`` serves beside the counters' families."""
+
+    def __init__(self, counters: Sequence[MacReadable]) -> None:
+        self.counters = list(counters)
+        self._lock = threading.Lock()
+
+    def collect(self) -> Iterable[Metric]:
+        with self._lock:
+            families, _ = mac_table_families(self.counters)
+        yield from families
+
+
 class PlanCollector(Collector):
     """The plan's families for node group *group* of *index* over *counters* (module docstring).
 
@@ -87,29 +131,8 @@ class PlanCollector(Collector):
                                  labels=["group", "vlan"])
         for vlan in self._vlans:
             info.add_metric([g, vlan], 1)
-        entries = GaugeMetricFamily("trunkline_mac_table_entries",
-                                    "Learned (VLAN, source MAC) pairs in the map now.",
-                                    labels=["interface", "direction"])
-        inserts = CounterMetricFamily("trunkline_mac_table_inserts",
-                                      "New (VLAN, source MAC) pairs learned since the counter started.",
-                                      labels=["interface", "direction"])
-        capacity = GaugeMetricFamily("trunkline_mac_table_capacity",
-                                     "Pairs the map holds at most (shared by both directions).",
-                                     labels=["interface", "direction"])
-        pairs: list[tuple[str, LearnedPair]] = []
         with self._lock:
-            for counter in self.counters:
-                try:
-                    table = counter.read_macs()
-                except TrunklineError:
-                    continue  # the counters' own families report it (trunkline_counter_up 0)
-                by_dir = getattr(table, "inserts_by_direction", {}) or {}
-                for direction in ("rx", "tx"):
-                    mine = [e for e in table.entries if e.direction == direction]
-                    entries.add_metric([counter.interface, direction], len(mine))
-                    inserts.add_metric([counter.interface, direction], by_dir.get(direction, 0))
-                    capacity.add_metric([counter.interface, direction], table.capacity)
-                pairs.extend((counter.interface, e) for e in table.entries)
+            mac_tables, pairs = mac_table_families(self.counters)
         result = judge(self.nics, pairs, since=self.clock() - self.window_s)
         counts = GaugeMetricFamily("trunkline_vm_nics", "VM NICs of the node group's plan per verdict on "
                                    "this node, over the anomaly window.", labels=["group", "state"])
@@ -135,4 +158,4 @@ class PlanCollector(Collector):
         dropped = GaugeMetricFamily("trunkline_vm_nic_anomalies_dropped",
                                     "Anomaly series over the limit, not exported.", labels=["group"])
         dropped.add_metric([g], max(len(rows) - self.limit, 0))
-        yield from (info, counts, anomaly, dropped, entries, inserts, capacity)
+        yield from (info, counts, anomaly, dropped, *mac_tables)

@@ -7,9 +7,11 @@ Each sub-command lives in its own module and adds itself to :data:`app` through 
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 import traceback
 from collections.abc import Callable
+from typing import Any
 
 import typer
 from typer import Abort
@@ -96,9 +98,43 @@ def tidy_help(command: Command) -> Command:
     return command
 
 
+class StderrFormat(logging.Formatter):
+    """Log records on stderr like the CLI's own messages, whoever logs them (trunkline's modules, waitress):
+    ``trunkline: warning: MESSAGE`` below ERROR, ``trunkline: MESSAGE`` (and any traceback) from ERROR on,
+    so that a run's one ``trunkline: error:`` line stays the one that ends it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return f"trunkline: warning: {text}" if record.levelno < logging.ERROR else f"trunkline: {text}"
+
+
+class _Stderr(logging.StreamHandler):
+    """A stream handler writing to whatever ``sys.stderr`` is when a record comes (tests swap it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        del value
+
+
+def log_to_stderr() -> None:
+    """Send warnings and errors logged anywhere in the process to stderr through :class:`StderrFormat`
+    (once; without it Python's last-resort handler prints them bare)."""
+    root = logging.getLogger()
+    if not any(isinstance(h.formatter, StderrFormat) for h in root.handlers):
+        handler = _Stderr()
+        handler.setFormatter(StderrFormat("%(message)s"))
+        handler.setLevel(logging.WARNING)
+        root.addHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and exit with the code of ``docs/design.md`` (0, 1, 2 or 3)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    log_to_stderr()
     command = typer.main.get_command(app)
     # A typer release that moved these internals leaves help as typer writes it; commands work the same.
     with contextlib.suppress(AttributeError, TypeError):

@@ -13,6 +13,12 @@ from rich.console import Console
 
 from trunkline.errors import BadInputError
 
+MAX_INTERVAL_S = 86_400.0
+"""Largest ``--interval``: a day. Waits are bounded by the platform's ``time_t`` (about 9.2e9 s), so an
+unbounded value would crash the wait; nobody reads counters less often than daily."""
+MAX_DURATION_S = 31_536_000.0
+"""Largest ``--duration``: a year (365 days); a longer run is a run without ``--duration``."""
+
 
 class By(str, Enum):
     protocol = "protocol"
@@ -37,12 +43,13 @@ def count(
         typer.Argument(metavar="IFACE", help="Interfaces to count on (default: the default-route one)."),
     ] = None,
     interval: Annotated[
-        float, typer.Option("--interval", min=0.1, metavar="SECONDS", help="Seconds between reads.")
+        float, typer.Option("--interval", min=0.1, max=MAX_INTERVAL_S, metavar="SECONDS",
+                            help="Seconds between reads (0.1 to 86400).")
     ] = 1.0,
     duration: Annotated[
         float | None,
-        typer.Option("--duration", min=0.1, metavar="SECONDS",
-                     help="Stop after this many seconds and print the summary."),
+        typer.Option("--duration", min=0.1, max=MAX_DURATION_S, metavar="SECONDS",
+                     help="Stop after this many seconds (at most 31536000, a year) and print the summary."),
     ] = None,
     by: Annotated[
         By, typer.Option("--by", metavar="protocol|vlan|total|mac",
@@ -75,8 +82,10 @@ def count(
                      help="Serve Prometheus /metrics on this port."),
     ] = None,
     metrics_address: Annotated[
-        str, typer.Option("--metrics-address", metavar="ADDR", help="Address to serve --metrics-port on.")
-    ] = "0.0.0.0",
+        str | None, typer.Option("--metrics-address", metavar="ADDR",
+                                 help="IP address of this host to serve --metrics-port on (default 0.0.0.0: "
+                                      "all of them).")
+    ] = None,
     plan_index: Annotated[
         Path | None,
         typer.Option("--plan-index", metavar="DIR",
@@ -111,6 +120,13 @@ def count(
     learn = macs or by is By.mac or plan_metrics is not None
     if mac_table_size is not None and not learn:
         raise BadInputError("--mac-table-size needs MAC learning: add --macs or --by mac")
+    if metrics_address is not None and metrics_port is None:
+        raise BadInputError("--metrics-address is where --metrics-port serves: add --metrics-port PORT")
+    metrics_address = metrics_address or "0.0.0.0"
+    if metrics_port is not None:
+        from trunkline.xdp.exporter import check_address
+
+        check_address(metrics_address)
     names = list(interfaces or []) or [session.default_route_interface()]
     session.check_interfaces(names)
 

@@ -47,7 +47,13 @@ def _check_mac(value: str | None) -> str | None:
     return value
 
 
-VlanId = Annotated[int, Field(ge=0, le=4094, description="VLAN ID (IEEE 802.1Q VID, 0-4094)")]
+VLAN_ID_MIN = 0
+VLAN_ID_MAX = 4094
+"""The VLAN IDs a port group, a trunk range or a plan can name (IEEE 802.1Q VIDs 0-4094; 4095 is reserved
+by 802.1Q and means "all VLANs" on a vSphere standard port group, kept apart as :class:`AccessVlan`)."""
+
+VlanId = Annotated[int, Field(ge=VLAN_ID_MIN, le=VLAN_ID_MAX,
+                             description="VLAN ID (IEEE 802.1Q VID, 0-4094)")]
 
 
 class _Frozen(BaseModel):

@@ -111,17 +111,19 @@ class InterfaceGone(EnvironmentProblem):
         self.last = last
 
 
-def has_bpf_privileges() -> bool:
-    """Whether this process may load BPF programs and attach them to interfaces.
+def missing_bpf_capabilities() -> list[str]:
+    """The capabilities this process lacks to load BPF programs and attach them to interfaces, by name
+    (``["CAP_PERFMON"]``); empty when it has them all.
 
-    Root, or the effective capabilities CAP_NET_ADMIN, CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), read
-    from ``/proc/self/status`` (capabilities(7)). CAP_PERFMON is needed because without it the verifier
-    refuses the parser's variable-offset packet reads (measured with setpriv; see deploy/).
+    Needed: CAP_NET_ADMIN, and CAP_BPF with CAP_PERFMON (or CAP_SYS_ADMIN, which covers both), read from
+    the effective set in ``/proc/self/status`` (capabilities(7)); root has them all unless they were
+    dropped. CAP_PERFMON is needed because without it the verifier refuses the parser's variable-offset
+    packet reads (measured with setpriv; see deploy/).
     """
     try:
         status = Path("/proc/self/status").read_text()
     except OSError:
-        return os.geteuid() == 0
+        return [] if os.geteuid() == 0 else ["CAP_BPF", "CAP_PERFMON", "CAP_NET_ADMIN"]
     caps = 0
     for line in status.splitlines():
         if line.startswith("CapEff:"):
@@ -130,7 +132,8 @@ def has_bpf_privileges() -> bool:
     def has(bit: int) -> bool:
         return bool(caps >> bit & 1)
 
-    return has(_CAP_NET_ADMIN) and (has(_CAP_SYS_ADMIN) or (has(_CAP_BPF) and has(_CAP_PERFMON)))
+    wanted = [("CAP_BPF", _CAP_BPF), ("CAP_PERFMON", _CAP_PERFMON)] if not has(_CAP_SYS_ADMIN) else []
+    return [name for name, bit in [*wanted, ("CAP_NET_ADMIN", _CAP_NET_ADMIN)] if not has(bit)]
 
 
 def _has_own_xdp(ifindex: int) -> bool:
@@ -220,8 +223,8 @@ class CounterObject:
                  mac_capacity: int | None = None) -> None:
         capacity = TL_MAC_ENTRIES if mac_capacity is None else mac_capacity
         if not 1 <= capacity <= MAC_CAPACITY_MAX:
-            raise BadInputError(
-                f"MAC table size {capacity} is out of range: use 1 to {MAC_CAPACITY_MAX}")
+            raise BadInputError(  # the size comes from --mac-table-size (count, verify)
+                f"--mac-table-size {capacity}: MAC table size out of range; use 1 to {MAC_CAPACITY_MAX}")
         self.learn_macs = learn_macs
         self.mac_capacity = capacity if learn_macs else 0
         self._clock_offset = time.time() - time.monotonic()  # Unix seconds at CLOCK_MONOTONIC 0
@@ -475,10 +478,12 @@ class Counter:
             raise BadInputError(
                 f"{self.interface} carries no Ethernet frames (link type {kind}, for example a tun or "
                 f"WireGuard device): count on the Ethernet interface beneath it")
-        if not has_bpf_privileges():
+        missing = missing_bpf_capabilities()
+        if missing:
+            names = " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
             raise EnvironmentProblem(
-                "loading eBPF needs root or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN: "
-                "run as root (sudo trunkline ...)")
+                f"loading eBPF needs root or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN; this process lacks "
+                f"{names} in its effective set: run as root (sudo trunkline ...) or add {names}")
         try:
             self._ns_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             self._obj = CounterObject(learn_macs=self.learn_macs, mac_capacity=self.mac_capacity)

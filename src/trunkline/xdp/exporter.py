@@ -29,9 +29,12 @@ Bytes are wire bytes without the FCS (VLAN tags included), as in :class:`~trunkl
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import logging
 import os
 import platform
+import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
@@ -41,7 +44,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from trunkline import __version__
-from trunkline.errors import EnvironmentProblem, TrunklineError
+from trunkline.errors import BadInputError, EnvironmentProblem, TrunklineError
 from trunkline.xdp import ethertypes, httpd, protocols
 from trunkline.xdp.ethertypes import is_llc
 from trunkline.xdp.httpd import HEALTH_PATH as HEALTH_PATH  # the probes' path, re-exported
@@ -157,8 +160,9 @@ class TrunklineCollector(Collector):
             try:
                 snaps = counter.read()
             except TrunklineError as exc:
+                if self.last_errors.get(counter.interface) != exc.message:  # once, not at every scrape
+                    log.warning("reading the counter on %s failed: %s", counter.interface, exc.message)
                 self.last_errors[counter.interface] = exc.message
-                log.warning("reading the counter on %s failed: %s", counter.interface, exc.message)
                 return None
         self.last_errors.pop(counter.interface, None)
         return snaps
@@ -209,6 +213,38 @@ class GroupLabelled(Collector):
             yield metric
 
 
+_ADDRESS_FIX = ("(see `ip -brief address`), 0.0.0.0 or :: for all, 127.0.0.1 for this host only")
+
+
+def _not_local(address: str) -> BadInputError:
+    return BadInputError(f"--metrics-address {address}: not an address of this host; give one of its IP "
+                         f"addresses {_ADDRESS_FIX}")
+
+
+def check_address(address: str) -> None:
+    """Check that *address* is an IP address of this host (or a wildcard) that a server could bind, without
+    binding a port: before the counters attach, so a wrong ``--metrics-address`` fails as bad input.
+
+    Raises:
+        BadInputError: *address* is not an IPv4/IPv6 address (a name such as ``bogus.invalid``, or
+            ``999.1.1.1``), or no interface of this host has it (``EADDRNOTAVAIL``).
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        raise BadInputError(f"--metrics-address {address}: not an IP address; give an address of this host "
+                            f"{_ADDRESS_FIX}") from None
+    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((address, 0))
+        except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise _not_local(address) from None
+            raise EnvironmentProblem(
+                f"cannot serve metrics on {address}: {os.strerror(exc.errno or 0)}") from exc
+
+
 def start_metrics_server(
     port: int, counters: Sequence[ReadableCounter], address: str = "0.0.0.0",
     limits: ServerLimits | None = None, extra: Sequence[Collector] = (), group: str | None = None,
@@ -234,6 +270,7 @@ def start_metrics_server(
         a :class:`MetricsServer`; call ``close()`` (or use ``with``) to stop it.
 
     Raises:
+        BadInputError: *address* is not an address of this host (see :func:`check_address`).
         EnvironmentProblem: the port cannot be bound (in use, or below 1024 without privileges).
     """
     collector = TrunklineCollector(counters)
@@ -242,7 +279,12 @@ def start_metrics_server(
         registry.register(one if group is None else GroupLabelled(one, group))
     try:
         return httpd.serve(registry, collector.healthy, address, port, limits or ServerLimits())
+    except socket.gaierror:  # a name, or no IP address: the address was not checked beforehand
+        check_address(address)
+        raise
     except OSError as exc:
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise _not_local(address) from exc
         raise EnvironmentProblem(
             f"cannot serve metrics on {address}:{port}: {os.strerror(exc.errno) if exc.errno else exc}; "
             "choose another --metrics-port"

@@ -199,6 +199,9 @@ def metrics_app(shared: SharedRender, health: Health) -> Callable[..., Iterable[
     against 0.22 s for 12,200 series), and every Prometheus accepts the text format."""
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        # HEAD: the GET's headers (its Content-Length included), no body (RFC 9110 section 9.3.2); waitress
+        # sends whatever the app returns, so a body here would be read as the next answer on the connection.
+        head = environ.get("REQUEST_METHOD") == "HEAD"
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             start_response("405 Method Not Allowed", [("Allow", "GET, HEAD"), ("Content-Length", "0")])
             return []
@@ -207,7 +210,7 @@ def metrics_app(shared: SharedRender, health: Health) -> Callable[..., Iterable[
             body = reason.encode() + b"\n"
             headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
             start_response("200 OK" if ok else "503 Service Unavailable", headers)
-            return [body]
+            return [] if head else [body]
         gzip = gzip_accepted(environ.get("HTTP_ACCEPT_ENCODING", ""))
         rendered = shared.get(gzip, environ.get("waitress.client_disconnected", lambda: False))
         if rendered is None:  # the client has left: nobody reads an answer
@@ -217,6 +220,8 @@ def metrics_app(shared: SharedRender, health: Health) -> Callable[..., Iterable[
         if gzip:
             headers.append(("Content-Encoding", "gzip"))
         start_response("200 OK", headers)
+        if head:
+            return []
         wrapper = environ.get("wsgi.file_wrapper")
         if wrapper is None:
             return [rendered.body]

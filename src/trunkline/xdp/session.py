@@ -99,19 +99,20 @@ def stop_on_signals(stop: threading.Event) -> Iterator[threading.Event]:
 
 def _read_all(
     counters: Sequence[Readable], previous: list[list[Snapshot]]
-) -> tuple[list[list[Snapshot]], Any]:
-    """Read every counter; on an interface that vanished, its last snapshots stand in and the error is
-    returned (``InterfaceGone`` is an :class:`EnvironmentProblem` carrying ``last``)."""
+) -> tuple[list[list[Snapshot]], dict[int, Any]]:
+    """Read every counter; on an interface that vanished, its last snapshots stand in and its error is
+    returned by the counter's position (``InterfaceGone`` is an :class:`EnvironmentProblem` carrying
+    ``last``)."""
     out: list[list[Snapshot]] = []
-    gone: Any = None
-    for counter, before in zip(counters, previous, strict=True):
+    gone: dict[int, Any] = {}
+    for index, (counter, before) in enumerate(zip(counters, previous, strict=True)):
         try:
             out.append(counter.read())
         except EnvironmentProblem as exc:
             last = getattr(exc, "last", None)
             if last is None:
                 raise
-            gone = gone or exc
+            gone[index] = exc
             out.append(list(last) or before)
     return out, gone
 
@@ -147,6 +148,8 @@ def run(
     stop: threading.Event,
     clock: Callable[[], float] = time.monotonic,
     attached: Sequence[Attached] | None = None,
+    keep_going: bool = False,
+    notice: Callable[[str], None] = lambda line: None,
 ) -> None:
     """Read *counters* every *interval_s* seconds and show each interval, until *duration_s* seconds have
     passed (``None``: until *stop* is set), then show the summary of the whole run.
@@ -161,8 +164,14 @@ def run(
     snapshots' own monotonic timestamps, never the nominal interval. When *stop* is set mid-interval,
     that partial interval is shown, then the summary.
 
+    When an interface vanishes the run stops, unless *keep_going* (``count --metrics-port``: a node's
+    exporter keeps serving its other interfaces, the vanished one reported down): then *notice* is told
+    once, the vanished counter's last counts stand in for it in every later interval, and the run goes on
+    while any interface is left.
+
     Raises:
-        EnvironmentProblem: an interface vanished (``InterfaceGone``): raised after the summary of the
+        EnvironmentProblem: an interface vanished (``InterfaceGone``; with *keep_going*, the first one to
+            vanish, raised when every interface is gone or the run ends): raised after the summary of the
             counts so far has been shown.
     """
     if attached is None:
@@ -174,22 +183,28 @@ def run(
     previous = first
     end = math.inf if duration_s is None else start + duration_s
     tick = 1
-    gone: Any = None
+    gone: dict[int, Any] = {}
     while True:
         wake = min(start + tick * interval_s, end)
         remaining = wake - clock()
         if remaining > 0:
             stop.wait(remaining)
-        current, gone = _read_all(counters, previous)
+        current, now_gone = _read_all(counters, previous)
         output.interval(_pairs(previous, current))
         previous = current
+        for index, exc in now_gone.items():
+            if index not in gone:
+                gone[index] = exc
+                if keep_going and len(gone) < len(counters):
+                    notice(f"warning: {exc.message}; still counting the other interfaces (its "
+                           "trunkline_counter_up is 0, /healthz answers 503)")
         now = clock()
-        if gone is not None or stop.is_set() or now >= end - 0.001:
+        if (gone and not keep_going) or len(gone) == len(counters) or stop.is_set() or now >= end - 0.001:
             break
         tick = max(tick + 1, math.floor((now - start) / interval_s) + 1)
     output.summary(_pairs(first, previous))
-    if gone is not None:
-        raise gone
+    if gone:
+        raise next(iter(gone.values()))  # the first to vanish
 
 
 def count(
@@ -219,7 +234,9 @@ def count(
     Raises:
         BadInputError: unknown interface, bad option (exit 2).
         EnvironmentProblem: privileges, libbpf, the kernel, an XDP program already attached, the metrics
-            port, an interface vanishing mid-run (after the summary of the counts so far) (exit 3).
+            port, an interface vanishing mid-run (after the summary of the counts so far) (exit 3). With
+            *metrics_port*, a vanished interface is reported down while the others are still counted and
+            served: the run ends when every interface is gone, at *duration_s* or on a signal (exit 3).
     """
     from trunkline.xdp.counter import Counter
 
@@ -238,7 +255,13 @@ def count(
         if metrics_port is not None:
             from trunkline.xdp.exporter import start_metrics_server
 
-            extra = [plan_metrics(counters)] if plan_metrics is not None else []
+            extra: list[Any] = []
+            if plan_metrics is not None:  # the plan's families, the MAC tables' among them
+                extra.append(plan_metrics(counters))
+            elif learn_macs:
+                from trunkline.vmmetrics import MacTableCollector
+
+                extra.append(MacTableCollector(counters))
             server: Any = start_metrics_server(metrics_port, counters, address=metrics_address, extra=extra,
                                                group=group)
             stack.callback(server.close)
@@ -249,6 +272,7 @@ def count(
         stack.callback(output.close)
         stack.enter_context(stop_on_signals(stop))
         try:
-            run(counters, output, interval_s, duration_s, stop, attached=attached)
+            run(counters, output, interval_s, duration_s, stop, attached=attached,
+                keep_going=metrics_port is not None, notice=notice)
         except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
