@@ -12,7 +12,7 @@ learning (``ours+macs``), an empty program attached the same way, and nothing at
 * the counter's cost per packet in place, from the kernel's own program statistics
   (``kernel.bpf_stats_enabled``: run_time_ns / run_cnt; restored afterwards);
 * the receiver's packet rate (packets the receiving veth counted / seconds of the flood), as medians
-  per variant, and ours as a share of the empty program's rate (the issue's target: >= 95%);
+  per variant, and ours as a share of the empty program's rate (the project's goal: >= 95%);
 * with MAC learning: whether the learned pair (the sender's MAC, untagged) counted exactly the UDP
   frames counted, and the in-place cost and rate against the counter without learning.
 

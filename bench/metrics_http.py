@@ -13,7 +13,7 @@ Phases, per cardinality:
 2. load: ``--clients`` concurrent scrapers for ``--seconds``, each on a keep-alive connection sending
    Prometheus's own ``Accept`` and ``Accept-Encoding: gzip`` headers, each request with a 10 s timeout
    (Prometheus's default scrape timeout); prints answers, timeouts, errors, p50/p99/max and p99 as a
-   multiple of the baseline p50; the issue's target is no timeout and p99 < 1 s at full cardinality;
+   multiple of the baseline p50; the project's goal is no timeout and p99 < 1 s at full cardinality;
 3. idle: ``--idle`` connections opened and left idle, then ``/healthz`` and ``/metrics`` scraped on new
    connections ``--probes`` times each (the target: each answers within 100 ms); prints the server's
    threads and resident memory before and with the idle connections.

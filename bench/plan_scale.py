@@ -7,7 +7,7 @@ memory is the process's maximum resident set size (``getrusage``), which include
 interpreter and the inventory itself.
 
 A baseline run at one tenth of the size runs first in the same process; the ratios show how the cost
-scales (10x the input should cost about 10x). Target (issue 4): under 3 s and under 1 GiB.
+scales (10x the input should cost about 10x). The project's goal: under 3 s and under 1 GiB.
 
 Then the real command path: the same inventories written as a trunkline YAML file and as a JSON file, and
 ``python -m trunkline plan FILE -o DIR`` run on each as a child process (this checkout's ``src`` first on

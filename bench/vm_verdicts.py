@@ -1,6 +1,6 @@
 """Per-VM verdicts at scale: the plan index of 5,000 VM NICs joined with a full MAC table.
 
-Builds the plan index of an inventory with 2,500 VMs of 2 NICs each (the size issue 12 names), splits
+Builds the plan index of an inventory with 2,500 VMs of 2 NICs each (the design size), splits
 it into ConfigMaps and reads it back from files, then times, medians of --rounds (default 15):
 
 * ``load``: reading the index back (:func:`trunkline.planindex.load_index`), and the process's resident

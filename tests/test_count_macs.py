@@ -130,8 +130,13 @@ def test_macs_with_metrics_port_and_no_plan_serve_the_mac_table_families(veth_pa
         url = served_url(proc)
         read_line(proc)
         send_known(veth_pair)  # 3 pairs: WEB01 untagged and on VLAN 10, DB01 on VLAN 20
-        settle()
-        text = get_in_b(veth_pair, url + "/metrics")[1]
+        rx_labels = {"interface": veth_pair.if_b, "direction": "rx"}
+        deadline = time.monotonic() + 30
+        while True:  # poll until the three pairs are learned and served
+            text = get_in_b(veth_pair, url + "/metrics")[1]
+            if sample(text, "trunkline_mac_table_entries", **rx_labels) == 3 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
     finally:
         code, _, err = finish(proc)
     assert code == 0, err
@@ -149,3 +154,26 @@ def test_mac_table_size_out_of_range_names_the_option() -> None:
     assert proc.returncode == 2
     assert proc.stderr == (f"trunkline: error: --mac-table-size {1 << 23}: MAC table size out of range; "
                            f"use 1 to {1 << 22}\n")
+
+
+TICK_S = 0.01  # bpf_ktime_get_coarse_ns lags CLOCK_MONOTONIC by at most one scheduler tick (HZ >= 100)
+
+
+@pytest.mark.privileged
+@pytest.mark.parametrize("hook", ["xdp", "tc"])
+def test_no_pair_is_older_than_the_attach_the_run_starts_from(veth_pair: VethPair, hook: str) -> None:
+    """The run (and so a summary's length) starts at ``Counter.attached_at``, taken before the attach and
+    not after the checks that follow it: a pair's age never exceeds the run by more than a clock tick."""
+    import time
+
+    from tests.bpf.net import counter_in
+
+    with counter_in(veth_pair.ns_b, veth_pair.if_b, hook=hook, learn_macs=True) as counter:
+        assert counter.attached_at is not None
+        send_known(veth_pair)
+        wall = time.time()
+        table = counter.read_macs()
+    _, start_wall = counter.attached_at
+    assert len([e for e in table.entries if e.mac in (WEB01, DB01)]) == 3
+    for entry in table.entries:  # the namespace's own frames too, sent while the counter was attaching
+        assert wall - entry.first_seen <= wall - start_wall + TICK_S, entry

@@ -32,7 +32,7 @@ def test_read_rvtools_writes_the_inventory_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert out.read_text(encoding="utf-8") == SEED_V4_YAML
     assert result.stderr == (
-        f"wrote {out}: 1 vCenter, 1 datacenter, 2 hosts, 3 switches, 8 port groups, 3 VMs (4 NICs); "
+        f"wrote {out}: 1 vCenter, 1 datacenter, 2 hosts, 2 switches, 7 port groups, 3 VMs (4 NICs); "
         "0 reader finding(s): 0 error(s), 0 warning(s), 0 note(s)\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.xlsx", "inventory.yaml"]
@@ -43,8 +43,14 @@ def test_show_the_bundled_example_fits_80_columns() -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert max(len(line) for line in lines) <= 80
-    assert lines[0] == "1 vCenter, 1 datacenter, 2 hosts, 3 switches, 7 port groups, 5 VMs (6 NICs)"
-    assert lines[1] == "NIC map (vSphere -> node): vmnic1 -> ens34"
+    assert lines[0] == "1 vCenter, 1 datacenter, 2 hosts, 2 switches, 6 port groups, 5 VMs (6 NICs)"
+    assert lines[1] == "A standard switch or port group of one name on several hosts counts once."
+    assert lines[2] == "NIC map (vSphere -> node): vmnic1 -> ens34"
+    # the header counts what the tables list: 2 switches, 6 port groups
+    assert [line for line in lines if line != line.rstrip()] == []  # piped: no padding at line ends
+    switches = lines[lines.index("Switches") + 4 : lines.index("Port groups") - 1]
+    port_groups = lines[lines.index("Port groups") + 4 : lines.index("Hosts") - 1]
+    assert (len(switches), len(port_groups)) == (2, 6)
     assert [line.split() for line in lines if line.strip().startswith("vm-vlan-40")] == [
         ["vm-vlan-40", "DSwitch", "40", "reject", "1"],
         ["vm-vlan-40", "40", "vlan40-client", "(vmxnet3)"],
@@ -61,7 +67,7 @@ def test_show_reads_an_rvtools_export_directly(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (
         result.stdout.splitlines()[0]
-        == "1 vCenter, 1 datacenter, 2 hosts, 3 switches, 8 port groups, 3 VMs (4 NICs)"
+        == "1 vCenter, 1 datacenter, 2 hosts, 2 switches, 7 port groups, 3 VMs (4 NICs)"
     )
 
 
@@ -152,7 +158,8 @@ def test_read_prints_the_reader_findings_and_exits_0_or_1_under_strict(tmp_path:
         "warning vlan-disagreement: sheet 'vPort' row 3 column 'VLAN': standard port group 'Management "
         "Network': the hosts disagree with no majority (VLAN 0 on esxi01.lab.example (row 2); VLAN 5000 on "
         f"esxi02.lab.example (row 3)); REPORT.md says which VLAN the plan used: to choose, {edit}",
-        f"wrote {out}: 1 vCenter, 1 datacenter, 2 hosts, 3 switches, 8 port groups, 3 VMs (4 NICs); "
+        # the two hosts' Management Network differ in VLAN: two port groups, as the tables list them
+        f"wrote {out}: 1 vCenter, 1 datacenter, 2 hosts, 2 switches, 8 port groups, 3 VMs (4 NICs); "
         "2 reader finding(s): 0 error(s), 2 warning(s), 0 note(s)",
     ]
     if strict:

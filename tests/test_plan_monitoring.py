@@ -76,6 +76,7 @@ def test_one_counter_per_node_group_selecting_its_nodes_with_its_trunk_nics(plan
             "name": "trunkline-plan-index-001",
             "items": [{"key": "index.json", "path": "plan-index-001.json"}]}}]
         assert kubernetes_validate.validate(ds, "1.29", strict=True) == "1.29"
+        assert ctr["image"] == "image-registry.openshift-image-registry.svc:5000/trunkline/trunkline:0.1.0"
     services = [d for d in docs if d["kind"] == "Service"]
     labels = daemonsets["trunkline-counter-rack-a"]["spec"]["template"]["metadata"]["labels"]
     assert all(set(s["spec"]["selector"].items()) <= set(labels.items()) for s in services)
@@ -98,3 +99,27 @@ def test_plan_directory_with_monitoring_validates_clean(plan_dir: Path) -> None:
     proc = run_cli("validate", str(plan_dir))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().endswith("no findings")
+    # monitoring/'s objects are counted by their own kind, not as "other"
+    assert proc.stdout.strip().splitlines()[-1] == (
+        f"{plan_dir}: 33 objects (1 ClusterRole, 5 ConfigMap, 3 DaemonSet, 4 Kustomization, 1 NMState, "
+        "1 Namespace, 4 NetworkAttachmentDefinition, 1 NetworkMap, 2 NodeNetworkConfigurationPolicy, "
+        "1 PrometheusRule, 1 RoleBinding, 1 SecurityContextConstraints, 1 Service, 1 ServiceAccount, "
+        "1 ServiceMonitor, 5 VirtualMachinePatch), no findings")
+
+
+def test_report_says_what_monitoring_creates_and_how_to_get_the_image(plan_dir: Path) -> None:
+    report = (plan_dir / "REPORT.md").read_text()
+    section = report.split("## Watching the trunks (optional)\n", 1)[1].split("\n## ", 1)[0]
+    assert "also creates the namespace `trunkline` (Pod Security level `privileged`), the " \
+        "SecurityContextConstraints `trunkline-counter` and the RBAC granting it" in section
+    image = "image-registry.openshift-image-registry.svc:5000/trunkline/trunkline:0.1.0"
+    assert f"the default is `{image}`" in section
+    commands = section.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
+    assert commands == [
+        "podman build -f deploy/Containerfile -t REGISTRY/trunkline:TAG .    # in the trunkline repository",
+        "podman push REGISTRY/trunkline:TAG",
+        f"(cd {plan_dir}/monitoring && kustomize edit set image trunkline=REGISTRY/trunkline:TAG)",
+        "oc label node NODE... trunkline.io/node-group=rack-a    # trunk NIC(s) ens34",
+        "oc label node NODE... trunkline.io/node-group=rack-b    # trunk NIC(s) ens1f0",
+        f"oc apply -k {plan_dir}/monitoring",
+    ]

@@ -80,7 +80,7 @@ def test_dvs_with_lacp_and_blank_uplink_vlan_plans_an_802_3ad_bond(tmp_path: Pat
     )
     assert (read.returncode, read.stderr.splitlines()[-1].split(": ", 1)[1]) == (
         0,
-        "1 vCenter, 1 datacenter, 2 hosts, 3 switches, 5 port groups, 3 VMs (3 NICs); "
+        "1 vCenter, 1 datacenter, 2 hosts, 2 switches, 4 port groups, 3 VMs (3 NICs); "
         "0 reader finding(s): 0 error(s), 0 warning(s), 0 note(s)",
     )
     lines = _show_ok(show)
@@ -442,7 +442,7 @@ _MGMT = ("info", "vmkernel-only", "port group 'Management Network' (DC-East, swi
 EXPECTED: dict[str, tuple[dict[str, str], str, list[tuple[str, str, str]]]] = {
     "nsx_v": (
         {"vmnic2": "ens1f0", "vmnic3": "ens1f1"},
-        "1 vCenter, 1 datacenter, 2 hosts, 3 switches, 6 port groups, 3 VMs (3 NICs)",
+        "1 vCenter, 1 datacenter, 2 hosts, 2 switches, 5 port groups, 3 VMs (3 NICs)",
         [
             (
                 "error",
@@ -470,12 +470,12 @@ EXPECTED: dict[str, tuple[dict[str, str], str, list[tuple[str, str, str]]]] = {
     ),
     "two_clusters": (
         {"vmnic2": "ens2f0", "vmnic3": "ens2f1"},
-        "1 vCenter, 1 datacenter, 4 hosts, 8 switches, 8 port groups, 2 VMs (2 NICs)",
+        "1 vCenter, 1 datacenter, 4 hosts, 3 switches, 3 port groups, 2 VMs (2 NICs)",
         [("info", "teaming", "switch vSwitch-DMZ"), ("info", "teaming", "switch vSwitch1"), _MGMT],
     ),
     "blank_uplink_port": (
         {"Uplink 1": "ens3f0", "Uplink 2": "ens3f1"},
-        "1 vCenter, 1 datacenter, 4 hosts, 5 switches, 6 port groups, 1 VM (1 NIC)",
+        "1 vCenter, 1 datacenter, 4 hosts, 2 switches, 3 port groups, 1 VM (1 NIC)",
         [
             ("info", "teaming", "switch DSwitch-Main"),
             ("info", "uplink-port-blank", "sheet 'vNIC' row 14 column 'Uplink port'"),
@@ -484,7 +484,7 @@ EXPECTED: dict[str, tuple[dict[str, str], str, list[tuple[str, str, str]]]] = {
     ),
     "vlan_disagreement": (
         {"vmnic0": "ens1", "vmnic1": "ens2"},
-        "1 vCenter, 1 datacenter, 2 hosts, 2 switches, 6 port groups, 2 VMs (2 NICs)",
+        "1 vCenter, 1 datacenter, 2 hosts, 1 switch, 4 port groups, 2 VMs (2 NICs)",
         [
             ("warning", "vlan-disagreement", "sheet 'vPort' row 6 column 'VLAN'"),
             ("warning", "vlan-mismatch", "port group 'VM Network' (DC-East, switch vSwitch0)"),

@@ -155,11 +155,11 @@ def show(
     """Summarise an inventory: switches, port groups with VLANs, hosts with uplinks, VMs per port group."""
     from trunkline.gcpause import gc_paused
     from trunkline.vsphere.sources import load_inventory
-    from trunkline.vsphere.summary import render
+    from trunkline.vsphere.summary import print_trimmed, render
 
     inventory = load_inventory(file, partial=True)
     with gc_paused():  # rich builds millions of short-lived segments for a large inventory's tables
-        Console(highlight=False).print(render(inventory))
+        print_trimmed(Console(highlight=False), render(inventory))
 
 
 @inventory_app.command("schema")

@@ -183,7 +183,12 @@ def plan_command(
     ] = None,
     node_state: Annotated[
         Path | None,
-        _opt("--node-state", help="`oc get nns -o yaml` export: NICs for unmapped uplinks.", metavar="FILE"),
+        _opt(
+            "--node-state",
+            help="`oc get nodes,nns -o yaml` export (nns alone works; the nodes give the labels node groups "
+            "select by): NICs for unmapped uplinks.",
+            metavar="FILE",
+        ),
     ] = None,
     mtv_provider: Annotated[
         list[str] | None,

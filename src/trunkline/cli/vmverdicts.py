@@ -9,10 +9,12 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from trunkline.planindex import PlanIndex, VlanSet
 from trunkline.verify import NadVlans
 from trunkline.vmverdict import LearnedPair, NicVerdict, VmVerdicts, judge, vlan_text
+from trunkline.vsphere.summary import FittingTable, print_trimmed
 from trunkline.xdp.stats import Snapshot
 
 IDLE_WINDOW_S = 300.0
@@ -92,17 +94,17 @@ def render(result: VmVerdicts | None, tables: Sequence[LearnedTable], console: C
         if tables:
             _render_macs(tables, console)
         return
-    grid = Table(title="VM NICs of the plan")
-    for name in ("VM", "NIC", "MAC", "expected", "NAD", "verdict", "seen"):
-        grid.add_column(name, no_wrap=name in ("MAC", "verdict"))
+    rows: list[list[str | Text]] = []
     for v in result.nics:
         n = v.nic
         nad = f"{n.nad} ({v.nad_vlans.describe()})" if n.nad and v.nad_vlans else (n.nad or "-")
         seen = ", ".join(f"{vlan_text(s.vlan)} {s.direction} {s.packets:,}" for s in v.sightings) or "-"
-        grid.add_row(n.vm, n.nic, n.mac or "-", n.expected.describe(),
-                     f"[bold red]{nad}[/]" if v.nad_mismatch else nad,
-                     f"[{_STYLE[v.state]}]{v.state}[/]", seen)
-    _wide(console).print(grid)
+        rows.append([n.vm, n.nic, n.mac or "-", n.expected.describe(),
+                     Text(nad, style="bold red") if v.nad_mismatch else nad,
+                     Text(v.state, style=_STYLE[v.state]), seen])
+    # MACs and NAD names are what the reader acts on: never cut (wrapped around them, or stacked)
+    headers = ("VM", "NIC", "MAC", "expected", "NAD", "verdict", "seen")
+    print_trimmed(_wide(console), FittingTable("VM NICs of the plan", headers, rows, wide=6, whole=(2, 4, 5)))
     console.print("seen: VLAN, direction, frames; rx = received across the trunk (the VM is still on vSphere "
                   "or on another node), tx = sent (the VM runs on this node)", soft_wrap=True)
     counts = result.counts()

@@ -113,14 +113,24 @@ def monitoring_files(index: PlanIndex) -> dict[str, list[dict[str, Any]] | str]:
             continue
         out[f"{DIRECTORY}/counter-{group.name}.yaml"] = group_counter(group, base, names)
         resources_.append(f"counter-{group.name}.yaml")
+    # the base's images: entry rewrites only the base's own objects; repeated here it also reaches the
+    # per-group DaemonSets, and `kustomize edit set image` in monitoring/ changes them all
+    images = yaml.safe_load(base["kustomization.yaml"]).get("images", [])
     out[f"{DIRECTORY}/kustomization.yaml"] = [{
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
         "resources": resources_,
         "patches": [_delete("apps/v1", "DaemonSet", BASE_DAEMONSET),
                     _delete("v1", "ConfigMap", BASE_DAEMONSET)],
+        **({"images": images} if images else {}),
     }]
     return out
+
+
+def default_image() -> str:
+    """The counter image deploy/'s kustomization names (``images:``), as ``name:tag``."""
+    (image,) = yaml.safe_load(deploy_files()["kustomization.yaml"])["images"]
+    return f"{image['newName']}:{image['newTag']}"
 
 
 def report_section(index: PlanIndex, display_dir: str) -> tuple[str, ...]:
@@ -128,13 +138,25 @@ def report_section(index: PlanIndex, display_dir: str) -> tuple[str, ...]:
     groups = [g for g in index.groups if g.trunk_nics]
     labels = [f"oc label node NODE... {NODE_GROUP_LABEL}={g.name}    # trunk NIC(s) {' '.join(g.trunk_nics)}"
               for g in groups]
+    image = default_image()
     return (
         "## Watching the trunks (optional)",
         "",
         f"`monitoring/` deploys one counter DaemonSet per node group with the plan index "
-        f"({len(index.nics)} VM NIC(s)): label the nodes of each group, then apply it.",
+        f"({len(index.nics)} VM NIC(s)). `oc apply -k` on it, as cluster-admin, also creates the namespace "
+        f"`{NAMESPACE}` (Pod Security level `privileged`), the SecurityContextConstraints "
+        "`trunkline-counter` and the RBAC granting it to the counter's service account, a Service, a "
+        "ServiceMonitor, a PrometheusRule and a console dashboard. The counters run as root on the host "
+        "network with the capabilities BPF, NET_ADMIN and PERFMON (docs/metrics.md says why).",
+        "",
+        f"No registry publishes the counter image: build it in the trunkline repository and push it where "
+        f"the nodes can pull it (the default is `{image}`, the internal registry), then label the nodes of "
+        "each group and apply:",
         "",
         "```sh",
+        "podman build -f deploy/Containerfile -t REGISTRY/trunkline:TAG .    # in the trunkline repository",
+        "podman push REGISTRY/trunkline:TAG",
+        f"(cd {display_dir}/monitoring && kustomize edit set image trunkline=REGISTRY/trunkline:TAG)",
         *labels,
         f"oc apply -k {display_dir}/monitoring",
         "```",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -333,28 +333,34 @@ def vm_rows(dc: Datacenter) -> list[Row]:
 READABLE_WIDTH = 12
 
 
-class _Fitting:
+class FittingTable:
     """A table that wraps its cells to fit the terminal, or, when its columns cannot all keep a readable
     width (:data:`READABLE_WIDTH`), is stacked: one block per row, one ``header: value`` line per cell.
-    No column is ever dropped."""
+    No column is ever dropped. Columns in *whole* (MACs, NAD names) keep their longest word whole: their
+    width never goes below it. Cells are text (shown as is, never read as markup) or styled
+    :class:`~rich.text.Text`; column *wide* takes the spare width."""
 
-    def __init__(self, title: str, headers: Row, rows: list[Row], wide: int) -> None:
-        self.title, self.headers, self.rows, self.wide = title, headers, rows, wide
+    def __init__(self, title: str, headers: Sequence[str], rows: Sequence[Sequence[str | Text]], wide: int,
+                 whole: tuple[int, ...] = ()) -> None:
+        self.title, self.headers, self.wide, self.whole = title, tuple(headers), wide, whole
+        self.rows = [[c if isinstance(c, Text) else plain(c) for c in row] for row in rows]
+
+    def _longest(self, column: int) -> int:
+        return max((len(w) for r in self.rows for w in r[column].plain.split()), default=0)
 
     def needed_width(self) -> int:
         """The narrowest width at which every column stays readable."""
         widths = []
         for i, header in enumerate(self.headers):
-            longest = max((len(w) for r in self.rows for w in r[i].split()), default=0)
-            widths.append(max(len(header), min(READABLE_WIDTH, longest)))
+            longest = self._longest(i)
+            widths.append(max(len(header), longest if i in self.whole else min(READABLE_WIDTH, longest)))
         return sum(widths) + 2 * (len(widths) - 1)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if self.needed_width() <= options.max_width:
             # one column short of the terminal: rich lays the last column out one character wider than
             # it draws it, cutting a character off its longest lines at the terminal's edge
-            table = _table(self.title, self.headers, self.rows, self.wide)
-            yield from console.render(table, options.update(width=options.max_width - 1))
+            yield from console.render(self._table(), options.update(width=options.max_width - 1))
             return
         yield Text(self.title, style="bold")
         for row in self.rows:
@@ -362,29 +368,56 @@ class _Fitting:
                 if not cell:
                     continue
                 line = Text.assemble(("  " if i else "", ""), (f"{header}: ", "bold" if i == 0 else ""))
-                line.append_text(plain(cell))
+                line.append_text(cell)
                 yield line
         yield Text("")
 
+    def _table(self) -> Table:
+        """The table: the first column keeps its names whole up to 24 characters, the *whole* columns
+        their longest word; every column wraps rather than overflowing a narrow terminal."""
+        table = Table(title=self.title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                      title_style="bold")
+        first = min(24, max((len(r[0]) for r in self.rows), default=0))
+        for i, header in enumerate(self.headers):
+            least = first if i == 0 else (len(header) if i != self.wide else None)
+            if i in self.whole:
+                least = max(len(header), self._longest(i))
+            table.add_column(header, overflow="fold", min_width=least)
+        for row in self.rows:
+            table.add_row(*row)
+        return table
 
-def _table(title: str, headers: Row, rows: list[Row], wide: int) -> Table:
-    """A table whose column *wide* takes the spare width; the first column keeps its names whole up to
-    24 characters; every column wraps rather than overflowing a narrow terminal."""
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, title_style="bold")
-    first = min(24, max((len(r[0]) for r in rows), default=0))
-    for i, header in enumerate(headers):
-        table.add_column(
-            header, overflow="fold", min_width=first if i == 0 else (len(header) if i != wide else None)
-        )
-    for row in rows:
-        table.add_row(*(plain(cell) for cell in row))
-    return table
+
+def print_trimmed(console: Console, renderable: RenderableType) -> None:
+    """Print *renderable* on *console*; to a file or pipe (no terminal) without the spaces rich pads
+    table lines with, so that piped output has no trailing whitespace."""
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    with console.capture() as captured:
+        console.print(renderable)
+    console.file.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+
+
+MERGED_NOTE = "A standard switch or port group of one name on several hosts counts once."
+
+
+def _merges(inventory: Inventory) -> bool:
+    """Whether counting as the tables do merged any standard switch or port group across hosts."""
+    dcs = [dc for vc in inventory.vcenters for dc in vc.datacenters]
+    return any(len(switch_rows(dc)) != len(dc.switches) or len(_network_groups(dc)) != len(dc.port_groups)
+               for dc in dcs)
 
 
 def counts_text(inventory: Inventory) -> str:
-    """One line: ``1 vCenter, 1 datacenter, 2 hosts, 3 switches, 7 port groups, 5 VMs (6 NICs)``, then
-    ``, 1 template (1 NIC)`` when there are templates (counted apart from VMs, as the plan does)."""
+    """One line: ``1 vCenter, 1 datacenter, 2 hosts, 2 switches, 6 port groups (...), 5 VMs (6 NICs)``,
+    then ``, 1 template (1 NIC)`` when there are templates (counted apart from VMs, as the plan does).
+
+    Switches and port groups are counted as the tables list them (and as REPORT.md counts them): a
+    standard switch, or standard port group, of one name on several hosts is one (:data:`MERGED_NOTE`)."""
     dcs = [dc for vc in inventory.vcenters for dc in vc.datacenters]
+    switches = sum(len(switch_rows(dc)) for dc in dcs)
+    port_groups = sum(len(_network_groups(dc)) for dc in dcs)  # the table's rows less opaque networks
 
     def n(count: int, word: str) -> str:
         return f"{count} {word}" + ("" if count == 1 else ("es" if word.endswith("ch") else "s"))
@@ -395,8 +428,8 @@ def counts_text(inventory: Inventory) -> str:
         n(len(inventory.vcenters), "vCenter"),
         n(len(dcs), "datacenter"),
         n(sum(len(dc.hosts) for dc in dcs), "host"),
-        n(sum(len(dc.switches) for dc in dcs), "switch"),
-        n(sum(len(dc.port_groups) for dc in dcs), "port group"),
+        n(switches, "switch"),
+        n(port_groups, "port group"),
         n(len(vms), "VM") + f" ({n(sum(len(vm.nics) for vm in vms), 'NIC')})",
     ]
     if templates:
@@ -408,6 +441,8 @@ def render(inventory: Inventory) -> RenderableType:
     """The summary as one rich renderable (print it with a :class:`rich.console.Console`); the reader's
     findings, if any, come last."""
     parts: list[RenderableType] = [Text(counts_text(inventory), style="bold")]
+    if _merges(inventory):
+        parts.append(Text(MERGED_NOTE))
     if inventory.nic_map:
         mapping = ", ".join(f"{k} -> {v}" for k, v in sorted(inventory.nic_map.items()))
         parts.append(plain(f"NIC map (vSphere -> node): {mapping}"))
@@ -418,7 +453,7 @@ def render(inventory: Inventory) -> RenderableType:
             heading.stylize("bold underline")
             parts.append(heading)
             parts.append(
-                _Fitting(
+                FittingTable(
                     "Switches",
                     ("Switch", "Kind", "Hosts", "MTU", "Uplinks", "Forged tx"),
                     switch_rows(dc),
@@ -426,7 +461,7 @@ def render(inventory: Inventory) -> RenderableType:
                 )
             )
             parts.append(
-                _Fitting(
+                FittingTable(
                     "Port groups",
                     ("Port group", "Switch", "VLAN", "Forged tx", "NICs"),
                     port_group_rows(dc),
@@ -434,11 +469,13 @@ def render(inventory: Inventory) -> RenderableType:
                 )
             )
             parts.append(
-                _Fitting(
+                FittingTable(
                     "Hosts", ("Host", "NIC", "Speed", "Switch", "Uplink", "Carries"), host_rows(dc), wide=5
                 )
             )
-            parts.append(_Fitting("VMs per port group", ("Port group", "VLAN", "VMs"), vm_rows(dc), wide=2))
+            parts.append(
+                FittingTable("VMs per port group", ("Port group", "VLAN", "VMs"), vm_rows(dc), wide=2)
+            )
     if inventory.findings:
         from trunkline.vsphere.findings import finding_lines, findings_text
 

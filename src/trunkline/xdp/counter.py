@@ -419,6 +419,8 @@ class Counter:
         tc_attach: how the TC hook was attached (``tcx`` / ``netlink``), ``None`` for XDP.
         program: the XDP entry attached (``tl_count_xdp`` single-buffer, ``tl_count_xdp_frags``
             multi-buffer), ``None`` for TC.
+        attached_at: ``(time.monotonic_ns(), time.time())`` taken just before attaching (its counts
+            were zero then; ``None`` before :meth:`open`).
 
     The program is loaded and attached by :meth:`open` (called by ``__enter__``).
 
@@ -449,6 +451,7 @@ class Counter:
         self.directions: tuple[Direction, ...] = ("rx",) if hook == "xdp" else DIRECTIONS
         self.warnings: list[str] = []
         self.program: str | None = None
+        self.attached_at: tuple[int, float] | None = None
         self.ifindex = 0
         self.tc_attach: str | None = None
         self._requested_tc_attach = tc_attach
@@ -487,6 +490,8 @@ class Counter:
         try:
             self._ns_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             self._obj = CounterObject(learn_macs=self.learn_macs, mac_capacity=self.mac_capacity)
+            # just before attaching: no frame is counted earlier, whatever the checks below cost
+            self.attached_at = (time.monotonic_ns(), time.time())
             if self.hook == "xdp":
                 self._attach_xdp()
                 if _rx_vlan_offload(self.interface):

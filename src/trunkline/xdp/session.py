@@ -248,7 +248,9 @@ def count(
         for name in names:
             counters.append(stack.enter_context(Counter(name, hook=hook_, mode=mode_, learn_macs=learn_macs,
                                                         mac_capacity=mac_capacity)))
-            attached.append((time.monotonic_ns(), time.time()))  # its counts are zero here
+            # taken inside open(), just before the attach: the checks after it (ethtool's offload
+            # reading, ...) can take a while, and frames counted meanwhile belong to the run
+            attached.append(counters[-1].attached_at or (time.monotonic_ns(), time.time()))
         for counter in counters:
             for warning in counter.warnings:
                 notice(f"warning: {warning}")

@@ -104,6 +104,13 @@ def validate_documents(
     return sorted(set(out.findings))
 
 
+def _kind_name(doc: Document) -> str:
+    """The kind the document names itself (``DaemonSet``, ``ServiceAccount``, ... for the kinds
+    :class:`~trunkline.openshift.manifests.Kind` calls other), else the Kind's value."""
+    kind = doc.body.get("kind")
+    return kind if doc.kind is Kind.OTHER and isinstance(kind, str) and kind else doc.kind.value
+
+
 def validate_directory(
     directory: Path,
     *,
@@ -126,7 +133,7 @@ def validate_directory(
     )
     kinds: dict[str, int] = defaultdict(int)
     for doc in docs:
-        kinds[doc.kind.value] += 1
+        kinds[_kind_name(doc)] += 1
     return ValidationResult(
         directory=str(directory),
         documents=len(docs),
