@@ -39,8 +39,10 @@ from pathlib import Path
 from typing import Any
 
 from trunkline.errors import BadInputError
-from trunkline.facts import MAC_PATTERN
-from trunkline.openshift.plan import NetworkDecision, Plan, merge_ranges, normalise_mac, ranges_text
+from trunkline.facts import MAC_PATTERN, normalise_mac
+from trunkline.openshift.plan.model import NetworkDecision, Plan
+from trunkline.vlanranges import format_ranges as ranges_text
+from trunkline.vlanranges import merge_ranges
 from trunkline.vsphere.model import (
     VLAN_ID_MAX,
     VLAN_ID_MIN,

@@ -26,7 +26,7 @@ from trunkline.openshift import cudn_rules
 from trunkline.openshift.naming import sanitise, with_suffix
 
 if TYPE_CHECKING:
-    from trunkline.openshift.plan import NetworkDecision, Plan, PlanOptions
+    from trunkline.openshift.plan.model import NetworkDecision, Plan, PlanOptions
 
 API_VERSION = cudn_rules.API_VERSION
 KIND = cudn_rules.KIND
@@ -90,7 +90,7 @@ def refine_network(find: Find, options: PlanOptions, net: NetworkDecision, subje
         if net.vlan_text == "4095":
             why, code = cudn_rules.access_vlan_problem(4095) or "", "cudn-vlan-4095"
         else:
-            from trunkline.openshift.plan import ranges_text
+            from trunkline.vlanranges import format_ranges as ranges_text
 
             why, code = cudn_rules.trunk_problem(ranges_text(net.vlan_ids)), "cudn-trunk"
         find("error", code, subject, why, unmapped=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trunkline.openshift.plan import NetworkMapDecision, Plan
+from trunkline.openshift.plan.model import NetworkMapDecision, Plan
 
 API_VERSION = "forklift.konveyor.io/v1beta1"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trunkline.openshift.plan import VmDecision
+from trunkline.openshift.plan.model import VmDecision
 
 
 def vm_patch(vm: VmDecision) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from trunkline.openshift.plan import NetworkDecision, Plan
+from trunkline.openshift.plan.model import NetworkDecision, Plan
 
 API_VERSION = "k8s.cni.cncf.io/v1"
 CNI_VERSION = "0.3.1"

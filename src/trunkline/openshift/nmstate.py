@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.openshift.naming import sanitise
-from trunkline.openshift.plan import NATIVE_VLAN, BridgeDecision, NodeLayout, Plan
+from trunkline.openshift.plan.model import NATIVE_VLAN, BridgeDecision, NodeLayout, Plan
 
 API_VERSION = "nmstate.io/v1"
 

@@ -45,8 +45,10 @@ from trunkline.openshift.legend import legend_rows
 from trunkline.openshift.nad import nad_manifests
 from trunkline.openshift.nicmap import NODE_GROUP_LABEL
 from trunkline.openshift.nmstate import nmstate_instance, nncp_manifests, policy_name
-from trunkline.openshift.plan import Plan, merge_ranges, ranges_text
+from trunkline.openshift.plan.model import Plan
 from trunkline.planindex import PlanIndex
+from trunkline.vlanranges import format_ranges as ranges_text
+from trunkline.vlanranges import merge_ranges
 
 REPORT_TITLE = "# trunkline plan"
 KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
