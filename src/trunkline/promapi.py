@@ -48,8 +48,15 @@ def base_url(url: str) -> str:
     Raises:
         BadInputError: not an ``http://`` or ``https://`` URL with a host.
     """
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        hostname = parts.hostname
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not 0-65535
+    except ValueError as exc:  # "Invalid IPv6 URL" (an unclosed [), a port out of range
+        raise BadInputError(f"--prometheus {url!r} is not a valid URL ({exc}); give e.g. "
+                            "http://[::1]:9090 or https://thanos-querier-openshift-monitoring.apps.CLUSTER"
+                            ) from None
+    if parts.scheme not in ("http", "https") or not hostname:
         raise BadInputError(f"--prometheus {url!r} is not an http:// or https:// URL with a host; give "
                             "e.g. https://thanos-querier-openshift-monitoring.apps.CLUSTER")
     path = API_SUFFIX.sub("", parts.path).rstrip("/")
