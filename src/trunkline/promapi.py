@@ -110,7 +110,7 @@ class PrometheusClient:
 
         Raises:
             BadInputError: the token is missing or refused (401/403: exit 2), or the URL is not a
-                Prometheus API (404, not JSON).
+                Prometheus API (404, or an answer not of the API's shape).
             EnvironmentProblem: unreachable, certificate not trusted, TLS failure, a server error, or
                 a query the server refuses (exit 3).
         """
@@ -167,16 +167,19 @@ class PrometheusClient:
         return EnvironmentProblem(f"{where} is unreachable ({text}); check the URL and the network")
 
     def _samples(self, body: bytes, promql: str) -> list[Sample]:
-        where = f"Prometheus at {self.url}"
+        """The samples of an instant-query answer *body*.
+
+        Raises:
+            BadInputError: the answer is not the API's JSON shape (not JSON, no ``data``, not a vector, a
+                malformed element): the server answers but is not a Prometheus API, like a 404 (exit 2).
+        """
         try:
             answer = json.loads(body)
             data = answer["data"] if answer.get("status") == "success" else None
         except (ValueError, AttributeError, KeyError, TypeError):
-            raise BadInputError(f"{where} did not answer with the Prometheus API's JSON: give the base URL "
-                                "of Prometheus or Thanos Querier") from None
+            raise self._not_prometheus("not the API's JSON") from None
         if not isinstance(data, dict) or data.get("resultType") != "vector":
-            raise EnvironmentProblem(f"{where} answered no instant vector for {promql!r} "
-                                     f"({_error_text(body)})")
+            raise self._not_prometheus(f"no instant vector for {promql!r}: {_error_text(body)}")
         out: list[Sample] = []
         try:
             for item in data.get("result") or ():
@@ -184,9 +187,12 @@ class PrometheusClient:
                 if not math.isnan(value):
                     out.append(Sample({str(k): str(v) for k, v in item["metric"].items()}, value))
         except (KeyError, IndexError, TypeError, ValueError, AttributeError):
-            raise EnvironmentProblem(f"{where} answered a malformed vector for {promql!r}; check that the "
-                                     "URL is Prometheus or Thanos Querier") from None
+            raise self._not_prometheus(f"a malformed vector for {promql!r}") from None
         return out
+
+    def _not_prometheus(self, what: str) -> BadInputError:
+        return BadInputError(f"Prometheus at {self.url}: the URL does not look like a Prometheus API (it "
+                             f"answered {what}): give the base URL of Prometheus or Thanos Querier")
 
 
 def _error_text(body: bytes) -> str:
