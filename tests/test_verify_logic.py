@@ -251,6 +251,9 @@ def test_table_says_1_packet_not_1_packets() -> None:
                                       "give e.g. http://[::1]:9090"),
     (["--prometheus", "http://h:99999"], "--prometheus 'http://h:99999' is not a valid URL (Port out of "
                                          "range 0-65535)"),
+    (["--prometheus", "http://exa mple.com"], "--prometheus 'http://exa mple.com' holds a space or control "
+                                              "character; give the URL without it"),
+    (["--prometheus", "http://h/a\nb"], "--prometheus 'http://h/a\\nb' holds a space or control character"),
     (["--prometheus", "http://h", "--window", "400d"], "--window 400d is longer than 365d"),
     (["lo", "--duration", "inf"], "Invalid value for '--duration': Input should be less than or equal to "
                                   "604800"),

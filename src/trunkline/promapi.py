@@ -46,7 +46,8 @@ def base_url(url: str) -> str:
     """*url* without a trailing ``/``, ``/api/v1`` or ``/api/v1/query`` (so a copied API URL works too).
 
     Raises:
-        BadInputError: not an ``http://`` or ``https://`` URL with a host.
+        BadInputError: not an ``http://`` or ``https://`` URL with a host, an unclosed IPv6 bracket, a
+            port out of range, or a space or control character (``http.client`` refuses them).
     """
     try:
         parts = urllib.parse.urlsplit(url.strip())
@@ -56,6 +57,9 @@ def base_url(url: str) -> str:
         raise BadInputError(f"--prometheus {url!r} is not a valid URL ({exc}); give e.g. "
                             "http://[::1]:9090 or https://thanos-querier-openshift-monitoring.apps.CLUSTER"
                             ) from None
+    if any(ch.isspace() or not ch.isprintable() for ch in url.strip()):
+        raise BadInputError(f"--prometheus {url!r} holds a space or control character; give the URL "
+                            "without it (percent-encode a space in a path as %20)")
     if parts.scheme not in ("http", "https") or not hostname:
         raise BadInputError(f"--prometheus {url!r} is not an http:// or https:// URL with a host; give "
                             "e.g. https://thanos-querier-openshift-monitoring.apps.CLUSTER")
