@@ -170,8 +170,11 @@ def test_a_missing_stale_or_doubled_part_is_bad_input(tmp_path: Path) -> None:
     other = configmaps(_index(), budget=60_000)
     _write(tmp_path / "stale", [*cms, *[{**cm, "metadata": {**cm["metadata"], "name": "trunkline-plan-index-9"
                                                              "99"}} for cm in other]])
-    with pytest.raises(BadInputError, match="parts of 2 different plans; remove the stale ones"):
-        load_index(tmp_path / "stale")
+    stale = tmp_path / "stale"
+    with pytest.raises(BadInputError, match=r"parts of 2 different plans \(plan \w+ in "
+                       rf"{stale}/trunkline-plan-index-999.yaml:1; plan \w+ in "
+                       rf"{stale}/trunkline-plan-index-001.yaml:1 and \d+ more\); remove the stale ones"):
+        load_index(stale)
     _write(tmp_path / "twice", cms)
     (tmp_path / "twice" / "copy.yaml").write_text(yaml.safe_dump(cms[1]))
     with pytest.raises(BadInputError, match="plan index part 2 is also in"):
@@ -222,5 +225,71 @@ def test_bad_vlan_ranges_and_macs_in_the_index_are_one_line_exit_2(tmp_path: Pat
     proc = run_cli("count", "lo", "--plan-index", str(directory), "--group", group, "--metrics-port", "0")
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.count("\n") == 1
-    assert proc.stderr.startswith("trunkline: error: trunkline-plan-index-001.yaml:1: ")
+    assert proc.stderr.startswith(f"trunkline: error: {directory}/trunkline-plan-index-001.yaml:1: ")
     assert proc.stderr.endswith("regenerate the index with `trunkline plan`\n")
+
+
+@pytest.fixture
+def example_plan(tmp_path: Path) -> Path:
+    """The plan `trunkline plan` writes for the bundled example, as the user names it (relative)."""
+    res = run_cli("plan", "-o", str(tmp_path / "plan"))
+    assert res.returncode == 0, res.stderr
+    return tmp_path / "plan"
+
+
+def _verify_error(plan: Path) -> str:
+    """The stderr of `verify PLAN lo`, which must stop on the index with one line and exit 2."""
+    res = run_cli("verify", str(plan), "lo", "--duration", "0.1")
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
+    return res.stderr
+
+
+def test_an_empty_index_file_is_named_not_silently_dropped(example_plan: Path) -> None:
+    (example_plan / "monitoring" / "plan-index-001.yaml").write_text("")
+    assert _verify_error(example_plan) == (
+        f"trunkline: error: {example_plan}/monitoring/plan-index-001.yaml:1: holds no plan index part "
+        "(empty, or no ConfigMap trunkline-plan-index-NNN); write the plan again with `trunkline plan`, or "
+        "remove the file\n")
+
+
+def _edit_payload(path: Path, edit: Any) -> None:
+    cm = yaml.safe_load(path.read_text())
+    payload = json.loads(cm["data"]["index.json"])
+    edit(payload)
+    cm["data"]["index.json"] = json.dumps(payload)
+    path.write_text(yaml.safe_dump(cm))
+
+
+def test_two_parts_1_of_1_name_both_files(example_plan: Path) -> None:
+    part = example_plan / "monitoring" / "plan-index-001.yaml"
+    copy = example_plan / "monitoring" / "plan-index-001-old.yaml"
+    copy.write_text(part.read_text())
+    _edit_payload(copy, lambda p: p["nics"][0].update(vm="renamed"))  # same plan digest, other content
+    assert _verify_error(example_plan) == (
+        f"trunkline: error: {part}:2: plan index part 1 is also in {copy}:1; keep one\n")
+    _edit_payload(copy, lambda p: p.update(plan="0123456789abcdef"))  # another plan
+    err = _verify_error(example_plan)
+    assert err.startswith("trunkline: error: plan index parts of 2 different plans (plan 0123456789abcdef in "
+                          f"{copy}:1; plan ")
+    assert f" in {part}:2); remove the stale ones" in err
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda p: p["nics"][0].update(vm=7), "a NIC entry: field 'vm' is 7, it must be a string"),
+    (lambda p: p["nics"][1].update(connected="false"),
+     "a NIC entry: field 'connected' is \"false\", it must be true or false"),
+    (lambda p: p["nics"][0]["expected"].update(untagged="no"),
+     "a VLAN set: field 'untagged' is \"no\", it must be true or false"),
+    (lambda p: p["groups"][0]["vlans"].update(ranges=[["10", 20]]),
+     "a VLAN set: field 'ranges' is [[\"10\", 20]], it must be a list of [first, last] integer pairs"),
+    (lambda p: p["groups"][0].update(bridges="br1"), "a node group entry: field 'bridges' is \"br1\", it "
+                                                    "must be a list of strings"),
+])
+def test_wrong_types_name_the_file_line_and_field(example_plan: Path, edit: Any, message: str) -> None:
+    part = example_plan / "monitoring" / "plan-index-001.yaml"
+    _edit_payload(part, edit)
+    # the ConfigMap as the second document of its file: the line is the document's, not 1
+    part.write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: trunkline}\n---\n" + part.read_text())
+    assert _verify_error(example_plan) == (
+        f"trunkline: error: {part}:5: {message}; regenerate the index with `trunkline plan`\n")

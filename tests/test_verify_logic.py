@@ -252,3 +252,29 @@ def test_table_says_1_packet_not_1_packets() -> None:
     screen = io.StringIO()
     render_table(result, Console(file=screen, width=120, color_system=None))
     assert screen.getvalue().splitlines()[-1] == "untagged: 1 packet, 60 bytes (often the node's own traffic)"
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--prometheus", "http://[::1"], "--prometheus 'http://[::1' is not a valid URL (Invalid IPv6 URL); "
+                                      "give e.g. http://[::1]:9090"),
+    (["--prometheus", "http://h:99999"], "--prometheus 'http://h:99999' is not a valid URL (Port out of "
+                                         "range 0-65535)"),
+    (["--prometheus", "http://exa mple.com"], "--prometheus 'http://exa mple.com' holds a space or control "
+                                              "character; give the URL without it"),
+    (["--prometheus", "http://h/a\nb"], "--prometheus 'http://h/a\\nb' holds a space or control character"),
+    (["--prometheus", "http://h", "--window", "400d"], "--window 400d is longer than 365d"),
+    (["lo", "--duration", "inf"], "Invalid value for '--duration': Input should be less than or equal to "
+                                  "604800"),
+    (["lo", "--duration", "1e300"], "Invalid value for '--duration': Input should be less than or equal to"),
+    (["lo", "--duration", "1e12"], "Invalid value for '--duration': Input should be less than or equal to"),
+    (["lo", "--duration", "nan"], "Invalid value for '--duration': Input should be"),
+])
+def test_out_of_range_numbers_and_urls_are_one_line_of_bad_input(
+        args: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = Path(__file__).parent  # a directory without NADs: these are refused before it is read
+    with pytest.raises(SystemExit) as exit_info:
+        main(["verify", str(plan), *args])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("trunkline: error: ") and expected in err, err
+    assert err.count("\n") == 1 and "Traceback" not in err

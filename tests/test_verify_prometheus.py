@@ -274,8 +274,9 @@ def test_a_url_that_is_not_a_prometheus_api_is_bad_input(cluster: Cluster) -> No
         url = f"http://127.0.0.1:{other.port}"
         res = verify(cluster, url=url)
     assert res.returncode == 2, res.stderr
-    assert res.stderr.strip() == (f"trunkline: error: Prometheus at {url} did not answer with the Prometheus "
-                                  "API's JSON: give the base URL of Prometheus or Thanos Querier")
+    assert res.stderr.strip() == (f"trunkline: error: Prometheus at {url}: the URL does not look like a "
+                                  "Prometheus API (it answered not the API's JSON): give the base URL of "
+                                  "Prometheus or Thanos Querier")
 
 
 def test_no_trunkline_series_exits_1(cluster: Cluster) -> None:

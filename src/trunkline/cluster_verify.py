@@ -52,6 +52,9 @@ GROUP_LABEL = "label_trunkline_io_node_group"
 ``--metric-labels-allowlist=nodes=[trunkline.io/node-group]``, or ``nodes=[*]``)."""
 
 WINDOW = re.compile(r"^(\d+(ms|[smhdwy]))+$")
+_UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
+MAX_WINDOW_S = 365 * 86400
+"""The longest ``--window``."""
 
 Severity = Literal["error", "warning", "info"]
 CounterState = Literal["up", "down", "no-counter"]
@@ -87,7 +90,15 @@ def check_window(window: str) -> str:
     """*window* if it is a Prometheus duration (``10m``, ``1h30m``), else raise ``ValueError``."""
     if not WINDOW.match(window) or not any(ch != "0" for ch in re.sub(r"\D", "", window)):
         raise ValueError(f"--window {window!r} is not a Prometheus duration; give e.g. 10m, 1h or 1h30m")
+    if window_seconds(window) > MAX_WINDOW_S:
+        raise ValueError(f"--window {window} is longer than 365d; give at most 365d (a counter's history "
+                         "rarely reaches back further, and Prometheus refuses durations past ~292y)")
     return window
+
+
+def window_seconds(window: str) -> float:
+    """Seconds of a Prometheus duration matched by :data:`WINDOW` (``1y`` = 365 days, as Prometheus)."""
+    return sum(int(n) * _UNIT_S[unit] for n, unit in re.findall(r"(\d+)(ms|[smhdwy])", window))
 
 
 @dataclass(frozen=True)

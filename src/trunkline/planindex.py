@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -118,6 +119,7 @@ class VlanSet:
                 - :data:`~trunkline.vsphere.model.VLAN_ID_MAX` (a range such as ``[10, 99999]`` would
                 otherwise become one metric series per ID).
         """
+        _check_vlan_set_types(doc, where)
         try:
             ranges = tuple((int(lo), int(hi)) for lo, hi in doc["ranges"])
             vlans = cls(ranges, bool(doc["untagged"]), bool(doc["all"]))
@@ -209,6 +211,7 @@ class IndexNic:
         if mac is not None and not (isinstance(mac, str) and MAC_PATTERN.fullmatch(mac)):
             raise BadInputError(f"{where}: NIC MAC {mac!r} is not six hex octets such as 00:50:56:ab:cd:ef; "
                                 "regenerate the index with `trunkline plan`")
+        _check_types(doc, NIC_FIELDS, where, "a NIC entry")
         try:
             nad_vlans = doc["nad_vlans"]
             return cls(
@@ -240,6 +243,8 @@ class IndexGroup:
 
     @classmethod
     def from_json(cls, doc: Any, where: str) -> IndexGroup:
+        """The inverse of :meth:`to_json`. Raises :class:`BadInputError` naming *where* and the field."""
+        _check_types(doc, GROUP_FIELDS, where, "a node group entry")
         try:
             return cls(str(doc["name"]), VlanSet.from_json(doc["vlans"], where),
                        tuple(map(str, doc["bridges"])), tuple(map(str, doc["trunk_nics"])))
@@ -287,6 +292,53 @@ def _overlaps(a: VlanSet, b: VlanSet) -> bool:
     if a.every or b.every or (a.untagged and b.untagged):
         return True
     return any(lo <= bhi and blo <= hi for lo, hi in a.ranges for blo, bhi in b.ranges)
+
+
+# --- strict types of what is read back (a hand-edited index: `connected: "false"` is not true) ---------
+
+_STR, _OPT_STR, _BOOL, _STR_LIST = "a string", "a string or null", "true or false", "a list of strings"
+NIC_FIELDS = {"vm": _STR, "target": _OPT_STR, "vm_id": _STR, "nic": _STR, "mac": _OPT_STR,
+              "port_group": _STR, "nad": _OPT_STR, "bridge": _OPT_STR, "power_state": _OPT_STR,
+              "connected": _BOOL, "template": _BOOL}
+"""The scalar fields of a NIC entry and the type each must have (``expected``/``nad_vlans``: VLAN sets)."""
+GROUP_FIELDS = {"name": _STR, "bridges": _STR_LIST, "trunk_nics": _STR_LIST}
+"""The scalar fields of a node group entry (``vlans``: a VLAN set)."""
+
+
+def _has_type(value: Any, kind: str) -> bool:
+    if kind == _BOOL:
+        return isinstance(value, bool)
+    if kind == _STR_LIST:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, str) or (kind == _OPT_STR and value is None)
+
+
+def _check_types(doc: Any, fields: dict[str, str], where: str, what: str) -> None:
+    """Raise :class:`BadInputError` naming *where* and the first field of *doc* not of its type in
+    *fields* (a missing field is left to the reader, which names it)."""
+    if not isinstance(doc, dict):
+        raise BadInputError(f"{where}: {what} is {json.dumps(doc)[:60]}, not an object; regenerate the index "
+                            "with `trunkline plan`")
+    for key, kind in fields.items():
+        if key in doc and not _has_type(doc[key], kind):
+            raise BadInputError(f"{where}: {what}: field {key!r} is {json.dumps(doc[key])[:60]}, it must be "
+                                f"{kind}; regenerate the index with `trunkline plan`")
+
+
+def _check_vlan_set_types(doc: Any, where: str) -> None:
+    """Raise :class:`BadInputError` when a VLAN set's fields have the wrong JSON types (``untagged``/``all``
+    booleans, ``ranges`` pairs of integers). The values themselves are checked where they are read."""
+    if not isinstance(doc, dict):
+        return  # the reader names the shape
+    for key in ("untagged", "all"):
+        if key in doc and not isinstance(doc[key], bool):
+            raise BadInputError(f"{where}: a VLAN set: field {key!r} is {json.dumps(doc[key])[:60]}, it must "
+                                "be true or false; regenerate the index with `trunkline plan`")
+    ranges = doc.get("ranges")
+    if ranges is not None and not (isinstance(ranges, list) and all(
+            isinstance(r, list) and len(r) == 2 and all(type(v) is int for v in r) for r in ranges)):
+        raise BadInputError(f"{where}: a VLAN set: field 'ranges' is {json.dumps(ranges)[:60]}, it must be a "
+                            "list of [first, last] integer pairs; regenerate the index with `trunkline plan`")
 
 
 # --- building -------------------------------------------------------------------------------------------
@@ -433,28 +485,68 @@ def file_name(configmap: dict[str, Any]) -> str:
 # --- loading --------------------------------------------------------------------------------------------
 
 
+def _user_path(directory: Path, file: str) -> str:
+    """*file* (relative to *directory*, as :func:`load_manifests` names it) as the user would type it:
+    ``PLAN_DIR/monitoring/plan-index-001.yaml``."""
+    return str(directory) if directory.is_file() else str(directory / file)
+
+
 def _parts(directory: Path) -> Iterator[tuple[str, Any]]:
     """(where, parsed part) for every index part under *directory*: ConfigMap manifests named
-    ``trunkline-plan-index-NNN``, and bare parts (the ``index.json`` key mounted as a file)."""
+    ``trunkline-plan-index-NNN``, and bare parts (the ``index.json`` key mounted as a file). *where* is
+    ``PATH:LINE``: the file as the user names it (under *directory* as given) and the line where the
+    document starts in it."""
     from trunkline.openshift.manifests import load_manifests
 
     for doc in load_manifests(directory):
+        where = f"{_user_path(directory, doc.file)}:{doc.line}"
         body = doc.body
         if body.get("format") == FORMAT:
-            yield doc.where, body
+            yield where, body
             continue
         if body.get("kind") != "ConfigMap" or not _PART_NAME.match(doc.name or ""):
             continue
         data = body.get("data")
         text = data.get(DATA_KEY) if isinstance(data, dict) else None
         if not isinstance(text, str):
-            raise BadInputError(f"{doc.where}: ConfigMap {doc.name} has no data key {DATA_KEY!r}; "
+            raise BadInputError(f"{where}: ConfigMap {doc.name} has no data key {DATA_KEY!r}; "
                                 "regenerate it with `trunkline plan`")
         try:
-            yield doc.where, json.loads(text)
+            yield where, json.loads(text)
         except ValueError as exc:
-            raise BadInputError(f"{doc.where}: ConfigMap {doc.name}: {DATA_KEY} is not JSON ({exc}); "
+            raise BadInputError(f"{where}: ConfigMap {doc.name}: {DATA_KEY} is not JSON ({exc}); "
                                 "regenerate it with `trunkline plan`") from exc
+
+
+def _check_no_empty_part_files(directory: Path, wheres: Iterable[str]) -> None:
+    """Raise :class:`BadInputError` naming a ``plan-index-NNN`` file under *directory* that holds no part
+    (emptied, or its ConfigMap renamed): without it every per-VM verdict would vanish without a word."""
+    from trunkline.openshift.manifests import manifest_files
+
+    files = [directory] if directory.is_file() else manifest_files(directory)
+    holding = {where.rsplit(":", 1)[0] for where in wheres}
+    for path in files:
+        shown = _user_path(directory, os.path.relpath(path, directory).replace(os.sep, "/"))
+        if path.name.startswith(FILE_PREFIX) and shown not in holding:
+            raise BadInputError(f"{shown}:1: holds no plan index part (empty, or no ConfigMap "
+                                f"{CONFIGMAP_PREFIX}NNN); write the plan again with `trunkline plan`, or "
+                                "remove the file")
+
+
+def _more(count: int) -> str:
+    return f" and {count} more" if count else ""
+
+
+def _check_one_plan(docs: list[tuple[str, dict[str, Any]]]) -> None:
+    """Raise :class:`BadInputError` naming the files of each plan when the parts name several plans."""
+    files: dict[str, list[str]] = {}
+    for where, doc in docs:
+        files.setdefault(str(doc.get("plan")), []).append(where)
+    if len(files) > 1:
+        listed = "; ".join(f"plan {digest} in {wheres[0]}" + _more(len(wheres) - 1)
+                           for digest, wheres in sorted(files.items()))
+        raise BadInputError(f"plan index parts of {len(files)} different plans ({listed}); remove the stale "
+                            "ones (write the plan again with `trunkline plan`)")
 
 
 def load_index(directory: Path) -> PlanIndex | None:
@@ -474,12 +566,10 @@ def load_index(directory: Path) -> PlanIndex | None:
             raise BadInputError(f"{where}: plan index version {doc.get('version')!r}, this trunkline reads "
                                 f"{VERSION}; regenerate it with this version's `trunkline plan`")
         docs.append((where, doc))
+    _check_no_empty_part_files(directory, (where for where, _ in docs))
     if not docs:
         return None
-    digests = {str(doc.get("plan")) for _, doc in docs}
-    if len(digests) > 1:
-        raise BadInputError(f"{directory}: plan index parts of {len(digests)} different plans; remove the "
-                            "stale ones (write the plan again with `trunkline plan`)")
+    _check_one_plan(docs)
     found: dict[int, tuple[str, Any]] = {}
     count = 0
     for where, doc in docs:

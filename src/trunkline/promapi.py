@@ -46,10 +46,21 @@ def base_url(url: str) -> str:
     """*url* without a trailing ``/``, ``/api/v1`` or ``/api/v1/query`` (so a copied API URL works too).
 
     Raises:
-        BadInputError: not an ``http://`` or ``https://`` URL with a host.
+        BadInputError: not an ``http://`` or ``https://`` URL with a host, an unclosed IPv6 bracket, a
+            port out of range, or a space or control character (``http.client`` refuses them).
     """
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        hostname = parts.hostname
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not 0-65535
+    except ValueError as exc:  # "Invalid IPv6 URL" (an unclosed [), a port out of range
+        raise BadInputError(f"--prometheus {url!r} is not a valid URL ({exc}); give e.g. "
+                            "http://[::1]:9090 or https://thanos-querier-openshift-monitoring.apps.CLUSTER"
+                            ) from None
+    if any(ch.isspace() or not ch.isprintable() for ch in url.strip()):
+        raise BadInputError(f"--prometheus {url!r} holds a space or control character; give the URL "
+                            "without it (percent-encode a space in a path as %20)")
+    if parts.scheme not in ("http", "https") or not hostname:
         raise BadInputError(f"--prometheus {url!r} is not an http:// or https:// URL with a host; give "
                             "e.g. https://thanos-querier-openshift-monitoring.apps.CLUSTER")
     path = API_SUFFIX.sub("", parts.path).rstrip("/")
@@ -103,7 +114,7 @@ class PrometheusClient:
 
         Raises:
             BadInputError: the token is missing or refused (401/403: exit 2), or the URL is not a
-                Prometheus API (404, not JSON).
+                Prometheus API (404, or an answer not of the API's shape).
             EnvironmentProblem: unreachable, certificate not trusted, TLS failure, a server error, or
                 a query the server refuses (exit 3).
         """
@@ -160,16 +171,19 @@ class PrometheusClient:
         return EnvironmentProblem(f"{where} is unreachable ({text}); check the URL and the network")
 
     def _samples(self, body: bytes, promql: str) -> list[Sample]:
-        where = f"Prometheus at {self.url}"
+        """The samples of an instant-query answer *body*.
+
+        Raises:
+            BadInputError: the answer is not the API's JSON shape (not JSON, no ``data``, not a vector, a
+                malformed element): the server answers but is not a Prometheus API, like a 404 (exit 2).
+        """
         try:
             answer = json.loads(body)
             data = answer["data"] if answer.get("status") == "success" else None
         except (ValueError, AttributeError, KeyError, TypeError):
-            raise BadInputError(f"{where} did not answer with the Prometheus API's JSON: give the base URL "
-                                "of Prometheus or Thanos Querier") from None
+            raise self._not_prometheus("not the API's JSON") from None
         if not isinstance(data, dict) or data.get("resultType") != "vector":
-            raise EnvironmentProblem(f"{where} answered no instant vector for {promql!r} "
-                                     f"({_error_text(body)})")
+            raise self._not_prometheus(f"no instant vector for {promql!r}: {_error_text(body)}")
         out: list[Sample] = []
         try:
             for item in data.get("result") or ():
@@ -177,9 +191,12 @@ class PrometheusClient:
                 if not math.isnan(value):
                     out.append(Sample({str(k): str(v) for k, v in item["metric"].items()}, value))
         except (KeyError, IndexError, TypeError, ValueError, AttributeError):
-            raise EnvironmentProblem(f"{where} answered a malformed vector for {promql!r}; check that the "
-                                     "URL is Prometheus or Thanos Querier") from None
+            raise self._not_prometheus(f"a malformed vector for {promql!r}") from None
         return out
+
+    def _not_prometheus(self, what: str) -> BadInputError:
+        return BadInputError(f"Prometheus at {self.url}: the URL does not look like a Prometheus API (it "
+                             f"answered {what}): give the base URL of Prometheus or Thanos Querier")
 
 
 def _error_text(body: bytes) -> str:

@@ -28,6 +28,10 @@ class HookChoice(str, Enum):
     tc = "tc"
     xdp = "xdp"
 
+MAX_DURATION_S = 7 * 86400
+"""The longest --duration: a week covers any idle VM's chatter; longer watches are the DaemonSet's job
+(and the kernel's timers and ``threading`` refuse timeouts beyond about 2**33 s)."""
+
 HOOK_NOTE = {
     "tc": "TC hook: sees VLAN tags in the frame and tags the NIC moved into metadata",
     "xdp": "XDP hook: tags a NIC strips in hardware (rx-vlan-offload) are invisible here; prefer --hook tc",
@@ -89,8 +93,9 @@ def register(app: typer.Typer) -> None:
         interfaces: Annotated[list[str] | None, typer.Argument(
             metavar="IFACE", help="Trunk NIC(s) on this node (not with --prometheus).")] = None,
         duration: Annotated[float | None, typer.Option(
-            "--duration", metavar="SECONDS", min=0.1,
-            help="Seconds to count (default 300 with a plan index, for idle VMs; 10 without).")
+            "--duration", metavar="SECONDS", min=0.1, max=MAX_DURATION_S,
+            help="Seconds to count, at most 604800 (7 days) (default 300 with a plan index, for idle "
+            "VMs; 10 without).")
         ] = None,
         hook: Annotated[HookChoice, typer.Option(
             "--hook", metavar="tc|xdp", help="tc (default: sees tags the NIC strips) or xdp.")

@@ -13,7 +13,7 @@ from rich.table import Table
 from trunkline.cluster_verify import ClusterVerification, check_window, judge, queries
 from trunkline.errors import BadInputError, FindingsError
 from trunkline.planindex import load_index
-from trunkline.promapi import PrometheusClient, read_token
+from trunkline.promapi import PrometheusClient, base_url, read_token
 from trunkline.tls import ssl_context
 from trunkline.verify import read_nads
 from trunkline.vmmetrics import vlan_values
@@ -71,6 +71,7 @@ def run(plan_dir: Path, url: str, window: str, token_file: Path | None, ca_file:
         check_window(window)
     except ValueError as exc:
         raise BadInputError(str(exc)) from None
+    base_url(url)  # a malformed URL is refused before the plan is read
     if ca_file is not None and not ca_file.is_file():
         raise BadInputError(f"CA file {ca_file} does not exist or is not a file: pass an existing --ca-file")
     nads = read_nads(plan_dir)
