@@ -36,6 +36,15 @@ READER_CODES: dict[str, tuple[str, str]] = {
         "two rows give one Object ID different contents; the first is kept",
         f"if the other row is right, {_EDIT}",
     ),
+    "duplicate-row": (
+        "a row repeats an object an earlier row gave (the same host, vmnic of a host, vSwitch, port "
+        "group, vmkernel NIC or VM NIC); the first row is kept, the repeat left out",
+        f"none for an identical copy; else, if the repeat is right, {_EDIT}",
+    ),
+    "name-blank": (
+        "a row's name cell (host, vmnic, switch, port group, VM) is blank; the row is left out",
+        f"write the name in vSphere and export again, or {_EDIT}",
+    ),
     "unknown-switch": (
         "a row names a switch the export's switch tabs lack; the row's object is left out or kept without "
         "its switch",

@@ -640,6 +640,31 @@ class _Builder:
             )
         )
 
+    def blank_name(self, row: Row, key: str, what: str) -> None:
+        """Keep a finding about *row*, whose name cell *key* is blank: the row is left out."""
+        self.note(
+            "warning",
+            "name-blank",
+            row,
+            key,
+            f"the {what} of this row is blank: the row is left out; write the name in the export, or {_EDIT}",
+        )
+
+    def duplicate(self, row: Row, key: str, what: str, first: Row) -> None:
+        """Keep a finding about *row*, which repeats *what* (a description) of the earlier row *first*:
+        the inventory keeps *first*. An identical copy is a note; a copy with other values a warning."""
+        same = row.cells == first.cells
+        self.note(
+            "info" if same else "warning",
+            "duplicate-row",
+            row,
+            key,
+            f"{what} is also in row {first.number}"
+            + (" (an identical copy)" if same else " with other values")
+            + f": the inventory keeps row {first.number}"
+            + ("" if same else f"; if this row is the right one, {_EDIT}"),
+        )
+
     # -- vCenters -----------------------------------------------------------------------------------
 
     def vc_key(self, row: Row) -> str:
@@ -675,6 +700,7 @@ class _Builder:
                 "export the inventory again with RVTools while connected to vCenter"
             )
         self.hosts = self._hosts()
+        self._unique_rows()
         self._versions()
         self._dv_switches()
         self._standard_switches(self.hosts)
@@ -687,12 +713,24 @@ class _Builder:
     def _hosts(self) -> dict[tuple[str, str], dict[str, Any]]:
         """vHost -> per host: its id, datacenter, cluster; NICs and vmkernel NICs are added later."""
         hosts: dict[tuple[str, str], dict[str, Any]] = {}
+        by_name: dict[tuple[str, str], Row] = {}
+        by_id: dict[tuple[str, str], Row] = {}
         for row in self.sheets["vHost"]:
             vc = self.vc_key(row)
             name = _name(row, "host")
+            if not name:
+                self.blank_name(row, "host", "host name ('Host')")
+                continue
             dc = _name(row, "datacenter")
             cluster = _name(row, "cluster")
             host_id = row.text("object_id") or f"host:{name}"
+            if (vc, name) in by_name:
+                self.duplicate(row, "host", f"host {name!r}", by_name[(vc, name)])
+                continue
+            if (vc, host_id) in by_id:
+                self.duplicate(row, "object_id", f"host Object ID {host_id!r}", by_id[(vc, host_id)])
+                continue
+            by_name[(vc, name)] = by_id[(vc, host_id)] = row
             self.vcs[vc].dc(dc).clusters.update([cluster] if cluster else [])
             self.host_of[(vc, name)] = (dc, host_id)
             hosts[(vc, name)] = {
@@ -705,6 +743,40 @@ class _Builder:
             }
         return hosts
 
+    def _unique_rows(self) -> None:
+        """Leave out, each with a finding on its row, the rows whose name cell is blank and the rows
+        repeating an object an earlier row gave (the same vmnic of one host, twice or on two switches;
+        the same vSwitch, port group or vmkernel NIC of one host; the same distributed switch)."""
+
+        def host(row: Row) -> str:
+            return f" of host {_name(row, 'host')!r}"
+
+        def keep(sheet: str, name_key: str, what: str, key: Any, on_host: bool = True) -> None:
+            kept: list[Row] = []
+            first: dict[Any, Row] = {}
+            for row in self.sheets.get(sheet, []):
+                name = _name(row, name_key)
+                if not name:
+                    self.blank_name(row, name_key, f"{what} name ('{COLUMNS[sheet][name_key][0][0]}')")
+                    continue
+                ident = (self.vc_key(row), *key(row))
+                if ident in first:
+                    where = host(row) if on_host else ""
+                    self.duplicate(row, name_key, f"{what} {name!r}{where}", first[ident])
+                    continue
+                first[ident] = row
+                kept.append(row)
+            self.sheets[sheet] = kept
+
+        keep("vNIC", "device", "physical NIC", lambda r: (_name(r, "host"), _name(r, "device")))
+        keep("vSwitch", "switch", "vSwitch", lambda r: (_name(r, "host"), _name(r, "switch")))
+        keep("vPort", "portgroup", "port group", lambda r: (_name(r, "host"), _name(r, "portgroup")))
+        keep("vSC_VMK", "device", "vmkernel NIC", lambda r: (_name(r, "host"), _name(r, "device")))
+        keep("dvSwitch", "switch", "distributed switch", lambda r: (_name(r, "switch"),), on_host=False)
+        keep("dvPort", "portgroup", "distributed port group", lambda r: (r.number,), on_host=False)
+        keep("vInfo", "vm", "VM", lambda r: (r.number,), on_host=False)
+        keep("vNetwork", "vm", "VM", lambda r: (r.number,), on_host=False)
+
     def _versions(self) -> None:
         for row in self.sheets.get("vSource", []):
             version = row.text("version")
@@ -712,11 +784,25 @@ class _Builder:
                 self.vcs[self.vc_key(row)].version = version
 
     def _dv_switches(self) -> None:
+        by_id: dict[tuple[str, str], Row] = {}
         for row in self.sheets["dvSwitch"]:
             vc = self.vc_key(row)
             name = _name(row, "switch")
             dc = _name(row, "datacenter") if "datacenter" in row.cells else self.default_dc(vc)
             dvs_id = row.text("object_id") or f"dvs:{name}"
+            if (vc, dvs_id) in by_id:
+                first = by_id[(vc, dvs_id)]
+                self.note(
+                    "warning",
+                    "duplicate-object-id",
+                    row,
+                    "object_id",
+                    f"Object ID {dvs_id!r} is also in row {first.number} (distributed switch "
+                    f"{_name(first, 'switch')!r}) with another switch {name!r}; the inventory keeps row "
+                    f"{first.number}: if this row is the right one, {_EDIT}",
+                )
+                continue
+            by_id[(vc, dvs_id)] = row
             lag = _name(row, "lacp_name")
             mode = row.text("lacp_mode").lower()
             lacp = (
@@ -774,7 +860,7 @@ class _Builder:
     def _port_groups(self) -> None:
         dvs_uplinks: dict[tuple[str, str], set[str]] = defaultdict(set)
         for row in self.sheets["vNIC"]:
-            if row.text("uplink"):
+            if row.text("uplink") and (self.vc_key(row), _name(row, "host")) in self.host_of:
                 dvs_uplinks[(self.vc_key(row), _name(row, "switch"))].add(row.text("uplink"))
         for (vc, dvs_name), (dc, dvs_id) in self.dvs_of.items():
             switch = self.vcs[vc].dc(dc).switches[dvs_id]
