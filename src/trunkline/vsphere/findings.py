@@ -50,6 +50,15 @@ READER_CODES: dict[str, tuple[str, str]] = {
         "its switch",
         f"export all tabs again, or {_EDIT}",
     ),
+    "unknown-portgroup": (
+        "a vmkernel NIC names a port group neither 'vPort' (for its host) nor 'dvPort' lists; the NIC is "
+        "kept without a port group",
+        f"export all tabs again, or {_EDIT}",
+    ),
+    "mac-duplicate": (
+        "two NICs of one VM have the same MAC; both are kept",
+        f"give each NIC its own MAC in vSphere, or {_EDIT}",
+    ),
     "unknown-host": (
         "a row names a host sheet 'vHost' lacks; the row is left out",
         f"export all tabs again, or {_EDIT}",
@@ -61,7 +70,11 @@ READER_CODES: dict[str, tuple[str, str]] = {
     ),
     "mac-odd": ("a MAC cell holds no MAC address; left out", f"{_EDIT} if the MAC matters"),
     "address-odd": ("an address cell holds no IP address; left out", "none needed"),
-    "cell-odd": ("a cell holds a value of another type than its column (read as unknown)", "none needed"),
+    "cell-odd": (
+        "a cell holds a value of another type than its column, or a word its column never holds (read as "
+        "unknown)",
+        f"if the value matters, {_EDIT}",
+    ),
     "opaque-network": (
         "a VM NIC is on an NSX opaque network (no VLAN of its own)",
         "plan the NSX segment on OpenShift by hand",

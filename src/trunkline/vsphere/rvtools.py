@@ -1086,6 +1086,16 @@ class _Builder:
             pg = self.std_pg_of.get((vc, host["id"], pg_name)) or next(
                 iter(self.dvpg_by_name.get((vc, pg_name), [])), None
             )
+            if pg is None:
+                self.note(
+                    "warning",
+                    "unknown-portgroup",
+                    row,
+                    "portgroup",
+                    f"vmkernel NIC {row.text('device')!r} of host {host['name']!r} is on port group "
+                    f"{pg_name!r}, which neither sheet 'vPort' (for that host) nor 'dvPort' lists: the NIC "
+                    f"is kept without a port group; export all tabs again, or {_EDIT}",
+                )
             ip = row.text("ip") or None
             if ip is not None and not is_address(ip):
                 self.note("info", "address-odd", row, "ip", f"{ip!r} is not an IP address: left out")
@@ -1099,12 +1109,27 @@ class _Builder:
             key = (self.vc_key(row), row.text("vm_id") or _name(row, "vm"))
             nics[key].append(row)
             first.setdefault(key, row)
-        seen: set[tuple[str, str]] = set()
+        seen: dict[tuple[str, str], Row] = {}
         for row in [*self.sheets["vInfo"], *(first[k] for k in first)]:
             key = (self.vc_key(row), row.text("vm_id") or _name(row, "vm"))
-            if key in seen:
+            earlier = seen.get(key)
+            if earlier is not None:
+                if row.sheet != "vInfo":
+                    continue  # the VM's NICs, already read with its vInfo row
+                if _name(row, "vm") == _name(earlier, "vm") or not row.text("vm_id"):
+                    self.duplicate(row, "vm", f"VM {_name(row, 'vm')!r}", earlier)
+                else:
+                    self.note(
+                        "warning",
+                        "duplicate-object-id",
+                        row,
+                        "vm_id",
+                        f"VM ID {key[1]!r} of VM {_name(row, 'vm')!r} is also in row {earlier.number} (VM "
+                        f"{_name(earlier, 'vm')!r}); the inventory keeps row {earlier.number}: if this row "
+                        f"is the right one, {_EDIT}",
+                    )
                 continue
-            seen.add(key)
+            seen[key] = row
             self._vm(row, nics.get(key, []))
 
     def _vm(self, row: Row, nic_rows: list[Row]) -> None:
@@ -1119,16 +1144,35 @@ class _Builder:
         if cluster:
             dc.clusters.add(cluster)
         vm_nics = []
+        labels: dict[str, Row] = {}
+        macs: dict[str, Row] = {}
         for index, nic in enumerate(nic_rows, start=1):
+            label = _name(nic, "label") or f"Network adapter {index}"
+            if label in labels:
+                self.duplicate(nic, "label", f"NIC {label!r} of VM {name!r}", labels[label])
+                continue
+            labels[label] = nic
             connected = _bool(nic, "connected")
             starts = _bool(nic, "starts_connected")
             mac = nic.text("mac").lower() or None
             if mac and not _MAC_TEXT.match(mac):
                 self.note("info", "mac-odd", nic, "mac", f"{mac!r} is not a MAC address: left out")
                 mac = None
+            if mac and mac in macs:
+                self.note(
+                    "warning",
+                    "mac-duplicate",
+                    nic,
+                    "mac",
+                    f"{label} of VM {name!r} has MAC {mac}, as row {macs[mac].number} of the same VM has; "
+                    "both NICs are kept: give each NIC its own MAC in vSphere before the migration, or "
+                    f"{_EDIT}",
+                )
+            elif mac:
+                macs[mac] = nic
             vm_nics.append(
                 VmNic(
-                    label=_name(nic, "label") or f"Network adapter {index}",
+                    label=label,
                     mac=mac,
                     adapter=adapter_type(nic.text("adapter")),
                     network=self._network(vc, dc, host_id, nic),
@@ -1145,11 +1189,40 @@ class _Builder:
                 folder=_name(row, "folder") or None,
                 cluster=_cluster_id(cluster) if cluster else None,
                 host=host_id,
-                power_state=_power(row.text("power")),  # type: ignore[arg-type]
-                template=bool(_bool(row, "template")),
+                power_state=self._power(row),  # type: ignore[arg-type]
+                template=self._template(row),
                 nics=tuple(vm_nics),
             )
         )
+
+    def _power(self, row: Row) -> str | None:
+        """The VM's power state; a cell that is none of RVTools' words is a finding (unknown)."""
+        text = row.text("power")
+        power = _power(text)
+        if power is None and text:
+            self.note(
+                "warning",
+                "cell-odd",
+                row,
+                "power",
+                f"VM {_name(row, 'vm')!r}: {text!r} is not a power state (poweredOn, poweredOff, suspended): "
+                f"read as unknown; {_EDIT}: set its 'power_state'",
+            )
+        return power
+
+    def _template(self, row: Row) -> bool:
+        """Is the VM a template; a cell that is neither ``True`` nor ``False`` is a finding (not one)."""
+        template = _bool(row, "template")
+        if template is None and row.text("template"):
+            self.note(
+                "warning",
+                "cell-odd",
+                row,
+                "template",
+                f"VM {_name(row, 'vm')!r}: {row.text('template')!r} is neither True nor False: read as not "
+                f"a template; {_EDIT}: set its 'template'",
+            )
+        return bool(template)
 
     def _addresses(self, row: Row) -> tuple[str, ...]:
         """The guest addresses of a vNetwork row: ``IPv4 Address`` and ``IPv6 Address`` hold
@@ -1169,6 +1242,17 @@ class _Builder:
         if not name:
             return None
         switch = _name(row, "switch")
+        switches = {(v, n) for v, _h, n in self.std_switch_of} | set(self.dvs_of)
+        if switch and (vc, switch) not in switches and (self.sheets["vSwitch"] or self.sheets["dvSwitch"]):
+            self.note(
+                "warning",
+                "unknown-switch",
+                row,
+                "switch",
+                f"a NIC of VM {_name(row, 'vm')!r} is on switch {switch!r}, which neither sheet 'vSwitch' "
+                f"nor 'dvSwitch' lists: the NIC is mapped by its port group name {name!r} alone; check that "
+                f"network in REPORT.md, or {_EDIT}",
+            )
         if switch and (vc, switch, name) in self.dvpg_of:
             return self.dvpg_of[(vc, switch, name)].id
         if host_id and (vc, host_id, name) in self.std_pg_of:
