@@ -183,3 +183,38 @@ def test_an_odd_row_is_a_finding_on_it_and_the_rest_is_read_and_planned(tmp_path
     assert (dvs.name, dvs.uplinks) == ("DSwitch", ("Uplink 1",))
     plan = build_plan(inv, PlanOptions())
     assert {f.code for f in plan.findings} >= {f.code for f in inv.findings}
+
+
+def test_a_date_in_a_numeric_cell_is_a_finding_never_a_number(tmp_path: Path) -> None:
+    import datetime
+
+    rows = seed_rows()
+    rows["vSwitch"][0]["MTU"] = datetime.datetime(2020, 1, 9)  # Excel shows 1500 formatted as a date
+    inv = read_rvtools(write_workbook(tmp_path / "date.xlsx", rows))
+    assert _findings(tmp_path / "date.xlsx") == [
+        ("warning", "cell-odd", "sheet 'vSwitch' row 2 column 'MTU'",
+         f"a date or time (2020-01-09 00:00:00) is not a number: read as unknown; fix the cell in the "
+         f"export, or {EDIT}: write the value"),
+    ]  # fmt: skip
+    (dc,) = inv.vcenters[0].datacenters
+    assert [(s.name, s.host, s.mtu) for s in dc.switches] == [
+        ("vSwitch0", "host-12", None), ("vSwitch0", "host-15", 1500), ("DSwitch", None, 1500)
+    ]  # fmt: skip
+
+
+def test_an_odd_vport_vlan_cell_is_its_own_finding_never_a_vote(tmp_path: Path) -> None:
+    rows = seed_rows()
+    for row in list(rows["vPort"]):
+        rows["vPort"].append({**row, "Port Group": "VM Network"})
+    rows["vPort"][2]["VLAN"] = 20
+    rows["vPort"][3]["VLAN"] = True  # esxi02: a boolean where a VLAN ID belongs
+    inv = read_rvtools(write_workbook(tmp_path / "odd.xlsx", rows))
+    assert [(f.severity, f.code, f.place.text(), f.message) for f in inv.findings] == [
+        ("warning", "vlan-odd", "sheet 'vPort' row 5 column 'VLAN'",
+         "port group 'VM Network' on host 'esxi02.lab.example': True is not a number, not a VLAN ID: its "
+         f"VLAN is unknown; {EDIT}: set its 'vlan' (0 = untagged)"),
+    ]  # fmt: skip
+    (dc,) = inv.vcenters[0].datacenters
+    assert [(p.id, p.vlan.type) for p in dc.port_groups if p.name == "VM Network"] == [
+        ("host-12/vSwitch0/VM Network", "vlan"), ("host-15/vSwitch0/VM Network", "unknown")
+    ]  # fmt: skip

@@ -42,6 +42,7 @@ Names are unescaped as vSphere shows them (``%2f`` -> ``/``, ``%5c`` -> ``\\``, 
 
 from __future__ import annotations
 
+import datetime
 import re
 import zipfile
 from collections import Counter, defaultdict
@@ -422,6 +423,10 @@ def _int(row: Row, key: str) -> int | None:
     value = row.cells.get(key)
     if isinstance(value, bool):
         raise _CellError(f"{value!r} is not a number")
+    if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
+        raise _CellError(f"a date or time ({value}) is not a number")
+    if value is not None and not isinstance(value, (int, float, str)):
+        raise _CellError(f"a {type(value).__name__} ({value}) is not a number")
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -970,7 +975,18 @@ class _Builder:
                     f"sheet 'vSwitch' lacks: the port group is left out on that host; {_EDIT}",
                 )
                 continue
-            vid = self._cell(row, "vlan", _int)
+            vid: int | None = None
+            try:
+                vid = _int(row, "vlan")
+            except _CellError as exc:
+                self.note(
+                    "warning",
+                    "vlan-odd",
+                    row,
+                    "vlan",
+                    f"port group {name!r} on host {_name(row, 'host')!r}: {exc}, not a VLAN ID: its VLAN is "
+                    f"unknown; {_EDIT}: set its 'vlan' (0 = untagged)",
+                )
             vlan: Any = UnknownVlan()
             if vid is None and not row.text("vlan"):
                 self.note(
@@ -986,7 +1002,8 @@ class _Builder:
                     vlan = parse_vport_vlan(vid)
                 except ValueError as exc:
                     self.note("warning", "vlan-odd", row, "vlan", f"port group {name!r}: {exc}; {_EDIT}")
-            seen[(vc, dc, name)].append((_name(row, "host"), row.text("vlan") or "blank", row.number))
+            if not isinstance(vlan, UnknownVlan):  # a blank or odd cell is its own finding, not a vote
+                seen[(vc, dc, name)].append((_name(row, "host"), str(vid), row.number))
             pg = PortGroup(
                 id=f"{switch_id}/{name}",
                 name=name,
@@ -1294,7 +1311,13 @@ class _Builder:
         try:
             return read(row, key)
         except _CellError as exc:
-            self.note("info", "cell-odd", row, key, f"{exc}: read as unknown")
+            self.note(
+                "warning",
+                "cell-odd",
+                row,
+                key,
+                f"{exc}: read as unknown; fix the cell in the export, or {_EDIT}: write the value",
+            )
             return None
 
     def _assemble(self) -> Inventory:
