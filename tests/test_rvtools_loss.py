@@ -218,3 +218,19 @@ def test_an_odd_vport_vlan_cell_is_its_own_finding_never_a_vote(tmp_path: Path) 
     assert [(p.id, p.vlan.type) for p in dc.port_groups if p.name == "VM Network"] == [
         ("host-12/vSwitch0/VM Network", "vlan"), ("host-15/vSwitch0/VM Network", "unknown")
     ]  # fmt: skip
+
+
+def test_a_private_vlan_naming_one_id_is_a_finding_on_its_unknown_primary(tmp_path: Path) -> None:
+    rows = seed_rows()
+    rows["dvPort"][3]["VLAN"] = "Private VLAN: 100"
+    inv = read_rvtools(write_workbook(tmp_path / "pvlan.xlsx", rows))
+    assert [(f.severity, f.code, f.place.text(), f.message) for f in inv.findings] == [
+        ("warning", "pvlan-primary-unknown", "sheet 'dvPort' row 5 column 'VLAN'",
+         "port group 'vm-vlan-30': private VLAN 'Private VLAN: 100' names one VLAN ID (100, read as the "
+         f"secondary), so its primary VLAN is unknown; {EDIT}: set its 'vlan' primary (the switch's private "
+         "VLAN map in vSphere names it)"),
+    ]  # fmt: skip
+    (dc,) = inv.vcenters[0].datacenters
+    (pg,) = [p for p in dc.port_groups if p.name == "vm-vlan-30"]
+    assert pg.vlan.model_dump() == {"type": "pvlan", "secondary": 100, "primary": None, "pvlan_type": None}
+    assert len(dc.port_groups) == 8

@@ -28,6 +28,10 @@ READER_CODES: dict[str, tuple[str, str]] = {
         "a VLAN cell holds no VLAN ID, range or private VLAN",
         f"{_EDIT}: write the port group's 'vlan'",
     ),
+    "pvlan-primary-unknown": (
+        "a private VLAN cell names one VLAN ID: it is read as the secondary, the primary is unknown",
+        f"{_EDIT}: write the private VLAN's primary",
+    ),
     "vlan-disagreement": (
         "hosts give a standard port group different VLANs with no majority",
         f"make the hosts agree on vSphere, or {_EDIT}",

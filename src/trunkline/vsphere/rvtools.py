@@ -941,7 +941,18 @@ class _Builder:
             )
             return UnknownVlan(), False
         try:
-            return parse_dvport_vlan(text, row.text("vlan_type")), False
+            vlan = parse_dvport_vlan(text, row.text("vlan_type"))
+            if isinstance(vlan, PrivateVlan) and vlan.primary is None:
+                self.note(
+                    "warning",
+                    "pvlan-primary-unknown",
+                    row,
+                    "vlan",
+                    f"port group {name!r}: private VLAN {text!r} names one VLAN ID ({vlan.secondary}, read "
+                    "as the secondary), so its primary VLAN is unknown; "
+                    f"{_EDIT}: set its 'vlan' primary (the switch's private VLAN map in vSphere names it)",
+                )
+            return vlan, False
         except (ValueError, ValidationError) as exc:
             self.note(
                 "warning",
