@@ -212,7 +212,10 @@ def test_not_a_workbook_is_bad_input(tmp_path: Path) -> None:
     path.write_text("VM,Powerstate\n", encoding="utf-8")
     with pytest.raises(BadInputError) as err:
         read_rvtools(path)
-    assert str(err.value).startswith(f"{path}: not a readable Excel workbook (")
+    assert str(err.value) == (
+        f"{path}: is named .xlsx but is not an Excel workbook (an .xlsx is a ZIP archive; this file is not); "
+        "export the inventory from RVTools as .xlsx (File > Export all to Excel)"
+    )
 
 
 @pytest.mark.parametrize("layout", ["V4", "V3"])

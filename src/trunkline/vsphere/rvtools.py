@@ -80,7 +80,7 @@ from trunkline.vsphere.model import (
     VmNic,
     is_address,
 )
-from trunkline.vsphere.sources import OLE2_MAGIC
+from trunkline.vsphere.sources import OLE2_MAGIC, ZIP_MAGIC
 
 # --------------------------------------------------------------------------------------------------
 # The columns trunkline reads, by sheet: logical key -> (spellings across RVTools versions, required)
@@ -267,6 +267,45 @@ def old_excel_error(path: Path) -> BadInputError:
     )
 
 
+#: Stream names in the directory of an encrypted Office document's OLE2 container, as UTF-16LE
+#: directory entries store them ([MS-OFFCRYPTO] 2.3.4: ``EncryptionInfo`` and ``EncryptedPackage``).
+_ENCRYPTED_STREAMS = tuple(name.encode("utf-16-le") for name in ("EncryptionInfo", "EncryptedPackage"))
+_XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def workbook_refusal(path: Path, head: bytes) -> BadInputError | None:
+    """The one-line error for a file that cannot be an RVTools .xlsx, from its first bytes *head*, or
+    ``None`` when it may be one. The one home of this decision for every command (``inventory read``,
+    ``inventory show``, ``plan``):
+
+    - an OLE2 container holding ``EncryptionInfo``/``EncryptedPackage`` streams: a password-protected
+      workbook (Excel encrypts an .xlsx into such a container);
+    - any other OLE2 container: an Excel 97-2003 workbook (.xls);
+    - an RVTools CSV export (:func:`looks_like_csv`);
+    - a file named ``.xlsx``/``.xlsm`` that is not a ZIP archive (an .xlsx is one).
+    """
+    if head.startswith(OLE2_MAGIC):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = head
+        if any(stream in data for stream in _ENCRYPTED_STREAMS):
+            return BadInputError(
+                f"{path}: is a password-protected workbook, which trunkline cannot open; remove the password "
+                "(save unprotected: in Excel, File > Info > Protect Workbook > Encrypt with Password, clear "
+                "it, save) or export the inventory again from RVTools"
+            )
+        return old_excel_error(path)
+    if looks_like_csv(path, head):
+        return csv_error(path)
+    if path.suffix.lower() in _XLSX_SUFFIXES and not head.startswith(ZIP_MAGIC):
+        return BadInputError(
+            f"{path}: is named {path.suffix} but is not an Excel workbook (an .xlsx is a ZIP archive; this "
+            "file is not); export the inventory from RVTools as .xlsx (File > Export all to Excel)"
+        )
+    return None
+
+
 def missing_sheets_error(path: Path, missing: list[str]) -> BadInputError:
     """The one error for a workbook without some of the tabs a plan needs (all of them named)."""
     listing = "; ".join(f"'{sheet}' ({SHEET_GIVES[sheet]})" for sheet in missing)
@@ -289,10 +328,9 @@ def _read_workbook(path: Path, partial: bool = False) -> tuple[dict[str, list[Ro
         head = b""  # reported below as openpyxl meets it
     except PermissionError as exc:
         raise BadInputError(f"{path}: cannot read it ({exc.strerror}); check its permissions") from None
-    if head.startswith(OLE2_MAGIC):
-        raise old_excel_error(path)
-    if looks_like_csv(path, head):
-        raise csv_error(path)
+    refusal = workbook_refusal(path, head) if head else None
+    if refusal is not None:
+        raise refusal
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:

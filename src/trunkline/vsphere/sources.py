@@ -13,7 +13,7 @@ from trunkline.errors import BadInputError
 from trunkline.examples import BUNDLED_NAME, bundled_inventory
 from trunkline.vsphere.model import Inventory
 
-_ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx is a ZIP archive (ECMA-376 Part 2, Open Packaging Conventions)
+ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx is a ZIP archive (ECMA-376 Part 2, Open Packaging Conventions)
 #: The first bytes of a Compound File Binary file, such as an Excel 97-2003 workbook (.xls) ([MS-CFB] 2.2).
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -29,7 +29,9 @@ def load_inventory(path: Path | None = None, partial: bool = False) -> Inventory
 
     The format is told by content, not by the file name: a ZIP archive is an RVTools export (.xlsx,
     :func:`trunkline.vsphere.rvtools.read_rvtools`); text starting with ``{`` is JSON; anything else YAML
-    (:func:`trunkline.vsphere.yamlfile.load_inventory_file`); an RVTools CSV export is refused in one line.
+    (:func:`trunkline.vsphere.yamlfile.load_inventory_file`). What cannot be an RVTools .xlsx (an .xls,
+    a password-protected workbook, a CSV export, a non-ZIP file named .xlsx) is refused in one line by
+    :func:`trunkline.vsphere.rvtools.workbook_refusal`, the same line ``inventory read`` gives.
 
     Raises:
         BadInputError: the file is missing or unreadable, or its content is malformed, violates the schema
@@ -48,14 +50,11 @@ def load_inventory(path: Path | None = None, partial: bool = False) -> Inventory
         raise BadInputError(f"{path}: is a directory; give the inventory file inside it") from None
     except OSError as exc:
         raise BadInputError(f"{path}: cannot read it ({exc.strerror}); check its permissions") from None
-    if head.startswith(_ZIP_MAGIC) or head.startswith(OLE2_MAGIC):
-        from trunkline.vsphere import rvtools
+    from trunkline.vsphere import rvtools
 
-        if head.startswith(OLE2_MAGIC):
-            raise rvtools.old_excel_error(path)
+    refusal = rvtools.workbook_refusal(path, head)
+    if refusal is not None:
+        raise refusal
+    if head.startswith(ZIP_MAGIC):
         return rvtools.read_rvtools(path, partial=partial)
-    from trunkline.vsphere.rvtools import csv_error, looks_like_csv
-
-    if looks_like_csv(path, head):
-        raise csv_error(path)
     return yamlfile.load_inventory_file(path)
