@@ -194,3 +194,19 @@ def test_malformed_part_names_the_file(tmp_path: Path) -> None:
 def test_nic_row_round_trips() -> None:
     nic = _index().nics[0]
     assert IndexNic.from_json(json.loads(json.dumps(nic.to_json())), "x") == nic
+
+
+def test_a_nic_entry_that_is_not_a_mapping_or_lacks_a_field_is_named_in_plain_words(tmp_path: Path) -> None:
+    (cm,) = configmaps(_index())
+    data = json.loads(cm["data"]["index.json"])
+    where = tmp_path / "trunkline-plan-index-001.yaml"
+    for nic, problem in (
+        ("web01", "a NIC entry is a str 'web01', not a mapping of fields"),
+        ({k: v for k, v in data["nics"][0].items() if k != "mac"}, "a NIC entry lacks the field 'mac'"),
+    ):
+        doc = {**data, "nics": [nic]}
+        where.write_text(yaml.safe_dump({**cm, "data": {"index.json": json.dumps(doc)}}))
+        with pytest.raises(BadInputError) as err:
+            load_index(tmp_path)
+        assert str(err.value).endswith(f": {problem}; regenerate the index with `trunkline plan`")
+        assert "string indices" not in str(err.value)
