@@ -234,3 +234,18 @@ def test_a_private_vlan_naming_one_id_is_a_finding_on_its_unknown_primary(tmp_pa
     (pg,) = [p for p in dc.port_groups if p.name == "vm-vlan-30"]
     assert pg.vlan.model_dump() == {"type": "pvlan", "secondary": 100, "primary": None, "pvlan_type": None}
     assert len(dc.port_groups) == 8
+
+
+def test_a_repeating_trunk_cell_is_read_merged_and_plans(tmp_path: Path) -> None:
+    from trunkline.openshift.plan import PlanOptions, build_plan
+    from trunkline.vsphere.yamlfile import vlan_policy_problems
+
+    rows = seed_rows()
+    rows["dvPort"][5]["VLAN"] = "1,1,1,1,100-199,150-160,300"
+    inv = read_rvtools(write_workbook(tmp_path / "trunk.xlsx", rows))
+    (dc,) = inv.vcenters[0].datacenters
+    (pg,) = [p for p in dc.port_groups if p.name == "vm-trunk"]
+    assert [(r.start, r.end) for r in pg.vlan.ranges] == [(1, 1), (100, 199), (300, 300)]  # type: ignore[union-attr]
+    assert (inv.findings, list(vlan_policy_problems(inv))) == ((), [])
+    (net,) = [n for n in build_plan(inv, PlanOptions()).networks if n.name == "vm-trunk"]
+    assert (net.target, net.nad, net.vlan_ids) == ("multus", "vm-trunk", ((1, 1), (100, 199), (300, 300)))

@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from trunkline.errors import BadInputError
+from trunkline.vsphere.model import merge_ranges
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -509,17 +510,6 @@ class NadVlans:
     def vlans(self) -> frozenset[int]:
         """Every tagged VLAN ID (expanded :attr:`ranges`)."""
         return frozenset(v for first, last in self.ranges for v in range(first, last + 1))
-
-
-def merge_ranges(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """Sort and merge inclusive ranges (adjacent ones too): ``[(5,9),(1,3),(4,4)]`` -> ``((1,9),)``."""
-    merged: list[tuple[int, int]] = []
-    for first, last in sorted(ranges):
-        if merged and first <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
-        else:
-            merged.append((first, last))
-    return tuple(merged)
 
 
 def _int(value: Any) -> int | None:

@@ -56,6 +56,7 @@ from trunkline.vsphere.model import (
     VirtualSwitch,
     VlanPolicy,
     VmNic,
+    merge_ranges,
     nic_disconnected,
 )
 
@@ -312,17 +313,6 @@ def _with(dec: NetworkDecision, **changes: object) -> NetworkDecision:
     """``dataclasses.replace`` for :class:`NetworkDecision` without its per-call field introspection
     (10,000 port groups made that visible in ``bench/plan_scale.py``)."""
     return NetworkDecision(**{**dec.__dict__, **changes})
-
-
-def merge_ranges(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """Sorted, merged inclusive ranges (adjacent ranges join): ``[(5,9),(1,4)]`` -> ``((1,9),)``."""
-    out: list[list[int]] = []
-    for start, end in sorted(ranges):
-        if out and start <= out[-1][1] + 1:
-            out[-1][1] = max(out[-1][1], end)
-        else:
-            out.append([start, end])
-    return tuple((a, b) for a, b in out)
 
 
 def subtract_id(ranges: tuple[tuple[int, int], ...], vid: int) -> tuple[tuple[int, int], ...]:

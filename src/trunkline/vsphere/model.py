@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -110,6 +111,18 @@ class UnknownVlan(_Frozen):
     the VLAN."""
 
     type: Literal["unknown"] = "unknown"
+
+
+def merge_ranges(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Sort and merge inclusive VLAN ranges, adjacent ones too: ``[(5,9),(1,3),(4,4)]`` -> ``((1,9),)``.
+    The one home of this rule (readers, the plan, manifests and verification import it)."""
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return tuple(merged)
 
 
 VlanPolicy = Annotated[

@@ -79,6 +79,7 @@ from trunkline.vsphere.model import (
     VmkernelNic,
     VmNic,
     is_address,
+    merge_ranges,
 )
 from trunkline.vsphere.sources import OLE2_MAGIC, ZIP_MAGIC
 
@@ -545,11 +546,14 @@ def parse_dvport_vlan(text: str, vlan_type: str = "") -> NoVlan | AccessVlan | T
     if too_big is not None:
         raise ValueError(f"VLAN ID {too_big} is out of range 0-4094")
     if "trunk" in kind or "," in text or "-" in text:
-        ranges = []
+        ends = []
         for part in text.split(","):
-            ends = [int(n) for n in part.split("-")]
-            ranges.append(VlanRange(start=ends[0], end=ends[-1]))
-        return TrunkVlan(ranges=tuple(ranges))
+            pair = [int(n) for n in part.split("-")]
+            if pair[0] > pair[-1]:
+                raise ValueError(f"range {part.strip()!r} runs backwards")
+            ends.append((pair[0], pair[-1]))
+        # vSphere keeps trunk ranges apart; a cell such as "1,1,2-5,3" is written merged: "1-5"
+        return TrunkVlan(ranges=tuple(VlanRange(start=a, end=b) for a, b in merge_ranges(ends)))
     return NoVlan() if numbers[0] == 0 else AccessVlan(id=numbers[0])
 
 
