@@ -249,3 +249,19 @@ def test_a_repeating_trunk_cell_is_read_merged_and_plans(tmp_path: Path) -> None
     assert (inv.findings, list(vlan_policy_problems(inv))) == ((), [])
     (net,) = [n for n in build_plan(inv, PlanOptions()).networks if n.name == "vm-trunk"]
     assert (net.target, net.nad, net.vlan_ids) == ("multus", "vm-trunk", ((1, 1), (100, 199), (300, 300)))
+
+
+def test_a_formula_without_a_saved_value_is_named_as_such_not_as_a_blank_cell(tmp_path: Path) -> None:
+    rows = seed_rows()
+    rows["dvPort"][1]["VLAN"] = "=5*2"  # openpyxl saves the formula and no value, as Excel never ran it
+    path = write_workbook(tmp_path / "formula.xlsx", rows)
+    inv = read_rvtools(path)
+    assert [(f.severity, f.code, f.place.text(), f.message) for f in inv.findings] == [
+        ("warning", "formula-no-value", "sheet 'dvPort' row 3 column 'VLAN'",
+         "the cell holds the formula '=5*2' without a saved value, so its value is unknown: open the "
+         "workbook in Excel and save it (Excel saves each formula's value), then read it again"),
+    ]  # fmt: skip
+    (dc,) = inv.vcenters[0].datacenters
+    assert [(p.name, p.vlan.type) for p in dc.port_groups if p.name.startswith("vm-vlan")] == [
+        ("vm-vlan-10", "unknown"), ("vm-vlan-20", "vlan"), ("vm-vlan-30", "vlan"), ("vm-vlan-40", "vlan")
+    ]  # fmt: skip

@@ -15,6 +15,11 @@ _EDIT = "edit the inventory file `trunkline inventory read` wrote, then run `tru
 
 #: Reader finding code -> (what it means, the fix).
 READER_CODES: dict[str, tuple[str, str]] = {
+    "formula-no-value": (
+        "a cell holds a formula without a saved value (a workbook edited by a program that does not "
+        "compute formulas); its value is unknown",
+        "open the workbook in Excel and save it, then read it again",
+    ),
     "sheet-missing": (
         "the export lacks a tab a plan needs (a sizing export)",
         "export all tabs with RVTools (File > Export all to Excel)",

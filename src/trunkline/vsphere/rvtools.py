@@ -245,6 +245,8 @@ class Row:
     sheet: str
     number: int
     cells: dict[str, Any]
+    #: key -> formula text of the cells that hold a formula without a saved value (read as blank)
+    formulas: dict[str, str] = field(default_factory=dict)
 
     def text(self, key: str) -> str:
         """The cell as stripped text ('' when empty or absent)."""
@@ -378,7 +380,59 @@ def _read_workbook(path: Path, partial: bool = False) -> tuple[dict[str, list[Ro
         out: dict[str, list[Row]] = {sheet: [] for sheet in REQUIRED_SHEETS}
         for sheet, (names, rows) in headers.items():
             out[sheet] = list(_sheet_rows(path, sheet, names, rows, COLUMNS[sheet]))
+        if _has_formulas(path):
+            _mark_formulas(path, {s: by_name[_norm(s)] for s in headers}, out)
         return out, findings
+    finally:
+        workbook.close()
+
+
+_FORMULA_TAG = re.compile(rb"<f[ >]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Does any worksheet of the .xlsx at *path* hold a formula (an ``<f>`` element, ECMA-376 Part 1
+    18.3.1.40)? A byte search, so that exports without formulas (RVTools writes none) are read once."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as member:
+                    tail = b""
+                    while chunk := member.read(1 << 20):  # streamed: a large export stays small in memory
+                        if _FORMULA_TAG.search(tail + chunk):
+                            return True
+                        tail = chunk[-2:]
+    return False
+
+
+def _mark_formulas(path: Path, sheet_names: dict[str, str], out: dict[str, list[Row]]) -> None:
+    """Record in each row's ``formulas`` the cells that hold a formula without a saved value: openpyxl
+    reads those as empty (an .xlsx keeps a formula's last value only when Excel saved it), and a blank
+    cell would be reported as missing data rather than as an unsaved formula."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for sheet, rows in out.items():
+            if sheet not in sheet_names or not rows:
+                continue
+            values = workbook[sheet_names[sheet]].iter_rows(values_only=True)
+            header = [_norm(h) for h in next(values, None) or ()]
+            index = {
+                key: header.index(_norm(spelling))
+                for key, (spellings, _) in COLUMNS[sheet].items()
+                for spelling in reversed(spellings)
+                if _norm(spelling) in header
+            }
+            by_number = {row.number: row for row in rows}
+            for number, raw in enumerate(values, start=2):
+                row = by_number.get(number)
+                if row is None:
+                    continue
+                for key, i in index.items():
+                    cell = raw[i] if i < len(raw) else None
+                    if row.cells.get(key) is None and isinstance(cell, str) and cell.startswith("="):
+                        row.formulas[key] = cell
     finally:
         workbook.close()
 
@@ -676,7 +730,10 @@ class _Builder:
         self.hosts: dict[tuple[str, str], dict[str, Any]] = {}
 
     def note(self, severity: str, code: str, row: Row, key: str | None, message: str) -> None:
-        """Keep a finding about *row* (and its column *key*)."""
+        """Keep a finding about *row* (and its column *key*). A cell holding a formula without a saved
+        value is reported as such instead (:meth:`formula_findings`), never as a blank cell."""
+        if key in row.formulas:
+            return
         column = COLUMNS[row.sheet][key][0][0] if key else None
         self.findings.append(
             Finding(
@@ -686,6 +743,23 @@ class _Builder:
                 message=message,
             )
         )
+
+    def formula_findings(self) -> None:
+        """One finding per read cell holding a formula without a saved value."""
+        for rows in self.sheets.values():
+            for row in rows:
+                for key, formula in row.formulas.items():
+                    column = COLUMNS[row.sheet][key][0][0]
+                    self.findings.append(
+                        Finding(
+                            severity="warning",
+                            code="formula-no-value",
+                            place=Place(sheet=row.sheet, row=row.number, column=column),
+                            message=f"the cell holds the formula {formula!r} without a saved value, so its "
+                            "value is unknown: open the workbook in Excel and save it (Excel saves each "
+                            "formula's value), then read it again",
+                        )
+                    )
 
     def blank_name(self, row: Row, key: str, what: str) -> None:
         """Keep a finding about *row*, whose name cell *key* is blank: the row is left out."""
@@ -746,6 +820,7 @@ class _Builder:
                 f"{self.path}: no vCenter found: sheets vInfo, vHost, vSwitch and dvSwitch have no rows; "
                 "export the inventory again with RVTools while connected to vCenter"
             )
+        self.formula_findings()
         self.hosts = self._hosts()
         self._unique_rows()
         self._versions()
