@@ -34,12 +34,16 @@ def test_same_object_id_with_another_vlan_names_both_rows_and_keeps_the_first(tm
     assert [p.vlan for p in dc.port_groups if p.id == "dvportgroup-26"][0].id == 40  # type: ignore[union-attr]
 
 
-def test_the_same_row_twice_is_accepted(tmp_path: Path) -> None:
+def test_the_same_row_twice_is_read_once_with_a_note_on_the_copy(tmp_path: Path) -> None:
     rows = seed_rows()
     rows["dvPort"].append(dict(rows["dvPort"][4]))
     inventory = read_rvtools(write_workbook(tmp_path / "twice.xlsx", rows))
     assert len(inventory.vcenters[0].datacenters[0].port_groups) == 8
-    assert inventory.findings == ()
+    assert [(f.severity, f.code, f.place.text(), f.message) for f in inventory.findings] == [
+        ("info", "duplicate-row", "sheet 'dvPort' row 8 column 'Port'",
+         "distributed port group 'vm-vlan-40' is also in row 6 (an identical copy): the inventory keeps "
+         "row 6"),
+    ]  # fmt: skip
 
 
 def test_blank_dvport_vlan_on_a_port_group_with_vms_is_a_finding_not_untagged(tmp_path: Path) -> None:

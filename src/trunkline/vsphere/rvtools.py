@@ -989,7 +989,7 @@ class _Builder:
             names = tuple(sorted(dvs_uplinks.get((vc, dvs_name), set()), key=_natural))
             self.vcs[vc].dc(dc).switches[dvs_id] = switch.model_copy(update={"uplinks": names})
         vm_nics = self._vm_nic_counts()
-        first_row: dict[tuple[str, str], int] = {}  # (vc, port group id) -> its first dvPort row
+        first_row: dict[tuple[str, str], Row] = {}  # (vc, port group id) -> its first dvPort row
         for row in self.sheets["dvPort"]:
             vc = self.vc_key(row)
             switch_name = _name(row, "switch")
@@ -1018,8 +1018,9 @@ class _Builder:
                 uplink_portgroup=uplink_pg,
                 nsx=bool(_VIRTUALWIRE.match(name)),
             )
-            earlier = first_row.get((vc, pg_id))
-            if earlier is not None:
+            first = first_row.get((vc, pg_id))
+            if first is not None:
+                earlier = first.number
                 if self.vcs[vc].dc(dc).port_groups.get(pg_id) != pg:
                     self.note(
                         "warning",
@@ -1029,8 +1030,10 @@ class _Builder:
                         f"Object ID {pg_id!r} is also in row {earlier} with another port group or VLAN; the "
                         f"inventory keeps row {earlier}: if this row is the right one, {_EDIT}",
                     )
+                else:
+                    self.duplicate(row, "portgroup", f"distributed port group {name!r}", first)
                 continue
-            first_row[(vc, pg_id)] = row.number
+            first_row[(vc, pg_id)] = row
             self.dvpg_of[(vc, switch_name, name)] = pg
             self.dvpg_by_name[(vc, name)].append(pg)
             self.vcs[vc].dc(dc).port_groups[pg_id] = pg
