@@ -293,3 +293,19 @@ def test_wrong_types_name_the_file_line_and_field(example_plan: Path, edit: Any,
     part.write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: trunkline}\n---\n" + part.read_text())
     assert _verify_error(example_plan) == (
         f"trunkline: error: {part}:5: {message}; regenerate the index with `trunkline plan`\n")
+
+
+def test_a_nic_entry_that_is_not_a_mapping_or_lacks_a_field_is_named_in_plain_words(tmp_path: Path) -> None:
+    (cm,) = configmaps(_index())
+    data = json.loads(cm["data"]["index.json"])
+    where = tmp_path / "trunkline-plan-index-001.yaml"
+    for nic, problem in (
+        ("web01", 'a NIC entry is "web01", not an object'),
+        ({k: v for k, v in data["nics"][0].items() if k != "mac"}, "a NIC entry lacks the field 'mac'"),
+    ):
+        doc = {**data, "nics": [nic]}
+        where.write_text(yaml.safe_dump({**cm, "data": {"index.json": json.dumps(doc)}}))
+        with pytest.raises(BadInputError) as err:
+            load_index(tmp_path)
+        assert str(err.value).endswith(f": {problem}; regenerate the index with `trunkline plan`")
+        assert "string indices" not in str(err.value)

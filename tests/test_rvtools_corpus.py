@@ -362,6 +362,17 @@ def _in_findings(inv: Inventory, sheet: str, row: int) -> bool:
     )
 
 
+#: Codes of findings that leave their row out of the inventory (the row is in the finding instead).
+_LEFT_OUT = {"duplicate-row", "duplicate-object-id", "name-blank", "unknown-host"}
+
+
+def _left_out(inv: Inventory, sheet: str, row: int) -> bool:
+    """Is *row* of *sheet* left out, with a finding on it that says so?"""
+    return any(
+        f.code in _LEFT_OUT and (f.place.sheet, f.place.row) == (sheet, row) for f in inv.findings
+    )
+
+
 def _bool(text: Any) -> bool:
     return str(text) == "True"
 
@@ -376,11 +387,17 @@ def test_every_row_of_the_workbook_is_in_the_inventory_or_a_finding(tmp_path: Pa
     hosts = {h.name: h for h in dc.hosts}
     checked = 0
     for number, row in enumerate(estate.rows.get("dvSwitch", []), start=2):
+        if _left_out(inv, "dvSwitch", number):
+            checked += 1
+            continue
         (sw,) = [s for s in dc.switches if s.kind == "distributed" and s.name == row["Switch"]]
         assert (sw.id, sw.mtu) == (row["Object ID"], row["Max MTU"]), number
         assert [g.name for g in sw.lacp_groups] == ([row["LACP Name"]] if row.get("LACP Name") else [])
         checked += 1
     for number, row in enumerate(estate.rows.get("dvPort", []), start=2):
+        if _left_out(inv, "dvPort", number):
+            checked += 1
+            continue
         pgs = [p for p in dc.port_groups if p.id == row["Object ID"]]
         (pg,) = pgs
         assert (pg.name, switches[pg.switch].name) == (row["Port"], row["Switch"])
@@ -392,7 +409,14 @@ def test_every_row_of_the_workbook_is_in_the_inventory_or_a_finding(tmp_path: Pa
             a.strip() for a in (row["Active Uplink"] or "").split(",") if a.strip()
         )
         checked += 1
-    for row in estate.rows.get("vSwitch", []):
+    for number, row in enumerate(estate.rows.get("vHost", []), start=2):
+        if not _left_out(inv, "vHost", number):
+            assert (hosts[row["Host"]].id, dc.name) == (row["Object ID"], row["Datacenter"]), number
+        checked += 1
+    for number, row in enumerate(estate.rows.get("vSwitch", []), start=2):
+        if _left_out(inv, "vSwitch", number):
+            checked += 1
+            continue
         host = hosts[row["Host"]]
         sw = switches[f"{host.id}/{row['Switch']}"]
         assert (sw.kind, sw.host, sw.mtu, sw.teaming.policy) == (
@@ -403,11 +427,17 @@ def test_every_row_of_the_workbook_is_in_the_inventory_or_a_finding(tmp_path: Pa
         )
         checked += 1
     for number, row in enumerate(estate.rows.get("vPort", []), start=2):
+        if _left_out(inv, "vPort", number):
+            checked += 1
+            continue
         host = hosts[row["Host"]]
         (pg,) = [p for p in dc.port_groups if p.id == f"{host.id}/{row['Switch']}/{row['Port Group']}"]
         assert pg.vlan == parse_vport_vlan(row["VLAN"]) or _in_findings(inv, "vPort", number), number
         checked += 1
     for number, row in enumerate(estate.rows.get("vNIC", []), start=2):
+        if _left_out(inv, "vNIC", number):
+            checked += 1
+            continue
         (nic,) = [n for n in hosts[row["Host"]].nics if n.name == row["Network Device"]]
         assert (nic.mac, nic.speed_mbps) == (row["MAC"], row["Speed"]), number
         if not row["Switch"]:  # an unused NIC
@@ -421,6 +451,9 @@ def test_every_row_of_the_workbook_is_in_the_inventory_or_a_finding(tmp_path: Pa
         checked += 1
     names = {p.network: p.name for p in dc.port_groups} | {o.id: o.name for o in dc.opaque_networks}
     for number, row in enumerate(estate.rows.get("vNetwork", []), start=2):
+        if _left_out(inv, "vNetwork", number):
+            checked += 1
+            continue
         (vm,) = [v for v in dc.vms if v.id == row["VM ID"]]
         (nic,) = [n for n in vm.nics if n.label == row["NIC label"]]
         addresses = [
@@ -432,7 +465,13 @@ def test_every_row_of_the_workbook_is_in_the_inventory_or_a_finding(tmp_path: Pa
         ), number  # fmt: skip
         assert (vm.template, vm.power_state) == (_bool(row["Template"]), row["Powerstate"])
         checked += 1
-    tabs = ("dvSwitch", "dvPort", "vSwitch", "vPort", "vNIC", "vNetwork")
+    for number, row in enumerate(estate.rows.get("vSC_VMK", []), start=2):
+        if not _left_out(inv, "vSC_VMK", number):
+            (vmk,) = [k for k in hosts[row["Host"]].vmkernel_nics if k.name == row["Device"]]
+            pgs = {p.id: p.name for p in dc.port_groups}
+            assert pgs.get(vmk.port_group or "") == row["Port Group"] or _in_findings(inv, "vSC_VMK", number)
+        checked += 1
+    tabs = ("vHost", "dvSwitch", "dvPort", "vSwitch", "vPort", "vNIC", "vNetwork", "vSC_VMK")
     assert checked == sum(len(estate.rows.get(s, [])) for s in tabs)
 
 
@@ -493,6 +532,22 @@ EXPECTED: dict[str, tuple[dict[str, str], str, list[tuple[str, str, str]]]] = {
             _MGMT,
         ],
     ),
+    "messy_rows": (
+        {"vmnic2": "ens1f0", "vmnic3": "ens1f1"},
+        "1 vCenter, 1 datacenter, 2 hosts, 2 switches, 2 port groups, 2 VMs (2 NICs)",
+        [
+            ("warning", "duplicate-row", "sheet 'vHost' row 4 column 'Host'"),
+            ("warning", "duplicate-row", "sheet 'vNIC' row 11 column 'Network Device'"),
+            ("warning", "duplicate-row", "sheet 'vNetwork' row 3 column 'NIC label'"),
+            ("warning", "duplicate-row", "sheet 'vSwitch' row 6 column 'Switch'"),
+            ("warning", "name-blank", "sheet 'vNetwork' row 5 column 'VM'"),
+            ("warning", "name-blank", "sheet 'vPort' row 6 column 'Port Group'"),
+            ("warning", "unknown-portgroup", "sheet 'vSC_VMK' row 4 column 'Port Group'"),
+            ("info", "duplicate-row", "sheet 'vNIC' row 10 column 'Network Device'"),
+            ("info", "teaming", "switch vSwitch1"),
+            _MGMT,
+        ],
+    ),
     "disconnected_templates": (
         {"vmnic2": "ens1f0"},
         "1 vCenter, 1 datacenter, 1 host, 2 switches, 3 port groups, 3 VMs (3 NICs), 1 template (1 NIC)",
@@ -517,3 +572,21 @@ def test_every_finding_and_count_of_each_estate(tmp_path: Path, name: str) -> No
     assert counts_text(inv) == counts
     plan = build_plan(inv, PlanOptions(node_groups=node_groups({}, None, nic_map)))
     assert [(f.severity, f.code, f.subject) for f in plan.findings] == findings
+
+
+def test_messy_rows_are_findings_and_read_show_and_plan_agree_end_to_end(tmp_path: Path) -> None:
+    read, show, plan, out = _run(
+        corpus.messy_rows(), tmp_path, "--nic-map", "vmnic2=ens1f0", "--nic-map", "vmnic3=ens1f1"
+    )
+    assert read.returncode == 0, read.stderr
+    assert read.stderr.splitlines()[-1].endswith(
+        "2 hosts, 2 switches, 2 port groups, 2 VMs (2 NICs); 8 reader finding(s): 0 error(s), "
+        "7 warning(s), 1 note(s)"
+    )
+    lines = _show_ok(show)
+    assert not any("''" in line for line in lines)
+    assert plan.returncode == 0, plan.stderr
+    assert _nads(out) == {"ops-30": ("vlan-trunk", 30)}
+    assert [(name, nics, bond, tags) for name, _sel, nics, bond, tags in _nncps(out)] == [
+        ("vlan-trunk-vlan-trunk-bond-policy", ["ens1f0", "ens1f1"], "active-backup", [30])
+    ]

@@ -141,6 +141,9 @@ def test_private_vlan_and_unknown_network_are_kept_not_dropped(tmp_path: Path) -
         ("40", AccessVlan(id=40)),
         ("0-4094", TrunkVlan(ranges=(VlanRange(start=0, end=4094),))),
         ("100-199, 300", TrunkVlan(ranges=(VlanRange(start=100, end=199), VlanRange(start=300, end=300)))),
+        ("1,1,1,1", TrunkVlan(ranges=(VlanRange(start=1, end=1),))),
+        ("300, 100-150, 120-199,200",
+         TrunkVlan(ranges=(VlanRange(start=100, end=200), VlanRange(start=300, end=300)))),
         ("PVLAN 101", PrivateVlan(secondary=101)),
         ("Private VLAN 100/101", PrivateVlan(primary=100, secondary=101)),
     ],
@@ -212,7 +215,10 @@ def test_not_a_workbook_is_bad_input(tmp_path: Path) -> None:
     path.write_text("VM,Powerstate\n", encoding="utf-8")
     with pytest.raises(BadInputError) as err:
         read_rvtools(path)
-    assert str(err.value).startswith(f"{path}: not a readable Excel workbook (")
+    assert str(err.value) == (
+        f"{path}: is named .xlsx but is not an Excel workbook (an .xlsx is a ZIP archive; this file is not); "
+        "export the inventory from RVTools as .xlsx (File > Export all to Excel)"
+    )
 
 
 @pytest.mark.parametrize("layout", ["V4", "V3"])

@@ -222,9 +222,8 @@ class IndexNic:
                 bridge=doc["bridge"], power_state=doc["power_state"], connected=bool(doc["connected"]),
                 template=bool(doc["template"]),
             )
-        except (KeyError, TypeError) as exc:
-            raise BadInputError(f"{where}: a NIC entry lacks {exc}; regenerate the index with "
-                                "`trunkline plan`") from exc
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise _entry_error("a NIC entry", doc, exc, where) from exc
 
 
 @dataclass(frozen=True)
@@ -248,9 +247,21 @@ class IndexGroup:
         try:
             return cls(str(doc["name"]), VlanSet.from_json(doc["vlans"], where),
                        tuple(map(str, doc["bridges"])), tuple(map(str, doc["trunk_nics"])))
-        except (KeyError, TypeError) as exc:
-            raise BadInputError(f"{where}: a node group entry lacks {exc}; regenerate the index with "
-                                "`trunkline plan`") from exc
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise _entry_error("a node group entry", doc, exc, where) from exc
+
+
+def _entry_error(what: str, doc: Any, exc: Exception, where: str) -> BadInputError:
+    """The one-line error for an index entry that is not a mapping, lacks a field, or holds a field of
+    the wrong type (never Python's own exception text)."""
+    if not isinstance(doc, dict):
+        found = f"{type(doc).__name__} {str(doc)[:40]!r}"
+        problem = f"{what} is a {found}, not a mapping of fields"
+    elif isinstance(exc, KeyError):
+        problem = f"{what} lacks the field {exc.args[0]!r}"
+    else:
+        problem = f"{what} has a field of the wrong type"
+    return BadInputError(f"{where}: {problem}; regenerate the index with `trunkline plan`")
 
 
 @dataclass(frozen=True)

@@ -775,6 +775,31 @@ def disconnected_templates() -> Estate:
     return e
 
 
+def messy_rows() -> Estate:
+    """4.7: rows that repeat or lack what they describe, each a finding on its own row while the rest
+    plans: an identical copy of a vNIC row, one vmnic on two switches, a host's vHost row twice (in
+    another datacenter), a vSwitch row again with another MTU, a vPort row with a blank ``Port Group``,
+    a vNetwork row with a blank ``VM``, one NIC label twice on a VM, a vmkernel NIC on a port group the
+    export lacks."""
+    e = Estate("messy-rows")
+    hosts = [("esx71.corp.example", "host-181"), ("esx72.corp.example", "host-182")]
+    _management(e, hosts, "Ops")
+    for host, _ in hosts:
+        e.vswitch(host, "Ops", "vSwitch1", ["vmnic2", "vmnic3"], [("ops-30", 30)])
+    vmnic2, vmnic3 = e.rows["vNIC"][-2:]
+    e.rows["vNIC"].append(dict(vmnic3))  # an identical copy of esx72's vmnic3
+    e.rows["vNIC"].append({**vmnic2, "Switch": "vSwitch0"})  # esx72's vmnic2 on vSwitch0 too
+    e.rows["vHost"].append({**e.rows["vHost"][0], "Datacenter": "DC-West"})
+    e.rows["vSwitch"].append({**e.rows["vSwitch"][-1], "MTU": 9000})
+    e.rows["vPort"].append({**e.rows["vPort"][-1], "Port Group": None, "VLAN": 31})
+    e.vmk("esx71.corp.example", "Ops", "vMotion-old", "vmk1", "198.51.100.71")
+    net = {"Network": "ops-30", "Switch": "vSwitch1"}
+    e.vm("ops01", "vm-901", "esx71.corp.example", "Ops", [net, {**net, "NIC label": "Network adapter 1"}])
+    e.vm("ops02", "vm-902", "esx72.corp.example", "Ops", [net])
+    e.rows["vNetwork"].append({**e.rows["vNetwork"][-1], "VM": None, "VM ID": None})
+    return e
+
+
 #: Tabs of a sizing export (no switch tabs).
 SIZING_TABS = ("vInfo", "vNetwork", "vHost", "vPartition")
 
@@ -809,4 +834,4 @@ def csv_export(directory: Path) -> Path:
 
 #: Every corpus estate that plans, by name.
 ESTATES = {f.__name__: f for f in (dvs_lacp, trunk_44, nsx_v, two_clusters, blank_uplink_port,
-                                   vlan_disagreement, disconnected_templates)}  # fmt: skip
+                                   vlan_disagreement, disconnected_templates, messy_rows)}  # fmt: skip

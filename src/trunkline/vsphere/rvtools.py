@@ -42,6 +42,7 @@ Names are unescaped as vSphere shows them (``%2f`` -> ``/``, ``%5c`` -> ``\\``, 
 
 from __future__ import annotations
 
+import datetime
 import re
 import zipfile
 from collections import Counter, defaultdict
@@ -53,7 +54,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from trunkline.errors import BadInputError
-from trunkline.vsphere.filekinds import OLE2_MAGIC
+from trunkline.vlanranges import merge_ranges
+from trunkline.vsphere.filekinds import OLE2_MAGIC, ZIP_MAGIC
 from trunkline.vsphere.model import (
     AccessVlan,
     Cluster,
@@ -243,6 +245,8 @@ class Row:
     sheet: str
     number: int
     cells: dict[str, Any]
+    #: key -> formula text of the cells that hold a formula without a saved value (read as blank)
+    formulas: dict[str, str] = field(default_factory=dict)
 
     def text(self, key: str) -> str:
         """The cell as stripped text ('' when empty or absent)."""
@@ -264,6 +268,45 @@ def old_excel_error(path: Path) -> BadInputError:
         f"{path}: this looks like an Excel 97-2003 workbook (.xls); save it as .xlsx in Excel "
         "or export the inventory again from RVTools (.xlsx)"
     )
+
+
+#: Stream names in the directory of an encrypted Office document's OLE2 container, as UTF-16LE
+#: directory entries store them ([MS-OFFCRYPTO] 2.3.4: ``EncryptionInfo`` and ``EncryptedPackage``).
+_ENCRYPTED_STREAMS = tuple(name.encode("utf-16-le") for name in ("EncryptionInfo", "EncryptedPackage"))
+_XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def workbook_refusal(path: Path, head: bytes) -> BadInputError | None:
+    """The one-line error for a file that cannot be an RVTools .xlsx, from its first bytes *head*, or
+    ``None`` when it may be one. The one home of this decision for every command (``inventory read``,
+    ``inventory show``, ``plan``):
+
+    - an OLE2 container holding ``EncryptionInfo``/``EncryptedPackage`` streams: a password-protected
+      workbook (Excel encrypts an .xlsx into such a container);
+    - any other OLE2 container: an Excel 97-2003 workbook (.xls);
+    - an RVTools CSV export (:func:`looks_like_csv`);
+    - a file named ``.xlsx``/``.xlsm`` that is not a ZIP archive (an .xlsx is one).
+    """
+    if head.startswith(OLE2_MAGIC):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = head
+        if any(stream in data for stream in _ENCRYPTED_STREAMS):
+            return BadInputError(
+                f"{path}: is a password-protected workbook, which trunkline cannot open; remove the password "
+                "(save unprotected: in Excel, File > Info > Protect Workbook > Encrypt with Password, clear "
+                "it, save) or export the inventory again from RVTools"
+            )
+        return old_excel_error(path)
+    if looks_like_csv(path, head):
+        return csv_error(path)
+    if path.suffix.lower() in _XLSX_SUFFIXES and not head.startswith(ZIP_MAGIC):
+        return BadInputError(
+            f"{path}: is named {path.suffix} but is not an Excel workbook (an .xlsx is a ZIP archive; this "
+            "file is not); export the inventory from RVTools as .xlsx (File > Export all to Excel)"
+        )
+    return None
 
 
 def missing_sheets_error(path: Path, missing: list[str]) -> BadInputError:
@@ -288,10 +331,9 @@ def _read_workbook(path: Path, partial: bool = False) -> tuple[dict[str, list[Ro
         head = b""  # reported below as openpyxl meets it
     except PermissionError as exc:
         raise BadInputError(f"{path}: cannot read it ({exc.strerror}); check its permissions") from None
-    if head.startswith(OLE2_MAGIC):
-        raise old_excel_error(path)
-    if looks_like_csv(path, head):
-        raise csv_error(path)
+    refusal = workbook_refusal(path, head) if head else None
+    if refusal is not None:
+        raise refusal
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
@@ -338,7 +380,59 @@ def _read_workbook(path: Path, partial: bool = False) -> tuple[dict[str, list[Ro
         out: dict[str, list[Row]] = {sheet: [] for sheet in REQUIRED_SHEETS}
         for sheet, (names, rows) in headers.items():
             out[sheet] = list(_sheet_rows(path, sheet, names, rows, COLUMNS[sheet]))
+        if _has_formulas(path):
+            _mark_formulas(path, {s: by_name[_norm(s)] for s in headers}, out)
         return out, findings
+    finally:
+        workbook.close()
+
+
+_FORMULA_TAG = re.compile(rb"<f[ >]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Does any worksheet of the .xlsx at *path* hold a formula (an ``<f>`` element, ECMA-376 Part 1
+    18.3.1.40)? A byte search, so that exports without formulas (RVTools writes none) are read once."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as member:
+                    tail = b""
+                    while chunk := member.read(1 << 20):  # streamed: a large export stays small in memory
+                        if _FORMULA_TAG.search(tail + chunk):
+                            return True
+                        tail = chunk[-2:]
+    return False
+
+
+def _mark_formulas(path: Path, sheet_names: dict[str, str], out: dict[str, list[Row]]) -> None:
+    """Record in each row's ``formulas`` the cells that hold a formula without a saved value: openpyxl
+    reads those as empty (an .xlsx keeps a formula's last value only when Excel saved it), and a blank
+    cell would be reported as missing data rather than as an unsaved formula."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for sheet, rows in out.items():
+            if sheet not in sheet_names or not rows:
+                continue
+            values = workbook[sheet_names[sheet]].iter_rows(values_only=True)
+            header = [_norm(h) for h in next(values, None) or ()]
+            index = {
+                key: header.index(_norm(spelling))
+                for key, (spellings, _) in COLUMNS[sheet].items()
+                for spelling in reversed(spellings)
+                if _norm(spelling) in header
+            }
+            by_number = {row.number: row for row in rows}
+            for number, raw in enumerate(values, start=2):
+                row = by_number.get(number)
+                if row is None:
+                    continue
+                for key, i in index.items():
+                    cell = raw[i] if i < len(raw) else None
+                    if row.cells.get(key) is None and isinstance(cell, str) and cell.startswith("="):
+                        row.formulas[key] = cell
     finally:
         workbook.close()
 
@@ -422,6 +516,10 @@ def _int(row: Row, key: str) -> int | None:
     value = row.cells.get(key)
     if isinstance(value, bool):
         raise _CellError(f"{value!r} is not a number")
+    if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
+        raise _CellError(f"a date or time ({value}) is not a number")
+    if value is not None and not isinstance(value, (int, float, str)):
+        raise _CellError(f"a {type(value).__name__} ({value}) is not a number")
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -502,11 +600,14 @@ def parse_dvport_vlan(text: str, vlan_type: str = "") -> NoVlan | AccessVlan | T
     if too_big is not None:
         raise ValueError(f"VLAN ID {too_big} is out of range 0-4094")
     if "trunk" in kind or "," in text or "-" in text:
-        ranges = []
+        ends = []
         for part in text.split(","):
-            ends = [int(n) for n in part.split("-")]
-            ranges.append(VlanRange(start=ends[0], end=ends[-1]))
-        return TrunkVlan(ranges=tuple(ranges))
+            pair = [int(n) for n in part.split("-")]
+            if pair[0] > pair[-1]:
+                raise ValueError(f"range {part.strip()!r} runs backwards")
+            ends.append((pair[0], pair[-1]))
+        # vSphere keeps trunk ranges apart; a cell such as "1,1,2-5,3" is written merged: "1-5"
+        return TrunkVlan(ranges=tuple(VlanRange(start=a, end=b) for a, b in merge_ranges(ends)))
     return NoVlan() if numbers[0] == 0 else AccessVlan(id=numbers[0])
 
 
@@ -629,7 +730,10 @@ class _Builder:
         self.hosts: dict[tuple[str, str], dict[str, Any]] = {}
 
     def note(self, severity: str, code: str, row: Row, key: str | None, message: str) -> None:
-        """Keep a finding about *row* (and its column *key*)."""
+        """Keep a finding about *row* (and its column *key*). A cell holding a formula without a saved
+        value is reported as such instead (:meth:`formula_findings`), never as a blank cell."""
+        if key in row.formulas:
+            return
         column = COLUMNS[row.sheet][key][0][0] if key else None
         self.findings.append(
             Finding(
@@ -638,6 +742,48 @@ class _Builder:
                 place=Place(sheet=row.sheet, row=row.number, column=column),
                 message=message,
             )
+        )
+
+    def formula_findings(self) -> None:
+        """One finding per read cell holding a formula without a saved value."""
+        for rows in self.sheets.values():
+            for row in rows:
+                for key, formula in row.formulas.items():
+                    column = COLUMNS[row.sheet][key][0][0]
+                    self.findings.append(
+                        Finding(
+                            severity="warning",
+                            code="formula-no-value",
+                            place=Place(sheet=row.sheet, row=row.number, column=column),
+                            message=f"the cell holds the formula {formula!r} without a saved value, so its "
+                            "value is unknown: open the workbook in Excel and save it (Excel saves each "
+                            "formula's value), then read it again",
+                        )
+                    )
+
+    def blank_name(self, row: Row, key: str, what: str) -> None:
+        """Keep a finding about *row*, whose name cell *key* is blank: the row is left out."""
+        self.note(
+            "warning",
+            "name-blank",
+            row,
+            key,
+            f"the {what} of this row is blank: the row is left out; write the name in the export, or {_EDIT}",
+        )
+
+    def duplicate(self, row: Row, key: str, what: str, first: Row) -> None:
+        """Keep a finding about *row*, which repeats *what* (a description) of the earlier row *first*:
+        the inventory keeps *first*. An identical copy is a note; a copy with other values a warning."""
+        same = row.cells == first.cells
+        self.note(
+            "info" if same else "warning",
+            "duplicate-row",
+            row,
+            key,
+            f"{what} is also in row {first.number}"
+            + (" (an identical copy)" if same else " with other values")
+            + f": the inventory keeps row {first.number}"
+            + ("" if same else f"; if this row is the right one, {_EDIT}"),
         )
 
     # -- vCenters -----------------------------------------------------------------------------------
@@ -674,7 +820,9 @@ class _Builder:
                 f"{self.path}: no vCenter found: sheets vInfo, vHost, vSwitch and dvSwitch have no rows; "
                 "export the inventory again with RVTools while connected to vCenter"
             )
+        self.formula_findings()
         self.hosts = self._hosts()
+        self._unique_rows()
         self._versions()
         self._dv_switches()
         self._standard_switches(self.hosts)
@@ -687,12 +835,24 @@ class _Builder:
     def _hosts(self) -> dict[tuple[str, str], dict[str, Any]]:
         """vHost -> per host: its id, datacenter, cluster; NICs and vmkernel NICs are added later."""
         hosts: dict[tuple[str, str], dict[str, Any]] = {}
+        by_name: dict[tuple[str, str], Row] = {}
+        by_id: dict[tuple[str, str], Row] = {}
         for row in self.sheets["vHost"]:
             vc = self.vc_key(row)
             name = _name(row, "host")
+            if not name:
+                self.blank_name(row, "host", "host name ('Host')")
+                continue
             dc = _name(row, "datacenter")
             cluster = _name(row, "cluster")
             host_id = row.text("object_id") or f"host:{name}"
+            if (vc, name) in by_name:
+                self.duplicate(row, "host", f"host {name!r}", by_name[(vc, name)])
+                continue
+            if (vc, host_id) in by_id:
+                self.duplicate(row, "object_id", f"host Object ID {host_id!r}", by_id[(vc, host_id)])
+                continue
+            by_name[(vc, name)] = by_id[(vc, host_id)] = row
             self.vcs[vc].dc(dc).clusters.update([cluster] if cluster else [])
             self.host_of[(vc, name)] = (dc, host_id)
             hosts[(vc, name)] = {
@@ -705,6 +865,40 @@ class _Builder:
             }
         return hosts
 
+    def _unique_rows(self) -> None:
+        """Leave out, each with a finding on its row, the rows whose name cell is blank and the rows
+        repeating an object an earlier row gave (the same vmnic of one host, twice or on two switches;
+        the same vSwitch, port group or vmkernel NIC of one host; the same distributed switch)."""
+
+        def host(row: Row) -> str:
+            return f" of host {_name(row, 'host')!r}"
+
+        def keep(sheet: str, name_key: str, what: str, key: Any, on_host: bool = True) -> None:
+            kept: list[Row] = []
+            first: dict[Any, Row] = {}
+            for row in self.sheets.get(sheet, []):
+                name = _name(row, name_key)
+                if not name:
+                    self.blank_name(row, name_key, f"{what} name ('{COLUMNS[sheet][name_key][0][0]}')")
+                    continue
+                ident = (self.vc_key(row), *key(row))
+                if ident in first:
+                    where = host(row) if on_host else ""
+                    self.duplicate(row, name_key, f"{what} {name!r}{where}", first[ident])
+                    continue
+                first[ident] = row
+                kept.append(row)
+            self.sheets[sheet] = kept
+
+        keep("vNIC", "device", "physical NIC", lambda r: (_name(r, "host"), _name(r, "device")))
+        keep("vSwitch", "switch", "vSwitch", lambda r: (_name(r, "host"), _name(r, "switch")))
+        keep("vPort", "portgroup", "port group", lambda r: (_name(r, "host"), _name(r, "portgroup")))
+        keep("vSC_VMK", "device", "vmkernel NIC", lambda r: (_name(r, "host"), _name(r, "device")))
+        keep("dvSwitch", "switch", "distributed switch", lambda r: (_name(r, "switch"),), on_host=False)
+        keep("dvPort", "portgroup", "distributed port group", lambda r: (r.number,), on_host=False)
+        keep("vInfo", "vm", "VM", lambda r: (r.number,), on_host=False)
+        keep("vNetwork", "vm", "VM", lambda r: (r.number,), on_host=False)
+
     def _versions(self) -> None:
         for row in self.sheets.get("vSource", []):
             version = row.text("version")
@@ -712,11 +906,25 @@ class _Builder:
                 self.vcs[self.vc_key(row)].version = version
 
     def _dv_switches(self) -> None:
+        by_id: dict[tuple[str, str], Row] = {}
         for row in self.sheets["dvSwitch"]:
             vc = self.vc_key(row)
             name = _name(row, "switch")
             dc = _name(row, "datacenter") if "datacenter" in row.cells else self.default_dc(vc)
             dvs_id = row.text("object_id") or f"dvs:{name}"
+            if (vc, dvs_id) in by_id:
+                first = by_id[(vc, dvs_id)]
+                self.note(
+                    "warning",
+                    "duplicate-object-id",
+                    row,
+                    "object_id",
+                    f"Object ID {dvs_id!r} is also in row {first.number} (distributed switch "
+                    f"{_name(first, 'switch')!r}) with another switch {name!r}; the inventory keeps row "
+                    f"{first.number}: if this row is the right one, {_EDIT}",
+                )
+                continue
+            by_id[(vc, dvs_id)] = row
             lag = _name(row, "lacp_name")
             mode = row.text("lacp_mode").lower()
             lacp = (
@@ -774,14 +982,14 @@ class _Builder:
     def _port_groups(self) -> None:
         dvs_uplinks: dict[tuple[str, str], set[str]] = defaultdict(set)
         for row in self.sheets["vNIC"]:
-            if row.text("uplink"):
+            if row.text("uplink") and (self.vc_key(row), _name(row, "host")) in self.host_of:
                 dvs_uplinks[(self.vc_key(row), _name(row, "switch"))].add(row.text("uplink"))
         for (vc, dvs_name), (dc, dvs_id) in self.dvs_of.items():
             switch = self.vcs[vc].dc(dc).switches[dvs_id]
             names = tuple(sorted(dvs_uplinks.get((vc, dvs_name), set()), key=_natural))
             self.vcs[vc].dc(dc).switches[dvs_id] = switch.model_copy(update={"uplinks": names})
         vm_nics = self._vm_nic_counts()
-        first_row: dict[tuple[str, str], int] = {}  # (vc, port group id) -> its first dvPort row
+        first_row: dict[tuple[str, str], Row] = {}  # (vc, port group id) -> its first dvPort row
         for row in self.sheets["dvPort"]:
             vc = self.vc_key(row)
             switch_name = _name(row, "switch")
@@ -810,8 +1018,9 @@ class _Builder:
                 uplink_portgroup=uplink_pg,
                 nsx=bool(_VIRTUALWIRE.match(name)),
             )
-            earlier = first_row.get((vc, pg_id))
-            if earlier is not None:
+            first = first_row.get((vc, pg_id))
+            if first is not None:
+                earlier = first.number
                 if self.vcs[vc].dc(dc).port_groups.get(pg_id) != pg:
                     self.note(
                         "warning",
@@ -821,8 +1030,10 @@ class _Builder:
                         f"Object ID {pg_id!r} is also in row {earlier} with another port group or VLAN; the "
                         f"inventory keeps row {earlier}: if this row is the right one, {_EDIT}",
                     )
+                else:
+                    self.duplicate(row, "portgroup", f"distributed port group {name!r}", first)
                 continue
-            first_row[(vc, pg_id)] = row.number
+            first_row[(vc, pg_id)] = row
             self.dvpg_of[(vc, switch_name, name)] = pg
             self.dvpg_by_name[(vc, name)].append(pg)
             self.vcs[vc].dc(dc).port_groups[pg_id] = pg
@@ -850,7 +1061,18 @@ class _Builder:
             )
             return UnknownVlan(), False
         try:
-            return parse_dvport_vlan(text, row.text("vlan_type")), False
+            vlan = parse_dvport_vlan(text, row.text("vlan_type"))
+            if isinstance(vlan, PrivateVlan) and vlan.primary is None:
+                self.note(
+                    "warning",
+                    "pvlan-primary-unknown",
+                    row,
+                    "vlan",
+                    f"port group {name!r}: private VLAN {text!r} names one VLAN ID ({vlan.secondary}, read "
+                    "as the secondary), so its primary VLAN is unknown; "
+                    f"{_EDIT}: set its 'vlan' primary (the switch's private VLAN map in vSphere names it)",
+                )
+            return vlan, False
         except (ValueError, ValidationError) as exc:
             self.note(
                 "warning",
@@ -884,7 +1106,18 @@ class _Builder:
                     f"sheet 'vSwitch' lacks: the port group is left out on that host; {_EDIT}",
                 )
                 continue
-            vid = self._cell(row, "vlan", _int)
+            vid: int | None = None
+            try:
+                vid = _int(row, "vlan")
+            except _CellError as exc:
+                self.note(
+                    "warning",
+                    "vlan-odd",
+                    row,
+                    "vlan",
+                    f"port group {name!r} on host {_name(row, 'host')!r}: {exc}, not a VLAN ID: its VLAN is "
+                    f"unknown; {_EDIT}: set its 'vlan' (0 = untagged)",
+                )
             vlan: Any = UnknownVlan()
             if vid is None and not row.text("vlan"):
                 self.note(
@@ -900,7 +1133,8 @@ class _Builder:
                     vlan = parse_vport_vlan(vid)
                 except ValueError as exc:
                     self.note("warning", "vlan-odd", row, "vlan", f"port group {name!r}: {exc}; {_EDIT}")
-            seen[(vc, dc, name)].append((_name(row, "host"), row.text("vlan") or "blank", row.number))
+            if not isinstance(vlan, UnknownVlan):  # a blank or odd cell is its own finding, not a vote
+                seen[(vc, dc, name)].append((_name(row, "host"), str(vid), row.number))
             pg = PortGroup(
                 id=f"{switch_id}/{name}",
                 name=name,
@@ -1000,6 +1234,16 @@ class _Builder:
             pg = self.std_pg_of.get((vc, host["id"], pg_name)) or next(
                 iter(self.dvpg_by_name.get((vc, pg_name), [])), None
             )
+            if pg is None:
+                self.note(
+                    "warning",
+                    "unknown-portgroup",
+                    row,
+                    "portgroup",
+                    f"vmkernel NIC {row.text('device')!r} of host {host['name']!r} is on port group "
+                    f"{pg_name!r}, which neither sheet 'vPort' (for that host) nor 'dvPort' lists: the NIC "
+                    f"is kept without a port group; export all tabs again, or {_EDIT}",
+                )
             ip = row.text("ip") or None
             if ip is not None and not is_address(ip):
                 self.note("info", "address-odd", row, "ip", f"{ip!r} is not an IP address: left out")
@@ -1013,12 +1257,27 @@ class _Builder:
             key = (self.vc_key(row), row.text("vm_id") or _name(row, "vm"))
             nics[key].append(row)
             first.setdefault(key, row)
-        seen: set[tuple[str, str]] = set()
+        seen: dict[tuple[str, str], Row] = {}
         for row in [*self.sheets["vInfo"], *(first[k] for k in first)]:
             key = (self.vc_key(row), row.text("vm_id") or _name(row, "vm"))
-            if key in seen:
+            earlier = seen.get(key)
+            if earlier is not None:
+                if row.sheet != "vInfo":
+                    continue  # the VM's NICs, already read with its vInfo row
+                if _name(row, "vm") == _name(earlier, "vm") or not row.text("vm_id"):
+                    self.duplicate(row, "vm", f"VM {_name(row, 'vm')!r}", earlier)
+                else:
+                    self.note(
+                        "warning",
+                        "duplicate-object-id",
+                        row,
+                        "vm_id",
+                        f"VM ID {key[1]!r} of VM {_name(row, 'vm')!r} is also in row {earlier.number} (VM "
+                        f"{_name(earlier, 'vm')!r}); the inventory keeps row {earlier.number}: if this row "
+                        f"is the right one, {_EDIT}",
+                    )
                 continue
-            seen.add(key)
+            seen[key] = row
             self._vm(row, nics.get(key, []))
 
     def _vm(self, row: Row, nic_rows: list[Row]) -> None:
@@ -1033,16 +1292,35 @@ class _Builder:
         if cluster:
             dc.clusters.add(cluster)
         vm_nics = []
+        labels: dict[str, Row] = {}
+        macs: dict[str, Row] = {}
         for index, nic in enumerate(nic_rows, start=1):
+            label = _name(nic, "label") or f"Network adapter {index}"
+            if label in labels:
+                self.duplicate(nic, "label", f"NIC {label!r} of VM {name!r}", labels[label])
+                continue
+            labels[label] = nic
             connected = _bool(nic, "connected")
             starts = _bool(nic, "starts_connected")
             mac = nic.text("mac").lower() or None
             if mac and not _MAC_TEXT.match(mac):
                 self.note("info", "mac-odd", nic, "mac", f"{mac!r} is not a MAC address: left out")
                 mac = None
+            if mac and mac in macs:
+                self.note(
+                    "warning",
+                    "mac-duplicate",
+                    nic,
+                    "mac",
+                    f"{label} of VM {name!r} has MAC {mac}, as row {macs[mac].number} of the same VM has; "
+                    "both NICs are kept: give each NIC its own MAC in vSphere before the migration, or "
+                    f"{_EDIT}",
+                )
+            elif mac:
+                macs[mac] = nic
             vm_nics.append(
                 VmNic(
-                    label=_name(nic, "label") or f"Network adapter {index}",
+                    label=label,
                     mac=mac,
                     adapter=adapter_type(nic.text("adapter")),
                     network=self._network(vc, dc, host_id, nic),
@@ -1059,11 +1337,40 @@ class _Builder:
                 folder=_name(row, "folder") or None,
                 cluster=_cluster_id(cluster) if cluster else None,
                 host=host_id,
-                power_state=_power(row.text("power")),  # type: ignore[arg-type]
-                template=bool(_bool(row, "template")),
+                power_state=self._power(row),  # type: ignore[arg-type]
+                template=self._template(row),
                 nics=tuple(vm_nics),
             )
         )
+
+    def _power(self, row: Row) -> str | None:
+        """The VM's power state; a cell that is none of RVTools' words is a finding (unknown)."""
+        text = row.text("power")
+        power = _power(text)
+        if power is None and text:
+            self.note(
+                "warning",
+                "cell-odd",
+                row,
+                "power",
+                f"VM {_name(row, 'vm')!r}: {text!r} is not a power state (poweredOn, poweredOff, suspended): "
+                f"read as unknown; {_EDIT}: set its 'power_state'",
+            )
+        return power
+
+    def _template(self, row: Row) -> bool:
+        """Is the VM a template; a cell that is neither ``True`` nor ``False`` is a finding (not one)."""
+        template = _bool(row, "template")
+        if template is None and row.text("template"):
+            self.note(
+                "warning",
+                "cell-odd",
+                row,
+                "template",
+                f"VM {_name(row, 'vm')!r}: {row.text('template')!r} is neither True nor False: read as not "
+                f"a template; {_EDIT}: set its 'template'",
+            )
+        return bool(template)
 
     def _addresses(self, row: Row) -> tuple[str, ...]:
         """The guest addresses of a vNetwork row: ``IPv4 Address`` and ``IPv6 Address`` hold
@@ -1083,6 +1390,17 @@ class _Builder:
         if not name:
             return None
         switch = _name(row, "switch")
+        switches = {(v, n) for v, _h, n in self.std_switch_of} | set(self.dvs_of)
+        if switch and (vc, switch) not in switches and (self.sheets["vSwitch"] or self.sheets["dvSwitch"]):
+            self.note(
+                "warning",
+                "unknown-switch",
+                row,
+                "switch",
+                f"a NIC of VM {_name(row, 'vm')!r} is on switch {switch!r}, which neither sheet 'vSwitch' "
+                f"nor 'dvSwitch' lists: the NIC is mapped by its port group name {name!r} alone; check that "
+                f"network in REPORT.md, or {_EDIT}",
+            )
         if switch and (vc, switch, name) in self.dvpg_of:
             return self.dvpg_of[(vc, switch, name)].id
         if host_id and (vc, host_id, name) in self.std_pg_of:
@@ -1124,7 +1442,13 @@ class _Builder:
         try:
             return read(row, key)
         except _CellError as exc:
-            self.note("info", "cell-odd", row, key, f"{exc}: read as unknown")
+            self.note(
+                "warning",
+                "cell-odd",
+                row,
+                key,
+                f"{exc}: read as unknown; fix the cell in the export, or {_EDIT}: write the value",
+            )
             return None
 
     def _assemble(self) -> Inventory:

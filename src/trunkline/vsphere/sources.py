@@ -28,7 +28,9 @@ def load_inventory(path: Path | None = None, partial: bool = False) -> Inventory
 
     The format is told by content, not by the file name: a ZIP archive is an RVTools export (.xlsx,
     :func:`trunkline.vsphere.rvtools.read_rvtools`); text starting with ``{`` is JSON; anything else YAML
-    (:func:`trunkline.vsphere.yamlfile.load_inventory_file`); an RVTools CSV export is refused in one line.
+    (:func:`trunkline.vsphere.yamlfile.load_inventory_file`). What cannot be an RVTools .xlsx (an .xls,
+    a password-protected workbook, a CSV export, a non-ZIP file named .xlsx) is refused in one line by
+    :func:`trunkline.vsphere.rvtools.workbook_refusal`, the same line ``inventory read`` gives.
 
     Raises:
         BadInputError: the file is missing or unreadable, or its content is malformed, violates the schema
@@ -47,14 +49,11 @@ def load_inventory(path: Path | None = None, partial: bool = False) -> Inventory
         raise BadInputError(f"{path}: is a directory; give the inventory file inside it") from None
     except OSError as exc:
         raise BadInputError(f"{path}: cannot read it ({exc.strerror}); check its permissions") from None
-    if head.startswith(ZIP_MAGIC) or head.startswith(OLE2_MAGIC):
-        from trunkline.vsphere import rvtools
+    from trunkline.vsphere import rvtools
 
-        if head.startswith(OLE2_MAGIC):
-            raise rvtools.old_excel_error(path)
+    refusal = rvtools.workbook_refusal(path, head)
+    if refusal is not None:
+        raise refusal
+    if head.startswith(ZIP_MAGIC):
         return rvtools.read_rvtools(path, partial=partial)
-    from trunkline.vsphere.rvtools import csv_error, looks_like_csv
-
-    if looks_like_csv(path, head):
-        raise csv_error(path)
     return yamlfile.load_inventory_file(path)
