@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from trunkline.errors import BadInputError
+from trunkline.errors import BadInputError, nested_too_deeply
 from trunkline.yamlread import ManifestLoader, Note
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -285,6 +285,8 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
         ) from None
     except yaml.YAMLError as exc:
         raise BadInputError(f"{source}: not valid YAML/JSON ({exc}); fix the file") from None
+    except RecursionError:
+        raise BadInputError(nested_too_deeply(source)) from None
     finally:
         loader.dispose()
         if collecting:
@@ -328,6 +330,8 @@ def parse_json_document(text: str, source: str) -> list[RawDocument]:
             f"{source}:{exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno}); fix the file or move "
             "it out of the directory"
         ) from None
+    except RecursionError:
+        raise BadInputError(nested_too_deeply(source)) from None
     if data is None:
         return []
     stripped = len(text) - len(text.lstrip())

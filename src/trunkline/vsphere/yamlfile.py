@@ -26,7 +26,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from trunkline.atomicwrite import write_text_atomic
-from trunkline.errors import BadInputError
+from trunkline.errors import BadInputError, nested_too_deeply
 from trunkline.gcpause import gc_paused
 from trunkline.vsphere.model import (
     AccessVlan,
@@ -138,6 +138,13 @@ def _load_yaml(text: str) -> Any:
 
 
 def _parse_text(text: str, source: str) -> Any:
+    try:
+        return _parse_data(text, source)
+    except RecursionError:
+        raise BadInputError(nested_too_deeply(source)) from None
+
+
+def _parse_data(text: str, source: str) -> Any:
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
