@@ -3,6 +3,7 @@ one line naming the file and exit 2, never a traceback or an unbounded read."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,11 +12,16 @@ from trunkline.cli import main
 
 
 def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code, out, err = _run_all(args, capsys)
+    return code, err
+
+
+def _run_all(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as exc:
         main(args)
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
     code = exc.value.code
-    return (code if isinstance(code, int) else 1), err
+    return (code if isinstance(code, int) else 1), captured.out, captured.err
 
 
 DEEP = "nested too deeply (lists or mappings inside each other hundreds of levels deep)"
@@ -63,3 +69,34 @@ def test_deep_manifest_is_one_line(
         2,
         f"trunkline: error: {name}: {DEEP}; this is not an inventory or manifest: check the file\n",
     )
+
+
+def test_json_inventory_duplicate_key_is_refused_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "inv.json"
+    path.write_text('{\n  "version": 1,\n  "vcenters": [],\n  "version": 2\n}\n', encoding="utf-8")
+    code, err = _run(["inventory", "show", str(path)], capsys)
+    assert (code, err) == (
+        2,
+        f"trunkline: error: {path}:4: key 'version' (also line 2) appears twice in one object; keep one "
+        "(JSON readers differ on which wins)\n",
+    )
+
+
+def test_json_manifest_duplicate_key_is_a_finding_on_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nad = (
+        '{\n  "apiVersion": "k8s.cni.cncf.io/v1",\n  "kind": "NetworkAttachmentDefinition",\n'
+        '  "metadata": {"name": "a", "namespace": "default"},\n'
+        '  "metadata": {"name": "b", "namespace": "default"},\n'
+        '  "spec": {"config": "{\\"cniVersion\\": \\"0.3.1\\", \\"type\\": \\"bridge\\", '
+        '\\"bridge\\": \\"br1\\"}"}\n}\n'
+    )
+    (tmp_path / "nad.json").write_text(nad, encoding="utf-8")
+    code, out, err = _run_all(["validate", "--json", str(tmp_path)], capsys)
+    assert code == 1, err
+    dups = [f for f in json.loads(out)["findings"] if f["key"] == "duplicate-key"]
+    assert [(f["file"], f["line"], f["field"]) for f in dups] == [("nad.json", 5, "metadata")]
+    assert dups[0]["message"].startswith("key 'metadata' appears twice in one mapping (also line 4)")

@@ -20,6 +20,7 @@ Both use libyaml's parser when PyYAML has it (``CSafeLoader``); resolution and c
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -176,20 +177,23 @@ def _noted_mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
         key = loader.construct_object(key_node, deep=True)
         if key in out:
             mark = key_node.start_mark
-            loader.notes.append(
-                Note(
-                    mark.line + 1,
-                    mark.column,
-                    "duplicate-key",
-                    "error",
-                    f"key {key!r} appears twice in one mapping (also line {first[key]}); kubectl's strict "
-                    "decoding refuses the object and other tools keep either value: keep one",
-                )
-            )
+            loader.notes.append(duplicate_key_note(mark.line + 1, mark.column, key, first[key]))
         else:
             first[key] = key_node.start_mark.line + 1
         out[key] = loader.construct_object(value_node, deep=True)
     return out
+
+
+def duplicate_key_note(line: int, column: int, key: Any, first_line: int) -> Note:
+    """The ``duplicate-key`` error note of *key* written again at *line*/*column* (first at *first_line*)."""
+    return Note(
+        line,
+        column,
+        "duplicate-key",
+        "error",
+        f"key {key!r} appears twice in one mapping (also line {first_line}); kubectl's strict "
+        "decoding refuses the object and other tools keep either value: keep one",
+    )
 
 
 def _scalar_note(loader: Any, node: yaml.ScalarNode, message: str) -> None:
@@ -299,3 +303,50 @@ def load_manifest_documents(text: str) -> list[Any]:
         return docs
     finally:
         loader.dispose()
+
+
+def load_json_pairs(text: str) -> tuple[Any, bool]:
+    """``(data, repeated)``: the JSON *text* parsed (a key written twice keeps its later value, as
+    ``json.loads`` does) and whether any object of it holds a key twice (then :func:`duplicate_keys`
+    tells where). ``json.loads``' own errors (``json.JSONDecodeError``, ``RecursionError``) pass through."""
+    repeated = False
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            repeated = True
+        return out
+
+    return json.loads(text, object_pairs_hook=pairs_hook), repeated
+
+
+def duplicate_keys(text: str) -> list[tuple[int, int, str, int]]:
+    """``(line, column, key, first_line)`` (1-based lines, 0-based column) of every key written a second
+    time in one mapping of the first document of YAML or JSON *text*, in text order; ``[]`` when the text
+    does not compose (found by composing it, without constructing values: call it on the error path)."""
+    try:
+        root = yaml.compose(text, Loader=_C_BASE)  # noqa: S506 - a SafeLoader
+    except (yaml.YAMLError, RecursionError):
+        return []
+    found: list[tuple[int, int, str, int]] = []
+    seen_nodes: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:  # an alias names a node already walked
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    mark = key.start_mark
+                    if key.value in first:
+                        found.append((mark.line + 1, mark.column, key.value, first[key.value]))
+                    else:
+                        first[key.value] = mark.line + 1
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return sorted(found)

@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from trunkline.errors import BadInputError, nested_too_deeply
-from trunkline.yamlread import ManifestLoader, Note
+from trunkline.yamlread import ManifestLoader, Note, duplicate_key_note, duplicate_keys, load_json_pairs
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -324,7 +324,7 @@ def parse_json_document(text: str, source: str) -> list[RawDocument]:
         BadInputError: not valid JSON; the message names *source*, the line and the column.
     """
     try:
-        data = json.loads(text)
+        data, repeated = load_json_pairs(text)
     except json.JSONDecodeError as exc:
         raise BadInputError(
             f"{source}:{exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno}); fix the file or move "
@@ -334,8 +334,9 @@ def parse_json_document(text: str, source: str) -> list[RawDocument]:
         raise BadInputError(nested_too_deeply(source)) from None
     if data is None:
         return []
+    notes = tuple(duplicate_key_note(*found) for found in duplicate_keys(text)) if repeated else ()
     stripped = len(text) - len(text.lstrip())
-    return [RawDocument(index=0, line=text.count("\n", 0, stripped) + 1, data=data, text=text)]
+    return [RawDocument(index=0, line=text.count("\n", 0, stripped) + 1, data=data, text=text, notes=notes)]
 
 
 @functools.lru_cache(maxsize=8)
@@ -422,9 +423,7 @@ def _notes_by_item(raw: RawDocument, text: str) -> dict[int, tuple[Note, ...]]:
     ends = [text.count("\n", 0, span.end) + 1 for span in raw.item_spans]
     out: dict[int, list[Note]] = {}
     for note in raw.notes:
-        index = next(
-            (i for i, span in enumerate(raw.item_spans) if span.line + 1 <= note.line <= ends[i]), 0
-        )
+        index = next((i for i, span in enumerate(raw.item_spans) if span.line + 1 <= note.line <= ends[i]), 0)
         out.setdefault(index, []).append(note)
     return {i: tuple(notes) for i, notes in out.items()}
 

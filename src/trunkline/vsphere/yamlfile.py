@@ -39,7 +39,7 @@ from trunkline.vsphere.model import (
     UnknownVlan,
     inventory_json_schema,
 )
-from trunkline.yamlread import Yaml12Loader, Yaml12PyLoader
+from trunkline.yamlread import Yaml12Loader, Yaml12PyLoader, duplicate_keys, load_json_pairs
 
 Loc = tuple[str | int, ...]
 
@@ -148,11 +148,23 @@ def _parse_data(text: str, source: str) -> Any:
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
-            return json.loads(text)
+            data, repeated = load_json_pairs(text)
         except json.JSONDecodeError as exc:
             raise BadInputError(
                 f"{source}:{exc.lineno}: column {exc.colno}: not valid JSON ({exc.msg}); fix the JSON syntax"
             ) from None
+        if repeated:
+            found = duplicate_keys(text)
+            where, what = (
+                (f":{found[0][0]}", f"key {found[0][2]!r} (also line {found[0][3]})")
+                if found
+                else ("", "a key")
+            )
+            raise BadInputError(
+                f"{source}{where}: {what} appears twice in one object; keep one "
+                "(JSON readers differ on which wins)"
+            )
+        return data
     try:
         data = _load_yaml(text)
     except yaml.MarkedYAMLError as exc:
