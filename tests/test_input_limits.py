@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from trunkline.cli import main
+from trunkline.inputfile import MAX_INPUT_BYTES
 
 
 def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -100,3 +101,43 @@ def test_json_manifest_duplicate_key_is_a_finding_on_its_line(
     dups = [f for f in json.loads(out)["findings"] if f["key"] == "duplicate-key"]
     assert [(f["file"], f["line"], f["field"]) for f in dups] == [("nad.json", 5, "metadata")]
     assert dups[0]["message"].startswith("key 'metadata' appears twice in one mapping (also line 4)")
+
+
+@pytest.mark.parametrize("args", [["plan", "/dev/zero", "-o", "OUT"], ["inventory", "show", "/dev/zero"]])
+def test_a_device_is_not_read_as_an_inventory(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
+    code, err = _run(args, capsys)
+    assert (code, err) == (
+        2,
+        "trunkline: error: /dev/zero: not a regular file (a device, pipe or socket); "
+        "give the inventory file\n",
+    )
+
+
+def test_validate_names_a_device_as_such(capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = _run(["validate", "/dev/zero"], capsys)
+    assert (code, err) == (
+        2,
+        "trunkline: error: /dev/zero: not a regular file or directory (a device, pipe or socket); give the "
+        "directory `trunkline plan -o` wrote\n",
+    )
+
+
+@pytest.mark.parametrize("kind", ["inventory", "manifest"])
+def test_a_file_over_the_cap_is_refused_before_reading(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / ("inv.yaml" if kind == "inventory" else "big.yaml")
+    with path.open("wb") as handle:  # sparse: no disk space used
+        handle.truncate(MAX_INPUT_BYTES + 1)
+    args = ["inventory", "show", str(path)] if kind == "inventory" else ["validate", str(tmp_path)]
+    code, err = _run(args, capsys)
+    name = str(path) if kind == "inventory" else "big.yaml"
+    what = "the inventory file" if kind == "inventory" else "a YAML or JSON manifest file"
+    assert (code, err) == (
+        2,
+        f"trunkline: error: {name}: 1,073,741,825 bytes, more than the 1,073,741,824 bytes (1 GiB) read "
+        f"at most; give {what}\n",
+    )

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from trunkline.errors import BadInputError, nested_too_deeply
+from trunkline.inputfile import read_input_bytes
 from trunkline.yamlread import ManifestLoader, Note, duplicate_key_note, duplicate_keys, load_json_pairs
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -298,19 +299,15 @@ def read_yaml_file(path: Path, display: str | None = None) -> list[RawDocument]:
     """Read and parse the YAML/JSON file *path* (see :func:`parse_yaml_documents`).
 
     Raises:
-        BadInputError: unreadable, not UTF-8, or not YAML/JSON (naming *display* or the path).
+        BadInputError: unreadable, not a regular file, over :data:`trunkline.inputfile.MAX_INPUT_BYTES`,
+            not UTF-8, or not YAML/JSON (naming *display* or the path).
     """
     name = display or str(path)
+    raw = read_input_bytes(path, name, "a YAML or JSON manifest file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInputError(f"{name}: no such file; give the path of an existing file") from None
-    except IsADirectoryError:
-        raise BadInputError(f"{name}: is a directory; give a file") from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise BadInputError(f"{name}: not UTF-8 text; give a YAML or JSON file") from None
-    except OSError as exc:
-        raise BadInputError(f"{name}: cannot be read ({exc.strerror}); check its permissions") from None
     if path.suffix.lower() == ".json":
         return parse_json_document(text, name)
     return parse_yaml_documents(text, name)
@@ -517,6 +514,11 @@ def load_manifests(directory: Path) -> list[Document]:
     if directory.is_file():
         return list(documents_of(read_yaml_file(directory, directory.name), directory.name))
     if not directory.is_dir():
+        if directory.exists():
+            raise BadInputError(
+                f"{directory}: not a regular file or directory (a device, pipe or socket); give the "
+                "directory `trunkline plan -o` wrote"
+            )
         raise BadInputError(f"{directory}: no such directory; give the directory `trunkline plan -o` wrote")
     files = manifest_files(directory)
     if not files:

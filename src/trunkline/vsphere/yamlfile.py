@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from trunkline.atomicwrite import write_text_atomic
 from trunkline.errors import BadInputError, nested_too_deeply
 from trunkline.gcpause import gc_paused
+from trunkline.inputfile import read_input_bytes
 from trunkline.vsphere.model import (
     AccessVlan,
     Datacenter,
@@ -107,18 +108,12 @@ def load_inventory_file(path: Path, source: str | None = None) -> Inventory:
     """Read the inventory file at *path* (YAML or JSON, told apart by content, not by name).
 
     Raises:
-        BadInputError: the file is missing, unreadable, not UTF-8, or its content is bad (see
+        BadInputError: the file is missing, unreadable, not a regular file, over
+            :data:`trunkline.inputfile.MAX_INPUT_BYTES`, not UTF-8, or its content is bad (see
             :func:`parse_inventory`).
     """
     name = source or str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInputError(f"{name}: no such file; check the path") from None
-    except IsADirectoryError:
-        raise BadInputError(f"{name}: is a directory; give the inventory file inside it") from None
-    except OSError as exc:
-        raise BadInputError(f"{name}: cannot read it ({exc.strerror}); check its permissions") from None
+    raw = read_input_bytes(path, name, "the inventory file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
