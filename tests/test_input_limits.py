@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_validate_cudn import GOOD
 from trunkline.cli import main
 from trunkline.inputfile import MAX_INPUT_BYTES
 
@@ -141,3 +142,33 @@ def test_a_file_over_the_cap_is_refused_before_reading(
         f"trunkline: error: {name}: 1,073,741,825 bytes, more than the 1,073,741,824 bytes (1 GiB) read "
         f"at most; give {what}\n",
     )
+
+
+def test_alias_bomb_is_one_finding_in_bounded_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    levels = ["      l0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"      l{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    (tmp_path / "b.yaml").write_text(GOOD.replace("name: web", "name: bomb") + "\n".join(levels) + "\n")
+    code, out, err = _run_all(["validate", "--json", str(tmp_path)], capsys)
+    assert code == 1, err
+    found = [f for f in json.loads(out)["findings"] if f["key"] == "yaml-aliases"]
+    assert [(f["line"], f["object"]) for f in found] == [(2, "ClusterUserDefinedNetwork bomb")]
+    assert found[0]["message"] == (
+        "its aliases expand it to 4,903,290,608 nodes, 4,903,290,450 of them through aliases; kubectl "
+        "refuses it (document contains excessive aliasing) and trunkline does not read it further: "
+        "write the values out or use fewer aliases"
+    )
+
+
+def test_a_finding_on_an_aliased_node_has_its_own_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    filler = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: filler\ndata:\n  a: b\n"
+    cudn = GOOD.replace("      vlan:\n", "      vlan: &v\n").replace("id: 40", "id: 4095") + "  copy: *v\n"
+    text = filler + cudn
+    (tmp_path / "a.yaml").write_text(text)
+    code, out, err = _run_all(["validate", "--json", str(tmp_path)], capsys)
+    lines = {f["key"]: f["line"] for f in json.loads(out)["findings"]}
+    id_line = text.splitlines().index("          id: 4095") + 1
+    assert (code, lines["cudn-vlan-range"]) == (1, id_line)  # shifted once, not once more per alias

@@ -32,7 +32,15 @@ import yaml
 
 from trunkline.errors import BadInputError, nested_too_deeply
 from trunkline.inputfile import read_input_bytes
-from trunkline.yamlread import ManifestLoader, Note, duplicate_key_note, duplicate_keys, load_json_pairs
+from trunkline.yamlread import (
+    ManifestLoader,
+    Note,
+    alias_expansion,
+    duplicate_key_note,
+    duplicate_keys,
+    excessive_aliasing,
+    load_json_pairs,
+)
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -254,6 +262,7 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
     # cycles, so it is paused meanwhile.
     collecting = gc.isenabled()
     gc.disable()
+    has_alias = "*" in text
     try:
         index = 0
         while loader.check_node():
@@ -263,6 +272,9 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
             data = loader.construct_document(node)
             notes = tuple(loader.notes)
             loader.notes.clear()
+            refused = _alias_problem(node) if has_alias else None
+            if refused is not None:
+                data, notes = _refused_body(data), (*notes, refused)
             if data is not None:
                 docs.append(
                     RawDocument(
@@ -293,6 +305,36 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
         if collecting:
             gc.enable()
     return docs
+
+
+def _alias_problem(node: Any) -> Note | None:
+    """The error note of a document kubectl refuses for its aliases (too many nodes reached through
+    them: an alias bomb, :func:`~trunkline.yamlread.excessive_aliasing`; or an anchor inside itself),
+    else ``None``."""
+    try:
+        nodes, through = alias_expansion(node)
+    except ValueError as exc:
+        why = f"{exc}; kubectl refuses it"
+    else:
+        if not excessive_aliasing(nodes, through):
+            return None
+        why = (
+            f"its aliases expand it to {nodes:,} nodes, {through:,} of them through aliases; kubectl refuses "
+            "it (document contains excessive aliasing) and trunkline does not read it further"
+        )
+    fix = "write the values out or use fewer aliases"
+    return Note(node.start_mark.line + 1, 0, "yaml-aliases", "error", f"{why}: {fix}")
+
+
+def _refused_body(data: Any) -> Any:
+    """What is kept of a document refused for its aliases: its kind and name (to name it), nothing that
+    expands."""
+    if not isinstance(data, dict):
+        return {}
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    kept_meta = {k: meta[k] for k in ("name", "namespace") if isinstance(meta.get(k), str)}
+    kept = {k: data[k] for k in ("apiVersion", "kind") if isinstance(data.get(k), str)}
+    return {**kept, "metadata": kept_meta} if kept_meta else kept
 
 
 def read_yaml_file(path: Path, display: str | None = None) -> list[RawDocument]:
@@ -366,9 +408,15 @@ def _compose_span(text: str, span: Span | None) -> Any:
 
 
 def _shift_lines(node: Any, lines: int) -> None:
+    """Add *lines* to the start line of every node under *node*, once each: an aliased node is one
+    object reached from every alias, and must not move again for each."""
     stack = [node]
+    done: set[int] = set()
     while stack:
         n = stack.pop()
+        if id(n) in done:
+            continue
+        done.add(id(n))
         n.start_mark = yaml.Mark("", 0, n.start_mark.line + lines, n.start_mark.column, "", 0)
         if isinstance(n, yaml.SequenceNode):
             stack.extend(n.value)
