@@ -331,7 +331,8 @@ def _refused_body(data: Any) -> Any:
     expands."""
     if not isinstance(data, dict):
         return {}
-    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    found = data.get("metadata")
+    meta: dict[str, Any] = found if isinstance(found, dict) else {}
     kept_meta = {k: meta[k] for k in ("name", "namespace") if isinstance(meta.get(k), str)}
     kept = {k: data[k] for k in ("apiVersion", "kind") if isinstance(data.get(k), str)}
     return {**kept, "metadata": kept_meta} if kept_meta else kept
