@@ -110,6 +110,12 @@ def _target_namespaces(
             "--namespace: with --backend cudn-localnet the NADs are created in the --target-namespace "
             "namespaces; give those only"
         )
+    if namespace is not None and not targets:
+        from trunkline.openshift.cudn_rules import namespace_problem
+
+        why = namespace_problem(namespace)
+        if why:
+            raise BadInputError(f"--namespace {namespace}: {why}")
     return tuple(dict.fromkeys(targets)) if targets else ((namespace,) if namespace else ())
 
 

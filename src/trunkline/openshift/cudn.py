@@ -17,6 +17,7 @@ restarts. Every value passes :mod:`.cudn_rules` first; what would not becomes a 
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,12 @@ def subnets_problem(cidrs: tuple[str, ...]) -> str | None:
     for cidr in cidrs:
         if not cudn_rules.is_cidr(cidr) or len(cidr) > cudn_rules.CIDR_MAX:
             return f"{cidr!r} is not a CIDR; write ADDRESS/PREFIX such as 192.0.2.0/24 or 2001:db8::/64"
+        network = ipaddress.ip_network(cidr, strict=False)
+        if network.network_address != ipaddress.ip_interface(cidr).ip:
+            return (
+                f"{cidr!r} has host bits set (the API server takes it, but IPAM allocates from the network); "
+                f"write the network {str(network)!r}"
+            )
     families = [cudn_rules.cidr_family(c) for c in cidrs]
     if len(families) == 2 and families[0] == families[1]:
         return "two subnets must be one IPv4 and one IPv6"

@@ -1,0 +1,45 @@
+"""cudn-localnet options a user gets wrong: each refused in one line naming the option as given, with
+the fix (exit 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trunkline.cli import main
+
+
+def _err(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[object, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    return exc.value.code, capsys.readouterr().err
+
+
+def test_namespace_default_is_named_as_given(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["plan", "-o", str(tmp_path / "o"), "--backend", "cudn-localnet", "--namespace", "default"]
+    assert _err(args, capsys) == (
+        2,
+        "trunkline: error: --namespace default: namespace 'default': OpenShift forbids CUDNs in 'default' "
+        "and 'openshift-*' namespaces; migrate the VMs into a namespace of their own and select that\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("cidrs", "bad", "network"),
+    [
+        ("10.0.0.1/24", "10.0.0.1/24", "10.0.0.0/24"),
+        ("10.0.0.0/24,2001:db8::1/64", "2001:db8::1/64", "2001:db8::/64"),
+    ],
+)
+def test_subnet_with_host_bits_is_refused_with_the_network(
+    cidrs: str, bad: str, network: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["plan", "-o", str(tmp_path / "o"), "--backend", "cudn-localnet", "--target-namespace", "vms"]
+    args += ["--subnet", f"vm-vlan-10={cidrs}"]
+    assert _err(args, capsys) == (
+        2,
+        f"trunkline: error: --subnet vm-vlan-10={cidrs}: {bad!r} has host bits set (the API server takes it, "
+        f"but IPAM allocates from the network); write the network {network!r}\n",
+    )
+    assert not (tmp_path / "o").exists()
