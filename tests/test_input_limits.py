@@ -172,3 +172,17 @@ def test_a_finding_on_an_aliased_node_has_its_own_line(
     lines = {f["key"]: f["line"] for f in json.loads(out)["findings"]}
     id_line = text.splitlines().index("          id: 4095") + 1
     assert (code, lines["cudn-vlan-range"]) == (1, id_line)  # shifted once, not once more per alias
+
+
+def test_a_file_without_objects_is_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty.yaml").write_text("")
+    (tmp_path / "comments.yaml").write_text("# nothing yet\n---\n")
+    code, out, err = _run_all(["validate", "--json", str(tmp_path)], capsys)
+    fix = "nothing was checked there: give it the manifests it should hold, or remove it"
+    assert (code, json.loads(out)["notes"]) == (
+        0,
+        [
+            f"comments.yaml: holds no object (empty, or only comments); {fix}",
+            f"empty.yaml: holds no object (empty, or only comments); {fix}",
+        ],
+    )

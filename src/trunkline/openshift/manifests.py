@@ -551,6 +551,17 @@ def manifest_files(directory: Path) -> list[Path]:
     return [path for _, path in sorted(found)]
 
 
+def files_without_objects(directory: Path, docs: Iterable[Document]) -> list[str]:
+    """The manifest files of *directory* (or the one file it names), as :func:`load_manifests` names
+    them, that hold no object (empty, only comments, or only null documents), in file order."""
+    if directory.is_file():
+        names = [directory.name]
+    else:
+        names = [os.path.relpath(p, str(directory)).replace(os.sep, "/") for p in manifest_files(directory)]
+    seen = {doc.file for doc in docs}
+    return [name for name in names if name not in seen]
+
+
 def load_manifests(directory: Path) -> list[Document]:
     """Load every document of the manifests directory *directory* (or of a single file).
 
