@@ -43,3 +43,36 @@ def test_subnet_with_host_bits_is_refused_with_the_network(
         f"but IPAM allocates from the network); write the network {network!r}\n",
     )
     assert not (tmp_path / "o").exists()
+
+
+def test_one_port_group_by_name_and_moid_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["plan", "-o", str(tmp_path / "o"), "--backend", "cudn-localnet", "--target-namespace", "vms"]
+    args += ["--subnet", "vm-vlan-10=10.0.0.0/24", "--subnet", "dvportgroup-23=10.0.1.0/24"]
+    assert _err(args, capsys) == (
+        2,
+        "trunkline: error: --subnet dvportgroup-23: port group 'vm-vlan-10' has subnets already (as --subnet "
+        "vm-vlan-10); give it once\n",
+    )
+
+
+def test_subnet_of_a_port_group_without_cudn_is_a_warning(tmp_path: Path) -> None:
+    from trunkline.openshift.cudn import parse_subnets
+    from trunkline.openshift.plan import PlanOptions, build_plan
+    from trunkline.vsphere.sources import load_inventory
+
+    options = PlanOptions(
+        backend="cudn-localnet",
+        target_namespaces=("vms",),
+        subnets=parse_subnets(["Management Network=10.0.0.0/24", "vm-vlan-10=10.0.1.0/24"]),
+    )
+    plan = build_plan(load_inventory(), options)
+    found = [(f.subject, f.message) for f in plan.findings if f.code == "subnet-unused"]
+    assert found == [
+        (
+            "--subnet Management Network",
+            "port group 'Management Network' gets no CUDN (vmkernel port group (no VM NICs)), so its subnets "
+            "are not used; drop the --subnet, or map the port group to an access VLAN",
+        )
+    ]

@@ -18,7 +18,7 @@ restarts. Every value passes :mod:`.cudn_rules` first; what would not becomes a 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -77,12 +77,41 @@ def subnets_problem(cidrs: tuple[str, ...]) -> str | None:
     return None
 
 
+def _subnet_keys(options: PlanOptions, net: NetworkDecision) -> list[str]:
+    """The ``--subnet`` keys naming *net* (its port group name, its moids), in that order."""
+    names = dict.fromkeys((net.name, *(value for _, value in net.sources)))
+    return [k for k in names if k in options.subnets]
+
+
 def subnets_of(options: PlanOptions, net: NetworkDecision) -> tuple[str, ...]:
     """The subnets given for *net* (by port group name or by its moid), else ``()``."""
-    for key in (net.name, *(value for _, value in net.sources)):
-        if key in options.subnets:
-            return options.subnets[key]
-    return ()
+    keys = _subnet_keys(options, net)
+    return options.subnets[keys[0]] if keys else ()
+
+
+def check_subnets(find: Find, options: PlanOptions, nets: Iterable[NetworkDecision]) -> None:
+    """``--subnet`` values that name one port group twice (by name and by moid) are refused; those
+    naming a port group that gets no CUDN (vmkernel only, a trunk, a private VLAN, VLAN 4095, left
+    unmapped or sent elsewhere by --mtv-map) are a warning each (``subnet-unused``): they change nothing.
+
+    Raises:
+        BadInputError: one port group named by two ``--subnet`` values.
+    """
+    for net in nets:
+        keys = _subnet_keys(options, net)
+        if len(keys) > 1:
+            raise BadInputError(
+                f"--subnet {keys[1]}: port group {net.name!r} has subnets already (as --subnet {keys[0]}); "
+                "give it once"
+            )
+        if keys and net.target != "multus":
+            find(
+                "warning",
+                "subnet-unused",
+                f"--subnet {keys[0]}",
+                f"port group {net.name!r} gets no CUDN ({net.reason}), so its subnets are not used; drop the "
+                "--subnet, or map the port group to an access VLAN",
+            )
 
 
 Find = Callable[..., None]

@@ -50,6 +50,7 @@ PLAN_CODES: dict[str, tuple[str, str]] = {
     "private-vlan": ("a private VLAN has no OpenShift equivalent", "isolate otherwise, or --mtv-map"),
     "promiscuous": ("promiscuous mode has no bridge CNI equivalent", "check the VMs that rely on it"),
     "shared-vlan": ("several port groups share one VLAN on a switch (legitimate)", "none needed"),
+    "subnet-unused": ("a --subnet names a port group that gets no CUDN", "drop it, or map the port group"),
     "teaming": ("a teaming policy has no bond equivalent; active-backup used", "none needed"),
     "templates": ("templates are not migrated as VMs", "none needed"),
     "trunk-vlan-0": ("a trunk includes VLAN 0, which vlanTrunk cannot carry", "none needed"),

@@ -950,6 +950,10 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
     for key, dec in decisions.items():
         if dec.target == "multus":
             decisions[key] = _with(dec, nad=nad_names[key], bridge=bridge_of[dec.switch])
+    if b.opt.backend == "cudn-localnet":
+        from trunkline.openshift.cudn import check_subnets
+
+        check_subnets(b.find, b.opt, (decisions[k] for k in sorted(decisions)))
 
     by_bridge: dict[str, list[NetworkDecision]] = defaultdict(list)
     for dec in decisions.values():
