@@ -76,3 +76,21 @@ def test_subnet_of_a_port_group_without_cudn_is_a_warning(tmp_path: Path) -> Non
             "are not used; drop the --subnet, or map the port group to an access VLAN",
         )
     ]
+
+
+def test_br_ex_shared_by_switches_on_different_nics_and_a_jumbo_mtu_are_reported() -> None:
+    from tests.test_plan_cudn import estate_plan
+
+    plan = estate_plan(localnet_bridge="br-ex")
+    found = [(f.severity, f.code, f.subject) for f in plan.findings if f.code.startswith("br-ex")]
+    assert found == [
+        ("warning", "br-ex-shared", "--localnet-bridge br-ex"),
+        ("info", "br-ex-mtu", "switch Jumbo"),
+    ]
+    shared = next(f for f in plan.findings if f.code == "br-ex-shared")
+    assert shared.message == (
+        "switches DSwitch, Jumbo, Odd use different NICs on vSphere, but all of them would leave through "
+        "br-ex's one uplink (the node's default NIC): make sure its switch port carries all their VLANs, or "
+        "use --localnet-bridge own to give each its own OVS bridge on its NIC"
+    )
+    assert not [f for f in estate_plan().findings if f.code.startswith("br-ex")]

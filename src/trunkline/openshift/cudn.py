@@ -27,7 +27,7 @@ from trunkline.openshift import cudn_rules
 from trunkline.openshift.naming import sanitise, with_suffix
 
 if TYPE_CHECKING:
-    from trunkline.openshift.plan import NetworkDecision, Plan, PlanOptions
+    from trunkline.openshift.plan import BridgeDecision, NetworkDecision, Plan, PlanOptions
 
 API_VERSION = cudn_rules.API_VERSION
 KIND = cudn_rules.KIND
@@ -178,6 +178,36 @@ def cudn_manifests(plan: Plan) -> list[dict[str, Any]]:
     """Every CUDN of *plan*, sorted by name."""
     nets = sorted((n for n in plan.networks if n.target == "multus"), key=lambda n: n.nad or "")
     return [cudn_manifest(n, plan) for n in nets]
+
+
+def br_ex_findings(find: Find, bridges: Iterable[BridgeDecision], switch_name: Callable[[str], str]) -> None:
+    """Findings for ``--localnet-bridge br-ex``, which maps every physical network to the one bridge of
+    the node's default network: switches that use different NICs on vSphere (they would share br-ex's
+    uplink: ``br-ex-shared``, warning), and a switch MTU above 1500 (br-ex's MTU is the cluster's, set
+    for the default network: ``br-ex-mtu``, note). *switch_name* names a switch by its key."""
+    carrying = [b for b in bridges if b.localnet]
+    if len(carrying) > 1:
+        names = ", ".join(sorted(switch_name(s) for b in carrying for s in b.switches))
+        find(
+            "warning",
+            "br-ex-shared",
+            "--localnet-bridge br-ex",
+            f"switches {names} use different NICs on vSphere, but all of them would leave through br-ex's "
+            "one uplink (the node's default NIC): make sure its switch port carries all their VLANs, or "
+            "use --localnet-bridge own to give each its own OVS bridge on its NIC",
+        )
+    for bridge in carrying:
+        if bridge.mtu > 1500:
+            names = ", ".join(sorted(switch_name(s) for s in bridge.switches))
+            find(
+                "info",
+                "br-ex-mtu",
+                f"switch {names}",
+                f"MTU {bridge.mtu} on vSphere, but br-ex carries the node's default network and keeps the "
+                "MTU the cluster was installed with (`oc debug node/NODE -- ip link show br-ex`): frames "
+                "above it are dropped; lower the CUDN's MTU to it, or use --localnet-bridge own on a NIC "
+                "with the larger MTU",
+            )
 
 
 def nncp_manifests(plan: Plan) -> list[dict[str, Any]]:

@@ -14,6 +14,8 @@ _EDIT = "edit the inventory file and run plan on it"
 #: Plan finding code -> (what it means, the fix).
 PLAN_CODES: dict[str, tuple[str, str]] = {
     "ambiguous-network": ("two port groups share one NetworkMap source", "rename one on vSphere"),
+    "br-ex-mtu": ("a switch MTU above 1500 mapped to br-ex (default network)", "lower it, or own bridge"),
+    "br-ex-shared": ("switches on different NICs all leave through br-ex", "--localnet-bridge own"),
     "bad-mac": ("a VM NIC's MAC is not a MAC address; left out", f"{_EDIT} if the MAC matters"),
     "duplicate-mac": ("several VM NICs have one MAC", "give each VM NIC its own MAC before migrating"),
     "forged-transmits": (

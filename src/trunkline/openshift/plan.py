@@ -960,6 +960,10 @@ def build_plan(inventory: Inventory, options: PlanOptions | None = None) -> Plan
         if dec.bridge:
             by_bridge[dec.bridge].append(dec)
     bridges = [_bridge(b, name, mem, by_bridge, layouts) for name, mem in bridge_members]
+    if b.opt.backend == "cudn-localnet" and b.opt.localnet_bridge == "br-ex":
+        from trunkline.openshift.cudn import br_ex_findings
+
+        br_ex_findings(b.find, bridges, lambda key: b.switches[key].name)
     networks = tuple(decisions[k] for k in sorted(decisions))
     vms = _vms(b, decisions)
     maps = _network_maps(b, networks)
