@@ -262,7 +262,7 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
     # cycles, so it is paused meanwhile.
     collecting = gc.isenabled()
     gc.disable()
-    has_alias = "*" in text
+    has_alias = "&" in text and "*" in text  # an alias needs an anchor: else no walk
     try:
         index = 0
         while loader.check_node():
