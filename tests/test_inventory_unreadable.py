@@ -28,3 +28,18 @@ def test_typer_does_not_refuse_an_unreadable_path_itself(
     err = capsys.readouterr().err
     assert "Usage:" not in err
     assert "is not readable" not in err
+
+
+@pytest.mark.parametrize("option", [None, "--rvtools", "--nic-map-file", "--node-state"])
+def test_plan_leaves_unreadable_paths_to_its_loaders(
+    option: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "input.yaml"
+    path.write_text(example_text(), encoding="utf-8")
+    monkeypatch.setattr(os, "access", lambda *_a, **_k: False)
+    given = [str(path)] if option is None else [option, str(path)]
+    with pytest.raises(SystemExit):
+        main(["plan", *given, "-o", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert "is not readable" not in err
+    assert "see 'trunkline plan -h'" not in err

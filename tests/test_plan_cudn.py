@@ -190,6 +190,7 @@ def test_large_estate_findings_are_exactly_what_a_cudn_cannot_carry():
         ("error", "cudn-trunk", "port group 'trunk-a' (DC1, switch DSwitch)", True),
         ("error", "cudn-vlan-4095", "port group 'guest-tagging' (DC1, switch DSwitch)", True),
         ("error", "private-vlan", "port group 'pvlan-7' (DC1, switch DSwitch)", True),
+        ("warning", "subnet-unused", "--subnet odd-v6", False),  # its CUDN is refused for its MTU
         ("warning", "vm-nic-unmapped",
          "port group 'guest-tagging': VLAN 4095 (guest tagging): trunk 1-4094 (CUDN Localnet: one access "
          "VLAN only)", True),

@@ -50,3 +50,12 @@ class EnvironmentProblem(TrunklineError):
     """
 
     exit_code = 3
+
+
+def nested_too_deeply(source: str) -> str:
+    """The one-line message for an input whose lists and mappings nest deeper than the parsers recurse
+    (Python's recursion limit, about 1000 levels; no inventory or manifest nests beyond a few dozen)."""
+    return (
+        f"{source}: nested too deeply (lists or mappings inside each other hundreds of levels deep); "
+        "this is not an inventory or manifest: check the file"
+    )

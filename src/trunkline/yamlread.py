@@ -20,6 +20,7 @@ Both use libyaml's parser when PyYAML has it (``CSafeLoader``); resolution and c
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -176,20 +177,23 @@ def _noted_mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
         key = loader.construct_object(key_node, deep=True)
         if key in out:
             mark = key_node.start_mark
-            loader.notes.append(
-                Note(
-                    mark.line + 1,
-                    mark.column,
-                    "duplicate-key",
-                    "error",
-                    f"key {key!r} appears twice in one mapping (also line {first[key]}); kubectl's strict "
-                    "decoding refuses the object and other tools keep either value: keep one",
-                )
-            )
+            loader.notes.append(duplicate_key_note(mark.line + 1, mark.column, key, first[key]))
         else:
             first[key] = key_node.start_mark.line + 1
         out[key] = loader.construct_object(value_node, deep=True)
     return out
+
+
+def duplicate_key_note(line: int, column: int, key: Any, first_line: int) -> Note:
+    """The ``duplicate-key`` error note of *key* written again at *line*/*column* (first at *first_line*)."""
+    return Note(
+        line,
+        column,
+        "duplicate-key",
+        "error",
+        f"key {key!r} appears twice in one mapping (also line {first_line}); kubectl's strict "
+        "decoding refuses the object and other tools keep either value: keep one",
+    )
 
 
 def _scalar_note(loader: Any, node: yaml.ScalarNode, message: str) -> None:
@@ -299,3 +303,126 @@ def load_manifest_documents(text: str) -> list[Any]:
         return docs
     finally:
         loader.dispose()
+
+
+def load_json_pairs(text: str) -> tuple[Any, bool]:
+    """``(data, repeated)``: the JSON *text* parsed (a key written twice keeps its later value, as
+    ``json.loads`` does) and whether any object of it holds a key twice (then :func:`duplicate_keys`
+    tells where). ``json.loads``' own errors (``json.JSONDecodeError``, ``RecursionError``) pass through."""
+    repeated = False
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            repeated = True
+        return out
+
+    return json.loads(text, object_pairs_hook=pairs_hook), repeated
+
+
+def duplicate_keys(text: str) -> list[tuple[int, int, str, int]]:
+    """``(line, column, key, first_line)`` (1-based lines, 0-based column) of every key written a second
+    time in one mapping of the first document of YAML or JSON *text*, in text order; ``[]`` when the text
+    does not compose (found by composing it, without constructing values: call it on the error path)."""
+    try:
+        root = yaml.compose(text, Loader=_C_BASE)  # noqa: S506 - a SafeLoader
+    except (yaml.YAMLError, RecursionError):
+        return []
+    found: list[tuple[int, int, str, int]] = []
+    seen_nodes: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:  # an alias names a node already walked
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    mark = key.start_mark
+                    if key.value in first:
+                        found.append((mark.line + 1, mark.column, key.value, first[key.value]))
+                    else:
+                        first[key.value] = mark.line + 1
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return sorted(found)
+
+
+def alias_expansion(root: Any) -> tuple[int, int]:
+    """``(nodes, through_aliases)`` of the composed YAML node *root* once every alias is expanded, as
+    go-yaml v2 counts them while decoding (yaml.v2 ``decode.go``: ``decodeCount``, ``aliasCount``): every
+    node decoded (alias nodes too), and those decoded inside an alias's expansion. go-yaml checks the
+    ratio as it goes; this counts the whole document. Computed without expanding (each node's
+    counts once, bottom up), so an alias bomb costs its size in the text, not its expansion.
+
+    Raises:
+        ValueError: an anchor's value holds an alias to that anchor (go-yaml refuses it too).
+    """
+    # Document order: the first reach of a node is its anchor, every later reach an alias.
+    seen: set[int] = set()
+    edges: dict[int, list[tuple[Any, bool]]] = {}
+    order: list[Any] = []
+    stack = [root]
+    seen.add(id(root))
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        children = (
+            list(node.value)
+            if isinstance(node, yaml.SequenceNode)
+            else [c for pair in node.value for c in pair]
+            if isinstance(node, yaml.MappingNode)
+            else []
+        )
+        out = []
+        for child in children:
+            alias = id(child) in seen
+            out.append((child, alias))
+            if not alias:
+                seen.add(id(child))
+        edges[id(node)] = out
+        stack.extend(child for child, alias in reversed(out) if not alias)
+    size: dict[int, int] = {}
+    aliases: dict[int, int] = {}
+    opened: set[int] = set()
+    stack = [root]
+    while stack:  # post-order: a node once all its children (anchored anywhere) are counted
+        node = stack[-1]
+        if id(node) in size:
+            stack.pop()
+            continue
+        pending = [child for child, _ in edges[id(node)] if id(child) not in size]
+        if pending:
+            if id(node) in opened:  # an anchor inside itself (PyYAML composes the cycle)
+                raise ValueError("an anchor's value contains an alias to itself")
+            opened.add(id(node))
+            stack.extend(pending)
+            continue
+        total, met = 1, 0
+        for child, alias in edges[id(node)]:
+            # go-yaml decodes an alias node, then its anchor's whole value at alias depth > 0
+            total += size[id(child)] + (1 if alias else 0)
+            met += size[id(child)] if alias else aliases[id(child)]
+        size[id(node)], aliases[id(node)] = total, met
+        stack.pop()
+    return size[id(root)], aliases[id(root)]
+
+
+def excessive_aliasing(nodes: int, through_aliases: int) -> bool:
+    """Whether go-yaml v2 (and so kubectl) refuses a document with these :func:`alias_expansion` counts
+    ("document contains excessive aliasing", yaml.v2 ``decode.go`` ``allowedAliasRatio``): more than 100
+    nodes decoded through aliases, more than 1000 nodes, and a share of nodes reached through aliases
+    above 99% up to 400,000 nodes, 10% from 4,000,000, linear in between."""
+    if through_aliases <= 100 or nodes <= 1000:
+        return False
+    if nodes <= 400_000:
+        allowed = 0.99
+    elif nodes >= 4_000_000:
+        allowed = 0.10
+    else:
+        allowed = 0.99 - 0.89 * (nodes - 400_000) / 3_600_000
+    return through_aliases / nodes > allowed

@@ -17,7 +17,8 @@ restarts. Every value passes :mod:`.cudn_rules` first; what would not becomes a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import ipaddress
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ from trunkline.openshift import cudn_rules
 from trunkline.openshift.naming import sanitise, with_suffix
 
 if TYPE_CHECKING:
-    from trunkline.openshift.plan.model import NetworkDecision, Plan, PlanOptions
+    from trunkline.openshift.plan.model import BridgeDecision, NetworkDecision, Plan, PlanOptions
 
 API_VERSION = cudn_rules.API_VERSION
 KIND = cudn_rules.KIND
@@ -64,18 +65,53 @@ def subnets_problem(cidrs: tuple[str, ...]) -> str | None:
     for cidr in cidrs:
         if not cudn_rules.is_cidr(cidr) or len(cidr) > cudn_rules.CIDR_MAX:
             return f"{cidr!r} is not a CIDR; write ADDRESS/PREFIX such as 192.0.2.0/24 or 2001:db8::/64"
+        network = ipaddress.ip_network(cidr, strict=False)
+        if network.network_address != ipaddress.ip_interface(cidr).ip:
+            return (
+                f"{cidr!r} has host bits set (the API server takes it, but IPAM allocates from the network); "
+                f"write the network {str(network)!r}"
+            )
     families = [cudn_rules.cidr_family(c) for c in cidrs]
     if len(families) == 2 and families[0] == families[1]:
         return "two subnets must be one IPv4 and one IPv6"
     return None
 
 
+def _subnet_keys(options: PlanOptions, net: NetworkDecision) -> list[str]:
+    """The ``--subnet`` keys naming *net* (its port group name, its moids), in that order."""
+    names = dict.fromkeys((net.name, *(value for _, value in net.sources)))
+    return [k for k in names if k in options.subnets]
+
+
 def subnets_of(options: PlanOptions, net: NetworkDecision) -> tuple[str, ...]:
     """The subnets given for *net* (by port group name or by its moid), else ``()``."""
-    for key in (net.name, *(value for _, value in net.sources)):
-        if key in options.subnets:
-            return options.subnets[key]
-    return ()
+    keys = _subnet_keys(options, net)
+    return options.subnets[keys[0]] if keys else ()
+
+
+def check_subnets(find: Find, options: PlanOptions, nets: Iterable[NetworkDecision]) -> None:
+    """``--subnet`` values that name one port group twice (by name and by moid) are refused; those
+    naming a port group that gets no CUDN (vmkernel only, a trunk, a private VLAN, VLAN 4095, left
+    unmapped or sent elsewhere by --mtv-map) are a warning each (``subnet-unused``): they change nothing.
+
+    Raises:
+        BadInputError: one port group named by two ``--subnet`` values.
+    """
+    for net in nets:
+        keys = _subnet_keys(options, net)
+        if len(keys) > 1:
+            raise BadInputError(
+                f"--subnet {keys[1]}: port group {net.name!r} has subnets already (as --subnet {keys[0]}); "
+                "give it once"
+            )
+        if keys and net.target != "multus":
+            find(
+                "warning",
+                "subnet-unused",
+                f"--subnet {keys[0]}",
+                f"port group {net.name!r} gets no CUDN ({net.reason}), so its subnets are not used; drop the "
+                "--subnet, or map the port group to an access VLAN",
+            )
 
 
 Find = Callable[..., None]
@@ -142,6 +178,36 @@ def cudn_manifests(plan: Plan) -> list[dict[str, Any]]:
     """Every CUDN of *plan*, sorted by name."""
     nets = sorted((n for n in plan.networks if n.target == "multus"), key=lambda n: n.nad or "")
     return [cudn_manifest(n, plan) for n in nets]
+
+
+def br_ex_findings(find: Find, bridges: Iterable[BridgeDecision], switch_name: Callable[[str], str]) -> None:
+    """Findings for ``--localnet-bridge br-ex``, which maps every physical network to the one bridge of
+    the node's default network: switches that use different NICs on vSphere (they would share br-ex's
+    uplink: ``br-ex-shared``, warning), and a switch MTU above 1500 (br-ex's MTU is the cluster's, set
+    for the default network: ``br-ex-mtu``, note). *switch_name* names a switch by its key."""
+    carrying = [b for b in bridges if b.localnet]
+    if len(carrying) > 1:
+        names = ", ".join(sorted(switch_name(s) for b in carrying for s in b.switches))
+        find(
+            "warning",
+            "br-ex-shared",
+            "--localnet-bridge br-ex",
+            f"switches {names} use different NICs on vSphere, but all of them would leave through br-ex's "
+            "one uplink (the node's default NIC): make sure its switch port carries all their VLANs, or "
+            "use --localnet-bridge own to give each its own OVS bridge on its NIC",
+        )
+    for bridge in carrying:
+        if bridge.mtu > 1500:
+            names = ", ".join(sorted(switch_name(s) for s in bridge.switches))
+            find(
+                "info",
+                "br-ex-mtu",
+                f"switch {names}",
+                f"MTU {bridge.mtu} on vSphere, but br-ex carries the node's default network and keeps the "
+                "MTU the cluster was installed with (`oc debug node/NODE -- ip link show br-ex`): frames "
+                "above it are dropped; lower the CUDN's MTU to it, or use --localnet-bridge own on a NIC "
+                "with the larger MTU",
+            )
 
 
 def nncp_manifests(plan: Plan) -> list[dict[str, Any]]:

@@ -14,6 +14,8 @@ _EDIT = "edit the inventory file and run plan on it"
 #: Plan finding code -> (what it means, the fix).
 PLAN_CODES: dict[str, tuple[str, str]] = {
     "ambiguous-network": ("two port groups share one NetworkMap source", "rename one on vSphere"),
+    "br-ex-mtu": ("a switch MTU above 1500 mapped to br-ex (default network)", "lower it, or own bridge"),
+    "br-ex-shared": ("switches on different NICs all leave through br-ex", "--localnet-bridge own"),
     "bad-mac": ("a VM NIC's MAC is not a MAC address; left out", f"{_EDIT} if the MAC matters"),
     "duplicate-mac": ("several VM NICs have one MAC", "give each VM NIC its own MAC before migrating"),
     "forged-transmits": (
@@ -50,6 +52,7 @@ PLAN_CODES: dict[str, tuple[str, str]] = {
     "private-vlan": ("a private VLAN has no OpenShift equivalent", "isolate otherwise, or --mtv-map"),
     "promiscuous": ("promiscuous mode has no bridge CNI equivalent", "check the VMs that rely on it"),
     "shared-vlan": ("several port groups share one VLAN on a switch (legitimate)", "none needed"),
+    "subnet-unused": ("a --subnet names a port group that gets no CUDN", "drop it, or map the port group"),
     "teaming": ("a teaming policy has no bond equivalent; active-backup used", "none needed"),
     "templates": ("templates are not migrated as VMs", "none needed"),
     "trunk-vlan-0": ("a trunk includes VLAN 0, which vlanTrunk cannot carry", "none needed"),

@@ -30,8 +30,17 @@ from typing import Any
 
 import yaml
 
-from trunkline.errors import BadInputError
-from trunkline.yamlread import ManifestLoader, Note
+from trunkline.errors import BadInputError, nested_too_deeply
+from trunkline.inputfile import read_input_bytes
+from trunkline.yamlread import (
+    ManifestLoader,
+    Note,
+    alias_expansion,
+    duplicate_key_note,
+    duplicate_keys,
+    excessive_aliasing,
+    load_json_pairs,
+)
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -253,6 +262,7 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
     # cycles, so it is paused meanwhile.
     collecting = gc.isenabled()
     gc.disable()
+    has_alias = "&" in text and "*" in text  # an alias needs an anchor: else no walk
     try:
         index = 0
         while loader.check_node():
@@ -262,6 +272,9 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
             data = loader.construct_document(node)
             notes = tuple(loader.notes)
             loader.notes.clear()
+            refused = _alias_problem(node) if has_alias else None
+            if refused is not None:
+                data, notes = _refused_body(data), (*notes, refused)
             if data is not None:
                 docs.append(
                     RawDocument(
@@ -285,6 +298,8 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
         ) from None
     except yaml.YAMLError as exc:
         raise BadInputError(f"{source}: not valid YAML/JSON ({exc}); fix the file") from None
+    except RecursionError:
+        raise BadInputError(nested_too_deeply(source)) from None
     finally:
         loader.dispose()
         if collecting:
@@ -292,23 +307,50 @@ def parse_yaml_documents(text: str, source: str) -> list[RawDocument]:
     return docs
 
 
+def _alias_problem(node: Any) -> Note | None:
+    """The error note of a document kubectl refuses for its aliases (too many nodes reached through
+    them: an alias bomb, :func:`~trunkline.yamlread.excessive_aliasing`; or an anchor inside itself),
+    else ``None``."""
+    try:
+        nodes, through = alias_expansion(node)
+    except ValueError as exc:
+        why = f"{exc}; kubectl refuses it"
+    else:
+        if not excessive_aliasing(nodes, through):
+            return None
+        why = (
+            f"its aliases expand it to {nodes:,} nodes, {through:,} of them through aliases; kubectl refuses "
+            "it (document contains excessive aliasing) and trunkline does not read it further"
+        )
+    fix = "write the values out or use fewer aliases"
+    return Note(node.start_mark.line + 1, 0, "yaml-aliases", "error", f"{why}: {fix}")
+
+
+def _refused_body(data: Any) -> Any:
+    """What is kept of a document refused for its aliases: its kind and name (to name it), nothing that
+    expands."""
+    if not isinstance(data, dict):
+        return {}
+    found = data.get("metadata")
+    meta: dict[str, Any] = found if isinstance(found, dict) else {}
+    kept_meta = {k: meta[k] for k in ("name", "namespace") if isinstance(meta.get(k), str)}
+    kept = {k: data[k] for k in ("apiVersion", "kind") if isinstance(data.get(k), str)}
+    return {**kept, "metadata": kept_meta} if kept_meta else kept
+
+
 def read_yaml_file(path: Path, display: str | None = None) -> list[RawDocument]:
     """Read and parse the YAML/JSON file *path* (see :func:`parse_yaml_documents`).
 
     Raises:
-        BadInputError: unreadable, not UTF-8, or not YAML/JSON (naming *display* or the path).
+        BadInputError: unreadable, not a regular file, over :data:`trunkline.inputfile.MAX_INPUT_BYTES`,
+            not UTF-8, or not YAML/JSON (naming *display* or the path).
     """
     name = display or str(path)
+    raw = read_input_bytes(path, name, "a YAML or JSON manifest file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInputError(f"{name}: no such file; give the path of an existing file") from None
-    except IsADirectoryError:
-        raise BadInputError(f"{name}: is a directory; give a file") from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise BadInputError(f"{name}: not UTF-8 text; give a YAML or JSON file") from None
-    except OSError as exc:
-        raise BadInputError(f"{name}: cannot be read ({exc.strerror}); check its permissions") from None
     if path.suffix.lower() == ".json":
         return parse_json_document(text, name)
     return parse_yaml_documents(text, name)
@@ -322,16 +364,19 @@ def parse_json_document(text: str, source: str) -> list[RawDocument]:
         BadInputError: not valid JSON; the message names *source*, the line and the column.
     """
     try:
-        data = json.loads(text)
+        data, repeated = load_json_pairs(text)
     except json.JSONDecodeError as exc:
         raise BadInputError(
             f"{source}:{exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno}); fix the file or move "
             "it out of the directory"
         ) from None
+    except RecursionError:
+        raise BadInputError(nested_too_deeply(source)) from None
     if data is None:
         return []
+    notes = tuple(duplicate_key_note(*found) for found in duplicate_keys(text)) if repeated else ()
     stripped = len(text) - len(text.lstrip())
-    return [RawDocument(index=0, line=text.count("\n", 0, stripped) + 1, data=data, text=text)]
+    return [RawDocument(index=0, line=text.count("\n", 0, stripped) + 1, data=data, text=text, notes=notes)]
 
 
 @functools.lru_cache(maxsize=8)
@@ -364,9 +409,15 @@ def _compose_span(text: str, span: Span | None) -> Any:
 
 
 def _shift_lines(node: Any, lines: int) -> None:
+    """Add *lines* to the start line of every node under *node*, once each: an aliased node is one
+    object reached from every alias, and must not move again for each."""
     stack = [node]
+    done: set[int] = set()
     while stack:
         n = stack.pop()
+        if id(n) in done:
+            continue
+        done.add(id(n))
         n.start_mark = yaml.Mark("", 0, n.start_mark.line + lines, n.start_mark.column, "", 0)
         if isinstance(n, yaml.SequenceNode):
             stack.extend(n.value)
@@ -418,9 +469,7 @@ def _notes_by_item(raw: RawDocument, text: str) -> dict[int, tuple[Note, ...]]:
     ends = [text.count("\n", 0, span.end) + 1 for span in raw.item_spans]
     out: dict[int, list[Note]] = {}
     for note in raw.notes:
-        index = next(
-            (i for i, span in enumerate(raw.item_spans) if span.line + 1 <= note.line <= ends[i]), 0
-        )
+        index = next((i for i, span in enumerate(raw.item_spans) if span.line + 1 <= note.line <= ends[i]), 0)
         out.setdefault(index, []).append(note)
     return {i: tuple(notes) for i, notes in out.items()}
 
@@ -502,6 +551,17 @@ def manifest_files(directory: Path) -> list[Path]:
     return [path for _, path in sorted(found)]
 
 
+def files_without_objects(directory: Path, docs: Iterable[Document]) -> list[str]:
+    """The manifest files of *directory* (or the one file it names), as :func:`load_manifests` names
+    them, that hold no object (empty, only comments, or only null documents), in file order."""
+    if directory.is_file():
+        names = [directory.name]
+    else:
+        names = [os.path.relpath(p, str(directory)).replace(os.sep, "/") for p in manifest_files(directory)]
+    seen = {doc.file for doc in docs}
+    return [name for name in names if name not in seen]
+
+
 def load_manifests(directory: Path) -> list[Document]:
     """Load every document of the manifests directory *directory* (or of a single file).
 
@@ -514,6 +574,11 @@ def load_manifests(directory: Path) -> list[Document]:
     if directory.is_file():
         return list(documents_of(read_yaml_file(directory, directory.name), directory.name))
     if not directory.is_dir():
+        if directory.exists():
+            raise BadInputError(
+                f"{directory}: not a regular file or directory (a device, pipe or socket); give the "
+                "directory `trunkline plan -o` wrote"
+            )
         raise BadInputError(f"{directory}: no such directory; give the directory `trunkline plan -o` wrote")
     files = manifest_files(directory)
     if not files:

@@ -33,7 +33,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from trunkline.errors import BadInputError
+from trunkline.errors import BadInputError, nested_too_deeply
+from trunkline.inputfile import read_input_bytes
 from trunkline.openshift.naming import is_ifname, is_label, is_label_key, is_label_value
 from trunkline.yamlread import load_yaml12
 
@@ -168,10 +169,11 @@ def load_nic_map_file(path: Path) -> list[NodeGroup]:
     Raises:
         BadInputError: the file is missing, does not parse, or breaks the format.
     """
+    raw = read_input_bytes(path, f"NIC map file {path}", "a NIC map file (YAML or JSON)")
     try:
-        data = load_yaml12(path.read_text(encoding="utf-8"))  # trunkline's own format: YAML 1.2
-    except OSError as exc:
-        raise BadInputError(f"NIC map file {path}: cannot read it ({exc.strerror}); check the path") from exc
+        data = load_yaml12(raw.decode("utf-8"))  # trunkline's own format: YAML 1.2
+    except RecursionError:
+        raise BadInputError(nested_too_deeply(f"NIC map file {path}")) from None
     except UnicodeDecodeError as exc:
         raise BadInputError(f"NIC map file {path}: not UTF-8 text; give a YAML or JSON file") from exc
     except yaml.YAMLError as exc:

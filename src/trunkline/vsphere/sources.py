@@ -11,6 +11,7 @@ from pathlib import Path
 
 from trunkline.errors import BadInputError
 from trunkline.examples import BUNDLED_NAME, bundled_inventory
+from trunkline.inputfile import check_regular
 from trunkline.vsphere.filekinds import OLE2_MAGIC, ZIP_MAGIC
 from trunkline.vsphere.model import Inventory
 
@@ -33,20 +34,18 @@ def load_inventory(path: Path | None = None, partial: bool = False) -> Inventory
     :func:`trunkline.vsphere.rvtools.workbook_refusal`, the same line ``inventory read`` gives.
 
     Raises:
-        BadInputError: the file is missing or unreadable, or its content is malformed, violates the schema
+        BadInputError: the file is missing, unreadable, not a regular file or over
+            :data:`trunkline.inputfile.MAX_INPUT_BYTES`, or its content is malformed, violates the schema
             or has broken references (one line naming the file, the place and the fix).
     """
     from trunkline.vsphere import yamlfile
 
     if path is None:
         return yamlfile.parse_inventory(example_text(), BUNDLED_NAME)
+    check_regular(path, str(path), "the inventory file")
     try:
         with path.open("rb") as handle:
             head = handle.read(4096)
-    except FileNotFoundError:
-        raise BadInputError(f"{path}: no such file; check the path") from None
-    except IsADirectoryError:
-        raise BadInputError(f"{path}: is a directory; give the inventory file inside it") from None
     except OSError as exc:
         raise BadInputError(f"{path}: cannot read it ({exc.strerror}); check its permissions") from None
     from trunkline.vsphere import rvtools

@@ -26,8 +26,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from trunkline.atomicwrite import write_text_atomic
-from trunkline.errors import BadInputError
+from trunkline.errors import BadInputError, nested_too_deeply
 from trunkline.gcpause import gc_paused
+from trunkline.inputfile import read_input_bytes
 from trunkline.vsphere.model import (
     AccessVlan,
     Datacenter,
@@ -39,7 +40,7 @@ from trunkline.vsphere.model import (
     UnknownVlan,
     inventory_json_schema,
 )
-from trunkline.yamlread import Yaml12Loader, Yaml12PyLoader
+from trunkline.yamlread import Yaml12Loader, Yaml12PyLoader, duplicate_keys, load_json_pairs
 
 Loc = tuple[str | int, ...]
 
@@ -107,18 +108,12 @@ def load_inventory_file(path: Path, source: str | None = None) -> Inventory:
     """Read the inventory file at *path* (YAML or JSON, told apart by content, not by name).
 
     Raises:
-        BadInputError: the file is missing, unreadable, not UTF-8, or its content is bad (see
+        BadInputError: the file is missing, unreadable, not a regular file, over
+            :data:`trunkline.inputfile.MAX_INPUT_BYTES`, not UTF-8, or its content is bad (see
             :func:`parse_inventory`).
     """
     name = source or str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInputError(f"{name}: no such file; check the path") from None
-    except IsADirectoryError:
-        raise BadInputError(f"{name}: is a directory; give the inventory file inside it") from None
-    except OSError as exc:
-        raise BadInputError(f"{name}: cannot read it ({exc.strerror}); check its permissions") from None
+    raw = read_input_bytes(path, name, "the inventory file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -138,14 +133,33 @@ def _load_yaml(text: str) -> Any:
 
 
 def _parse_text(text: str, source: str) -> Any:
+    try:
+        return _parse_data(text, source)
+    except RecursionError:
+        raise BadInputError(nested_too_deeply(source)) from None
+
+
+def _parse_data(text: str, source: str) -> Any:
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
-            return json.loads(text)
+            data, repeated = load_json_pairs(text)
         except json.JSONDecodeError as exc:
             raise BadInputError(
                 f"{source}:{exc.lineno}: column {exc.colno}: not valid JSON ({exc.msg}); fix the JSON syntax"
             ) from None
+        if repeated:
+            found = duplicate_keys(text)
+            where, what = (
+                (f":{found[0][0]}", f"key {found[0][2]!r} (also line {found[0][3]})")
+                if found
+                else ("", "a key")
+            )
+            raise BadInputError(
+                f"{source}{where}: {what} appears twice in one object; keep one "
+                "(JSON readers differ on which wins)"
+            )
+        return data
     try:
         data = _load_yaml(text)
     except yaml.MarkedYAMLError as exc:

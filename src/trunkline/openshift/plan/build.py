@@ -109,7 +109,15 @@ def complete_plan(
         )
     assignment = assign_bridges(index, options, decisions, findings)
     name_nads(index, decisions, assignment.bridge_of, findings)
+    if options.backend == "cudn-localnet":
+        from trunkline.openshift.cudn import check_subnets
+
+        check_subnets(findings.find, options, (decisions[k] for k in sorted(decisions)))
     bridges = decide_bridges(index, options, assignment, decisions, findings)
+    if options.backend == "cudn-localnet" and options.localnet_bridge == "br-ex":
+        from trunkline.openshift.cudn import br_ex_findings
+
+        br_ex_findings(findings.find, bridges, lambda key: index.switches[key].name)
     networks = tuple(decisions[k] for k in sorted(decisions))
     vms = decide_vms(index, options, decisions, findings)
     maps = decide_network_maps(inventory, options, networks, findings)

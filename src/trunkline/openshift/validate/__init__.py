@@ -20,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from trunkline.openshift import cudn_validate
-from trunkline.openshift.manifests import Document, Kind, load_manifests
+from trunkline.openshift.manifests import Document, Kind, files_without_objects, load_manifests
 from trunkline.openshift.nodestate import NodeState
 from trunkline.openshift.validate.common import check_api_version, check_duplicates, check_kind_and_scope
 from trunkline.openshift.validate.context import BridgeDef, Context, nncp_bridges
@@ -140,5 +140,12 @@ def validate_directory(
         kinds=dict(sorted(kinds.items())),
         findings=tuple(findings),
         single_file=directory.is_file(),
-        notes=tuple(cudn_validate.notes(docs)),
+        notes=(
+            *(
+                f"{name}: holds no object (empty, or only comments); nothing was checked there: "
+                "give it the manifests it should hold, or remove it"
+                for name in files_without_objects(directory, docs)
+            ),
+            *cudn_validate.notes(docs),
+        ),
     )
