@@ -48,10 +48,20 @@ def read_input_bytes(path: Path, name: str, what: str) -> bytes:
     Raises:
         BadInputError: as :func:`check_regular`, or the file cannot be read.
     """
-    check_regular(path, name, what)
+    info = check_regular(path, name, what)
     try:
         with path.open("rb") as handle:
-            data = handle.read(MAX_INPUT_BYTES + 1)
+            # read() allocates the size it is asked for up front: ask for the file's size (a 1 GiB
+            # buffer fails in a small VM such as `lab --vm`'s), then in bounded chunks while it grows
+            chunks = [handle.read(min(info.st_size, MAX_INPUT_BYTES) + 1)]
+            total = len(chunks[0])
+            while total <= MAX_INPUT_BYTES:
+                chunk = handle.read(min(1 << 20, MAX_INPUT_BYTES + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except OSError as exc:
         raise BadInputError(f"{name}: cannot read it ({exc.strerror}); check its permissions") from None
     if len(data) > MAX_INPUT_BYTES:
