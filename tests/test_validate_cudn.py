@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from tests.test_plan_cudn import estate_plan
+from tests.support.plan import estate_plan
 from trunkline.openshift.render import write_plan
 from trunkline.openshift.validate import validate_directory
 
