@@ -33,8 +33,8 @@ import yaml
 from tests.conftest import cli_env
 from tests.netns import VethPair, sh, stop_process, unique
 from tests.prometheus_fixture import PROMETHEUS, KubeStateMetricsStandIn, PrometheusServer, free_port
-from tests.test_deploy_dashboard import queries as dashboard_queries
-from tests.test_prometheus_rules import write_groups
+from tests.support.deploy import queries as dashboard_queries
+from tests.support.deploy import write_groups
 from tests.watch_traffic import ETH_P_IP, Sender, ethernet, in_netns, ipv4_udp, quiet_ipv6
 
 pytestmark = [pytest.mark.privileged, pytest.mark.slow,
