@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.netns import VethPair, privileged_problem
+from tests.support.manifests import write_trunk_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
@@ -67,3 +68,9 @@ def bundled_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     proc = run_cli("plan", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     return out
+
+
+@pytest.fixture
+def plan_dir(tmp_path: Path) -> Path:
+    """Hand-written NADs for the verify tests (see :func:`tests.support.manifests.write_trunk_plan`)."""
+    return write_trunk_plan(tmp_path)

@@ -18,7 +18,17 @@ import pytest
 
 from tests.conftest import cli_env, run_cli
 from tests.netns import VethPair
-from tests.support.count import finish, protocol, read_line, records, settle, start_count
+from tests.support.count import (
+    finish,
+    get_in_b,
+    protocol,
+    read_line,
+    records,
+    sample,
+    served_url,
+    settle,
+    start_count,
+)
 
 PING_FRAME = 14 + 20 + 8 + 56  # Ethernet + IPv4 + ICMP echo header + ping's default 56 bytes of data
 UDP_PAYLOAD = 100
@@ -329,38 +339,6 @@ def test_a_metrics_address_not_of_this_host_is_one_line_exit_2(address: str, why
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith(f"trunkline: error: --metrics-address {address}: {why}")
     assert proc.stderr.count("\n") == 1 and proc.stdout == ""
-
-
-def served_url(proc: subprocess.Popen[str]) -> str:
-    """The base URL of the metrics server *proc* announced on stderr (``http://127.0.0.1:PORT``)."""
-    assert proc.stderr is not None
-    line = proc.stderr.readline()
-    while line and "serving Prometheus metrics on " not in line:
-        line = proc.stderr.readline()
-    assert line.startswith("trunkline: serving Prometheus metrics on http://127.0.0.1:"), line
-    return line.split(" on ")[1].strip().removesuffix("/metrics")
-
-
-def get_in_b(pair: VethPair, url: str) -> tuple[int, str]:
-    """(status, body) of ``GET url`` from inside ns_b."""
-    fetch = ("import urllib.error, urllib.request\n"
-             f"try:\n    r = urllib.request.urlopen({url!r}, timeout=10)\n"
-             "    print(r.status); print(r.read().decode())\n"
-             "except urllib.error.HTTPError as e:\n    print(e.code); print(e.read().decode())")
-    out = pair.exec_b(sys.executable, "-c", fetch).stdout
-    status, _, body = out.partition("\n")
-    return int(status), body
-
-
-def sample(text: str, name: str, **labels: str) -> float | None:
-    """The value of series *name* with exactly *labels* in a text-format scrape, else None."""
-    from prometheus_client.parser import text_string_to_metric_families
-
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            if s.name == name and s.labels == labels:
-                return float(s.value)
-    return None
 
 
 @pytest.mark.privileged

@@ -120,7 +120,7 @@ def test_mac_table_size_without_learning_is_bad_usage() -> None:
 
 @pytest.mark.privileged
 def test_macs_with_metrics_port_and_no_plan_serve_the_mac_table_families(veth_pair: VethPair) -> None:
-    from tests.test_count_cli import get_in_b, sample, served_url
+    from tests.support.count import get_in_b, sample, served_url
     from tests.watch_traffic import quiet_ipv6
 
     quiet_ipv6(veth_pair)  # no router solicitation or MLD report adds a pair of its own

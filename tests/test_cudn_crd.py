@@ -12,8 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.support.plan import plan_for
-from tests.test_plan_cudn import CUDNS, estate_plan
+from tests.support.plan import CUDNS, estate_plan, plan_for
 from trunkline.openshift import cudn, cudn_rules
 from trunkline.vsphere.sources import load_inventory
 

@@ -26,7 +26,7 @@ import pytest
 
 from tests.conftest import cli_env
 from tests.netns import VethPair
-from tests.test_deploy_manifests import container, one
+from tests.support.deploy import container, one
 from tests.watch_traffic import Sender, in_netns, quiet_ipv6
 
 pytestmark = pytest.mark.privileged

@@ -8,42 +8,11 @@ tests/test_verify_prometheus.py.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import kubernetes_validate
 
-from tests.test_deploy_manifests import K8S_VERSION, one
+from tests.support.deploy import DASHBOARD_CONFIGMAP, K8S_VERSION, dashboard, one, panels, queries
 
 ALLOWED_PANELS = {"graph", "singlestat", "table", "row"}
-DASHBOARD_CONFIGMAP = "trunkline-dashboard"
-
-
-def dashboard() -> dict[str, Any]:
-    (text,) = one("ConfigMap", DASHBOARD_CONFIGMAP)["data"].values()
-    board = json.loads(text)
-    assert isinstance(board, dict)
-    return board
-
-
-def panels() -> list[dict[str, Any]]:
-    """Every panel, rows' nested panels included."""
-    out: list[dict[str, Any]] = []
-    for panel in dashboard()["panels"]:
-        out.append(panel)
-        out.extend(panel.get("panels", []))
-    return out
-
-
-def queries() -> dict[str, str]:
-    """Panel title -> its PromQL (each panel has exactly one target)."""
-    out: dict[str, str] = {}
-    for panel in panels():
-        if panel["type"] == "row":
-            continue
-        (target,) = panel["targets"]
-        out[panel["title"]] = target["expr"]
-    return out
 
 
 def test_configmap_is_where_and_how_the_console_finds_dashboards() -> None:

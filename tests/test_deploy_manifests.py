@@ -11,36 +11,14 @@ import copy
 import shlex
 import shutil
 import subprocess
-from pathlib import Path
-from typing import Any
 
 import kubernetes_validate
 import pytest
 import yaml
 
-DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
-K8S_VERSION = "1.29"  # OpenShift 4.16; the fields used here are the same from 1.25 to 1.37
+from tests.support.deploy import DEPLOY, K8S_VERSION, container, load_all, one
+
 CAPABILITIES = ["BPF", "NET_ADMIN", "PERFMON"]
-
-
-def load_all() -> list[dict[str, Any]]:
-    """Every object the kustomization lists, in its order (what `kubectl kustomize deploy/` builds)."""
-    kustomization = yaml.safe_load((DEPLOY / "kustomization.yaml").read_text())
-    docs: list[dict[str, Any]] = []
-    for name in kustomization["resources"]:
-        docs.extend(d for d in yaml.safe_load_all((DEPLOY / name).read_text()) if d)
-    return docs
-
-
-def one(kind: str, name: str | None = None) -> dict[str, Any]:
-    """The one object of *kind* (named *name* when given)."""
-    (doc,) = [d for d in load_all() if d["kind"] == kind and name in (None, d["metadata"]["name"])]
-    return doc
-
-
-def container() -> dict[str, Any]:
-    (ctr,) = one("DaemonSet")["spec"]["template"]["spec"]["containers"]
-    return ctr
 
 
 def test_kustomization_lists_every_manifest_in_deploy() -> None:

@@ -171,7 +171,7 @@ def test_readme_command_examples_run(tmp_path: Path) -> None:
     The examples that need root (`sudo`: count, verify, lab) are only checked to name those commands.
     Output is not compared (the console blocks do that); each must exit 0.
     """
-    from tests.test_rvtools_reader import seed_rows, write_workbook
+    from tests.support.rvtools_corpus import seed_rows, write_workbook
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Commands\n", 1)[1].split("\n## ", 1)[0]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_validate_cudn import GOOD
+from tests.support.manifests import CUDN_TEXT
 from trunkline.cli import main
 from trunkline.inputfile import MAX_INPUT_BYTES
 
@@ -149,7 +149,7 @@ def test_alias_bomb_is_one_finding_in_bounded_time(
 ) -> None:
     levels = ["      l0: &a0 [x, x, x, x, x, x, x, x, x]"]
     levels += [f"      l{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
-    (tmp_path / "b.yaml").write_text(GOOD.replace("name: web", "name: bomb") + "\n".join(levels) + "\n")
+    (tmp_path / "b.yaml").write_text(CUDN_TEXT.replace("name: web", "name: bomb") + "\n".join(levels) + "\n")
     code, out, err = _run_all(["validate", "--json", str(tmp_path)], capsys)
     assert code == 1, err
     found = [f for f in json.loads(out)["findings"] if f["key"] == "yaml-aliases"]
@@ -165,7 +165,8 @@ def test_a_finding_on_an_aliased_node_has_its_own_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     filler = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: filler\ndata:\n  a: b\n"
-    cudn = GOOD.replace("      vlan:\n", "      vlan: &v\n").replace("id: 40", "id: 4095") + "  copy: *v\n"
+    cudn = CUDN_TEXT.replace("      vlan:\n", "      vlan: &v\n").replace("id: 40", "id: 4095")
+    cudn += "  copy: *v\n"
     text = filler + cudn
     (tmp_path / "a.yaml").write_text(text)
     code, out, err = _run_all(["validate", "--json", str(tmp_path)], capsys)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from tests.test_plan_index import _index
-from tests.test_vm_verdicts import Pair
+from tests.support.plan import plan_index
+from tests.support.vmverdict import Pair
 from trunkline.lab.vms import LabVms, choose, evidence
 
 
 def _choices() -> dict[str, LabVms]:
-    index, taken = _index(), set()
+    index, taken = plan_index(), set()
     return {nad: choose(index, f"default/{nad}", vlan, taken)
             for nad, vlan in (("vm-vlan-10", 10), ("vm-vlan-20", 20), ("vm-vlan-30", 30), ("vm-vlan-40", 40))}
 

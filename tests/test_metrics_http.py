@@ -10,15 +10,12 @@ from __future__ import annotations
 import platform
 import socket
 import time
-import urllib.error
-import urllib.request
-from collections import defaultdict
 from collections.abc import Iterator
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.netns import VethPair, sh
+from tests.support.metrics import Samples, parse, scrape, value
 from tests.watch_traffic import (
     ETH_P_ARP,
     ETH_P_IP,
@@ -32,30 +29,6 @@ from trunkline import __version__
 from trunkline.xdp.ethertypes import name as ethertype_name
 
 pytestmark = pytest.mark.privileged
-
-Samples = dict[str, dict[tuple[tuple[str, str], ...], float]]
-
-
-def scrape(port: int, path: str = "/metrics") -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as resp:
-            return resp.status, resp.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
-
-
-def parse(text: str) -> Samples:
-    """sample name -> {sorted label items -> value}."""
-    out: Samples = defaultdict(dict)
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            out[sample.name][tuple(sorted(sample.labels.items()))] = sample.value
-    return out
-
-
-def value(samples: Samples, metric: str, /, **labels: str) -> float:
-    return samples[metric].get(tuple(sorted(labels.items())), 0.0)
-
 
 def total(samples: Samples, name: str, interface: str, direction: str) -> float:
     want = {("direction", direction), ("interface", interface)}

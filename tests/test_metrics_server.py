@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.netns import VethPair
-from tests.test_metrics_http import parse, scrape, value
+from tests.support.metrics import parse, scrape, value
 from tests.watch_traffic import Sender, in_netns, quiet_ipv6
 from trunkline.xdp.httpd import ServerLimits
 from trunkline.xdp.stats import Snapshot

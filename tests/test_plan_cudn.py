@@ -13,82 +13,13 @@ import yaml
 from typer.testing import CliRunner
 
 from tests.conftest import run_cli
-from tests.support.plan import dvs_inventory, nad_configs, plan_for
+from tests.support.plan import CUDN, CUDNS, dvs_inventory, estate_plan, nad_configs, plan_for
 from trunkline.cli import app
 from trunkline.errors import BadInputError
 from trunkline.openshift import cudn
 from trunkline.openshift.kubevirt import vm_patch
 from trunkline.openshift.render import render_files, write_plan
-from trunkline.vsphere.model import Inventory
 from trunkline.vsphere.sources import load_inventory
-
-CUDN = {"backend": "cudn-localnet", "target_namespaces": ("vms",)}
-ACCESS = 400  # access VLANs 2..401 on DSwitch
-CUDNS = ACCESS + 5  # + native-1, flat, jumbo-500, storage-v6, odd-700
-
-
-def estate(port_groups_per_switch: int = ACCESS) -> Inventory:
-    """Three distributed switches: DSwitch (MTU 1500, vmnic1 -> ens34) with access VLANs 2..401, VLAN 1,
-    an untagged port group, a trunk, VLAN 4095 and a private VLAN; Jumbo (MTU 9000, vmnic2 -> ens35);
-    Odd (MTU 1000, vmnic3 -> ens36). One VM per port group."""
-    switches = [
-        {"id": sid, "name": name, "kind": "distributed", "mtu": mtu, "uplinks": ["uplink1"]}
-        for sid, name, mtu in (("dvs-1", "DSwitch", 1500), ("dvs-2", "Jumbo", 9000), ("dvs-3", "Odd", 1000))
-    ]
-    pgs: list[dict[str, Any]] = []
-
-    def pg(name: str, vlan: Any, switch: str = "dvs-1") -> None:
-        pgs.append({"id": f"dvportgroup-{101 + len(pgs)}", "name": name, "switch": switch, "vlan": vlan})
-
-    for vid in range(2, 2 + port_groups_per_switch):
-        pg(f"access-{vid}", vid)
-    pg("native-1", 1)
-    pg("flat", 0)
-    pg("trunk-a", "100-199,300")
-    pg("guest-tagging", 4095)
-    pg("pvlan-7", {"type": "pvlan", "secondary": 7, "primary": 5, "pvlan_type": "isolated"})
-    pg("jumbo-500", 500, "dvs-2")
-    pg("storage-v6", 600, "dvs-2")
-    pg("odd-700", 700, "dvs-3")
-    pg("odd-v6", 701, "dvs-3")
-    hosts = [
-        {
-            "id": f"host-{h}",
-            "name": f"esx{h}.example",
-            "nics": [{"name": f"vmnic{i}", "switch": f"dvs-{i}", "uplink": "uplink1"} for i in (1, 2, 3)],
-        }
-        for h in (1, 2)
-    ]
-    vms = [
-        {
-            "id": f"vm-{i}",
-            "name": f"vm{i}",
-            "nics": [{"label": "Network adapter 1", "mac": f"00:50:56:00:{i // 256:02x}:{i % 256:02x}",
-                      "adapter": "vmxnet3", "network": p["id"]}],
-        }
-        for i, p in enumerate(pgs)
-    ]  # fmt: skip
-    return Inventory.model_validate(
-        {
-            "nic_map": {"vmnic1": "ens34", "vmnic2": "ens35", "vmnic3": "ens36"},
-            "vcenters": [
-                {
-                    "name": "vc1.example",
-                    "datacenters": [
-                        {"id": "datacenter-1", "name": "DC1", "hosts": hosts, "switches": switches,
-                         "port_groups": pgs, "vms": vms}
-                    ],
-                }
-            ],
-        }
-    )  # fmt: skip
-
-
-SUBNETS = {"storage-v6": ("192.0.2.0/24", "2001:db8:600::/64"), "odd-v6": ("2001:db8:701::/64",)}
-
-
-def estate_plan(**options: Any):
-    return plan_for(estate(), **{**CUDN, "subnets": SUBNETS, **options})
 
 
 def by_name(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

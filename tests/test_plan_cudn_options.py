@@ -79,7 +79,7 @@ def test_subnet_of_a_port_group_without_cudn_is_a_warning(tmp_path: Path) -> Non
 
 
 def test_br_ex_shared_by_switches_on_different_nics_and_a_jumbo_mtu_are_reported() -> None:
-    from tests.test_plan_cudn import estate_plan
+    from tests.support.plan import estate_plan
 
     plan = estate_plan(localnet_bridge="br-ex")
     found = [(f.severity, f.code, f.subject) for f in plan.findings if f.code.startswith("br-ex")]

@@ -10,33 +10,24 @@ import pytest
 import yaml
 
 from tests.conftest import run_cli
+from tests.support.plan import big_inventory, plan_index
 from trunkline.errors import BadInputError
 from trunkline.lab.plandir import load_plan_dir
-from trunkline.openshift.nicmap import node_groups
-from trunkline.openshift.plan import PlanOptions, build_plan
 from trunkline.planindex import (
     ANNOTATION_LIMIT,
     PART_BUDGET,
     IndexNic,
-    PlanIndex,
     VlanSet,
-    build_index,
     configmaps,
     load_index,
 )
 from trunkline.verify import read_nads
 from trunkline.vsphere.model import Inventory
-from trunkline.vsphere.sources import example_text, load_inventory
-
-
-def _index(inv: Inventory | None = None) -> PlanIndex:
-    inv = inv or load_inventory()
-    plan = build_plan(inv, PlanOptions(node_groups=node_groups(inv.nic_map, None, {})))
-    return build_index(plan, inv)
+from trunkline.vsphere.sources import example_text
 
 
 def test_example_index_lists_every_vm_nic_with_its_expected_vlan_nad_and_states() -> None:
-    index = _index()
+    index = plan_index()
     rows = [(n.vm, n.nic, n.mac, n.port_group, n.expected.describe(), n.nad,
              n.nad_vlans.describe() if n.nad_vlans else None, n.power_state, n.connected, n.template)
             for n in index.nics]
@@ -76,7 +67,7 @@ def test_expected_vlans_of_untagged_trunk_4095_and_template() -> None:
         {"id": "vm-202", "name": "golden", "template": True, "nics": [
             {"label": "Network adapter 1", "mac": "00:50:56:b0:00:04", "network": "dvportgroup-23"}]},
     ]
-    index = _index(Inventory.model_validate(data))
+    index = plan_index(Inventory.model_validate(data))
     by = {(n.vm, n.nic): n for n in index.nics}
     assert by[("router", "Network adapter 1")].expected == VlanSet(((100, 199), (300, 300)), untagged=True)
     assert by[("router", "Network adapter 2")].expected == VlanSet(untagged=True)
@@ -101,26 +92,11 @@ def test_plan_writes_the_index_as_configmaps_that_validate_lab_and_verify_accept
     assert (cm["kind"], cm["metadata"]["name"], cm["metadata"]["namespace"]) == (
         "ConfigMap", "trunkline-plan-index-001", "trunkline")
     assert json.loads(cm["data"]["index.json"])["parts"] == 1
-    assert load_index(out) == _index() == load_index(out / "monitoring")
+    assert load_index(out) == plan_index() == load_index(out / "monitoring")
     validate = run_cli("validate", str(out))
     assert validate.returncode == 0, validate.stdout + validate.stderr
     assert [n.name for n in read_nads(out)] == [f"default/vm-vlan-{v}" for v in (10, 20, 30, 40)]
     assert len(load_plan_dir(out).nads) == 4
-
-
-def _big_inventory(nics: int) -> Inventory:
-    data = yaml.safe_load(example_text())
-    dc = data["vcenters"][0]["datacenters"][0]
-    networks = ["dvportgroup-23", "dvportgroup-24", "dvportgroup-25", "dvportgroup-26"]
-    dc["vms"] = [
-        {"id": f"vm-{v}", "name": f"app-{v:05d}-with-a-longer-name-as-real-estates-have",
-         "power_state": "poweredOn",
-         "nics": [{"label": f"Network adapter {k + 1}",
-                   "mac": f"00:50:56:{v >> 8:02x}:{v & 0xFF:02x}:{k:02x}",
-                   "adapter": "vmxnet3", "network": networks[(v + k) % 4]} for k in range(2)]}
-        for v in range(nics // 2)
-    ]
-    return Inventory.model_validate(data)
 
 
 def _annotation_size(cm: dict[str, Any]) -> int:
@@ -129,7 +105,7 @@ def _annotation_size(cm: dict[str, Any]) -> int:
 
 
 def test_5000_nics_split_into_parts_under_the_annotation_limit_and_read_back(tmp_path: Path) -> None:
-    index = _index(_big_inventory(5000))
+    index = plan_index(big_inventory(5000))
     assert len(index.nics) == 5000
     cms = configmaps(index)
     sizes = [_annotation_size(cm) for cm in cms]
@@ -145,7 +121,7 @@ def test_5000_nics_split_into_parts_under_the_annotation_limit_and_read_back(tmp
 def test_mounted_parts_read_as_bare_json_through_the_kubelets_links(tmp_path: Path) -> None:
     """A ConfigMap volume as the kubelet lays it out: files in a hidden timestamped directory, ``..data``
     linking to it, and each key a link through ``..data`` (the DaemonSet's projected volume)."""
-    index = _index(_big_inventory(1200))
+    index = plan_index(big_inventory(1200))
     (tmp_path / "..2026_12_06_01_02_03.000000001").mkdir()
     (tmp_path / "..data").symlink_to("..2026_12_06_01_02_03.000000001")
     for i, cm in enumerate(configmaps(index, budget=60_000), 1):
@@ -162,12 +138,12 @@ def _write(directory: Path, cms: list[dict[str, Any]]) -> None:
 
 
 def test_a_missing_stale_or_doubled_part_is_bad_input(tmp_path: Path) -> None:
-    cms = configmaps(_index(_big_inventory(1200)), budget=60_000)
+    cms = configmaps(plan_index(big_inventory(1200)), budget=60_000)
     assert len(cms) >= 3
     _write(tmp_path / "missing", [cms[0], cms[2]])
     with pytest.raises(BadInputError, match=r"plan index part 002 of \d+ is missing"):
         load_index(tmp_path / "missing")
-    other = configmaps(_index(), budget=60_000)
+    other = configmaps(plan_index(), budget=60_000)
     _write(tmp_path / "stale", [*cms, *[{**cm, "metadata": {**cm["metadata"], "name": "trunkline-plan-index-9"
                                                              "99"}} for cm in other]])
     stale = tmp_path / "stale"
@@ -187,7 +163,7 @@ def test_hand_written_manifests_have_no_index(tmp_path: Path) -> None:
 
 
 def test_malformed_part_names_the_file(tmp_path: Path) -> None:
-    cm = configmaps(_index())[0]
+    cm = configmaps(plan_index())[0]
     cm["data"]["index.json"] = "{not json"
     _write(tmp_path, [cm])
     with pytest.raises(BadInputError, match=r"trunkline-plan-index-001.yaml:1: ConfigMap .* is not JSON"):
@@ -195,13 +171,13 @@ def test_malformed_part_names_the_file(tmp_path: Path) -> None:
 
 
 def test_nic_row_round_trips() -> None:
-    nic = _index().nics[0]
+    nic = plan_index().nics[0]
     assert IndexNic.from_json(json.loads(json.dumps(nic.to_json())), "x") == nic
 
 
 def _index_with(tmp_path: Path, edit: Any) -> Path:
     """A copy of the example's index under *tmp_path* with *edit* applied to its parsed part 1."""
-    cm = configmaps(_index())[0]
+    cm = configmaps(plan_index())[0]
     doc = json.loads(cm["data"]["index.json"])
     edit(doc)
     cm["data"]["index.json"] = json.dumps(doc)
@@ -221,7 +197,7 @@ def test_bad_vlan_ranges_and_macs_in_the_index_are_one_line_exit_2(tmp_path: Pat
     directory = _index_with(tmp_path, edit)
     with pytest.raises(BadInputError, match=message):
         load_index(directory)
-    group = _index().groups[0].name
+    group = plan_index().groups[0].name
     proc = run_cli("count", "lo", "--plan-index", str(directory), "--group", group, "--metrics-port", "0")
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.count("\n") == 1
@@ -296,7 +272,7 @@ def test_wrong_types_name_the_file_line_and_field(example_plan: Path, edit: Any,
 
 
 def test_a_nic_entry_that_is_not_a_mapping_or_lacks_a_field_is_named_in_plain_words(tmp_path: Path) -> None:
-    (cm,) = configmaps(_index())
+    (cm,) = configmaps(plan_index())
     data = json.loads(cm["data"]["index.json"])
     where = tmp_path / "trunkline-plan-index-001.yaml"
     for nic, problem in (

@@ -15,30 +15,17 @@ import pytest
 import yaml
 
 from tests.prometheus_fixture import PROMTOOL
+from tests.support.deploy import rule_object, write_groups
 
 pytestmark = pytest.mark.skipif(PROMTOOL is None, reason="promtool not installed (./quickstart.sh)")
 
-RULE = Path(__file__).resolve().parent.parent / "deploy" / "prometheusrule.yaml"
 ALERTS = {"TrunklineUnplannedVlanTraffic", "TrunklineVlanMissingOnNode", "TrunklineVmNicWrongVlan",
           "TrunklineCounterDown", "TrunklineCounterInterfaceDown"}
 OWN_SERIES = re.compile(r"^(trunkline_\w+|trunkline:[\w:]+|up)$")
 
 
-def rule_object() -> dict[str, Any]:
-    doc = yaml.safe_load(RULE.read_text())
-    assert isinstance(doc, dict)
-    return doc
-
-
 def alerts() -> dict[str, dict[str, Any]]:
     return {r["alert"]: r for g in rule_object()["spec"]["groups"] for r in g["rules"] if "alert" in r}
-
-
-def write_groups(tmp_path: Path) -> Path:
-    """The PrometheusRule's spec.groups as a Prometheus rule file."""
-    path = tmp_path / "rules.yml"
-    path.write_text(yaml.safe_dump({"groups": rule_object()["spec"]["groups"]}, sort_keys=False))
-    return path
 
 
 def promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from tests.test_plan_cudn import estate_plan
+from tests.support.manifests import CUDN_TEXT
+from tests.support.plan import estate_plan
 from trunkline.openshift.render import write_plan
 from trunkline.openshift.validate import validate_directory
 
@@ -27,32 +28,6 @@ spec:
       - localnet: physnet
         bridge: br-ex
         state: present
-"""
-
-GOOD = """\
----
-apiVersion: k8s.ovn.org/v1
-kind: ClusterUserDefinedNetwork
-metadata:
-  name: web
-spec:
-  namespaceSelector:
-    matchExpressions:
-    - key: kubernetes.io/metadata.name
-      operator: In
-      values: [vms, apps]
-  network:
-    topology: Localnet
-    localnet:
-      role: Secondary
-      physicalNetworkName: physnet
-      vlan:
-        mode: Access
-        access:
-          id: 40
-      mtu: 1500
-      ipam:
-        mode: Disabled
 """
 
 #: One CUDN per mistake class; the comment on the offending line names the key expected there.
@@ -240,7 +215,7 @@ def _write(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 def test_a_correct_cudn_with_its_bridge_mapping_has_no_finding(tmp_path):
-    result = validate_directory(_write(tmp_path, {"nncp.yaml": NNCP, "cudns.yaml": GOOD}))
+    result = validate_directory(_write(tmp_path, {"nncp.yaml": NNCP, "cudns.yaml": CUDN_TEXT}))
     assert result.findings == ()
     assert result.kinds == {"ClusterUserDefinedNetwork": 1, "NodeNetworkConfigurationPolicy": 1}
     assert result.notes == ()
@@ -295,7 +270,7 @@ def test_networkmap_and_vm_patch_naming_a_namespace_the_selector_does_not_list(t
     (tmp_path / "vms").mkdir()
     (tmp_path / "vms" / "vm1.json").write_text(json.dumps(patch, indent=1))
     result = validate_directory(
-        _write(tmp_path, {"nncp.yaml": NNCP, "cudns.yaml": GOOD, "networkmaps.yaml": NETWORK_MAP})
+        _write(tmp_path, {"nncp.yaml": NNCP, "cudns.yaml": CUDN_TEXT, "networkmaps.yaml": NETWORK_MAP})
     )
     found = sorted((f.file, f.line, f.field, f.key) for f in result.findings)
     vm_line = json.dumps(patch, indent=1).splitlines().index('       "networkName": "billing/web"') + 1
@@ -316,7 +291,7 @@ def test_a_namespace_less_vm_network_on_a_cudn_is_fine_and_checked_against_the_t
         "networks": [{"name": "net-0", "multus": {"networkName": "web"}}],
     }}}}  # fmt: skip
     (tmp_path / "vm.json").write_text(json.dumps(patch))
-    _write(tmp_path, {"nncp.yaml": NNCP, "cudns.yaml": GOOD})
+    _write(tmp_path, {"nncp.yaml": NNCP, "cudns.yaml": CUDN_TEXT})
     assert validate_directory(tmp_path).findings == ()
     keys = [f.key for f in validate_directory(tmp_path, target_namespace="billing").findings]
     assert keys == ["cudn-namespace-not-selected"]
@@ -324,7 +299,8 @@ def test_a_namespace_less_vm_network_on_a_cudn_is_fine_and_checked_against_the_t
 
 def test_a_label_selector_is_a_note_not_a_finding(tmp_path):
     by_name = "    matchExpressions:\n    - key: kubernetes.io/metadata.name\n      operator: In\n"
-    text = GOOD.replace(by_name + "      values: [vms, apps]\n", "    matchLabels:\n      team: payments\n")
+    text = CUDN_TEXT.replace(by_name + "      values: [vms, apps]\n",
+                             "    matchLabels:\n      team: payments\n")
     result = validate_directory(_write(tmp_path, {"nncp.yaml": NNCP, "cudns.yaml": text}))
     assert result.findings == ()
     assert result.notes == (
@@ -354,7 +330,7 @@ def test_a_generated_cudn_plan_validates_clean_and_a_missing_mapping_is_caught(t
 
 @pytest.mark.parametrize("name", ["cudns.yaml"])
 def test_a_cudn_file_checked_alone_does_not_report_missing_mappings(tmp_path, name):
-    _write(tmp_path, {name: GOOD})
+    _write(tmp_path, {name: CUDN_TEXT})
     assert validate_directory(tmp_path / name).findings == ()
 
 
@@ -365,7 +341,8 @@ def test_a_hand_written_nad_in_the_way_of_a_cudn_is_a_finding(tmp_path):
         "\"ovn-k8s-cni-overlay\", \"topology\": \"localnet\", \"netAttachDefName\": \"vms/web\", "
         "\"physicalNetworkName\": \"physnet\"}'\n"
     )
-    result = validate_directory(_write(tmp_path, {"nncp.yaml": NNCP, "cudns.yaml": GOOD, "nad.yaml": nad}))
+    files = {"nncp.yaml": NNCP, "cudns.yaml": CUDN_TEXT, "nad.yaml": nad}
+    result = validate_directory(_write(tmp_path, files))
     assert [(f.file, f.line, f.key) for f in result.findings] == [("nad.yaml", 4, "cudn-nad-conflict")]
     expected = "CUDN web (cudns.yaml:2) creates a NAD of this name in 'vms'"
     assert result.findings[0].message.startswith(expected)
@@ -386,7 +363,7 @@ def test_a_hand_written_nad_in_the_way_of_a_cudn_is_a_finding(tmp_path):
     ],
 )  # fmt: skip
 def test_type_and_spelling_mistakes_in_a_hand_written_cudn(tmp_path, old, new, keys):
-    assert old in GOOD
-    text = GOOD.replace(old, new)
+    assert old in CUDN_TEXT
+    text = CUDN_TEXT.replace(old, new)
     result = validate_directory(_write(tmp_path, {"nncp.yaml": NNCP, "cudns.yaml": text}))
     assert sorted(f.key for f in result.findings) == keys

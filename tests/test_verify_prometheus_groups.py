@@ -19,12 +19,12 @@ import pytest
 import yaml
 
 from tests.prometheus_fixture import PROMETHEUS
-from tests.test_verify_prometheus import (
+from tests.support.deploy import queries as dashboard_queries
+from tests.support.prometheus_cluster import (
     FRAME,
     PLAN_INDEX_PANELS,
     Cluster,
     Send,
-    dashboard_queries,
     start_cluster,
     verify,
     write_nads,

@@ -16,35 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.conftest import cli_env
 from tests.netns import VethPair, sh
 from tests.watch_traffic import Sender, quiet_ipv6
 
 pytestmark = pytest.mark.privileged
-
-
-def nad(name: str, config: dict[str, object]) -> dict[str, object]:
-    body = {"cniVersion": "0.3.1", "name": name, "type": "cnv-bridge", "bridge": "br-trunk", **config}
-    return {"apiVersion": "k8s.cni.cncf.io/v1", "kind": "NetworkAttachmentDefinition",
-            "metadata": {"name": name, "namespace": "vms", "annotations": {
-                "k8s.v1.cni.cncf.io/resourceName": "bridge.network.kubevirt.io/br-trunk"}},
-            "spec": {"config": json.dumps(body)}}
-
-
-@pytest.fixture
-def plan_dir(tmp_path: Path) -> Path:
-    """Hand-written NADs: access VLANs 40 and 50, trunk 100-110 without the default VLAN, one untagged."""
-    plan = tmp_path / "plan"
-    (plan / "nads").mkdir(parents=True)
-    (plan / "nads" / "vlan40.yaml").write_text(yaml.safe_dump(nad("vlan40", {"vlan": 40})))
-    (plan / "nads" / "vlan50.yaml").write_text(yaml.safe_dump(nad("vlan50", {"vlan": 50})))
-    (plan / "nads" / "lab-trunk.yaml").write_text(yaml.safe_dump(nad(
-        "lab-trunk", {"vlanTrunk": [{"minID": 100, "maxID": 110}], "preserveDefaultVlan": False})))
-    (plan / "flat.yaml").write_text(yaml.safe_dump(nad("flat", {})))
-    (plan / "kustomization.yaml").write_text("resources: [flat.yaml, nads/vlan40.yaml]\n")
-    return plan
 
 
 def verify_while_sending(pair: VethPair, args: list[str], send: list[tuple[int | None, int]],

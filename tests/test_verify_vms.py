@@ -17,7 +17,6 @@ import pytest
 
 from tests.conftest import cli_env
 from tests.netns import VethPair
-from tests.test_verify_trunk import plan_dir  # noqa: F401 - the hand-written NADs fixture
 from tests.watch_traffic import ETH_P_IP, Sender, ethernet, in_netns, ipv4_udp, quiet_ipv6
 
 pytestmark = pytest.mark.privileged
@@ -111,7 +110,7 @@ def test_all_on_their_vlans_exits_0(veth_pair: VethPair, example_plan: Path) -> 
     assert doc["ok"] is True
 
 
-def test_hand_written_nads_list_the_macs_seen(veth_pair: VethPair, plan_dir: Path) -> None:  # noqa: F811
+def test_hand_written_nads_list_the_macs_seen(veth_pair: VethPair, plan_dir: Path) -> None:
     res = _verify(veth_pair, plan_dir, [(STRANGERS[0], 40, 2)], sent=[])
     doc = json.loads(res.stdout)
     assert "vm_nics" not in doc

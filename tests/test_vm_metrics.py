@@ -11,8 +11,8 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.test_plan_index import _big_inventory, _index
-from tests.test_vm_verdicts import APP01_1, APP01_2, WEB01, Pair
+from tests.support.plan import big_inventory, plan_index
+from tests.support.vmverdict import APP01_1, APP01_2, WEB01, Pair
 from trunkline.vmmetrics import PlanCollector
 from trunkline.xdp.exporter import GroupLabelled
 
@@ -51,7 +51,7 @@ def _scrape(*collectors: object) -> dict[str, list[dict[str, str]]]:
 
 
 def test_families_for_the_example_group() -> None:
-    index = _index()
+    index = plan_index()
     pairs = (Pair("rx", 10, WEB01, 4, last_seen=NOW - 10), Pair("tx", 20, APP01_1, 3, last_seen=NOW - 5),
              Pair("tx", 20, APP01_2, 2, last_seen=NOW - 5), Pair("rx", 30, APP01_2, 1, last_seen=NOW - 5),
              Pair("tx", 40, "02:00:00:00:00:09", 1, last_seen=NOW - 1))
@@ -82,7 +82,7 @@ def test_families_for_the_example_group() -> None:
 
 
 def test_anomaly_clears_after_its_window() -> None:
-    index = _index()
+    index = plan_index()
     old = Learner("ens34", Table((Pair("tx", 20, APP01_1, 3, last_seen=NOW - 901),)))
     s = _scrape(PlanCollector(index, index.group("workers"), [old], clock=lambda: NOW))
     assert "trunkline_vm_nic_anomaly" not in s
@@ -92,14 +92,14 @@ def test_anomaly_clears_after_its_window() -> None:
 
 
 def test_group_label_on_every_series_of_another_collector() -> None:
-    index = _index()
+    index = plan_index()
     inner = PlanCollector(index, index.group("workers"), [], clock=lambda: NOW)
     s = _scrape(GroupLabelled(inner, "rack-a"))
     assert {x["group"] for rows in s.values() for x in rows} == {"rack-a"}
 
 
 def test_5000_nic_plan_series_are_bounded_by_vlans_and_the_anomaly_limit() -> None:
-    index = _index(_big_inventory(5000))
+    index = plan_index(big_inventory(5000))
     group = index.group("workers")
     nics = [n for n in index.nics_of(group) if n.mac]
     assert len(nics) == 5000

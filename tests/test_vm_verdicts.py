@@ -2,36 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from trunkline.openshift.nicmap import node_groups
-from trunkline.openshift.plan import PlanOptions, build_plan
-from trunkline.planindex import PlanIndex, VlanSet, build_index
+from tests.support.plan import big_inventory, plan_index
+from tests.support.vmverdict import APP01_1, APP01_2, MONITOR01, WEB01, Pair
+from trunkline.planindex import VlanSet
 from trunkline.vmverdict import judge, nad_mismatch
-from trunkline.vsphere.sources import load_inventory
-
-
-@dataclass(frozen=True)
-class Pair:
-    """A learned pair shaped like trunkline.xdp.macs.MacEntry (the pure logic needs only these fields)."""
-
-    direction: str
-    vlan: int | None
-    mac: str
-    packets: int
-    bytes: int = 0
-    first_seen: float = 1000.0
-    last_seen: float = 1000.0
-
-
-WEB01, APP01_1 = "00:50:56:a1:10:01", "00:50:56:a1:10:02"
-APP01_2, DB01 = "00:50:56:a1:20:02", "00:50:56:a1:20:03"
-MONITOR01, CLIENT40 = "00:50:56:a1:30:04", "00:50:56:a1:40:05"
-
-
-def _index() -> PlanIndex:
-    inv = load_inventory()
-    return build_index(build_plan(inv, PlanOptions(node_groups=node_groups(inv.nic_map, None, {}))), inv)
 
 
 def _pairs() -> list[tuple[str, Pair]]:
@@ -50,7 +24,7 @@ def _pairs() -> list[tuple[str, Pair]]:
 
 
 def test_every_verdict_with_its_vlans_and_direction() -> None:
-    result = judge(_index().nics, _pairs())
+    result = judge(plan_index().nics, _pairs())
     got = {(v.nic.vm, v.nic.nic): (v.state, v.seen_vlans, v.directions, v.severity) for v in result.nics}
     assert got == {
         ("app01", "Network adapter 1"): ("wrong-vlan", (20,), ("tx",), "error"),
@@ -65,7 +39,7 @@ def test_every_verdict_with_its_vlans_and_direction() -> None:
 
 
 def test_messages_name_vm_nic_expected_and_seen_vlans_and_where_the_vm_runs() -> None:
-    msg = {(v.nic.vm, v.nic.nic): v.message() for v in judge(_index().nics, _pairs()).nics}
+    msg = {(v.nic.vm, v.nic.nic): v.message() for v in judge(plan_index().nics, _pairs()).nics}
     assert msg[("app01", "Network adapter 1")] == (
         "VM app01 Network adapter 1 (00:50:56:a1:10:02) expected on VLAN 10 (port group vm-vlan-10), "
         "seen only on VLAN 20 (sent: runs on this node)")
@@ -84,13 +58,13 @@ def test_messages_name_vm_nic_expected_and_seen_vlans_and_where_the_vm_runs() ->
 
 
 def test_powered_off_vm_not_seen_is_expected_and_says_so() -> None:
-    result = judge(_index().nics, [])
+    result = judge(plan_index().nics, [])
     monitor = next(v for v in result.nics if v.nic.vm == "monitor01")
     assert (monitor.state, monitor.message()) == ("not-seen", "not seen, as expected: the VM is powered off")
 
 
 def test_unplanned_macs_counted_per_vlan_busiest_first() -> None:
-    result = judge(_index().nics, _pairs(), busiest=2)
+    result = judge(plan_index().nics, _pairs(), busiest=2)
     rows = [(s.vlan, s.count, s.macs, [b.packets for b in s.busiest]) for s in result.strangers]
     assert rows == [
         (None, 1, ("02:00:00:00:00:04",), [9]),
@@ -101,19 +75,19 @@ def test_unplanned_macs_counted_per_vlan_busiest_first() -> None:
 
 
 def test_live_vlan_from_the_vlan_counters_when_the_mac_table_missed_it() -> None:
-    result = judge(_index().nics, [], live_vlans=[40])
+    result = judge(plan_index().nics, [], live_vlans=[40])
     client = next(v for v in result.nics if v.nic.vm == "vlan40-client")
     assert client.vlan_live and "VLAN 40 is live" in client.message()
 
 
 def test_window_drops_pairs_last_seen_before_it() -> None:
     old = [("ens34", Pair("tx", 20, APP01_1, 3, last_seen=100.0))]
-    assert judge(_index().nics, old, since=500.0).counts()["wrong-vlan"] == 0
-    assert judge(_index().nics, old, since=50.0).counts()["wrong-vlan"] == 1
+    assert judge(plan_index().nics, old, since=500.0).counts()["wrong-vlan"] == 0
+    assert judge(plan_index().nics, old, since=50.0).counts()["wrong-vlan"] == 1
 
 
 def test_vlan_0_counts_as_untagged() -> None:
-    nic = _index().nics[0]
+    nic = plan_index().nics[0]
     untagged = type(nic)(**{**nic.__dict__, "expected": VlanSet(untagged=True), "nad_vlans": None,
                             "nad": None})
     result = judge([untagged], [("ens34", Pair("rx", 0, untagged.mac or "", 1))])
@@ -121,7 +95,7 @@ def test_vlan_0_counts_as_untagged() -> None:
 
 
 def test_nad_on_another_vlan_than_the_port_group_is_a_plan_error() -> None:
-    index = _index()
+    index = plan_index()
     result = judge(index.nics, [], nad_vlans={"default/vm-vlan-40": VlanSet(((30, 30),))})
     client = next(v for v in result.nics if v.nic.vm == "vlan40-client")
     assert client.nad_mismatch and client.severity == "error"
@@ -134,7 +108,7 @@ def test_nad_on_another_vlan_than_the_port_group_is_a_plan_error() -> None:
 
 
 def test_disconnected_nic_suspended_vm_and_template_are_expected_quiet() -> None:
-    web = next(n for n in _index().nics if n.vm == "web01")
+    web = next(n for n in plan_index().nics if n.vm == "web01")
     cases = {
         "the NIC is disconnected": {"connected": False},
         "the VM is suspended": {"power_state": "suspended"},
@@ -154,11 +128,9 @@ def test_table_notes_fold_into_one_line_for_a_large_plan() -> None:
 
     from rich.console import Console
 
-    from tests.test_plan_index import _big_inventory
-    from tests.test_plan_index import _index as index_of
     from trunkline.cli import vmverdicts
 
-    index = index_of(_big_inventory(200))
+    index = plan_index(big_inventory(200))
     first = index.nics[0]
     result = judge(index.nics, [("ens34", Pair("rx", first.expected.ranges[0][0], first.mac or "", 1))])
     out = io.StringIO()

@@ -71,3 +71,35 @@ def settle(proc: subprocess.Popen[str], interface: str, done: Callable[[dict[str
         if rec["interface"] == interface and rec["direction"] == "rx" and done(rec):
             return seen
     pytest.fail(f"the frames sent did not show in {timeout} s of interval records")
+
+
+def served_url(proc: subprocess.Popen[str]) -> str:
+    """The base URL of the metrics server *proc* announced on stderr (``http://127.0.0.1:PORT``)."""
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    while line and "serving Prometheus metrics on " not in line:
+        line = proc.stderr.readline()
+    assert line.startswith("trunkline: serving Prometheus metrics on http://127.0.0.1:"), line
+    return line.split(" on ")[1].strip().removesuffix("/metrics")
+
+
+def get_in_b(pair: VethPair, url: str) -> tuple[int, str]:
+    """(status, body) of ``GET url`` from inside ns_b."""
+    fetch = ("import urllib.error, urllib.request\n"
+             f"try:\n    r = urllib.request.urlopen({url!r}, timeout=10)\n"
+             "    print(r.status); print(r.read().decode())\n"
+             "except urllib.error.HTTPError as e:\n    print(e.code); print(e.read().decode())")
+    out = pair.exec_b(sys.executable, "-c", fetch).stdout
+    status, _, body = out.partition("\n")
+    return int(status), body
+
+
+def sample(text: str, name: str, **labels: str) -> float | None:
+    """The value of series *name* with exactly *labels* in a text-format scrape, else None."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            if s.name == name and s.labels == labels:
+                return float(s.value)
+    return None

@@ -161,3 +161,53 @@ spec:
 def nncp_text(port_vlan: str) -> str:
     """:data:`NNCP_TEXT` with the port's ``vlan`` mapping *port_vlan* (YAML lines, unindented)."""
     return NNCP_TEXT.format(vlan="\n".join(" " * 16 + line for line in port_vlan.split("\n")))
+
+
+CUDN_TEXT = """\
+---
+apiVersion: k8s.ovn.org/v1
+kind: ClusterUserDefinedNetwork
+metadata:
+  name: web
+spec:
+  namespaceSelector:
+    matchExpressions:
+    - key: kubernetes.io/metadata.name
+      operator: In
+      values: [vms, apps]
+  network:
+    topology: Localnet
+    localnet:
+      role: Secondary
+      physicalNetworkName: physnet
+      vlan:
+        mode: Access
+        access:
+          id: 40
+      mtu: 1500
+      ipam:
+        mode: Disabled
+"""
+"""A valid CUDN list: namespaces by name, Localnet on physnet for VLAN 40."""
+
+
+def trunk_nad(name: str, config: dict[str, object]) -> dict[str, object]:
+    """A cnv-bridge NAD on br-trunk with *config* merged into its CNI config."""
+    body = {"cniVersion": "0.3.1", "name": name, "type": "cnv-bridge", "bridge": "br-trunk", **config}
+    return {"apiVersion": "k8s.cni.cncf.io/v1", "kind": "NetworkAttachmentDefinition",
+            "metadata": {"name": name, "namespace": "vms", "annotations": {
+                "k8s.v1.cni.cncf.io/resourceName": "bridge.network.kubevirt.io/br-trunk"}},
+            "spec": {"config": json.dumps(body)}}
+
+
+def write_trunk_plan(tmp_path: Path) -> Path:
+    """Hand-written NADs: access VLANs 40 and 50, trunk 100-110 without the default VLAN, one untagged."""
+    plan = tmp_path / "plan"
+    (plan / "nads").mkdir(parents=True)
+    (plan / "nads" / "vlan40.yaml").write_text(yaml.safe_dump(trunk_nad("vlan40", {"vlan": 40})))
+    (plan / "nads" / "vlan50.yaml").write_text(yaml.safe_dump(trunk_nad("vlan50", {"vlan": 50})))
+    (plan / "nads" / "lab-trunk.yaml").write_text(yaml.safe_dump(trunk_nad(
+        "lab-trunk", {"vlanTrunk": [{"minID": 100, "maxID": 110}], "preserveDefaultVlan": False})))
+    (plan / "flat.yaml").write_text(yaml.safe_dump(trunk_nad("flat", {})))
+    (plan / "kustomization.yaml").write_text("resources: [flat.yaml, nads/vlan40.yaml]\n")
+    return plan

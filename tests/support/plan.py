@@ -1,14 +1,19 @@
-"""Inventories and helpers for the plan tests, built directly from the model (no reader involved)."""
+"""Inventories and helpers for the plan tests, built directly from the model (no reader involved), and
+the plan indexes built from them."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import yaml
+
 from trunkline.openshift.nad import nad_manifests
 from trunkline.openshift.nicmap import node_groups
 from trunkline.openshift.plan import Plan, PlanOptions, build_plan
+from trunkline.planindex import PlanIndex, build_index
 from trunkline.vsphere.model import Inventory
+from trunkline.vsphere.sources import example_text, load_inventory
 
 
 def seed_like(**overrides: Any) -> Inventory:
@@ -195,3 +200,98 @@ def bridge_iface(nncp: dict[str, Any], name: str = "vlan-trunk") -> dict[str, An
 def codes(plan: Plan) -> list[str]:
     """The finding codes of *plan*, in order."""
     return [f.code for f in plan.findings]
+
+
+# ---- a large estate for the CUDN backend ----
+
+CUDN = {"backend": "cudn-localnet", "target_namespaces": ("vms",)}
+ACCESS = 400  # access VLANs 2..401 on DSwitch
+CUDNS = ACCESS + 5  # + native-1, flat, jumbo-500, storage-v6, odd-700
+
+
+def estate(port_groups_per_switch: int = ACCESS) -> Inventory:
+    """Three distributed switches: DSwitch (MTU 1500, vmnic1 -> ens34) with access VLANs 2..401, VLAN 1,
+    an untagged port group, a trunk, VLAN 4095 and a private VLAN; Jumbo (MTU 9000, vmnic2 -> ens35);
+    Odd (MTU 1000, vmnic3 -> ens36). One VM per port group."""
+    switches = [
+        {"id": sid, "name": name, "kind": "distributed", "mtu": mtu, "uplinks": ["uplink1"]}
+        for sid, name, mtu in (("dvs-1", "DSwitch", 1500), ("dvs-2", "Jumbo", 9000), ("dvs-3", "Odd", 1000))
+    ]
+    pgs: list[dict[str, Any]] = []
+
+    def pg(name: str, vlan: Any, switch: str = "dvs-1") -> None:
+        pgs.append({"id": f"dvportgroup-{101 + len(pgs)}", "name": name, "switch": switch, "vlan": vlan})
+
+    for vid in range(2, 2 + port_groups_per_switch):
+        pg(f"access-{vid}", vid)
+    pg("native-1", 1)
+    pg("flat", 0)
+    pg("trunk-a", "100-199,300")
+    pg("guest-tagging", 4095)
+    pg("pvlan-7", {"type": "pvlan", "secondary": 7, "primary": 5, "pvlan_type": "isolated"})
+    pg("jumbo-500", 500, "dvs-2")
+    pg("storage-v6", 600, "dvs-2")
+    pg("odd-700", 700, "dvs-3")
+    pg("odd-v6", 701, "dvs-3")
+    hosts = [
+        {
+            "id": f"host-{h}",
+            "name": f"esx{h}.example",
+            "nics": [{"name": f"vmnic{i}", "switch": f"dvs-{i}", "uplink": "uplink1"} for i in (1, 2, 3)],
+        }
+        for h in (1, 2)
+    ]
+    vms = [
+        {
+            "id": f"vm-{i}",
+            "name": f"vm{i}",
+            "nics": [{"label": "Network adapter 1", "mac": f"00:50:56:00:{i // 256:02x}:{i % 256:02x}",
+                      "adapter": "vmxnet3", "network": p["id"]}],
+        }
+        for i, p in enumerate(pgs)
+    ]  # fmt: skip
+    return Inventory.model_validate(
+        {
+            "nic_map": {"vmnic1": "ens34", "vmnic2": "ens35", "vmnic3": "ens36"},
+            "vcenters": [
+                {
+                    "name": "vc1.example",
+                    "datacenters": [
+                        {"id": "datacenter-1", "name": "DC1", "hosts": hosts, "switches": switches,
+                         "port_groups": pgs, "vms": vms}
+                    ],
+                }
+            ],
+        }
+    )  # fmt: skip
+
+
+SUBNETS = {"storage-v6": ("192.0.2.0/24", "2001:db8:600::/64"), "odd-v6": ("2001:db8:701::/64",)}
+
+
+def estate_plan(**options: Any) -> Plan:
+    """The plan of :func:`estate` with the CUDN backend and :data:`SUBNETS`."""
+    return plan_for(estate(), **{**CUDN, "subnets": SUBNETS, **options})
+
+
+def plan_index(inv: Inventory | None = None) -> PlanIndex:
+    """The plan index of *inv* (default: the bundled example) planned with default options."""
+    inv = inv or load_inventory()
+    plan = build_plan(inv, PlanOptions(node_groups=node_groups(inv.nic_map, None, {})))
+    return build_index(plan, inv)
+
+
+def big_inventory(nics: int) -> Inventory:
+    """The bundled example with its VMs replaced by *nics* // 2 powered-on VMs of two NICs each."""
+    data = yaml.safe_load(example_text())
+    dc = data["vcenters"][0]["datacenters"][0]
+    networks = ["dvportgroup-23", "dvportgroup-24", "dvportgroup-25", "dvportgroup-26"]
+    dc["vms"] = [
+        {"id": f"vm-{v}", "name": f"app-{v:05d}-with-a-longer-name-as-real-estates-have",
+         "power_state": "poweredOn",
+         "nics": [{"label": f"Network adapter {k + 1}",
+                   "mac": f"00:50:56:{v >> 8:02x}:{v & 0xFF:02x}:{k:02x}",
+                   "adapter": "vmxnet3", "network": networks[(v + k) % 4]} for k in range(2)]}
+        for v in range(nics // 2)
+    ]
+    return Inventory.model_validate(data)

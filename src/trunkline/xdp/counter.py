@@ -36,6 +36,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
+from trunkline.atomicwrite import pid_alive
 from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.xdp import libbpf, mactable
 from trunkline.xdp.ethertypes import RESERVED as RESERVED_ETHERTYPES
@@ -622,7 +623,7 @@ class Counter:
             return
         for direction, prio, name in found:
             pid = name[len(TC_FILTER_PREFIX):].split("-")[0].split(":")[0]
-            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            if pid.isdigit() and not pid_alive(int(pid)):
                 self._delete_filter(direction, prio)
 
     def _delete_filter(self, direction: str, prio: int) -> None:
