@@ -29,6 +29,8 @@ def pid_alive(pid: int) -> bool:
     """Whether process *pid* runs (ours, or one we may not signal: EPERM means it exists)."""
     if pid == os.getpid():
         return True
+    if not 0 < pid <= 2**22:  # PID_MAX_LIMIT (include/linux/threads.h): no process has such a PID
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
