@@ -12,6 +12,7 @@
   parses it with Go's ``net.ParseMAC`` and refuses addresses longer than 6 bytes, so the accepted forms
   are six hex octets separated by ``:`` or by ``-`` (one separator throughout) and the dotted
   ``xxxx.xxxx.xxxx`` form, in either case. vSphere and RVTools write ``00:50:56:ab:cd:ef``.
+* :data:`IFNAME_MAX` / :func:`ifname_problem`: the names the Linux kernel accepts for an interface.
 """
 
 from __future__ import annotations
@@ -23,6 +24,30 @@ RESERVED_PREFIXES = ("ovn-k8s-", "genev_sys")
 
 KUBEVIRT_MODELS = ("e1000", "e1000e", "igb", "ne2k_pci", "pcnet", "rtl8139", "virtio")
 KUBEVIRT_INTERFACE_STATES = ("up", "down", "absent")
+
+IFNAME_MAX = 15
+"""Longest Linux interface name in bytes (IFNAMSIZ 16 with the NUL, include/uapi/linux/if.h)."""
+_IFNAME_BANNED = frozenset("/: \t\n\v\f\r")
+
+
+def ifname_problem(name: str) -> str | None:
+    """Why the Linux kernel refuses *name* as an interface name, or ``None``: it must be 1-15 bytes
+    (UTF-8), not ``.`` or ``..``, without ``/``, ``:`` or white space (``dev_valid_name()`` in
+    net/core/dev.c, IFNAMSIZ 16 with the NUL). ``enP2p1s0``, ``eth_0`` and ``ENS34`` qualify."""
+    size = len(name.encode("utf-8"))
+    if not size:
+        return "is empty"
+    if size > IFNAME_MAX:
+        return f"is {size} characters; Linux allows at most {IFNAME_MAX}"
+    if name in (".", "..") or any(c in _IFNAME_BANNED or c.isspace() for c in name):
+        return "holds '/', ':' or white space, or is '.' or '..'"
+    return None
+
+
+def is_ifname(name: str) -> bool:
+    """True when *name* is a name the Linux kernel accepts for an existing NIC (:func:`ifname_problem`)."""
+    return ifname_problem(name) is None
+
 
 _HEX2 = "[0-9A-Fa-f]{2}"
 _HEX4 = "[0-9A-Fa-f]{4}"

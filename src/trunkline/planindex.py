@@ -42,11 +42,9 @@ from typing import Any
 from trunkline.errors import BadInputError
 from trunkline.facts import MAC_PATTERN, normalise_mac
 from trunkline.openshift.plan.model import NetworkDecision, Plan
+from trunkline.vlanranges import VLAN_ID_MAX, VLAN_ID_MIN, merge_ranges
 from trunkline.vlanranges import format_ranges as ranges_text
-from trunkline.vlanranges import merge_ranges
 from trunkline.vsphere.model import (
-    VLAN_ID_MAX,
-    VLAN_ID_MIN,
     AccessVlan,
     Inventory,
     NoVlan,
@@ -115,8 +113,8 @@ class VlanSet:
 
         Raises:
             BadInputError: naming *where*: not ``{ranges, untagged, all}``, or a range that is not
-                ``[lo, hi]`` with VLAN IDs ``lo <= hi`` within :data:`~trunkline.vsphere.model.VLAN_ID_MIN`
-                - :data:`~trunkline.vsphere.model.VLAN_ID_MAX` (a range such as ``[10, 99999]`` would
+                ``[lo, hi]`` with VLAN IDs ``lo <= hi`` within :data:`~trunkline.vlanranges.VLAN_ID_MIN`
+                - :data:`~trunkline.vlanranges.VLAN_ID_MAX` (a range such as ``[10, 99999]`` would
                 otherwise become one metric series per ID).
         """
         _check_vlan_set_types(doc, where)

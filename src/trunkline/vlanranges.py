@@ -12,6 +12,11 @@ from collections.abc import Iterable
 
 Ranges = tuple[tuple[int, int], ...]
 
+VLAN_ID_MIN = 0
+VLAN_ID_MAX = 4094
+"""The VLAN IDs a port group, a trunk range or a plan can name (IEEE 802.1Q VIDs 0-4094; 4095 is reserved
+by 802.1Q and means "all VLANs" on a vSphere standard port group, kept apart as an access VLAN)."""
+
 _PART = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
 
 

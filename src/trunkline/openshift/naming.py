@@ -23,8 +23,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from trunkline.facts import IFNAME_MAX, ifname_problem, is_ifname
+
+__all__ = ["IFNAME_MAX", "ifname_problem", "is_ifname"]  # re-exported: their home is trunkline.facts
+
 LABEL_MAX = 63
-IFNAME_MAX = 15
 
 _INVALID = re.compile(r"[^a-z0-9-]+")
 _DASHES = re.compile(r"-{2,}")
@@ -41,7 +44,6 @@ def is_label(name: str, max_len: int = LABEL_MAX) -> bool:
     return 0 < len(name) <= max_len and bool(_LABEL_RE.fullmatch(name))
 
 
-_IFNAME_BANNED = frozenset("/: \t\n\v\f\r")
 
 
 _SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
@@ -69,25 +71,6 @@ def is_label_key(key: str) -> bool:
 def is_label_value(value: str) -> bool:
     """True for a Kubernetes label value: empty, or as a label key's name part."""
     return value == "" or bool(_LABEL_NAME.fullmatch(value))
-
-
-def ifname_problem(name: str) -> str | None:
-    """Why the Linux kernel refuses *name* as an interface name, or ``None``: it must be 1-15 bytes
-    (UTF-8), not ``.`` or ``..``, without ``/``, ``:`` or white space (``dev_valid_name()`` in
-    net/core/dev.c, IFNAMSIZ 16 with the NUL). ``enP2p1s0``, ``eth_0`` and ``ENS34`` qualify."""
-    size = len(name.encode("utf-8"))
-    if not size:
-        return "is empty"
-    if size > IFNAME_MAX:
-        return f"is {size} characters; Linux allows at most {IFNAME_MAX}"
-    if name in (".", "..") or any(c in _IFNAME_BANNED or c.isspace() for c in name):
-        return "holds '/', ':' or white space, or is '.' or '..'"
-    return None
-
-
-def is_ifname(name: str) -> bool:
-    """True when *name* is a name the Linux kernel accepts for an existing NIC (:func:`ifname_problem`)."""
-    return ifname_problem(name) is None
 
 
 def is_bridge_name(name: str) -> bool:

@@ -26,19 +26,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from trunkline.facts import is_mac
+from trunkline.facts import ifname_problem, is_mac
+from trunkline.vlanranges import VLAN_ID_MAX, VLAN_ID_MIN
 
 #: A managed object id or another id things refer to: never empty (an empty id would surface only as a
 #: broken reference elsewhere).
 ObjectId = Annotated[str, Field(min_length=1)]
 
-#: Linux interface names: 1-15 bytes (IFNAMSIZ 16 with the NUL; include/uapi/linux/if.h), no ``/``,
-#: no whitespace, not ``.`` or ``..`` (net/core/dev.c dev_valid_name).
-_IFNAME = re.compile(r"^[^/\s:]{1,15}$")
 
 
 def _check_mac(value: str | None) -> str | None:
@@ -47,10 +45,6 @@ def _check_mac(value: str | None) -> str | None:
     return value
 
 
-VLAN_ID_MIN = 0
-VLAN_ID_MAX = 4094
-"""The VLAN IDs a port group, a trunk range or a plan can name (IEEE 802.1Q VIDs 0-4094; 4095 is reserved
-by 802.1Q and means "all VLANs" on a vSphere standard port group, kept apart as :class:`AccessVlan`)."""
 
 VlanId = Annotated[int, Field(ge=VLAN_ID_MIN, le=VLAN_ID_MAX,
                              description="VLAN ID (IEEE 802.1Q VID, 0-4094)")]
@@ -200,6 +194,8 @@ TeamingPolicyName = Literal[
     "loadbalance_loadbased",  # route based on physical NIC load (DVS only)
     "failover_explicit",  # use explicit failover order
 ]
+TEAMING_POLICIES: frozenset[str] = frozenset(get_args(TeamingPolicyName))
+"""The teaming policy strings trunkline knows (both readers keep others out: ``None``, inherited)."""
 
 
 class Teaming(_Frozen):
@@ -501,7 +497,7 @@ class Inventory(_Frozen):
     @classmethod
     def _node_nic_names(cls, value: dict[str, str]) -> dict[str, str]:
         for source, node_nic in value.items():
-            if not _IFNAME.match(node_nic) or node_nic in (".", ".."):
+            if ifname_problem(node_nic) is not None:  # the kernel's rule, from trunkline.facts
                 raise ValueError(
                     f"{source} -> {node_nic!r}: a node NIC name is 1-15 characters without '/', ':' or "
                     "spaces (Linux IFNAMSIZ); fix it"

@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 from trunkline.errors import BadInputError, EnvironmentProblem
 from trunkline.tls import PLAIN_HTTP_REASONS, ssl_context
 from trunkline.vsphere.model import (
+    TEAMING_POLICIES,
     AccessVlan,
     Cluster,
     Datacenter,
@@ -423,13 +424,6 @@ def read_inventory(
 
 _DVS_TYPES = ("DistributedVirtualSwitch", "VmwareDistributedVirtualSwitch")
 _CLUSTER_TYPES = ("ClusterComputeResource",)
-_TEAMING = {
-    "loadbalance_srcid",
-    "loadbalance_srcmac",
-    "loadbalance_ip",
-    "loadbalance_loadbased",
-    "failover_explicit",
-}
 _ADAPTERS = {"SriovEthernetCard": "sriov", "Vmxnet3Vrdma": "vmxnet3vrdma", "PCNet32": "pcnet32"}
 
 
@@ -466,7 +460,7 @@ def _dvs_teaming(setting: Any) -> Teaming:
     if order is not None and not getattr(order, "inherited", False):
         active = tuple(order.activeUplinkPort or ())
         standby = tuple(order.standbyUplinkPort or ())
-    return Teaming(policy=policy if policy in _TEAMING else None, active=active, standby=standby)
+    return Teaming(policy=policy if policy in TEAMING_POLICIES else None, active=active, standby=standby)
 
 
 def _host_security(policy: Any) -> SecurityPolicy:
@@ -484,7 +478,7 @@ def _host_teaming(policy: Any) -> Teaming:
         return Teaming()
     order = team.nicOrder
     return Teaming(
-        policy=team.policy if team.policy in _TEAMING else None,
+        policy=team.policy if team.policy in TEAMING_POLICIES else None,
         active=tuple(order.activeNic or ()) if order is not None else (),
         standby=tuple(order.standbyNic or ()) if order is not None else (),
     )

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from trunkline.vlanranges import merge_ranges
 from trunkline.vsphere.model import (
+    TEAMING_POLICIES,
     AccessVlan,
     NoVlan,
     PrivateVlan,
@@ -20,7 +21,6 @@ from trunkline.vsphere.model import (
     TrunkVlan,
     VlanRange,
 )
-from trunkline.vsphere.rvtools.columns import _TEAMING
 from trunkline.vsphere.rvtools.workbook import Row
 
 _ESCAPE_RE = re.compile(r"%(2f|5c|25)", re.IGNORECASE)
@@ -102,7 +102,7 @@ def _security(row: Row) -> SecurityPolicy:
 def _teaming(row: Row) -> Teaming:
     policy = row.text("policy")
     return Teaming(
-        policy=policy if policy in _TEAMING else None,  # type: ignore[arg-type]
+        policy=policy if policy in TEAMING_POLICIES else None,  # type: ignore[arg-type]
         active=_list(row, "active"),
         standby=_list(row, "standby"),
     )

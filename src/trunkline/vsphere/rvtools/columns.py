@@ -141,10 +141,3 @@ REQUIRED_SHEETS = tuple(SHEET_GIVES)
 #: an export.
 RVTOOLS_OWN_COLUMNS = ("VI SDK Server",)
 
-_TEAMING = {
-    "loadbalance_srcid",
-    "loadbalance_srcmac",
-    "loadbalance_ip",
-    "loadbalance_loadbased",
-    "failover_explicit",
-}
