@@ -9,18 +9,9 @@ import pytest
 import yaml
 
 from tests.conftest import run_cli
+from tests.support.manifests import SEED_CONFIG as SEED_NAD_CONFIG  # the blog's VLAN-40 NAD config
 from trunkline.openshift.validate import validate_directory
 
-SEED_NAD_CONFIG = {  # the seed's VLAN-40 NetworkAttachmentDefinition config, verbatim
-    "name": "vm-vlan-40",
-    "type": "cnv-bridge",
-    "cniVersion": "0.3.1",
-    "bridge": "vlan-trunk",
-    "vlan": 40,
-    "macspoofchk": True,
-    "ipam": {},
-    "preserveDefaultVlan": False,
-}
 SEED_BRIDGE = {  # the seed's NNCP interface, verbatim
     "name": "vlan-trunk",
     "description": "Linux bridge with ens34 as a port",
